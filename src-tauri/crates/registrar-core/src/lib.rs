@@ -1,0 +1,15 @@
+//! Registrar's core: the domain, the identity-server clients and the keychain. It has no Tauri
+//! dependency, so everything here is tested without a window.
+
+pub mod connections;
+pub mod draft;
+pub mod error;
+pub mod http;
+pub mod keychain;
+pub mod model;
+pub mod oauth;
+pub mod secret;
+pub mod uipath;
+
+pub use error::{Error, Result};
+pub use secret::Secret;

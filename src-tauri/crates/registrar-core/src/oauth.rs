@@ -1,0 +1,128 @@
+//! The OAuth 2.0 token endpoint, as a client: client_credentials with the secret in the form body.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde::Deserialize;
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::http::{is_html, read_json, retry_after, transport_error};
+use crate::Secret;
+
+/// A client id and secret: an admin app's, or an app being checked.
+#[derive(Debug)]
+pub struct ClientCredentials {
+    pub client_id: String,
+    pub client_secret: Secret,
+}
+
+/// What the token endpoint granted. The token itself stays a [`Secret`].
+#[derive(Debug)]
+pub struct GrantedToken {
+    pub access_token: Secret,
+    pub expires_in: Duration,
+    /// The scopes granted, as the server listed them (space-separated in the answer).
+    pub scopes: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: Secret,
+    expires_in: Option<u64>,
+    scope: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenError {
+    error: String,
+    error_description: Option<String>,
+}
+
+/// Access tokens whose lifetime the server does not state are taken to live as long as UiPath's.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// Asks `token_url` for a token with client_credentials. The body is form-urlencoded, never JSON
+/// (a JSON body is a classic cause of `invalid_client`).
+pub async fn client_credentials(
+    http: &reqwest::Client,
+    token_url: &Url,
+    credentials: &ClientCredentials,
+    scopes: &[&str],
+) -> Result<GrantedToken> {
+    let scope = scopes.join(" ");
+    let mut form = vec![
+        ("grant_type", "client_credentials"),
+        ("client_id", credentials.client_id.as_str()),
+        ("client_secret", credentials.client_secret.expose()),
+    ];
+    if !scope.is_empty() {
+        form.push(("scope", scope.as_str()));
+    }
+    let what = "the token request";
+    let response = http
+        .post(token_url.clone())
+        .form(&form)
+        .send()
+        .await
+        .map_err(|e| transport_error(&e, what))?;
+    let status = response.status();
+    if status.is_success() {
+        let body: TokenResponse = read_json(response, what).await?;
+        return Ok(GrantedToken {
+            access_token: body.access_token,
+            expires_in: body
+                .expires_in
+                .map(Duration::from_secs)
+                .unwrap_or(DEFAULT_LIFETIME),
+            scopes: body
+                .scope
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+        });
+    }
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        return Err(Error::RateLimited {
+            retry_after: retry_after(&response),
+        });
+    }
+    if is_html(&response) {
+        return Err(crate::http::html_error(what));
+    }
+    if status.is_server_error() {
+        return Err(Error::Server(format!(
+            "The token endpoint failed (HTTP {}). Try again later.",
+            status.as_u16()
+        )));
+    }
+    let body: TokenError = read_json(response, what).await?;
+    Err(explain_token_error(
+        &body.error,
+        body.error_description.as_deref(),
+        &scope,
+    ))
+}
+
+/// RFC 6749 §5.2 errors, with the likely cause from what admins trip over.
+fn explain_token_error(code: &str, description: Option<&str>, scope: &str) -> Error {
+    let detail = description
+        .map(|d| format!(" The server said: {d}"))
+        .unwrap_or_default();
+    match code {
+        "invalid_client" => Error::Unauthorized(format!(
+            "The identity server refused the client id or secret (invalid_client): the secret may be \
+             wrong, expired or deleted.{detail}"
+        )),
+        "invalid_scope" => Error::Forbidden(format!(
+            "The identity server refused the scopes \"{scope}\" (invalid_scope): each must be an \
+             application scope the app holds, spelled exactly, and offline_access is never granted \
+             with client credentials.{detail}"
+        )),
+        "unauthorized_client" => Error::Forbidden(format!(
+            "This app may not use client credentials (unauthorized_client): it needs application scopes.{detail}"
+        )),
+        other => Error::Server(format!("The token endpoint refused the request ({other}).{detail}")),
+    }
+}

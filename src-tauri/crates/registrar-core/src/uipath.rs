@@ -1,0 +1,554 @@
+//! A client for UiPath Identity Server's External Client API (and the sandbox, which speaks it).
+//! The wire types are private to this module; callers see the domain types of [`crate::model`].
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tokio::sync::Mutex;
+use url::Url;
+use uuid::Uuid;
+
+use crate::draft::ValidDraft;
+use crate::error::{Error, Result};
+use crate::http::{read_json, retry_after, transport_error};
+use crate::model::{
+    AppType, CatalogResource, CatalogScope, ExternalApp, Field, Scope, ScopeType, SecretInfo,
+};
+use crate::oauth::{self, ClientCredentials};
+use crate::Secret;
+
+/// The scope the admin token is asked for: full management of external apps and their secrets.
+pub const ADMIN_SCOPES: &[&str] = &["PM.OAuthApp"];
+
+/// Where an organization's identity server is, and which partition (organization GUID) to manage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The identity base, e.g. `https://cloud.uipath.com/acme/identity_`, without a trailing slash.
+    pub identity_url: Url,
+    pub partition_global_id: Uuid,
+}
+
+impl Endpoint {
+    pub fn token_url(&self) -> Url {
+        join(&self.identity_url, &["connect", "token"])
+    }
+}
+
+/// A newly created app and, for a confidential one, its first secret (the one time it is seen).
+#[derive(Debug)]
+pub struct CreatedApp {
+    pub app: ExternalApp,
+    pub secret: Option<Secret>,
+}
+
+#[derive(Debug)]
+struct CachedToken {
+    token: Secret,
+    refresh_after: Instant,
+}
+
+/// Tokens are renewed this long before the server would reject them.
+const TOKEN_MARGIN: Duration = Duration::from_secs(60);
+
+#[derive(Debug)]
+pub struct UiPathClient {
+    http: reqwest::Client,
+    endpoint: Endpoint,
+    credentials: ClientCredentials,
+    token: Mutex<Option<CachedToken>>,
+}
+
+impl UiPathClient {
+    pub fn new(http: reqwest::Client, endpoint: Endpoint, credentials: ClientCredentials) -> Self {
+        Self {
+            http,
+            endpoint,
+            credentials,
+            token: Mutex::new(None),
+        }
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    pub async fn list_apps(&self) -> Result<Vec<ExternalApp>> {
+        let url = self.api(&["ExternalClient", &self.partition()]);
+        let response = self
+            .send(Method::GET, url, None::<&()>, "listing the applications")
+            .await?;
+        let body: Vec<ExternalClientDto> = read_json(response, "listing the applications").await?;
+        body.into_iter().map(ExternalClientDto::into_app).collect()
+    }
+
+    pub async fn get_app(&self, app_id: &str) -> Result<ExternalApp> {
+        let url = self.api(&["ExternalClient", &self.partition(), app_id]);
+        let response = self
+            .send(Method::GET, url, None::<&()>, "reading the application")
+            .await?;
+        read_json::<ExternalClientDto>(response, "reading the application")
+            .await?
+            .into_app()
+    }
+
+    pub async fn catalog(&self) -> Result<Vec<CatalogResource>> {
+        let url = self.api(&["ExternalApiResource"]);
+        let response = self
+            .send(Method::GET, url, None::<&()>, "reading the scope catalog")
+            .await?;
+        let body: Vec<ResourceDto> = read_json(response, "reading the scope catalog").await?;
+        Ok(body.into_iter().map(ResourceDto::into_catalog).collect())
+    }
+
+    pub async fn create_app(&self, draft: &ValidDraft) -> Result<CreatedApp> {
+        let body = CreateCommand {
+            partition_global_id: self.endpoint.partition_global_id,
+            name: &draft.name,
+            is_confidential: draft.app_type == AppType::Confidential,
+            redirect_uri: join_redirects(&draft.redirect_uris),
+            scopes: draft.scopes.iter().map(ScopeRef::from).collect(),
+        };
+        let url = self.api(&["ExternalClient"]);
+        let what = "registering the application";
+        let response = self.send(Method::POST, url, Some(&body), what).await?;
+        let mut dto: ExternalClientDto = read_json(response, what).await?;
+        let secret = dto.secret.take();
+        Ok(CreatedApp {
+            app: dto.into_app()?,
+            secret,
+        })
+    }
+
+    fn partition(&self) -> String {
+        self.endpoint.partition_global_id.to_string()
+    }
+
+    fn api(&self, segments: &[&str]) -> Url {
+        let mut all = vec!["api"];
+        all.extend_from_slice(segments);
+        join(&self.endpoint.identity_url, &all)
+    }
+
+    /// Sends an authorized request. A 401 is answered once by a fresh token (the cached one may
+    /// have been revoked); everything else that is not a success becomes an [`Error`].
+    async fn send<B: Serialize>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&B>,
+        what: &str,
+    ) -> Result<Response> {
+        let build = |token: &Secret| -> RequestBuilder {
+            let request = self
+                .http
+                .request(method.clone(), url.clone())
+                .bearer_auth(token.expose());
+            match body {
+                Some(body) => request.json(body),
+                None => request,
+            }
+        };
+        let token = self.token(false).await?;
+        let mut response = build(&token)
+            .send()
+            .await
+            .map_err(|e| transport_error(&e, what))?;
+        if response.status() == StatusCode::UNAUTHORIZED {
+            let token = self.token(true).await?;
+            response = build(&token)
+                .send()
+                .await
+                .map_err(|e| transport_error(&e, what))?;
+        }
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(api_error(response, what).await)
+        }
+    }
+
+    /// The admin token, from the cache while it is fresh.
+    async fn token(&self, renew: bool) -> Result<Secret> {
+        let mut cached = self.token.lock().await;
+        if let Some(current) = cached
+            .as_ref()
+            .filter(|c| !renew && Instant::now() < c.refresh_after)
+        {
+            return Ok(current.token.duplicate());
+        }
+        let granted = oauth::client_credentials(
+            &self.http,
+            &self.endpoint.token_url(),
+            &self.credentials,
+            ADMIN_SCOPES,
+        )
+        .await
+        .map_err(admin_token_error)?;
+        let token = granted.access_token.duplicate();
+        *cached = Some(CachedToken {
+            token: granted.access_token,
+            refresh_after: Instant::now() + granted.expires_in.saturating_sub(TOKEN_MARGIN),
+        });
+        Ok(token)
+    }
+}
+
+/// The admin app's own token failures are about the connection, not the app being worked on.
+fn admin_token_error(error: Error) -> Error {
+    match error {
+        Error::Unauthorized(detail) => Error::Unauthorized(format!(
+            "The connection's admin credentials were refused. {detail}"
+        )),
+        Error::Forbidden(detail) => Error::Forbidden(format!(
+            "The connection's admin app may not manage external applications: it needs the \
+             application scope PM.OAuthApp. {detail}"
+        )),
+        other => other,
+    }
+}
+
+fn join(base: &Url, segments: &[&str]) -> Url {
+    let mut url = base.clone();
+    url.path_segments_mut()
+        .expect("identity URLs are http(s) URLs, which have a path")
+        .pop_if_empty()
+        .extend(segments);
+    url
+}
+
+fn join_redirects(uris: &[String]) -> Option<String> {
+    (!uris.is_empty()).then(|| uris.join(","))
+}
+
+fn split_redirects(joined: Option<String>) -> Vec<String> {
+    joined
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// ASP.NET ProblemDetails, which the identity server answers failures with.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct ProblemDetails {
+    title: Option<String>,
+    detail: Option<String>,
+    message: Option<String>,
+    #[serde(default)]
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+async fn api_error(response: Response, what: &str) -> Error {
+    let status = response.status();
+    let wait = retry_after(&response);
+    if crate::http::is_html(&response) {
+        return crate::http::html_error(what);
+    }
+    let problem: ProblemDetails = response
+        .bytes()
+        .await
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let said = problem
+        .detail
+        .or(problem.message)
+        .or(problem.title)
+        .map(|m| format!(" The server said: {m}"))
+        .unwrap_or_default();
+    match status {
+        StatusCode::BAD_REQUEST => match problem.errors.into_iter().next() {
+            Some((key, messages)) => Error::InvalidInput {
+                field: field_of(&key),
+                message: format!("The identity server refused {what}: {}", messages.join(" ")),
+            },
+            None => Error::InvalidInput { field: None, message: format!("The identity server refused {what}.{said}") },
+        },
+        StatusCode::UNAUTHORIZED => Error::Unauthorized(format!(
+            "The identity server did not accept the admin token while {what}. Check the connection's credentials."
+        )),
+        StatusCode::FORBIDDEN => Error::Forbidden(format!(
+            "The admin app is not allowed to do this ({what}): it needs PM.OAuthApp (or the matching \
+             .Read, .Write or PM.OAuthAppSecret.Write scope)."
+        )),
+        StatusCode::NOT_FOUND => Error::NotFound(format!(
+            "Not found while {what}: the application may have been deleted, or the organization ID is wrong.{said}"
+        )),
+        StatusCode::TOO_MANY_REQUESTS => Error::RateLimited { retry_after: wait },
+        status if status.is_server_error() => Error::Server(format!(
+            "The identity server failed while {what} (HTTP {}). Try again later.",
+            status.as_u16()
+        )),
+        status => Error::Server(format!(
+            "The identity server answered {what} with HTTP {}.{said}",
+            status.as_u16()
+        )),
+    }
+}
+
+fn field_of(key: &str) -> Option<Field> {
+    match key.to_ascii_lowercase().as_str() {
+        "name" => Some(Field::Name),
+        "redirecturi" => Some(Field::RedirectUris),
+        "scopes" => Some(Field::Scopes),
+        "isconfidential" => Some(Field::AppType),
+        _ => None,
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateCommand<'a> {
+    partition_global_id: Uuid,
+    name: &'a str,
+    is_confidential: bool,
+    redirect_uri: Option<String>,
+    scopes: Vec<ScopeRef<'a>>,
+}
+
+#[derive(Serialize)]
+struct ScopeRef<'a> {
+    name: &'a str,
+    #[serde(rename = "type")]
+    scope_type: WireScopeType,
+}
+
+impl<'a> From<&'a Scope> for ScopeRef<'a> {
+    fn from(scope: &'a Scope) -> Self {
+        let scope_type = match scope.scope_type {
+            ScopeType::User => WireScopeType::User,
+            ScopeType::Application => WireScopeType::Application,
+        };
+        Self {
+            name: &scope.name,
+            scope_type,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+enum WireScopeType {
+    User,
+    Application,
+    UserAndApplication,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExternalClientDto {
+    name: Option<String>,
+    id: Option<String>,
+    secret: Option<Secret>,
+    is_confidential: bool,
+    redirect_uri: Option<String>,
+    resources: Option<Vec<ResourceDto>>,
+    secrets: Option<Vec<SecretDto>>,
+}
+
+impl ExternalClientDto {
+    fn into_app(self) -> Result<ExternalApp> {
+        let id = self.id.ok_or_else(|| {
+            Error::Server("The identity server listed an application without an App ID.".into())
+        })?;
+        let mut scopes = Vec::new();
+        for resource in self.resources.unwrap_or_default() {
+            for scope in resource.scopes.unwrap_or_default() {
+                let Some(name) = scope.name else { continue };
+                let types: &[ScopeType] = match scope.scope_type {
+                    Some(WireScopeType::User) => &[ScopeType::User],
+                    Some(WireScopeType::Application) => &[ScopeType::Application],
+                    Some(WireScopeType::UserAndApplication) => {
+                        &[ScopeType::User, ScopeType::Application]
+                    }
+                    None => &[],
+                };
+                scopes.extend(types.iter().map(|t| Scope::new(name.clone(), *t)));
+            }
+        }
+        scopes.sort();
+        scopes.dedup();
+        Ok(ExternalApp {
+            name: self.name.unwrap_or_default(),
+            app_type: if self.is_confidential {
+                AppType::Confidential
+            } else {
+                AppType::NonConfidential
+            },
+            redirect_uris: split_redirects(self.redirect_uri),
+            scopes,
+            secrets: self
+                .secrets
+                .unwrap_or_default()
+                .into_iter()
+                .map(SecretDto::into_info)
+                .collect(),
+            id,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ResourceDto {
+    name: Option<String>,
+    display_name: Option<String>,
+    description: Option<String>,
+    scopes: Option<Vec<ScopeDto>>,
+}
+
+impl ResourceDto {
+    fn into_catalog(self) -> CatalogResource {
+        let name = self.name.unwrap_or_default();
+        CatalogResource {
+            display_name: self.display_name.unwrap_or_else(|| name.clone()),
+            name,
+            description: self.description,
+            scopes: self
+                .scopes
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|s| {
+                    let name = s.name?;
+                    let (user, application) = match s.scope_type {
+                        Some(WireScopeType::User) => (true, false),
+                        Some(WireScopeType::Application) => (false, true),
+                        Some(WireScopeType::UserAndApplication) | None => (true, true),
+                    };
+                    Some(CatalogScope {
+                        display_name: s.display_name.unwrap_or_else(|| name.clone()),
+                        name,
+                        description: s.description,
+                        user,
+                        application,
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ScopeDto {
+    name: Option<String>,
+    display_name: Option<String>,
+    description: Option<String>,
+    #[serde(rename = "type")]
+    scope_type: Option<WireScopeType>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SecretDto {
+    id: i64,
+    description: Option<String>,
+    #[serde(with = "lenient_time")]
+    creation_time: OffsetDateTime,
+    #[serde(default, with = "lenient_time::option")]
+    expiry_time: Option<OffsetDateTime>,
+}
+
+impl SecretDto {
+    fn into_info(self) -> SecretInfo {
+        SecretInfo {
+            id: self.id,
+            description: self.description,
+            created: self.creation_time,
+            expires: self.expiry_time,
+        }
+    }
+}
+
+/// .NET writes `DateTime`s with or without an offset; one without is UTC on these servers.
+mod lenient_time {
+    use serde::{de::Error as _, Deserialize, Deserializer};
+    use time::format_description::well_known::Rfc3339;
+    use time::{OffsetDateTime, PrimitiveDateTime};
+
+    fn parse(text: &str) -> Option<OffsetDateTime> {
+        OffsetDateTime::parse(text, &Rfc3339).ok().or_else(|| {
+            let format = time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
+            );
+            PrimitiveDateTime::parse(text, format)
+                .ok()
+                .map(PrimitiveDateTime::assume_utc)
+        })
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
+        let text = String::deserialize(d)?;
+        parse(&text).ok_or_else(|| D::Error::custom(format!("not a date-time: {text}")))
+    }
+
+    pub mod option {
+        use super::*;
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<OffsetDateTime>, D::Error> {
+            match Option::<String>::deserialize(d)? {
+                None => Ok(None),
+                Some(text) => super::parse(&text)
+                    .map(Some)
+                    .ok_or_else(|| D::Error::custom(format!("not a date-time: {text}"))),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_built_under_the_identity_base() {
+        let endpoint = Endpoint {
+            identity_url: Url::parse("https://cloud.uipath.com/acme/identity_").unwrap(),
+            partition_global_id: Uuid::nil(),
+        };
+        assert_eq!(
+            endpoint.token_url().as_str(),
+            "https://cloud.uipath.com/acme/identity_/connect/token"
+        );
+        let trailing = Url::parse("https://host.example/identity/").unwrap();
+        assert_eq!(
+            join(&trailing, &["api", "ExternalClient"]).as_str(),
+            "https://host.example/identity/api/ExternalClient"
+        );
+    }
+
+    #[test]
+    fn a_client_reads_into_the_domain_with_both_scope_types() {
+        let json = r#"{"name":"Sync","id":"abc","secret":null,"isConfidential":true,
+            "redirectUri":"https://a.example/cb, https://b.example/cb",
+            "resources":[{"name":"OR","displayName":"Orchestrator","scopes":[
+                {"name":"OR.Jobs","type":"application"},{"name":"OR.Jobs","type":"user"}]}],
+            "secrets":[{"id":7,"description":"first","secret":null,
+                "creationTime":"2026-01-02T03:04:05.123","expiryTime":"2027-01-01T00:00:00Z"}]}"#;
+        let app = serde_json::from_str::<ExternalClientDto>(json)
+            .unwrap()
+            .into_app()
+            .unwrap();
+        assert_eq!(
+            app.redirect_uris,
+            ["https://a.example/cb", "https://b.example/cb"]
+        );
+        assert_eq!(
+            app.scopes,
+            [
+                Scope::new("OR.Jobs", ScopeType::User),
+                Scope::new("OR.Jobs", ScopeType::Application)
+            ]
+        );
+        assert_eq!(app.secrets[0].created.year(), 2026);
+        assert_eq!(app.secrets[0].expires.map(|e| e.year()), Some(2027));
+    }
+}
