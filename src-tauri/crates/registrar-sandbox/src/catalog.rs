@@ -1,0 +1,283 @@
+//! The resource catalog: which APIs exist, their scopes, and the types each scope may be granted as.
+//! The data lives in `catalog.json` so it can change without touching code.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
+
+/// Serialized exactly as the server's ExternalResourceDto, so the catalog is served as it is parsed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Resource {
+    pub name: String,
+    pub display_name: String,
+    pub description: String,
+    pub scopes: Vec<ScopeInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ScopeInfo {
+    pub name: String,
+    pub display_name: String,
+    pub description: String,
+    #[serde(rename = "type")]
+    pub kind: ScopeKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum ScopeKind {
+    User,
+    Application,
+    UserAndApplication,
+}
+
+impl ScopeKind {
+    fn allows(self, grant: Grant) -> bool {
+        matches!(
+            (self, grant),
+            (Self::UserAndApplication, _)
+                | (Self::User, Grant::User)
+                | (Self::Application, Grant::Application)
+        )
+    }
+}
+
+/// How an app holds a scope: as a signed-in user, or as itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Grant {
+    User,
+    Application,
+}
+
+impl Grant {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Application => "application",
+        }
+    }
+
+    /// ASP.NET binds enums case-insensitively, so "User" is accepted like "user".
+    pub fn parse(value: &str) -> Option<Self> {
+        if value.eq_ignore_ascii_case("user") {
+            Some(Self::User)
+        } else if value.eq_ignore_ascii_case("application") {
+            Some(Self::Application)
+        } else {
+            None
+        }
+    }
+}
+
+impl From<Grant> for ScopeKind {
+    fn from(grant: Grant) -> Self {
+        match grant {
+            Grant::User => Self::User,
+            Grant::Application => Self::Application,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct GrantedScope {
+    pub name: String,
+    pub grant: Grant,
+}
+
+#[derive(Debug)]
+pub(crate) struct Catalog {
+    resources: Vec<Resource>,
+    /// Scope name to (resource index, scope index).
+    index: HashMap<String, (usize, usize)>,
+}
+
+static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
+    let resources: Vec<Resource> = serde_json::from_str(include_str!("catalog.json"))
+        .expect("catalog.json is valid: a unit test parses it");
+    Catalog::new(resources)
+});
+
+pub(crate) fn catalog() -> &'static Catalog {
+    &CATALOG
+}
+
+impl Catalog {
+    fn new(resources: Vec<Resource>) -> Self {
+        let index = resources
+            .iter()
+            .enumerate()
+            .flat_map(|(r, resource)| {
+                resource
+                    .scopes
+                    .iter()
+                    .enumerate()
+                    .map(move |(s, scope)| (scope.name.clone(), (r, s)))
+            })
+            .collect();
+        Self { resources, index }
+    }
+
+    pub fn resources(&self) -> &[Resource] {
+        &self.resources
+    }
+
+    pub fn scope_names(&self) -> impl Iterator<Item = &str> {
+        self.resources
+            .iter()
+            .flat_map(|r| r.scopes.iter().map(|s| s.name.as_str()))
+    }
+
+    pub fn allows(&self, name: &str, grant: Grant) -> bool {
+        self.index
+            .get(name)
+            .is_some_and(|&(r, s)| self.resources[r].scopes[s].kind.allows(grant))
+    }
+
+    /// An app's scopes grouped by resource in catalog order, each typed as it was granted.
+    pub fn group(&self, granted: &[GrantedScope]) -> Vec<Resource> {
+        let mut grouped: Vec<Vec<(usize, Grant)>> = vec![Vec::new(); self.resources.len()];
+        for scope in granted {
+            if let Some(&(r, s)) = self.index.get(&scope.name) {
+                grouped[r].push((s, scope.grant));
+            }
+        }
+        self.resources
+            .iter()
+            .zip(grouped)
+            .filter(|(_, held)| !held.is_empty())
+            .map(|(resource, mut held)| {
+                held.sort_unstable();
+                Resource {
+                    name: resource.name.clone(),
+                    display_name: resource.display_name.clone(),
+                    description: resource.description.clone(),
+                    scopes: held
+                        .into_iter()
+                        .map(|(s, grant)| ScopeInfo {
+                            kind: grant.into(),
+                            ..resource.scopes[s].clone()
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    fn kind_of(name: &str) -> ScopeKind {
+        let (r, s) = catalog().index[name];
+        catalog().resources[r].scopes[s].kind
+    }
+
+    #[test]
+    fn the_data_file_parses_and_is_complete() {
+        let catalog = catalog();
+        assert_eq!(catalog.resources().len(), 7);
+        let names: Vec<&str> = catalog.scope_names().collect();
+        let unique: HashSet<&str> = names.iter().copied().collect();
+        assert_eq!(
+            names.len(),
+            unique.len(),
+            "a scope name appears in two resources"
+        );
+        for resource in catalog.resources() {
+            assert!(!resource.display_name.is_empty() && !resource.description.is_empty());
+            for scope in &resource.scopes {
+                assert!(!scope.display_name.is_empty(), "{}", scope.name);
+                assert!(!scope.description.is_empty(), "{}", scope.name);
+            }
+        }
+        assert_eq!(kind_of("OR.Jobs.Read"), ScopeKind::UserAndApplication);
+        assert_eq!(kind_of("OR.Default"), ScopeKind::UserAndApplication);
+        assert_eq!(
+            kind_of("PM.OAuthAppSecret.Write"),
+            ScopeKind::UserAndApplication
+        );
+        assert_eq!(kind_of("DataService.Data.Write"), ScopeKind::User);
+        assert_eq!(kind_of("IS.Connectors.Read"), ScopeKind::User);
+        assert_eq!(kind_of("Du.Extraction"), ScopeKind::Application);
+        assert_eq!(kind_of("AI.AppManager.Write"), ScopeKind::Application);
+        assert_eq!(
+            kind_of("TM.CustomFieldDefinitions.Read"),
+            ScopeKind::UserAndApplication
+        );
+        // 25 Orchestrator resources in three variants plus OR.Default.
+        assert_eq!(names.iter().filter(|n| n.starts_with("OR.")).count(), 76);
+    }
+
+    #[test]
+    fn allows_follows_the_scope_type() {
+        let catalog = catalog();
+        assert!(catalog.allows("OR.Jobs", Grant::User));
+        assert!(catalog.allows("OR.Jobs", Grant::Application));
+        assert!(catalog.allows("DataService.Data.Read", Grant::User));
+        assert!(!catalog.allows("DataService.Data.Read", Grant::Application));
+        assert!(!catalog.allows("AI.Trainer", Grant::User));
+        assert!(!catalog.allows("OR.Nope", Grant::User));
+    }
+
+    #[test]
+    fn group_keeps_catalog_order_and_both_types_of_a_name() {
+        let granted = [
+            GrantedScope {
+                name: "DataService.Data.Read".into(),
+                grant: Grant::User,
+            },
+            GrantedScope {
+                name: "OR.Jobs".into(),
+                grant: Grant::Application,
+            },
+            GrantedScope {
+                name: "OR.Assets".into(),
+                grant: Grant::User,
+            },
+            GrantedScope {
+                name: "OR.Jobs".into(),
+                grant: Grant::User,
+            },
+        ];
+        let grouped = catalog().group(&granted);
+        let summary: Vec<(&str, Vec<(&str, ScopeKind)>)> = grouped
+            .iter()
+            .map(|r| {
+                (
+                    r.name.as_str(),
+                    r.scopes.iter().map(|s| (s.name.as_str(), s.kind)).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "OrchestratorApiAccess",
+                    vec![
+                        ("OR.Assets", ScopeKind::User),
+                        ("OR.Jobs", ScopeKind::User),
+                        ("OR.Jobs", ScopeKind::Application)
+                    ]
+                ),
+                (
+                    "DataServiceApiAccess",
+                    vec![("DataService.Data.Read", ScopeKind::User)]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn grant_parse_ignores_case_and_refuses_other_types() {
+        assert_eq!(Grant::parse("User"), Some(Grant::User));
+        assert_eq!(Grant::parse("application"), Some(Grant::Application));
+        assert_eq!(Grant::parse("userAndApplication"), None);
+    }
+}

@@ -1,0 +1,226 @@
+//! Registrar's sandbox identity server: the External Client API, a client_credentials token
+//! endpoint and discovery, as UiPath's Identity Server offers them, served on loopback from a SQLite
+//! file. The desktop app starts it so people can try Registrar without an account; the tests run
+//! against it.
+
+mod api;
+mod auth;
+mod catalog;
+mod error;
+mod jwt;
+mod problem;
+mod secrets;
+mod server;
+mod store;
+mod token;
+mod validate;
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use registrar_core::Secret;
+use time::OffsetDateTime;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+pub use error::SandboxError;
+
+use crate::jwt::TokenKey;
+use crate::server::Shared;
+use crate::store::Db;
+
+pub const DEFAULT_ORGANIZATION: &str = "sandbox";
+
+/// How long a stop waits for open requests before cutting them off.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    pub db_path: PathBuf,
+    /// Must be loopback; port 0 picks a free port.
+    pub addr: SocketAddr,
+    pub organization: String,
+}
+
+impl SandboxConfig {
+    /// 127.0.0.1 on a free port, organization [`DEFAULT_ORGANIZATION`].
+    pub fn new(db_path: impl Into<PathBuf>) -> Self {
+        Self {
+            db_path: db_path.into(),
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            organization: DEFAULT_ORGANIZATION.into(),
+        }
+    }
+}
+
+/// A running sandbox. Dropping it stops the server too; [`Sandbox::shutdown`] also waits for that.
+pub struct Sandbox {
+    addr: SocketAddr,
+    organization: String,
+    partition: Uuid,
+    admin_client_id: String,
+    is_new: bool,
+    db_path: PathBuf,
+    db: Db,
+    stop: oneshot::Sender<()>,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .field("organization", &self.organization)
+            .field("partition", &self.partition)
+            .field("admin_client_id", &self.admin_client_id)
+            .field("db_path", &self.db_path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Opens the database (creating and migrating it as needed; on first use it makes the
+    /// partition, the signing key and the bootstrap admin client), binds, and serves in a task.
+    pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
+        if !config.addr.ip().is_loopback() {
+            return Err(SandboxError::NotLoopback(config.addr));
+        }
+        let organization = config.organization;
+        let valid_name = (1..=100).contains(&organization.len())
+            && organization
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+        if !valid_name {
+            return Err(SandboxError::InvalidOrganization(organization));
+        }
+        let path = config.db_path.clone();
+        let opened = match tokio::task::spawn_blocking(move || store::open(&path)).await {
+            Ok(opened) => opened?,
+            Err(failed) => std::panic::resume_unwind(failed.into_panic()),
+        };
+
+        let bind_error = |source: std::io::Error| {
+            if source.kind() == std::io::ErrorKind::AddrInUse {
+                SandboxError::AddrInUse(config.addr)
+            } else {
+                SandboxError::Bind {
+                    addr: config.addr,
+                    source,
+                }
+            }
+        };
+        let listener = TcpListener::bind(config.addr).await.map_err(bind_error)?;
+        let addr = listener.local_addr().map_err(bind_error)?;
+
+        let db = Db::new(opened.conn);
+        let shared = Arc::new(Shared {
+            db: db.clone(),
+            key: TokenKey::from_seed(&opened.meta.signing_key_seed),
+            partition: opened.meta.partition,
+            issuer: format!("http://{addr}/identity_"),
+        });
+        let router = server::router(shared, &organization);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    // A dropped sender stops the server just as a sent signal does.
+                    stopped.await.ok();
+                })
+                .await
+        });
+        tracing::info!(%addr, organization, partition = %opened.meta.partition, "sandbox started");
+        Ok(Sandbox {
+            addr,
+            organization,
+            partition: opened.meta.partition,
+            admin_client_id: opened.meta.admin_client_id,
+            is_new: opened.created,
+            db_path: config.db_path,
+            db,
+            stop,
+            server,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT/{organization}/identity_`
+    pub fn identity_url(&self) -> String {
+        format!("{}/{}/identity_", self.base_url(), self.organization)
+    }
+
+    pub fn organization(&self) -> &str {
+        &self.organization
+    }
+
+    pub fn partition_global_id(&self) -> Uuid {
+        self.partition
+    }
+
+    pub fn admin_client_id(&self) -> &str {
+        &self.admin_client_id
+    }
+
+    /// This start created the database.
+    pub fn is_new(&self) -> bool {
+        self.is_new
+    }
+
+    /// Adds a fresh secret to the bootstrap admin client, re-creating that client (same id) if it
+    /// was deleted, and returns the value: the only time it is ever seen. Runs on the calling
+    /// thread: one short transaction, meant for the shell at start-up or on demand.
+    pub fn issue_admin_secret(&self) -> Result<Secret, SandboxError> {
+        let secret = secrets::generate()?;
+        let hash = secrets::hash(secret.expose());
+        let now = OffsetDateTime::now_utc();
+        self.db
+            .with(|conn| store::add_admin_secret(conn, &self.admin_client_id, &hash, now))
+            .map_err(|source| SandboxError::Database {
+                path: self.db_path.clone(),
+                source,
+            })?;
+        tracing::info!(client_id = %self.admin_client_id, "issued a secret to the admin client");
+        Ok(secret)
+    }
+
+    /// Stops accepting, lets open requests finish (for a few seconds at most), then closes the
+    /// database.
+    pub async fn shutdown(self) {
+        let Sandbox {
+            stop,
+            mut server,
+            db,
+            addr,
+            ..
+        } = self;
+        stop.send(()).ok();
+        let finished = match tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await {
+            Ok(finished) => finished,
+            Err(_) => {
+                tracing::warn!(%addr, "requests still open after the grace period: cutting them off");
+                server.abort();
+                server.await
+            }
+        };
+        match finished {
+            Ok(Err(error)) => tracing::warn!(%error, "the sandbox server ended with an error"),
+            Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
+            _ => {}
+        }
+        db.close();
+        tracing::info!(%addr, "sandbox stopped");
+    }
+}

@@ -1,0 +1,597 @@
+//! SQLite persistence: the schema and its migrations, and every query the server makes.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
+use rusqlite::{params, Connection, OptionalExtension, ToSql};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::catalog::{Grant, GrantedScope};
+use crate::{secrets, SandboxError};
+
+/// Each entry moves the schema one version up; `PRAGMA user_version` says how many have run.
+const MIGRATIONS: &[&str] = &["
+    CREATE TABLE meta (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        partition_global_id TEXT NOT NULL,
+        signing_key_seed BLOB NOT NULL,
+        admin_client_id TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE clients (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL,
+        is_confidential INTEGER NOT NULL,
+        redirect_uri TEXT
+    ) STRICT;
+    CREATE TABLE client_scopes (
+        client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('user', 'application')),
+        PRIMARY KEY (client_id, name, kind)
+    ) STRICT;
+    -- AUTOINCREMENT: a deleted secret's id is never handed out again.
+    CREATE TABLE client_secrets (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+        description TEXT,
+        sha256 BLOB NOT NULL,
+        created_ms INTEGER NOT NULL,
+        expires_ms INTEGER
+    ) STRICT;
+    CREATE INDEX client_secrets_by_client ON client_secrets (client_id);
+"];
+
+pub(crate) const ADMIN_CLIENT_NAME: &str = "Registrar admin";
+pub(crate) const ADMIN_SCOPES: [&str; 4] = [
+    "PM.OAuthApp",
+    "PM.OAuthApp.Read",
+    "PM.OAuthApp.Write",
+    "PM.OAuthAppSecret.Write",
+];
+
+/// The sandbox's own identity, made once when the database is created.
+#[derive(Debug)]
+pub(crate) struct Meta {
+    pub partition: Uuid,
+    pub signing_key_seed: [u8; 32],
+    pub admin_client_id: String,
+}
+
+#[derive(Debug)]
+pub(crate) struct Opened {
+    pub conn: Connection,
+    pub meta: Meta,
+    /// This open made the sandbox's identity: the database was new.
+    pub created: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ClientFields {
+    pub name: String,
+    pub redirect_uri: Option<String>,
+    pub scopes: Vec<GrantedScope>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ClientRecord {
+    pub id: String,
+    pub is_confidential: bool,
+    pub fields: ClientFields,
+    pub secrets: Vec<SecretRecord>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct SecretRecord {
+    pub id: i64,
+    pub description: Option<String>,
+    pub created: OffsetDateTime,
+    pub expires: Option<OffsetDateTime>,
+}
+
+/// What the token endpoint needs to know about a client.
+#[derive(Debug)]
+pub(crate) struct TokenClient {
+    pub is_confidential: bool,
+    /// Hashes of the secrets that have not expired.
+    pub live_secret_hashes: Vec<Vec<u8>>,
+    /// Sorted by name.
+    pub application_scopes: Vec<String>,
+}
+
+/// The one connection, shared. SQLite calls block, so request handlers go through [`Db::run`],
+/// which takes the lock on the blocking pool: a slow disk then stalls no async worker. Every
+/// locked section is one short statement or transaction on a small local database.
+#[derive(Debug, Clone)]
+pub(crate) struct Db(Arc<Mutex<Connection>>);
+
+impl Db {
+    pub fn new(conn: Connection) -> Self {
+        Self(Arc::new(Mutex::new(conn)))
+    }
+
+    /// Runs `f` on the calling thread under the lock.
+    pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
+        // A panic inside a section cannot leave a half-done write behind (an unfinished
+        // transaction rolls back on drop), so a poisoned lock is still safe to use.
+        let mut conn = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut conn)
+    }
+
+    pub async fn run<T, F>(&self, f: F) -> T
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> T + Send + 'static,
+    {
+        let db = self.clone();
+        match tokio::task::spawn_blocking(move || db.with(f)).await {
+            Ok(value) => value,
+            Err(failed) => std::panic::resume_unwind(failed.into_panic()),
+        }
+    }
+
+    /// Closes the connection if this is the last handle; otherwise the last one to drop closes it.
+    pub fn close(self) {
+        if let Ok(mutex) = Arc::try_unwrap(self.0) {
+            let conn = mutex.into_inner().unwrap_or_else(PoisonError::into_inner);
+            if let Err((_, error)) = conn.close() {
+                tracing::warn!(%error, "closing the sandbox database failed");
+            }
+        }
+    }
+}
+
+/// Opens (creating the file and its folder when missing), migrates, and on first use makes the
+/// partition, signing key and bootstrap admin client.
+pub(crate) fn open(path: &Path) -> Result<Opened, SandboxError> {
+    let db_error = |source| SandboxError::Database {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(folder) = path
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())
+    {
+        fs::create_dir_all(folder).map_err(|source| SandboxError::CreateDir {
+            path: folder.to_owned(),
+            source,
+        })?;
+    }
+    let mut conn = Connection::open(path).map_err(db_error)?;
+    conn.busy_timeout(Duration::from_secs(5))
+        .map_err(db_error)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(db_error)?;
+    migrate(&mut conn, path)?;
+
+    let tx = conn.transaction().map_err(db_error)?;
+    let stored = tx
+        .query_row(
+            "SELECT partition_global_id, signing_key_seed, admin_client_id FROM meta",
+            [],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, Vec<u8>>(1)?,
+                    row.get::<_, String>(2)?,
+                ))
+            },
+        )
+        .optional()
+        .map_err(db_error)?;
+    let corrupt = |what| SandboxError::Corrupt {
+        path: path.to_owned(),
+        what,
+    };
+    let (meta, created) = match stored {
+        Some((partition, seed, admin_client_id)) => {
+            let meta = Meta {
+                partition: partition.parse().map_err(|_| corrupt("partition id"))?,
+                signing_key_seed: seed.try_into().map_err(|_| corrupt("signing key"))?,
+                admin_client_id,
+            };
+            (meta, false)
+        }
+        None => {
+            let meta = Meta {
+                partition: Uuid::new_v4(),
+                signing_key_seed: secrets::random_bytes()?,
+                admin_client_id: Uuid::new_v4().to_string(),
+            };
+            tx.execute(
+                "INSERT INTO meta (id, partition_global_id, signing_key_seed, admin_client_id)
+                 VALUES (1, ?1, ?2, ?3)",
+                params![
+                    meta.partition.to_string(),
+                    meta.signing_key_seed,
+                    meta.admin_client_id
+                ],
+            )
+            .map_err(db_error)?;
+            ensure_admin_client(&tx, &meta.admin_client_id).map_err(db_error)?;
+            (meta, true)
+        }
+    };
+    tx.commit().map_err(db_error)?;
+    Ok(Opened {
+        conn,
+        meta,
+        created,
+    })
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), SandboxError> {
+    let db_error = |source| SandboxError::Database {
+        path: path.to_owned(),
+        source,
+    };
+    let known = MIGRATIONS.len() as i64;
+    let found: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(db_error)?;
+    if found > known {
+        return Err(SandboxError::NewerSchema {
+            path: path.to_owned(),
+            found,
+            known,
+        });
+    }
+    for (version, sql) in (1..)
+        .zip(MIGRATIONS)
+        .skip_while(|(version, _)| *version <= found)
+    {
+        let tx = conn.transaction().map_err(db_error)?;
+        tx.execute_batch(sql).map_err(db_error)?;
+        tx.pragma_update(None, "user_version", version)
+            .map_err(db_error)?;
+        tx.commit().map_err(db_error)?;
+    }
+    Ok(())
+}
+
+/// Adds a secret to the bootstrap admin client, first re-creating that client (same id, admin
+/// scopes) if it was deleted.
+pub(crate) fn add_admin_secret(
+    conn: &mut Connection,
+    admin_client_id: &str,
+    sha256: &[u8; 32],
+    now: OffsetDateTime,
+) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    ensure_admin_client(&tx, admin_client_id)?;
+    insert_secret(
+        &tx,
+        admin_client_id,
+        Some("Issued for Registrar"),
+        sha256,
+        now,
+        None,
+    )?;
+    tx.commit()
+}
+
+fn ensure_admin_client(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+    if is_confidential(conn, id)?.is_none() {
+        let fields = ClientFields {
+            name: ADMIN_CLIENT_NAME.into(),
+            redirect_uri: None,
+            scopes: ADMIN_SCOPES
+                .iter()
+                .map(|name| GrantedScope {
+                    name: (*name).into(),
+                    grant: Grant::Application,
+                })
+                .collect(),
+        };
+        insert_client(conn, id, true, &fields)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn insert_client(
+    conn: &Connection,
+    id: &str,
+    is_confidential: bool,
+    fields: &ClientFields,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO clients (id, name, is_confidential, redirect_uri) VALUES (?1, ?2, ?3, ?4)",
+        params![id, fields.name, is_confidential, fields.redirect_uri],
+    )?;
+    insert_scopes(conn, id, &fields.scopes)
+}
+
+/// Replaces name, redirect URIs and the whole scope list; false when there is no such client.
+pub(crate) fn update_client(
+    conn: &mut Connection,
+    id: &str,
+    fields: &ClientFields,
+) -> rusqlite::Result<bool> {
+    let tx = conn.transaction()?;
+    let changed = tx.execute(
+        "UPDATE clients SET name = ?2, redirect_uri = ?3 WHERE id = ?1",
+        params![id, fields.name, fields.redirect_uri],
+    )?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    tx.execute("DELETE FROM client_scopes WHERE client_id = ?1", [id])?;
+    insert_scopes(&tx, id, &fields.scopes)?;
+    tx.commit()?;
+    Ok(true)
+}
+
+fn insert_scopes(conn: &Connection, id: &str, scopes: &[GrantedScope]) -> rusqlite::Result<()> {
+    let mut insert = conn
+        .prepare_cached("INSERT INTO client_scopes (client_id, name, kind) VALUES (?1, ?2, ?3)")?;
+    for scope in scopes {
+        insert.execute(params![id, scope.name, scope.grant])?;
+    }
+    Ok(())
+}
+
+/// Its scopes and secrets go with it (ON DELETE CASCADE).
+pub(crate) fn delete_client(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
+    Ok(conn.execute("DELETE FROM clients WHERE id = ?1", [id])? > 0)
+}
+
+pub(crate) fn is_confidential(conn: &Connection, id: &str) -> rusqlite::Result<Option<bool>> {
+    conn.query_row(
+        "SELECT is_confidential FROM clients WHERE id = ?1",
+        [id],
+        |row| row.get(0),
+    )
+    .optional()
+}
+
+pub(crate) fn insert_secret(
+    conn: &Connection,
+    client_id: &str,
+    description: Option<&str>,
+    sha256: &[u8; 32],
+    created: OffsetDateTime,
+    expires: Option<OffsetDateTime>,
+) -> rusqlite::Result<SecretRecord> {
+    let created_ms = millis(created);
+    let expires_ms = expires.map(millis);
+    conn.execute(
+        "INSERT INTO client_secrets (client_id, description, sha256, created_ms, expires_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![client_id, description, &sha256[..], created_ms, expires_ms],
+    )?;
+    Ok(SecretRecord {
+        id: conn.last_insert_rowid(),
+        description: description.map(str::to_owned),
+        created: from_millis(created_ms)?,
+        expires: expires_ms.map(from_millis).transpose()?,
+    })
+}
+
+pub(crate) fn delete_secret(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
+    Ok(conn.execute("DELETE FROM client_secrets WHERE id = ?1", [id])? > 0)
+}
+
+pub(crate) fn list_clients(conn: &Connection) -> rusqlite::Result<Vec<ClientRecord>> {
+    load_clients(conn, None)
+}
+
+pub(crate) fn get_client(conn: &Connection, id: &str) -> rusqlite::Result<Option<ClientRecord>> {
+    Ok(load_clients(conn, Some(id))?.pop())
+}
+
+/// All clients, or the one named, in creation order, with their scopes and secret metadata.
+fn load_clients(conn: &Connection, only: Option<&str>) -> rusqlite::Result<Vec<ClientRecord>> {
+    let mut clients = conn
+        .prepare_cached(
+            "SELECT id, name, is_confidential, redirect_uri FROM clients
+             WHERE ?1 IS NULL OR id = ?1 ORDER BY rowid",
+        )?
+        .query_map([only], |row| {
+            Ok(ClientRecord {
+                id: row.get(0)?,
+                is_confidential: row.get(2)?,
+                fields: ClientFields {
+                    name: row.get(1)?,
+                    redirect_uri: row.get(3)?,
+                    scopes: Vec::new(),
+                },
+                secrets: Vec::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let position: HashMap<String, usize> = clients
+        .iter()
+        .enumerate()
+        .map(|(i, client)| (client.id.clone(), i))
+        .collect();
+
+    let mut scopes = conn.prepare_cached(
+        "SELECT client_id, name, kind FROM client_scopes
+         WHERE ?1 IS NULL OR client_id = ?1 ORDER BY name, kind",
+    )?;
+    let mut rows = scopes.query([only])?;
+    while let Some(row) = rows.next()? {
+        if let Some(&i) = position.get(&row.get::<_, String>(0)?) {
+            clients[i].fields.scopes.push(GrantedScope {
+                name: row.get(1)?,
+                grant: row.get(2)?,
+            });
+        }
+    }
+
+    let mut secrets = conn.prepare_cached(
+        "SELECT client_id, id, description, created_ms, expires_ms FROM client_secrets
+         WHERE ?1 IS NULL OR client_id = ?1 ORDER BY id",
+    )?;
+    let mut rows = secrets.query([only])?;
+    while let Some(row) = rows.next()? {
+        if let Some(&i) = position.get(&row.get::<_, String>(0)?) {
+            clients[i].secrets.push(SecretRecord {
+                id: row.get(1)?,
+                description: row.get(2)?,
+                created: from_millis(row.get(3)?)?,
+                expires: row.get::<_, Option<i64>>(4)?.map(from_millis).transpose()?,
+            });
+        }
+    }
+    Ok(clients)
+}
+
+pub(crate) fn token_client(
+    conn: &Connection,
+    id: &str,
+    now: OffsetDateTime,
+) -> rusqlite::Result<Option<TokenClient>> {
+    let Some(is_confidential) = is_confidential(conn, id)? else {
+        return Ok(None);
+    };
+    let live_secret_hashes = conn
+        .prepare_cached(
+            "SELECT sha256 FROM client_secrets
+             WHERE client_id = ?1 AND (expires_ms IS NULL OR expires_ms > ?2)",
+        )?
+        .query_map(params![id, millis(now)], |row| row.get(0))?
+        .collect::<rusqlite::Result<Vec<Vec<u8>>>>()?;
+    let application_scopes = conn
+        .prepare_cached(
+            "SELECT name FROM client_scopes WHERE client_id = ?1 AND kind = ?2 ORDER BY name",
+        )?
+        .query_map(params![id, Grant::Application], |row| row.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(Some(TokenClient {
+        is_confidential,
+        live_secret_hashes,
+        application_scopes,
+    }))
+}
+
+/// Times are stored as Unix milliseconds: exact enough for expiry and easy to compare in SQL.
+fn millis(time: OffsetDateTime) -> i64 {
+    i64::try_from(time.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+fn from_millis(ms: i64) -> rusqlite::Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Integer,
+            Box::new(error),
+        )
+    })
+}
+
+impl ToSql for Grant {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl FromSql for Grant {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        Grant::parse(value.as_str()?).ok_or(FromSqlError::InvalidType)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open_temp() -> (tempfile::TempDir, Opened) {
+        let dir = tempfile::tempdir().unwrap();
+        let opened = open(&dir.path().join("nested/sandbox.sqlite3")).unwrap();
+        (dir, opened)
+    }
+
+    #[test]
+    fn first_open_creates_identity_and_admin_client_and_reopen_keeps_them() {
+        let (dir, first) = open_temp();
+        assert!(first.created);
+        let admin = get_client(&first.conn, &first.meta.admin_client_id)
+            .unwrap()
+            .unwrap();
+        assert!(admin.is_confidential);
+        assert_eq!(admin.fields.name, ADMIN_CLIENT_NAME);
+        let mut names: Vec<&str> = admin
+            .fields
+            .scopes
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        names.sort_unstable();
+        assert_eq!(names, ADMIN_SCOPES);
+        assert!(admin
+            .fields
+            .scopes
+            .iter()
+            .all(|s| s.grant == Grant::Application));
+        drop(first.conn);
+
+        let again = open(&dir.path().join("nested/sandbox.sqlite3")).unwrap();
+        assert!(!again.created);
+        assert_eq!(again.meta.partition, first.meta.partition);
+        assert_eq!(again.meta.signing_key_seed, first.meta.signing_key_seed);
+        assert_eq!(again.meta.admin_client_id, first.meta.admin_client_id);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("newer.sqlite3");
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        assert!(matches!(
+            open(&path),
+            Err(SandboxError::NewerSchema {
+                found: 99,
+                known: 1,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn deleting_a_client_takes_its_scopes_and_secrets() {
+        let (_dir, mut opened) = open_temp();
+        let id = opened.meta.admin_client_id.clone();
+        add_admin_secret(&mut opened.conn, &id, &[1; 32], OffsetDateTime::now_utc()).unwrap();
+        assert!(delete_client(&opened.conn, &id).unwrap());
+        for table in ["client_scopes", "client_secrets"] {
+            let left: i64 = opened
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+                    row.get(0)
+                })
+                .unwrap();
+            assert_eq!(left, 0, "{table}");
+        }
+    }
+
+    #[test]
+    fn expired_secrets_are_not_live() {
+        let (_dir, mut opened) = open_temp();
+        let id = opened.meta.admin_client_id.clone();
+        let now = OffsetDateTime::now_utc();
+        add_admin_secret(&mut opened.conn, &id, &[1; 32], now).unwrap();
+        insert_secret(
+            &opened.conn,
+            &id,
+            None,
+            &[2; 32],
+            now,
+            Some(now + time::Duration::seconds(5)),
+        )
+        .unwrap();
+        let later = token_client(&opened.conn, &id, now + time::Duration::seconds(10))
+            .unwrap()
+            .unwrap();
+        assert_eq!(later.live_secret_hashes, [vec![1; 32]]);
+        let sooner = token_client(&opened.conn, &id, now).unwrap().unwrap();
+        assert_eq!(sooner.live_secret_hashes.len(), 2);
+    }
+}

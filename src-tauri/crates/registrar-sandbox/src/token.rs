@@ -1,0 +1,393 @@
+//! The OAuth 2.0 token endpoint (client_credentials), discovery and the JWKS.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, PRAGMA, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use registrar_core::Secret;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::catalog::catalog;
+use crate::jwt::{Claims, LIFETIME_SECS};
+use crate::server::{media_type, AppState};
+use crate::{secrets, store};
+
+const CLIENT_CREDENTIALS: &str = "client_credentials";
+const OFFLINE_ACCESS: &str = "offline_access";
+
+/// An RFC 6749 §5.2 error answer.
+#[derive(Debug)]
+pub(crate) struct OAuthError {
+    status: StatusCode,
+    error: &'static str,
+    description: String,
+    /// The client authenticated with HTTP Basic, so a 401 carries a Basic challenge.
+    basic: bool,
+}
+
+impl OAuthError {
+    fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
+        Self {
+            status,
+            error,
+            description: description.into(),
+            basic: false,
+        }
+    }
+
+    fn invalid_request(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
+    }
+
+    fn invalid_client(description: impl Into<String>, basic: bool) -> Self {
+        Self {
+            basic,
+            ..Self::new(StatusCode::UNAUTHORIZED, "invalid_client", description)
+        }
+    }
+
+    fn invalid_scope(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_scope", description)
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let mut response = (
+            self.status,
+            Json(json!({"error": self.error, "error_description": self.description})),
+        )
+            .into_response();
+        no_store(response.headers_mut());
+        if self.basic && self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static(r#"Basic realm="registrar-sandbox""#),
+            );
+        }
+        response
+    }
+}
+
+impl From<rusqlite::Error> for OAuthError {
+    fn from(error: rusqlite::Error) -> Self {
+        tracing::error!(%error, "sandbox database error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "The sandbox could not read its database.",
+        )
+    }
+}
+
+fn no_store(headers: &mut HeaderMap) {
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+}
+
+pub(crate) async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, OAuthError> {
+    if media_type(&headers).as_deref() != Some("application/x-www-form-urlencoded") {
+        return Err(OAuthError::invalid_request(
+            "The request body must be application/x-www-form-urlencoded: token requests are never JSON.",
+        ));
+    }
+    let body = body.map_err(|rejection| {
+        OAuthError::invalid_request(format!(
+            "The request body could not be read: {}",
+            rejection.body_text()
+        ))
+    })?;
+    let mut form = parse_form(&body)?;
+    let grant_type = form
+        .get("grant_type")
+        .ok_or_else(|| OAuthError::invalid_request("The grant_type parameter is missing."))?;
+    if grant_type != CLIENT_CREDENTIALS {
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            format!(
+                "This sandbox issues tokens only through client_credentials, not {grant_type}."
+            ),
+        ));
+    }
+    let credentials = client_credentials(&headers, &mut form)?;
+    let basic = credentials.basic;
+
+    let now = OffsetDateTime::now_utc();
+    let id = credentials.client_id.clone();
+    let client = state
+        .db
+        .run(move |conn| store::token_client(conn, &id, now))
+        .await?;
+    let failed = || {
+        OAuthError::invalid_client(
+            "Client authentication failed: unknown client, wrong secret, or an expired secret.",
+            basic,
+        )
+    };
+    let client = client.ok_or_else(failed)?;
+    if !client.is_confidential {
+        return Err(OAuthError::invalid_client(
+            "A non-confidential application has no secret and cannot use client_credentials.",
+            basic,
+        ));
+    }
+    let presented = secrets::hash(credentials.secret.expose());
+    if !secrets::matches_any(
+        client.live_secret_hashes.iter().map(Vec::as_slice),
+        &presented,
+    ) {
+        return Err(failed());
+    }
+    let granted = grant_scopes(
+        form.get("scope").map(String::as_str),
+        &client.application_scopes,
+    )?;
+
+    let issued_at = now.unix_timestamp();
+    let claims = Claims {
+        iss: state.issuer.clone(),
+        sub: credentials.client_id.clone(),
+        client_id: credentials.client_id,
+        scope: granted.join(" "),
+        iat: issued_at,
+        nbf: issued_at,
+        exp: issued_at + LIFETIME_SECS,
+        jti: Uuid::new_v4().to_string(),
+        sub_type: "service.external".into(),
+        prt_id: state.partition.to_string(),
+    };
+    let access_token = state.key.sign(&claims);
+    tracing::info!(client_id = %claims.client_id, scope = %claims.scope, "issued an access token");
+    let mut response = Json(json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": LIFETIME_SECS,
+        "scope": claims.scope,
+    }))
+    .into_response();
+    no_store(response.headers_mut());
+    Ok(response)
+}
+
+fn parse_form(body: &[u8]) -> Result<HashMap<String, String>, OAuthError> {
+    let mut form = HashMap::new();
+    for (name, value) in url::form_urlencoded::parse(body) {
+        let name = name.into_owned();
+        if form.contains_key(&name) {
+            return Err(OAuthError::invalid_request(format!(
+                "The parameter {name} was sent more than once."
+            )));
+        }
+        form.insert(name, value.into_owned());
+    }
+    Ok(form)
+}
+
+struct Credentials {
+    client_id: String,
+    secret: Secret,
+    basic: bool,
+}
+
+/// client_secret_basic or client_secret_post, never both (RFC 6749 §2.3).
+fn client_credentials(
+    headers: &HeaderMap,
+    form: &mut HashMap<String, String>,
+) -> Result<Credentials, OAuthError> {
+    let form_id = form.remove("client_id");
+    let form_secret = form.remove("client_secret").map(Secret::new);
+    let basic = headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+        .map(|(_, encoded)| encoded);
+    let Some(encoded) = basic else {
+        let client_id = form_id.ok_or_else(|| {
+            OAuthError::invalid_client(
+                "Client authentication is required: client_id and client_secret in the body, or HTTP Basic.",
+                false,
+            )
+        })?;
+        let secret = form_secret.ok_or_else(|| {
+            OAuthError::invalid_client("The client_secret parameter is missing.", false)
+        })?;
+        return Ok(Credentials {
+            client_id,
+            secret,
+            basic: false,
+        });
+    };
+    if form_secret.is_some() {
+        return Err(OAuthError::invalid_request(
+            "Send the client credentials once: in the Authorization header (client_secret_basic) or \
+             in the body (client_secret_post), not both.",
+        ));
+    }
+    let (client_id, secret) = decode_basic(encoded).ok_or_else(|| {
+        OAuthError::invalid_client("The Basic Authorization header is malformed.", true)
+    })?;
+    if form_id.is_some_and(|form_id| form_id != client_id) {
+        return Err(OAuthError::invalid_request(
+            "The client_id in the body differs from the one in the Authorization header.",
+        ));
+    }
+    Ok(Credentials {
+        client_id,
+        secret,
+        basic: true,
+    })
+}
+
+/// RFC 6749 §2.3.1: base64 of `id:secret`, each form-urlencoded first.
+fn decode_basic(encoded: &str) -> Option<(String, Secret)> {
+    let decoded = Secret::new(String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?);
+    let (id, secret) = decoded.expose().split_once(':')?;
+    Some((form_decode(id)?, Secret::new(form_decode(secret)?)))
+}
+
+fn form_decode(encoded: &str) -> Option<String> {
+    let hex = |digit: u8| {
+        char::from(digit)
+            .to_digit(16)
+            .and_then(|value| u8::try_from(value).ok())
+    };
+    let mut decoded = Vec::with_capacity(encoded.len());
+    let mut bytes = encoded.bytes();
+    while let Some(byte) = bytes.next() {
+        decoded.push(match byte {
+            b'+' => b' ',
+            b'%' => hex(bytes.next()?)? << 4 | hex(bytes.next()?)?,
+            other => other,
+        });
+    }
+    String::from_utf8(decoded).ok()
+}
+
+/// Every requested scope must be an application scope the app holds; none requested means all of
+/// them.
+fn grant_scopes(requested: Option<&str>, held: &[String]) -> Result<Vec<String>, OAuthError> {
+    let mut wanted: Vec<&str> = Vec::new();
+    for scope in requested
+        .unwrap_or_default()
+        .split(' ')
+        .filter(|scope| !scope.is_empty())
+    {
+        if !wanted.contains(&scope) {
+            wanted.push(scope);
+        }
+    }
+    if wanted.contains(&OFFLINE_ACCESS) {
+        return Err(OAuthError::invalid_scope(
+            "offline_access asks for a refresh token, and client_credentials gives no refresh tokens: \
+             leave it out.",
+        ));
+    }
+    if wanted.is_empty() {
+        if held.is_empty() {
+            return Err(OAuthError::invalid_scope(
+                "The application holds no application scopes, so client_credentials has nothing to grant.",
+            ));
+        }
+        return Ok(held.to_vec());
+    }
+    let missing: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|scope| !held.iter().any(|own| own == scope))
+        .collect();
+    if !missing.is_empty() {
+        return Err(OAuthError::invalid_scope(format!(
+            "The application does not hold these application scopes: {}. Scopes match exactly, and user \
+             scopes cannot be used with client_credentials.",
+            missing.join(" ")
+        )));
+    }
+    Ok(wanted.into_iter().map(str::to_owned).collect())
+}
+
+pub(crate) async fn discovery(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({
+        "issuer": state.issuer,
+        "token_endpoint": format!("{}/connect/token", state.issuer),
+        "jwks_uri": format!("{}/.well-known/openid-configuration/jwks", state.issuer),
+        "grant_types_supported": [CLIENT_CREDENTIALS],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "scopes_supported": catalog().scope_names().collect::<Vec<_>>(),
+        "response_types_supported": [],
+    }))
+}
+
+pub(crate) async fn jwks(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({ "keys": [state.key.public_jwk()] }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn held() -> Vec<String> {
+        vec!["OR.Jobs".into(), "OR.Queues.Read".into()]
+    }
+
+    #[test]
+    fn form_decoding_follows_rfc_6749() {
+        assert_eq!(form_decode("a+b%2Fc%3a").as_deref(), Some("a b/c:"));
+        assert_eq!(form_decode("%zz"), None);
+        assert_eq!(form_decode("%4"), None);
+        assert_eq!(form_decode("%FF"), None, "not UTF-8");
+    }
+
+    #[test]
+    fn basic_credentials_are_decoded_and_malformed_ones_refused() {
+        let (id, secret) = decode_basic(&STANDARD.encode("my%3Aapp:s%2Bcr+t")).unwrap();
+        assert_eq!(id, "my:app");
+        assert_eq!(secret.expose(), "s+cr t");
+        assert!(decode_basic("not base64!").is_none());
+        assert!(decode_basic(&STANDARD.encode("no-colon")).is_none());
+    }
+
+    #[test]
+    fn scopes_are_granted_exactly() {
+        assert_eq!(grant_scopes(None, &held()).unwrap(), held());
+        assert_eq!(grant_scopes(Some("  "), &held()).unwrap(), held());
+        assert_eq!(
+            grant_scopes(Some("OR.Jobs OR.Jobs"), &held()).unwrap(),
+            ["OR.Jobs"]
+        );
+        let error = grant_scopes(Some("OR.Queues"), &held()).unwrap_err();
+        assert_eq!(error.error, "invalid_scope");
+        assert!(
+            error.description.contains("OR.Queues."),
+            "{}",
+            error.description
+        );
+        let error = grant_scopes(Some("OR.Jobs offline_access"), &held()).unwrap_err();
+        assert!(
+            error.description.contains("refresh"),
+            "{}",
+            error.description
+        );
+        assert_eq!(grant_scopes(None, &[]).unwrap_err().error, "invalid_scope");
+    }
+
+    #[test]
+    fn repeated_parameters_are_refused() {
+        assert_eq!(parse_form(b"a=1&b=2").unwrap().len(), 2);
+        assert_eq!(parse_form(b"a=1&a=2").unwrap_err().error, "invalid_request");
+    }
+}
