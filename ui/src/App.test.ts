@@ -1,0 +1,104 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import App from './App.svelte';
+import { currentConnection, getCatalog, listApps, registerApp } from './ipc';
+import { BILLING, CATALOG, PORTAL, SANDBOX } from './testing/fixtures';
+
+vi.mock('./ipc/commands');
+vi.mock('./ipc/clipboard');
+
+beforeEach(() => {
+  vi.mocked(currentConnection).mockReset().mockResolvedValue(SANDBOX);
+  vi.mocked(listApps).mockReset().mockResolvedValue([PORTAL]);
+  vi.mocked(getCatalog).mockReset().mockResolvedValue(CATALOG);
+  vi.mocked(registerApp).mockReset();
+});
+
+async function renderApp() {
+  render(App);
+  await screen.findAllByTestId('app-row');
+}
+
+describe('App', () => {
+  it('shows the connection with its identity URL as text', async () => {
+    await renderApp();
+
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Registrar');
+    expect(screen.getByText('Sandbox')).toBeTruthy();
+    expect(screen.getByTestId('connection-url').textContent).toBe(SANDBOX.identityUrl);
+  });
+
+  it('says when the connection cannot be read', async () => {
+    vi.mocked(currentConnection).mockRejectedValue({ code: 'storage', message: 'The settings file is unreadable.', field: null });
+
+    await renderApp();
+
+    expect(screen.getByRole('alert').textContent).toContain('The settings file is unreadable.');
+    expect(screen.queryByTestId('connection-url')).toBeNull();
+  });
+
+  it('reads the connection and the list again on Refresh', async () => {
+    await renderApp();
+    vi.mocked(listApps).mockResolvedValue([PORTAL, BILLING]);
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+
+    await waitFor(() => expect(screen.getAllByTestId('app-row')).toHaveLength(2));
+    expect(currentConnection).toHaveBeenCalledTimes(2);
+  });
+
+  it('registers an app, shows its secret once, and lists it after Close', async () => {
+    vi.mocked(registerApp).mockResolvedValue({ app: BILLING, secret: 'only-once' });
+    await renderApp();
+    const opener = screen.getByTestId('register-open');
+    opener.focus();
+
+    await fireEvent.click(opener);
+    await screen.findAllByRole('checkbox');
+    await fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Billing sync' } });
+    await fireEvent.click(document.querySelector('[data-scope="OR.Jobs"][data-scope-type="application"]')!);
+    await fireEvent.click(screen.getByTestId('register-submit'));
+
+    const dialog = await screen.findByTestId('secret-dialog');
+    expect(screen.queryByTestId('register-form')).toBeNull();
+    expect(screen.getByTestId('result-secret').textContent).toBe('only-once');
+    expect(dialog.contains(document.activeElement)).toBe(true);
+
+    vi.mocked(listApps).mockResolvedValue([PORTAL, BILLING]);
+    await fireEvent.keyDown(dialog, { key: 'Escape' });
+    expect(screen.getByTestId('secret-dialog')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('result-close'));
+
+    expect(screen.queryByTestId('secret-dialog')).toBeNull();
+    expect(document.body.textContent).not.toContain('only-once');
+    await waitFor(() =>
+      expect(screen.getAllByTestId('app-row').map((row) => row.dataset.appId)).toEqual([PORTAL.id, BILLING.id]),
+    );
+    expect(document.activeElement).toBe(opener);
+  });
+
+  it('closes the register form on Escape and gives focus back', async () => {
+    await renderApp();
+    const opener = screen.getByTestId('register-open');
+    opener.focus();
+
+    await fireEvent.click(opener);
+    const form = await screen.findByTestId('register-form');
+    expect(form.contains(document.activeElement)).toBe(true);
+    await fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+
+    expect(screen.queryByTestId('register-form')).toBeNull();
+    expect(document.activeElement).toBe(opener);
+    expect(registerApp).not.toHaveBeenCalled();
+  });
+
+  it('keeps focus inside an open dialog', async () => {
+    await renderApp();
+    await fireEvent.click(screen.getByTestId('register-open'));
+    const form = await screen.findByTestId('register-form');
+
+    screen.getByRole('button', { name: 'Refresh' }).focus();
+
+    expect(form.contains(document.activeElement)).toBe(true);
+  });
+});

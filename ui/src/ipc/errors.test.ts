@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { toIpcError } from './errors';
+
+describe('toIpcError', () => {
+  it('keeps code, message and field of an IpcError', () => {
+    expect(toIpcError({ code: 'rateLimited', message: 'Too many requests.', field: null })).toEqual({
+      code: 'rateLimited',
+      message: 'Too many requests.',
+      field: null,
+    });
+  });
+
+  it('gives a missing field as null', () => {
+    expect(toIpcError({ code: 'network', message: 'The server did not answer.' })).toEqual({
+      code: 'network',
+      message: 'The server did not answer.',
+      field: null,
+    });
+  });
+
+  it('treats an object with an unknown code as internal', () => {
+    expect(toIpcError({ code: 'weird', message: 'x' })).toEqual({
+      code: 'internal',
+      message: 'Something went wrong, with no details given.',
+      field: null,
+    });
+  });
+
+  it('uses the message of an Error', () => {
+    expect(toIpcError(new Error('boom'))).toEqual({ code: 'internal', message: 'boom', field: null });
+  });
+});

@@ -1,0 +1,4 @@
+export type * from './bindings';
+export { toIpcError } from './errors';
+export { currentConnection, listApps, getCatalog, registerApp } from './commands';
+export { copyText } from './clipboard';

@@ -1,0 +1,250 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { getCatalog, registerApp, type RegisteredApp, type ScopeType } from '../ipc';
+import { BILLING, CATALOG, deferred } from '../testing/fixtures';
+import RegisterForm from './RegisterForm.svelte';
+
+vi.mock('../ipc/commands');
+
+const registerMock = vi.mocked(registerApp);
+
+async function renderForm() {
+  const onCancel = vi.fn();
+  const onRegistered = vi.fn();
+  render(RegisterForm, { onCancel, onRegistered });
+  await screen.findAllByRole('checkbox');
+  return { onCancel, onRegistered };
+}
+
+function nameInput(): HTMLInputElement {
+  return screen.getByLabelText('Name') as HTMLInputElement;
+}
+
+function redirectInputs(): HTMLInputElement[] {
+  return screen.queryAllByTestId('redirect-input') as HTMLInputElement[];
+}
+
+function scopeBox(name: string, type: ScopeType): HTMLInputElement | null {
+  return document.querySelector(`input[data-scope="${name}"][data-scope-type="${type}"]`);
+}
+
+function typeRadio(value: string): HTMLInputElement {
+  return document.querySelector(`input[name="app-type"][value="${value}"]`) as HTMLInputElement;
+}
+
+async function typeInto(input: HTMLInputElement, value: string) {
+  await fireEvent.input(input, { target: { value } });
+}
+
+async function addRedirect(value: string) {
+  await fireEvent.click(screen.getByTestId('redirect-add'));
+  const inputs = redirectInputs();
+  await typeInto(inputs[inputs.length - 1], value);
+}
+
+async function tick(name: string, type: ScopeType) {
+  await fireEvent.click(scopeBox(name, type) as HTMLInputElement);
+}
+
+async function submit() {
+  await fireEvent.click(screen.getByTestId('register-submit'));
+}
+
+const REGISTERED: RegisteredApp = { app: BILLING, secret: 'sEcReT-1' };
+
+beforeEach(() => {
+  vi.mocked(getCatalog).mockReset().mockResolvedValue(CATALOG);
+  registerMock.mockReset();
+});
+
+describe('RegisterForm', () => {
+  it('sends the draft exactly as entered and hands over the result', async () => {
+    registerMock.mockResolvedValue(REGISTERED);
+    const { onRegistered } = await renderForm();
+
+    await typeInto(nameInput(), '  Billing sync ');
+    await addRedirect('https://billing.example.com/cb');
+    await addRedirect('http://127.0.0.1:8400/cb/');
+    await tick('OR.Jobs.Read', 'application');
+    await tick('DataService.Data.Read', 'user');
+    await tick('OR.Jobs.Read', 'user');
+    await submit();
+
+    expect(registerMock).toHaveBeenCalledExactlyOnceWith({
+      name: '  Billing sync ',
+      appType: 'confidential',
+      redirectUris: ['https://billing.example.com/cb', 'http://127.0.0.1:8400/cb/'],
+      scopes: [
+        { name: 'OR.Jobs.Read', type: 'application' },
+        { name: 'DataService.Data.Read', type: 'user' },
+        { name: 'OR.Jobs.Read', type: 'user' },
+      ],
+    });
+    await waitFor(() => expect(onRegistered).toHaveBeenCalledExactlyOnceWith(REGISTERED));
+  });
+
+  it('offers only the scope types the catalog allows and counts the choices', async () => {
+    await renderForm();
+
+    expect(scopeBox('DataService.Data.Read', 'user')).not.toBeNull();
+    expect(scopeBox('DataService.Data.Read', 'application')).toBeNull();
+    expect(scopeBox('AI.Deployer', 'user')).toBeNull();
+    expect(scopeBox('AI.Deployer', 'application')?.getAttribute('aria-label')).toBe('AI.Deployer (application)');
+    expect(screen.getByText('0 scopes selected')).toBeTruthy();
+
+    await tick('OR.Jobs', 'user');
+    expect(screen.getByText('1 scope selected')).toBeTruthy();
+    await tick('OR.Jobs', 'application');
+    expect(screen.getByText('2 scopes selected')).toBeTruthy();
+    await tick('OR.Jobs', 'user');
+    expect(screen.getByText('1 scope selected')).toBeTruthy();
+  });
+
+  it('removes the redirect URL whose button was pressed and keeps the others in order', async () => {
+    registerMock.mockResolvedValue(REGISTERED);
+    await renderForm();
+
+    await addRedirect('https://a.example.com/cb');
+    await addRedirect('https://b.example.com/cb');
+    await addRedirect('https://c.example.com/cb');
+    await fireEvent.click(screen.getByRole('button', { name: 'Remove redirect URL 2' }));
+
+    expect(redirectInputs().map((input) => input.value)).toEqual([
+      'https://a.example.com/cb',
+      'https://c.example.com/cb',
+    ]);
+    await submit();
+    expect(registerMock.mock.calls[0][0].redirectUris).toEqual([
+      'https://a.example.com/cb',
+      'https://c.example.com/cb',
+    ]);
+  });
+
+  it('drops application scopes and their checkboxes for a non-confidential app', async () => {
+    registerMock.mockResolvedValue({ app: { ...BILLING, appType: 'nonConfidential' }, secret: null });
+    await renderForm();
+    await typeInto(nameInput(), 'Partner portal');
+    await addRedirect('http://127.0.0.1:8400/callback');
+    await tick('OR.Jobs', 'application');
+    await tick('OR.Jobs.Read', 'user');
+    await tick('AI.Deployer', 'application');
+
+    await fireEvent.click(typeRadio('nonConfidential'));
+
+    expect(document.querySelectorAll('input[data-scope-type="application"]')).toHaveLength(0);
+    expect(scopeBox('OR.Jobs.Read', 'user')?.checked).toBe(true);
+    expect(screen.getByRole('status').textContent).toContain('Removed 2 application scopes (OR.Jobs, AI.Deployer)');
+    expect(screen.getByText('1 scope selected')).toBeTruthy();
+
+    await submit();
+    expect(registerMock).toHaveBeenCalledExactlyOnceWith({
+      name: 'Partner portal',
+      appType: 'nonConfidential',
+      redirectUris: ['http://127.0.0.1:8400/callback'],
+      scopes: [{ name: 'OR.Jobs.Read', type: 'user' }],
+    });
+  });
+
+  it('offers application scopes again, unticked, after switching back to confidential', async () => {
+    await renderForm();
+    await tick('OR.Jobs', 'application');
+
+    await fireEvent.click(typeRadio('nonConfidential'));
+    await fireEvent.click(typeRadio('confidential'));
+
+    expect(scopeBox('OR.Jobs', 'application')?.checked).toBe(false);
+    expect(screen.getByRole('status').textContent).toBe('');
+  });
+
+  it('shows busy state while the call runs, and Escape does not cancel it', async () => {
+    const answer = deferred<RegisteredApp>();
+    registerMock.mockReturnValue(answer.promise);
+    const { onCancel, onRegistered } = await renderForm();
+
+    await submit();
+
+    const button = screen.getByTestId('register-submit') as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    expect(button.textContent?.trim()).toBe('Registering…');
+    expect(screen.getByTestId('register-form').getAttribute('aria-busy')).toBe('true');
+    await fireEvent.keyDown(nameInput(), { key: 'Escape' });
+    expect(onCancel).not.toHaveBeenCalled();
+
+    answer.resolve(REGISTERED);
+    await waitFor(() => expect(onRegistered).toHaveBeenCalledOnce());
+  });
+
+  it('keeps everything as typed and shows the message, also beside the named field', async () => {
+    registerMock.mockRejectedValue({
+      code: 'invalidInput',
+      message: 'A redirect URL is required when a user scope is chosen.',
+      field: 'redirectUris',
+    });
+    const { onRegistered } = await renderForm();
+    await typeInto(nameInput(), 'Reporting');
+    await addRedirect('not a url');
+    await tick('OR.Jobs.Read', 'user');
+    await fireEvent.click(typeRadio('nonConfidential'));
+
+    await submit();
+
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe('A redirect URL is required when a user scope is chosen.');
+    const redirects = screen.getByRole('group', { name: 'Redirect URLs' });
+    expect(redirects.textContent).toContain('A redirect URL is required when a user scope is chosen.');
+    expect(redirectInputs()[0].getAttribute('aria-invalid')).toBe('true');
+    expect(nameInput().value).toBe('Reporting');
+    expect(redirectInputs().map((input) => input.value)).toEqual(['not a url']);
+    expect(scopeBox('OR.Jobs.Read', 'user')?.checked).toBe(true);
+    expect(typeRadio('nonConfidential').checked).toBe(true);
+    const button = screen.getByTestId('register-submit') as HTMLButtonElement;
+    expect(button.disabled).toBe(false);
+    expect(button.textContent?.trim()).toBe('Register');
+    expect(document.activeElement).toBe(button);
+    expect(onRegistered).not.toHaveBeenCalled();
+  });
+
+  it('marks the name and moves focus to it when the error names it', async () => {
+    registerMock.mockRejectedValue({ code: 'invalidInput', message: 'The name is empty.', field: 'name' });
+    await renderForm();
+
+    await submit();
+
+    await screen.findByRole('alert');
+    expect(nameInput().getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(nameInput().getAttribute('aria-describedby') ?? '')?.textContent).toBe(
+      'The name is empty.',
+    );
+    expect(document.activeElement).toBe(nameInput());
+  });
+
+  it('closes on Escape and on Cancel', async () => {
+    const { onCancel } = await renderForm();
+
+    await fireEvent.keyDown(nameInput(), { key: 'Escape' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+
+    expect(onCancel).toHaveBeenCalledTimes(2);
+    expect(registerMock).not.toHaveBeenCalled();
+  });
+
+  it('takes focus into the dialog', async () => {
+    await renderForm();
+
+    expect(document.activeElement).toBe(nameInput());
+  });
+
+  it('says when the catalog cannot be read and tries again', async () => {
+    vi.mocked(getCatalog)
+      .mockReset()
+      .mockRejectedValueOnce({ code: 'server', message: 'The server failed.', field: null })
+      .mockResolvedValueOnce(CATALOG);
+    render(RegisterForm, { onCancel: vi.fn(), onRegistered: vi.fn() });
+
+    expect((await screen.findByRole('alert')).textContent).toContain('The server failed.');
+    await fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+
+    await waitFor(() => expect(scopeBox('OR.Jobs', 'user')).not.toBeNull());
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+});

@@ -1,0 +1,109 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { copyText, type RegisteredApp } from '../ipc';
+import { BILLING, PORTAL } from '../testing/fixtures';
+import SecretDialog from './SecretDialog.svelte';
+
+vi.mock('../ipc/clipboard');
+
+const copyMock = vi.mocked(copyText);
+const CONFIDENTIAL: RegisteredApp = { app: BILLING, secret: 'q8#Zr!x_2v' };
+
+function renderDialog(result: RegisteredApp) {
+  const onClose = vi.fn();
+  render(SecretDialog, { result, onClose });
+  return { onClose };
+}
+
+beforeEach(() => {
+  copyMock.mockReset().mockResolvedValue();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('SecretDialog', () => {
+  it('is a modal dialog showing the exact App ID and secret with the one-time warning', () => {
+    renderDialog(CONFIDENTIAL);
+
+    const dialog = screen.getByRole('dialog', { name: 'Application registered' });
+    expect(dialog.dataset.testid).toBe('secret-dialog');
+    expect(dialog.getAttribute('aria-modal')).toBe('true');
+    expect(screen.getByTestId('result-app-id').textContent).toBe(BILLING.id);
+    expect(screen.getByTestId('result-secret').textContent).toBe('q8#Zr!x_2v');
+    expect(
+      screen.getByText('This secret is shown only once. Store it now — it cannot be shown again.'),
+    ).toBeTruthy();
+    expect(dialog.contains(document.activeElement)).toBe(true);
+  });
+
+  it('drops the secret and tells the parent on Close', async () => {
+    const { onClose } = renderDialog(CONFIDENTIAL);
+
+    await fireEvent.click(screen.getByTestId('result-close'));
+
+    expect(screen.queryByTestId('result-secret')).toBeNull();
+    expect(document.body.textContent).not.toContain('q8#Zr!x_2v');
+    expect(onClose).toHaveBeenCalledOnce();
+  });
+
+  it('does not close on Escape', async () => {
+    const { onClose } = renderDialog(CONFIDENTIAL);
+
+    await fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+
+    expect(onClose).not.toHaveBeenCalled();
+    expect(screen.getByTestId('result-secret').textContent).toBe('q8#Zr!x_2v');
+  });
+
+  it('for a non-confidential app shows no secret and mentions PKCE', () => {
+    renderDialog({ app: PORTAL, secret: null });
+
+    expect(screen.getByTestId('result-app-id').textContent).toBe(PORTAL.id);
+    expect(screen.queryByTestId('result-secret')).toBeNull();
+    expect(screen.queryByText(/shown only once/)).toBeNull();
+    expect(screen.getByText(/PKCE/)).toBeTruthy();
+  });
+
+  it('copies the exact values and confirms for a moment', async () => {
+    vi.useFakeTimers();
+    renderDialog(CONFIDENTIAL);
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Copy App ID' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Copy secret' }));
+
+    expect(copyMock.mock.calls).toEqual([[BILLING.id], ['q8#Zr!x_2v']]);
+    await vi.waitFor(() => expect(screen.getAllByText('Copied')).toHaveLength(2));
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(screen.queryByText('Copied')).toBeNull();
+  });
+
+  it('says in words when copying fails', async () => {
+    copyMock.mockRejectedValue({ code: 'internal', message: 'The clipboard is not available.', field: null });
+    renderDialog(CONFIDENTIAL);
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Copy secret' }));
+
+    await waitFor(() =>
+      expect(screen.getByRole('alert').textContent).toBe(
+        'Could not copy the secret: The clipboard is not available.',
+      ),
+    );
+    expect(screen.queryByText('Copied')).toBeNull();
+  });
+
+  it('wraps Tab around inside the dialog', async () => {
+    renderDialog(CONFIDENTIAL);
+    const first = screen.getByRole('button', { name: 'Copy App ID' });
+    const last = screen.getByTestId('result-close');
+    expect(document.activeElement).toBe(first);
+
+    last.focus();
+    await fireEvent.keyDown(last, { key: 'Tab' });
+    expect(document.activeElement).toBe(first);
+
+    await fireEvent.keyDown(first, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(last);
+  });
+});
