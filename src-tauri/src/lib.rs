@@ -1,0 +1,59 @@
+//! The Tauri shell: it builds the window, manages the one [`AppState`] and routes the UI's
+//! commands to the core. Nothing here knows how an identity server works.
+
+mod commands;
+mod error;
+mod ipc;
+mod session;
+mod state;
+
+use tauri::{Manager, RunEvent, Runtime};
+
+use crate::session::Folders;
+use crate::state::AppState;
+
+/// Everything but the context and the run loop, so the whole app can be assembled in tests.
+pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .invoke_handler(tauri::generate_handler![
+            commands::connection::current_connection,
+            commands::apps::list_apps,
+            commands::apps::get_catalog,
+            commands::apps::register_app,
+        ])
+        .setup(|app| {
+            let folders = Folders {
+                config: app.path().app_config_dir()?,
+                data: app.path().app_data_dir()?,
+            };
+            app.manage(AppState::new(folders));
+            let handle = app.handle().clone();
+            // Open the session (and start the sandbox) while the window loads.
+            tauri::async_runtime::spawn(async move {
+                let _ = handle.state::<AppState>().session().await;
+            });
+            Ok(())
+        })
+}
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let app = build_app(tauri::Builder::default())
+        .build(tauri::generate_context!())
+        .expect("the Registrar window could not be created");
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event {
+            if let Some(session) = handle.state::<AppState>().opened() {
+                tauri::async_runtime::block_on(session.close());
+            }
+        }
+    });
+}
