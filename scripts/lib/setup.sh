@@ -1,0 +1,51 @@
+# Sourced by scripts/run and scripts/test: installs what Registrar needs on Debian/Ubuntu with Rust
+# and Node already present. Each step is skipped when its result is already there.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+BUILD_PACKAGES=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libxdo-dev
+  libayatana-appindicator3-dev librsvg2-dev file curl)
+# Headless runs and tests: a virtual display, WebKit's WebDriver, a D-Bus session with a keyring.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus dbus-daemon gnome-keyring libsecret-tools
+  libgl1-mesa-dri fonts-dejavu-core xclip)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "==> installing system packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+require_tools() {
+  for tool in cargo node npm; do
+    command -v "$tool" >/dev/null || { echo "Registrar needs $tool on PATH (Rust and Node.js 20+)." >&2; exit 1; }
+  done
+}
+
+install_ui_dependencies() {
+  echo "==> npm ci (ui/)"
+  (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+build_ui() {
+  echo "==> building the web UI"
+  (cd "$ROOT/ui" && npm run --silent build)
+}
+
+install_tauri_driver() {
+  if ! command -v tauri-driver >/dev/null; then
+    echo "==> installing tauri-driver"
+    cargo install tauri-driver --version '^2' --locked --quiet
+  fi
+}

@@ -1,0 +1,209 @@
+//! The core's UiPath client against a running sandbox: the same HTTP path the app takes.
+
+use std::net::SocketAddr;
+
+use registrar_core::draft::{AppDraft, ValidDraft};
+use registrar_core::model::{AppType, Field, Scope, ScopeType};
+use registrar_core::oauth::{self, ClientCredentials};
+use registrar_core::uipath::{Endpoint, UiPathClient};
+use registrar_core::{Error, Secret};
+use registrar_sandbox::{Sandbox, SandboxConfig};
+
+struct Running {
+    sandbox: Sandbox,
+    _dir: tempfile::TempDir,
+}
+
+async fn sandbox() -> Running {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(SandboxConfig {
+        db_path: dir.path().join("sandbox.sqlite3"),
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        organization: "acme".into(),
+    })
+    .await
+    .unwrap();
+    Running { sandbox, _dir: dir }
+}
+
+fn endpoint(sandbox: &Sandbox) -> Endpoint {
+    Endpoint {
+        identity_url: sandbox.identity_url().parse().unwrap(),
+        partition_global_id: sandbox.partition_global_id(),
+    }
+}
+
+fn admin_client(sandbox: &Sandbox, secret: Secret) -> UiPathClient {
+    UiPathClient::new(
+        registrar_core::http::client().unwrap(),
+        endpoint(sandbox),
+        ClientCredentials {
+            client_id: sandbox.admin_client_id().to_owned(),
+            client_secret: secret,
+        },
+    )
+}
+
+fn confidential(name: &str, scopes: &[(&str, ScopeType)]) -> AppDraft {
+    AppDraft {
+        name: name.into(),
+        app_type: AppType::Confidential,
+        redirect_uris: vec![],
+        scopes: scopes.iter().map(|(n, t)| Scope::new(*n, *t)).collect(),
+    }
+}
+
+#[tokio::test]
+async fn registers_lists_and_reads_an_app_whose_secret_gets_a_token() {
+    let running = sandbox().await;
+    let client = admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
+    );
+
+    let catalog = client.catalog().await.unwrap();
+    let draft = confidential("Billing sync", &[("OR.Jobs.Read", ScopeType::Application)])
+        .validate(Some(&catalog))
+        .unwrap();
+    let created = client.create_app(&draft).await.unwrap();
+    let secret = created
+        .secret
+        .expect("a confidential app gets its first secret");
+    assert_eq!(created.app.name, "Billing sync");
+    assert_eq!(
+        created.app.scopes,
+        [Scope::new("OR.Jobs.Read", ScopeType::Application)]
+    );
+
+    let listed = client.list_apps().await.unwrap();
+    assert!(listed
+        .iter()
+        .any(|a| a.id == created.app.id && a.app_type == AppType::Confidential));
+    let read = client.get_app(&created.app.id).await.unwrap();
+    assert_eq!(read.secrets.len(), 1);
+
+    let http = registrar_core::http::client().unwrap();
+    let credentials = ClientCredentials {
+        client_id: created.app.id.clone(),
+        client_secret: secret,
+    };
+    let token = oauth::client_credentials(
+        &http,
+        &endpoint(&running.sandbox).token_url(),
+        &credentials,
+        &["OR.Jobs.Read"],
+    )
+    .await
+    .unwrap();
+    assert_eq!(token.scopes, ["OR.Jobs.Read"]);
+    assert_eq!(token.expires_in.as_secs(), 3600);
+}
+
+#[tokio::test]
+async fn a_non_confidential_app_gets_no_secret_and_keeps_its_redirect_urls() {
+    let running = sandbox().await;
+    let client = admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
+    );
+    let draft = AppDraft {
+        name: "Desktop tool".into(),
+        app_type: AppType::NonConfidential,
+        redirect_uris: vec![
+            "http://127.0.0.1:8400/cb".into(),
+            "com.example.tool:/cb".into(),
+        ],
+        scopes: vec![Scope::new("OR.Folders.Read", ScopeType::User)],
+    };
+    let created = client
+        .create_app(&draft.validate(None).unwrap())
+        .await
+        .unwrap();
+    assert!(created.secret.is_none());
+    let read = client.get_app(&created.app.id).await.unwrap();
+    assert_eq!(read.redirect_uris, draft.redirect_uris);
+    assert_eq!(read.app_type, AppType::NonConfidential);
+}
+
+#[tokio::test]
+async fn the_servers_refusal_names_the_field() {
+    let running = sandbox().await;
+    let client = admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
+    );
+    // Unchecked on purpose: what the server says when a draft skips the client-side rules.
+    let draft = ValidDraft {
+        name: "Unknown scope".into(),
+        app_type: AppType::Confidential,
+        redirect_uris: vec![],
+        scopes: vec![Scope::new("OR.Nope", ScopeType::Application)],
+    };
+    match client.create_app(&draft).await {
+        Err(Error::InvalidInput { field, message }) => {
+            assert_eq!(field, Some(Field::Scopes));
+            assert!(message.contains("OR.Nope"), "{message}");
+        }
+        other => panic!("expected the server to refuse the scope, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn wrong_admin_credentials_are_reported_as_such() {
+    let running = sandbox().await;
+    let client = admin_client(&running.sandbox, Secret::new("not-the-secret"));
+    match client.list_apps().await {
+        Err(Error::Unauthorized(message)) => {
+            assert!(message.contains("admin credentials"), "{message}")
+        }
+        other => panic!("expected Unauthorized, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_app_without_admin_scopes_is_forbidden() {
+    let running = sandbox().await;
+    let admin = admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
+    );
+    let draft = confidential("Not an admin", &[("OR.Jobs", ScopeType::Application)])
+        .validate(None)
+        .unwrap();
+    let created = admin.create_app(&draft).await.unwrap();
+    let not_admin = UiPathClient::new(
+        registrar_core::http::client().unwrap(),
+        endpoint(&running.sandbox),
+        ClientCredentials {
+            client_id: created.app.id,
+            client_secret: created.secret.unwrap(),
+        },
+    );
+    match not_admin.list_apps().await {
+        Err(Error::Forbidden(message)) => assert!(message.contains("PM.OAuthApp"), "{message}"),
+        other => panic!("expected Forbidden, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_a_network_error_in_words() {
+    let running = sandbox().await;
+    let secret = running.sandbox.issue_admin_secret().unwrap();
+    let endpoint = endpoint(&running.sandbox);
+    running.sandbox.shutdown().await;
+    let client = UiPathClient::new(
+        registrar_core::http::client().unwrap(),
+        endpoint,
+        ClientCredentials {
+            client_id: "admin".into(),
+            client_secret: secret,
+        },
+    );
+    match client.list_apps().await {
+        Err(Error::Network(message)) => assert!(
+            message.starts_with("Could not connect to http://127.0.0.1:"),
+            "{message}"
+        ),
+        other => panic!("expected a network error, got {other:?}"),
+    }
+}

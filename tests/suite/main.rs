@@ -1,0 +1,10 @@
+//! Cross-crate and end-to-end tests. The keychain and window tests need what `scripts/test`
+//! provides: a D-Bus session with an unlocked Secret Service, an X display, tauri-driver, and the
+//! app built (`cargo build -p registrar`).
+
+// Helpers outside #[test] functions unwrap too: a failure there is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod core_client;
+mod e2e;
+mod keychain;
