@@ -2,8 +2,14 @@
 const COMMANDS: &[&str] = &[
     "current_connection",
     "list_apps",
+    "get_app",
     "get_catalog",
     "register_app",
+    "plan_update",
+    "update_app",
+    "delete_app",
+    "generate_secret",
+    "delete_secret",
 ];
 
 fn main() {

@@ -3,8 +3,12 @@
 
 use registrar_core::connections::{Connection, ConnectionKind as CoreConnectionKind};
 use registrar_core::draft::AppDraft as CoreDraft;
-use registrar_core::model::{self, ExternalApp};
+use registrar_core::edit;
+use registrar_core::model::{self, ExternalApp, SecretInfo};
+use registrar_core::Error;
 use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -14,7 +18,7 @@ pub enum AppType {
     NonConfidential,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum ScopeType {
     User,
@@ -43,8 +47,43 @@ pub struct AppSummary {
     pub id: String,
     pub name: String,
     pub app_type: AppType,
-    pub scope_count: u32,
+    pub scopes: Vec<ScopeChoice>,
     pub redirect_uris: Vec<String>,
+    pub secret_count: u32,
+    /// RFC 3339, UTC.
+    pub nearest_expiry: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SecretStatus {
+    Active,
+    ExpiringSoon,
+    Expired,
+}
+
+/// A secret's metadata; never its value.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub description: Option<String>,
+    /// RFC 3339, UTC.
+    pub created: String,
+    pub expires: Option<String>,
+    pub status: SecretStatus,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppDetails {
+    pub id: String,
+    pub name: String,
+    pub app_type: AppType,
+    pub redirect_uris: Vec<String>,
+    pub scopes: Vec<ScopeChoice>,
+    pub secrets: Vec<SecretView>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -66,7 +105,7 @@ pub struct CatalogResource {
     pub scopes: Vec<CatalogScope>,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ScopeChoice {
     pub name: String,
     #[serde(rename = "type")]
@@ -81,6 +120,45 @@ pub struct AppDraft {
     pub app_type: AppType,
     pub redirect_uris: Vec<String>,
     pub scopes: Vec<ScopeChoice>,
+}
+
+/// The editable part of an app: as opened (`base`) or as wanted (`edit`).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppEdit {
+    pub name: String,
+    pub redirect_uris: Vec<String>,
+    pub scopes: Vec<ScopeChoice>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct NameChange {
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppChanges {
+    pub name: Option<NameChange>,
+    pub scopes_added: Vec<ScopeChoice>,
+    pub scopes_removed: Vec<ScopeChoice>,
+    pub redirect_uris_added: Vec<String>,
+    pub redirect_uris_removed: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct NewSecret {
+    pub description: String,
+    /// RFC 3339; `null` for a secret that never expires.
+    pub expires: Option<String>,
+}
+
+/// A generated secret: its metadata, and its value for the one showing.
+#[derive(Debug, Serialize, TS)]
+pub struct GeneratedSecret {
+    pub secret: SecretView,
+    pub value: String,
 }
 
 /// The answer to a registration. `secret` carries a confidential app's first secret to the UI for
@@ -118,15 +196,129 @@ impl From<ScopeType> for model::ScopeType {
     }
 }
 
+impl From<model::ScopeType> for ScopeType {
+    fn from(value: model::ScopeType) -> Self {
+        match value {
+            model::ScopeType::User => Self::User,
+            model::ScopeType::Application => Self::Application,
+        }
+    }
+}
+
+impl From<&model::Scope> for ScopeChoice {
+    fn from(scope: &model::Scope) -> Self {
+        Self {
+            name: scope.name.clone(),
+            scope_type: scope.scope_type.into(),
+        }
+    }
+}
+
+impl From<ScopeChoice> for model::Scope {
+    fn from(choice: ScopeChoice) -> Self {
+        Self::new(choice.name, choice.scope_type.into())
+    }
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_default()
+}
+
+fn choices(scopes: &[model::Scope]) -> Vec<ScopeChoice> {
+    scopes.iter().map(ScopeChoice::from).collect()
+}
+
 impl From<&ExternalApp> for AppSummary {
     fn from(app: &ExternalApp) -> Self {
         Self {
             id: app.id.clone(),
             name: app.name.clone(),
             app_type: app.app_type.into(),
-            scope_count: u32::try_from(app.scopes.len()).unwrap_or(u32::MAX),
+            scopes: choices(&app.scopes),
             redirect_uris: app.redirect_uris.clone(),
+            secret_count: u32::try_from(app.secrets.len()).unwrap_or(u32::MAX),
+            nearest_expiry: app.nearest_expiry().map(rfc3339),
         }
+    }
+}
+
+impl SecretView {
+    pub fn new(secret: &SecretInfo, now: OffsetDateTime) -> Self {
+        Self {
+            id: secret.id,
+            description: secret.description.clone(),
+            created: rfc3339(secret.created),
+            expires: secret.expires.map(rfc3339),
+            status: match secret.status(now) {
+                model::SecretStatus::Active => SecretStatus::Active,
+                model::SecretStatus::ExpiringSoon => SecretStatus::ExpiringSoon,
+                model::SecretStatus::Expired => SecretStatus::Expired,
+            },
+        }
+    }
+}
+
+impl From<&ExternalApp> for AppDetails {
+    fn from(app: &ExternalApp) -> Self {
+        let now = OffsetDateTime::now_utc();
+        Self {
+            id: app.id.clone(),
+            name: app.name.clone(),
+            app_type: app.app_type.into(),
+            redirect_uris: app.redirect_uris.clone(),
+            scopes: choices(&app.scopes),
+            secrets: app
+                .secrets
+                .iter()
+                .map(|s| SecretView::new(s, now))
+                .collect(),
+        }
+    }
+}
+
+impl From<AppEdit> for edit::AppEdit {
+    fn from(value: AppEdit) -> Self {
+        Self {
+            name: value.name,
+            redirect_uris: value.redirect_uris,
+            scopes: value.scopes.into_iter().map(model::Scope::from).collect(),
+        }
+    }
+}
+
+impl From<&edit::AppChanges> for AppChanges {
+    fn from(changes: &edit::AppChanges) -> Self {
+        Self {
+            name: changes.name.as_ref().map(|(from, to)| NameChange {
+                from: from.clone(),
+                to: to.clone(),
+            }),
+            scopes_added: choices(&changes.scopes_added),
+            scopes_removed: choices(&changes.scopes_removed),
+            redirect_uris_added: changes.redirect_uris_added.clone(),
+            redirect_uris_removed: changes.redirect_uris_removed.clone(),
+        }
+    }
+}
+
+impl NewSecret {
+    /// The request as the core checks it; a date the UI sent that is not RFC 3339 is a bug there,
+    /// but still reported in words.
+    pub fn into_core(
+        self,
+        now: OffsetDateTime,
+    ) -> Result<registrar_core::secrets::NewSecret, Error> {
+        let expires =
+            match self.expires {
+                Some(text) => Some(OffsetDateTime::parse(&text, &Rfc3339).map_err(|_| {
+                    Error::InvalidInput {
+                        field: None,
+                        message: format!("The expiry \"{text}\" is not a date and time."),
+                    }
+                })?),
+                None => None,
+            };
+        registrar_core::secrets::NewSecret::validate(&self.description, expires, now)
     }
 }
 
@@ -157,11 +349,7 @@ impl From<AppDraft> for CoreDraft {
             name: draft.name,
             app_type: draft.app_type.into(),
             redirect_uris: draft.redirect_uris,
-            scopes: draft
-                .scopes
-                .into_iter()
-                .map(|s| model::Scope::new(s.name, s.scope_type.into()))
-                .collect(),
+            scopes: draft.scopes.into_iter().map(model::Scope::from).collect(),
         }
     }
 }
@@ -193,12 +381,20 @@ mod tests {
             ScopeType::decl(&cfg),
             ConnectionKind::decl(&cfg),
             ConnectionView::decl(&cfg),
+            ScopeChoice::decl(&cfg),
+            SecretStatus::decl(&cfg),
+            SecretView::decl(&cfg),
             AppSummary::decl(&cfg),
+            AppDetails::decl(&cfg),
             CatalogScope::decl(&cfg),
             CatalogResource::decl(&cfg),
-            ScopeChoice::decl(&cfg),
             AppDraft::decl(&cfg),
+            AppEdit::decl(&cfg),
+            NameChange::decl(&cfg),
+            AppChanges::decl(&cfg),
             RegisteredApp::decl(&cfg),
+            NewSecret::decl(&cfg),
+            GeneratedSecret::decl(&cfg),
             ErrorCode::decl(&cfg),
             IpcError::decl(&cfg),
         ];

@@ -16,11 +16,18 @@ use crate::state::AppState;
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .invoke_handler(tauri::generate_handler![
             commands::connection::current_connection,
             commands::apps::list_apps,
+            commands::apps::get_app,
             commands::apps::get_catalog,
             commands::apps::register_app,
+            commands::apps::plan_update,
+            commands::apps::update_app,
+            commands::apps::delete_app,
+            commands::secrets::generate_secret,
+            commands::secrets::delete_secret,
         ])
         .setup(|app| {
             let folders = Folders {

@@ -1,14 +1,23 @@
 use registrar_core::draft::AppDraft as CoreDraft;
+use registrar_core::edit::{self, AppEdit as CoreEdit};
 use tauri::State;
 
 use crate::error::IpcError;
-use crate::ipc::{AppDraft, AppSummary, CatalogResource, RegisteredApp};
+use crate::ipc::{
+    AppChanges, AppDetails, AppDraft, AppEdit, AppSummary, CatalogResource, RegisteredApp,
+};
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn list_apps(state: State<'_, AppState>) -> Result<Vec<AppSummary>, IpcError> {
     let apps = state.session().await?.client.list_apps().await?;
     Ok(apps.iter().map(AppSummary::from).collect())
+}
+
+#[tauri::command]
+pub async fn get_app(state: State<'_, AppState>, app_id: String) -> Result<AppDetails, IpcError> {
+    let app = state.session().await?.client.get_app(&app_id).await?;
+    Ok(AppDetails::from(&app))
 }
 
 #[tauri::command]
@@ -33,4 +42,70 @@ pub async fn register_app(
         app: AppSummary::from(&created.app),
         secret: created.secret.map(|s| s.expose().to_owned()),
     })
+}
+
+/// What saving `edit` would change, checked against a fresh read of the app.
+#[tauri::command]
+pub async fn plan_update(
+    state: State<'_, AppState>,
+    app_id: String,
+    base: AppEdit,
+    edit: AppEdit,
+) -> Result<AppChanges, IpcError> {
+    let session = state.session().await?;
+    let catalog = session.catalog().await?;
+    let plan = edit::plan_update(
+        &session.client,
+        &app_id,
+        &base.into(),
+        &CoreEdit::from(edit),
+        &catalog,
+    )
+    .await?;
+    Ok(AppChanges::from(&plan.changes))
+}
+
+#[tauri::command]
+pub async fn update_app(
+    state: State<'_, AppState>,
+    app_id: String,
+    base: AppEdit,
+    edit: AppEdit,
+) -> Result<AppDetails, IpcError> {
+    let session = state.session().await?;
+    let catalog = session.catalog().await?;
+    let app = edit::apply_update(
+        &session.client,
+        &app_id,
+        &base.into(),
+        &CoreEdit::from(edit),
+        &catalog,
+    )
+    .await?;
+    tracing::info!(app_id = %app.id, "updated an application");
+    Ok(AppDetails::from(&app))
+}
+
+/// Deletes the app once `confirm_name` is exactly its current name on the server.
+#[tauri::command]
+pub async fn delete_app(
+    state: State<'_, AppState>,
+    app_id: String,
+    confirm_name: String,
+) -> Result<(), IpcError> {
+    let session = state.session().await?;
+    let app = session.client.get_app(&app_id).await?;
+    if app.name != confirm_name {
+        return Err(registrar_core::Error::invalid(
+            registrar_core::model::Field::Name,
+            format!(
+                "Type the app's name exactly (\"{}\") to delete it.",
+                app.name
+            ),
+        )
+        .into());
+    }
+    session.client.delete_app(&app.id).await?;
+    tracing::info!(app_id = %app.id, "deleted an application");
+    Ok(())
 }

@@ -21,6 +21,9 @@ pub enum Error {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// The app changed on the server since the admin opened it; nothing was written.
+    #[error("{0}")]
+    Conflict(String),
     #[error("The identity server is rate limiting requests; try again{}.", retry_hint(.retry_after))]
     RateLimited { retry_after: Option<Duration> },
     /// The server could not be reached, or the connection broke.

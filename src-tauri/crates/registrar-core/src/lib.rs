@@ -3,12 +3,14 @@
 
 pub mod connections;
 pub mod draft;
+pub mod edit;
 pub mod error;
 pub mod http;
 pub mod keychain;
 pub mod model;
 pub mod oauth;
 pub mod secret;
+pub mod secrets;
 pub mod uipath;
 
 pub use error::{Error, Result};

@@ -1,7 +1,7 @@
 //! Domain types: what an external application is, independent of any server's wire format.
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -56,6 +56,26 @@ pub struct SecretInfo {
     pub expires: Option<OffsetDateTime>,
 }
 
+/// Secrets expiring within this window are flagged so they can be rotated in time.
+pub const EXPIRING_SOON: Duration = Duration::days(30);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretStatus {
+    Active,
+    ExpiringSoon,
+    Expired,
+}
+
+impl SecretInfo {
+    pub fn status(&self, now: OffsetDateTime) -> SecretStatus {
+        match self.expires {
+            Some(expires) if expires <= now => SecretStatus::Expired,
+            Some(expires) if expires - now <= EXPIRING_SOON => SecretStatus::ExpiringSoon,
+            _ => SecretStatus::Active,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExternalApp {
     /// The App ID (OAuth client id).
@@ -65,6 +85,13 @@ pub struct ExternalApp {
     pub redirect_uris: Vec<String>,
     pub scopes: Vec<Scope>,
     pub secrets: Vec<SecretInfo>,
+}
+
+impl ExternalApp {
+    /// The soonest expiry among the app's secrets, expired ones included (they want attention too).
+    pub fn nearest_expiry(&self) -> Option<OffsetDateTime> {
+        self.secrets.iter().filter_map(|s| s.expires).min()
+    }
 }
 
 /// One API of the server's catalog with the scopes it offers.
@@ -91,5 +118,52 @@ impl CatalogScope {
             ScopeType::User => self.user,
             ScopeType::Application => self.application,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret(expires: Option<OffsetDateTime>) -> SecretInfo {
+        SecretInfo {
+            id: 1,
+            description: None,
+            created: OffsetDateTime::UNIX_EPOCH,
+            expires,
+        }
+    }
+
+    #[test]
+    fn a_secret_is_expiring_soon_within_thirty_days_and_expired_from_its_expiry_on() {
+        let now = OffsetDateTime::now_utc();
+        assert_eq!(secret(None).status(now), SecretStatus::Active);
+        assert_eq!(
+            secret(Some(now + Duration::days(31))).status(now),
+            SecretStatus::Active
+        );
+        assert_eq!(
+            secret(Some(now + Duration::days(30))).status(now),
+            SecretStatus::ExpiringSoon
+        );
+        assert_eq!(secret(Some(now)).status(now), SecretStatus::Expired);
+    }
+
+    #[test]
+    fn the_nearest_expiry_is_the_soonest_one() {
+        let now = OffsetDateTime::now_utc();
+        let app = ExternalApp {
+            id: "a".into(),
+            name: "A".into(),
+            app_type: AppType::Confidential,
+            redirect_uris: vec![],
+            scopes: vec![],
+            secrets: vec![
+                secret(None),
+                secret(Some(now + Duration::days(9))),
+                secret(Some(now + Duration::days(3))),
+            ],
+        };
+        assert_eq!(app.nearest_expiry(), Some(now + Duration::days(3)));
     }
 }

@@ -18,6 +18,7 @@ use crate::model::{
     AppType, CatalogResource, CatalogScope, ExternalApp, Field, Scope, ScopeType, SecretInfo,
 };
 use crate::oauth::{self, ClientCredentials};
+use crate::secrets::NewSecret;
 use crate::Secret;
 
 /// The scope the admin token is asked for: full management of external apps and their secrets.
@@ -120,6 +121,62 @@ impl UiPathClient {
             app: dto.into_app()?,
             secret,
         })
+    }
+
+    /// Replaces the app's name, redirect URLs and scopes with `draft`'s (its type is fixed).
+    pub async fn update_app(&self, app_id: &str, draft: &ValidDraft) -> Result<()> {
+        let body = UpdateCommand {
+            name: &draft.name,
+            redirect_uri: join_redirects(&draft.redirect_uris),
+            scopes: draft.scopes.iter().map(ScopeRef::from).collect(),
+        };
+        let url = self.api(&["ExternalClient", &self.partition(), app_id]);
+        self.send(Method::PUT, url, Some(&body), "saving the application")
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_app(&self, app_id: &str) -> Result<()> {
+        let url = self.api(&["ExternalClient", &self.partition(), app_id]);
+        self.send(Method::DELETE, url, None::<&()>, "deleting the application")
+            .await?;
+        Ok(())
+    }
+
+    /// Adds a secret to the app; the value is in the answer this once.
+    pub async fn generate_secret(
+        &self,
+        app_id: &str,
+        request: &NewSecret,
+    ) -> Result<(SecretInfo, Secret)> {
+        let body = CreateSecretCommand {
+            client_id: app_id,
+            description: &request.description,
+            partition_global_id: self.endpoint.partition_global_id,
+            expiry_time: request.expires,
+        };
+        let url = self.api(&["ExternalClient", "GenerateSecret"]);
+        let what = "generating a secret";
+        let response = self.send(Method::POST, url, Some(&body), what).await?;
+        let mut dto: SecretDto = read_json(response, what).await?;
+        let value = dto.secret.take().ok_or_else(|| {
+            Error::Server(
+                "The identity server generated a secret but did not return its value.".into(),
+            )
+        })?;
+        Ok((dto.into_info(), value))
+    }
+
+    pub async fn delete_secret(&self, secret_id: i64) -> Result<()> {
+        let url = self.api(&[
+            "ExternalClient",
+            &self.partition(),
+            "secrets",
+            &secret_id.to_string(),
+        ]);
+        self.send(Method::DELETE, url, None::<&()>, "deleting the secret")
+            .await?;
+        Ok(())
     }
 
     fn partition(&self) -> String {
@@ -313,6 +370,24 @@ struct CreateCommand<'a> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateCommand<'a> {
+    name: &'a str,
+    redirect_uri: Option<String>,
+    scopes: Vec<ScopeRef<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateSecretCommand<'a> {
+    client_id: &'a str,
+    description: &'a str,
+    partition_global_id: Uuid,
+    #[serde(with = "time::serde::rfc3339::option")]
+    expiry_time: Option<OffsetDateTime>,
+}
+
+#[derive(Serialize)]
 struct ScopeRef<'a> {
     name: &'a str,
     #[serde(rename = "type")]
@@ -449,6 +524,9 @@ struct ScopeDto {
 struct SecretDto {
     id: i64,
     description: Option<String>,
+    /// Only in the answer to GenerateSecret.
+    #[serde(default)]
+    secret: Option<Secret>,
     #[serde(with = "lenient_time")]
     creation_time: OffsetDateTime,
     #[serde(default, with = "lenient_time::option")]

@@ -1,0 +1,185 @@
+//! Changing an existing app. The identity server replaces the whole scope and redirect lists on an
+//! update, so a save starts from a fresh read: if the app is no longer what the admin opened, the
+//! save stops and says so rather than overwriting someone else's change.
+
+use std::collections::BTreeSet;
+
+use crate::draft::{AppDraft, ValidDraft};
+use crate::error::{Error, Result};
+use crate::model::{CatalogResource, ExternalApp, Scope};
+use crate::uipath::UiPathClient;
+
+/// The editable part of an app: what the admin opened (the base) or wants (the edit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppEdit {
+    pub name: String,
+    pub redirect_uris: Vec<String>,
+    pub scopes: Vec<Scope>,
+}
+
+impl From<&ExternalApp> for AppEdit {
+    fn from(app: &ExternalApp) -> Self {
+        Self {
+            name: app.name.clone(),
+            redirect_uris: app.redirect_uris.clone(),
+            scopes: app.scopes.clone(),
+        }
+    }
+}
+
+impl AppEdit {
+    /// Same content, whatever the order of the lists.
+    fn same_as(&self, other: &AppEdit) -> bool {
+        let uris = |e: &AppEdit| e.redirect_uris.iter().cloned().collect::<BTreeSet<_>>();
+        let scopes = |e: &AppEdit| e.scopes.iter().cloned().collect::<BTreeSet<_>>();
+        self.name == other.name && uris(self) == uris(other) && scopes(self) == scopes(other)
+    }
+}
+
+/// What a save will change.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AppChanges {
+    pub name: Option<(String, String)>,
+    pub scopes_added: Vec<Scope>,
+    pub scopes_removed: Vec<Scope>,
+    pub redirect_uris_added: Vec<String>,
+    pub redirect_uris_removed: Vec<String>,
+}
+
+impl AppChanges {
+    pub fn between(from: &AppEdit, to: &ValidDraft) -> Self {
+        let added = |new: &[Scope], old: &[Scope]| -> Vec<Scope> {
+            new.iter().filter(|s| !old.contains(s)).cloned().collect()
+        };
+        let added_uris = |new: &[String], old: &[String]| -> Vec<String> {
+            new.iter().filter(|u| !old.contains(u)).cloned().collect()
+        };
+        Self {
+            name: (from.name != to.name).then(|| (from.name.clone(), to.name.clone())),
+            scopes_added: added(&to.scopes, &from.scopes),
+            scopes_removed: added(&from.scopes, &to.scopes),
+            redirect_uris_added: added_uris(&to.redirect_uris, &from.redirect_uris),
+            redirect_uris_removed: added_uris(&from.redirect_uris, &to.redirect_uris),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// A checked edit against the app as the server has it now.
+#[derive(Debug)]
+pub struct UpdatePlan {
+    pub app_id: String,
+    pub changes: AppChanges,
+    pub valid: ValidDraft,
+}
+
+/// Re-reads the app, refuses if it changed since `base` was read, checks `edit` against the seed's
+/// rules for the app's (unchangeable) type, and works out the diff.
+pub async fn plan_update(
+    client: &UiPathClient,
+    app_id: &str,
+    base: &AppEdit,
+    edit: &AppEdit,
+    catalog: &[CatalogResource],
+) -> Result<UpdatePlan> {
+    let fresh = client.get_app(app_id).await?;
+    let current = AppEdit::from(&fresh);
+    if !current.same_as(base) {
+        return Err(Error::Conflict(format!(
+            "\"{}\" was changed on the server since you opened it. Its current state is shown; your \
+             edit was not saved.",
+            fresh.name
+        )));
+    }
+    let valid = AppDraft {
+        name: edit.name.clone(),
+        app_type: fresh.app_type,
+        redirect_uris: edit.redirect_uris.clone(),
+        scopes: edit.scopes.clone(),
+    }
+    .validate(Some(catalog))?;
+    Ok(UpdatePlan {
+        app_id: fresh.id,
+        changes: AppChanges::between(&current, &valid),
+        valid,
+    })
+}
+
+/// Plans, then sends the full merged state (the server replaces lists) and reads the app back.
+pub async fn apply_update(
+    client: &UiPathClient,
+    app_id: &str,
+    base: &AppEdit,
+    edit: &AppEdit,
+    catalog: &[CatalogResource],
+) -> Result<ExternalApp> {
+    let plan = plan_update(client, app_id, base, edit, catalog).await?;
+    if plan.changes.is_empty() {
+        return client.get_app(&plan.app_id).await;
+    }
+    client.update_app(&plan.app_id, &plan.valid).await?;
+    client.get_app(&plan.app_id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AppType, ScopeType};
+
+    fn edit(name: &str, uris: &[&str], scopes: &[(&str, ScopeType)]) -> AppEdit {
+        AppEdit {
+            name: name.into(),
+            redirect_uris: uris.iter().map(|u| u.to_string()).collect(),
+            scopes: scopes.iter().map(|(n, t)| Scope::new(*n, *t)).collect(),
+        }
+    }
+
+    #[test]
+    fn the_diff_lists_what_was_added_removed_and_renamed() {
+        use ScopeType::{Application as A, User as U};
+        let base = edit(
+            "Sync",
+            &["https://a.example/cb"],
+            &[("OR.Jobs", A), ("OR.Jobs", U)],
+        );
+        let to = AppDraft {
+            name: "Sync v2".into(),
+            app_type: AppType::Confidential,
+            redirect_uris: vec!["https://b.example/cb".into()],
+            scopes: vec![Scope::new("OR.Jobs", U), Scope::new("OR.Queues.Read", A)],
+        }
+        .validate(None)
+        .unwrap();
+        let changes = AppChanges::between(&base, &to);
+        assert_eq!(changes.name, Some(("Sync".into(), "Sync v2".into())));
+        assert_eq!(changes.scopes_added, [Scope::new("OR.Queues.Read", A)]);
+        assert_eq!(changes.scopes_removed, [Scope::new("OR.Jobs", A)]);
+        assert_eq!(changes.redirect_uris_added, ["https://b.example/cb"]);
+        assert_eq!(changes.redirect_uris_removed, ["https://a.example/cb"]);
+        assert!(!changes.is_empty());
+    }
+
+    #[test]
+    fn list_order_is_not_a_change_on_the_server() {
+        use ScopeType::Application as A;
+        let a = edit(
+            "X",
+            &["https://a.example", "https://b.example"],
+            &[("OR.Jobs", A), ("OR.Queues", A)],
+        );
+        let b = edit(
+            "X",
+            &["https://b.example", "https://a.example"],
+            &[("OR.Queues", A), ("OR.Jobs", A)],
+        );
+        assert!(a.same_as(&b));
+        assert!(!a.same_as(&edit(
+            "X",
+            &["https://a.example"],
+            &[("OR.Jobs", A), ("OR.Queues", A)]
+        )));
+    }
+}

@@ -1,0 +1,36 @@
+use tauri::State;
+use time::OffsetDateTime;
+
+use crate::error::IpcError;
+use crate::ipc::{AppDetails, GeneratedSecret, NewSecret, SecretView};
+use crate::state::AppState;
+
+/// Adds a secret; its value leaves Rust here, once, for the UI to show.
+#[tauri::command]
+pub async fn generate_secret(
+    state: State<'_, AppState>,
+    app_id: String,
+    request: NewSecret,
+) -> Result<GeneratedSecret, IpcError> {
+    let now = OffsetDateTime::now_utc();
+    let request = request.into_core(now)?;
+    let session = state.session().await?;
+    let (info, value) = session.client.generate_secret(&app_id, &request).await?;
+    tracing::info!(%app_id, secret_id = info.id, "generated a secret");
+    Ok(GeneratedSecret {
+        secret: SecretView::new(&info, now),
+        value: value.expose().to_owned(),
+    })
+}
+
+#[tauri::command]
+pub async fn delete_secret(
+    state: State<'_, AppState>,
+    app_id: String,
+    secret_id: i64,
+) -> Result<AppDetails, IpcError> {
+    let session = state.session().await?;
+    session.client.delete_secret(secret_id).await?;
+    tracing::info!(%app_id, secret_id, "deleted a secret");
+    Ok(AppDetails::from(&session.client.get_app(&app_id).await?))
+}
