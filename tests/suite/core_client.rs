@@ -207,3 +207,209 @@ async fn an_unreachable_server_is_a_network_error_in_words() {
         other => panic!("expected a network error, got {other:?}"),
     }
 }
+
+async fn token_for(
+    sandbox: &Sandbox,
+    client_id: &str,
+    secret: &Secret,
+) -> Result<oauth::GrantedToken, Error> {
+    let credentials = ClientCredentials {
+        client_id: client_id.to_owned(),
+        client_secret: secret.duplicate(),
+    };
+    oauth::client_credentials(
+        &registrar_core::http::client().unwrap(),
+        &endpoint(sandbox).token_url(),
+        &credentials,
+        &[],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_edit_is_planned_against_a_fresh_read_saved_whole_and_read_back() {
+    use registrar_core::edit::{apply_update, plan_update, AppEdit};
+    let running = sandbox().await;
+    let client = admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
+    );
+    let catalog = client.catalog().await.unwrap();
+    let draft = confidential(
+        "Sync",
+        &[
+            ("OR.Jobs", ScopeType::Application),
+            ("OR.Queues.Read", ScopeType::Application),
+        ],
+    );
+    let app = client
+        .create_app(&draft.validate(None).unwrap())
+        .await
+        .unwrap()
+        .app;
+    let base = AppEdit::from(&app);
+
+    let edit = AppEdit {
+        name: "Sync v2".into(),
+        redirect_uris: vec!["https://sync.example.com/cb".into()],
+        scopes: vec![
+            Scope::new("OR.Queues.Read", ScopeType::Application),
+            Scope::new("OR.Folders.Read", ScopeType::User),
+        ],
+    };
+    let plan = plan_update(&client, &app.id, &base, &edit, &catalog)
+        .await
+        .unwrap();
+    assert_eq!(plan.changes.name, Some(("Sync".into(), "Sync v2".into())));
+    assert_eq!(
+        plan.changes.scopes_added,
+        [Scope::new("OR.Folders.Read", ScopeType::User)]
+    );
+    assert_eq!(
+        plan.changes.scopes_removed,
+        [Scope::new("OR.Jobs", ScopeType::Application)]
+    );
+    assert_eq!(
+        plan.changes.redirect_uris_added,
+        ["https://sync.example.com/cb"]
+    );
+
+    let saved = apply_update(&client, &app.id, &base, &edit, &catalog)
+        .await
+        .unwrap();
+    assert_eq!(saved.name, "Sync v2");
+    assert_eq!(saved.redirect_uris, ["https://sync.example.com/cb"]);
+    assert_eq!(
+        saved.scopes,
+        [
+            Scope::new("OR.Folders.Read", ScopeType::User),
+            Scope::new("OR.Queues.Read", ScopeType::Application)
+        ]
+    );
+
+    // The edit was opened on the old state: saving it again must not overwrite what is there now.
+    let stale = AppEdit {
+        name: "Stale".into(),
+        ..edit
+    };
+    match apply_update(&client, &app.id, &base, &stale, &catalog).await {
+        Err(Error::Conflict(message)) => {
+            assert!(message.contains("changed on the server"), "{message}")
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(client.get_app(&app.id).await.unwrap().name, "Sync v2");
+}
+
+#[tokio::test]
+async fn an_edit_that_breaks_a_rule_is_refused_before_it_is_sent() {
+    use registrar_core::edit::{plan_update, AppEdit};
+    let running = sandbox().await;
+    let client = admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
+    );
+    let catalog = client.catalog().await.unwrap();
+    let app = client
+        .create_app(
+            &confidential("Sync", &[("OR.Jobs", ScopeType::Application)])
+                .validate(None)
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+        .app;
+    let base = AppEdit::from(&app);
+    let edit = AppEdit {
+        scopes: vec![Scope::new("OR.Jobs", ScopeType::User)],
+        ..base.clone()
+    };
+    match plan_update(&client, &app.id, &base, &edit, &catalog).await {
+        Err(Error::InvalidInput { field, .. }) => assert_eq!(field, Some(Field::RedirectUris)),
+        other => panic!("expected the redirect rule, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn several_secrets_work_at_once_and_a_deleted_one_is_refused() {
+    use registrar_core::secrets::NewSecret;
+    let running = sandbox().await;
+    let client = admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
+    );
+    let app = client
+        .create_app(
+            &confidential("Rotating", &[("OR.Jobs.Read", ScopeType::Application)])
+                .validate(None)
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+        .app;
+    let now = time::OffsetDateTime::now_utc();
+    let first = NewSecret::validate("For CI", Some(now + time::Duration::days(90)), now).unwrap();
+    let (info, value_one) = client.generate_secret(&app.id, &first).await.unwrap();
+    assert_eq!(info.description.as_deref(), Some("For CI"));
+    let second = NewSecret::validate("For the new deployment", None, now).unwrap();
+    let (_, value_two) = client.generate_secret(&app.id, &second).await.unwrap();
+
+    assert_eq!(
+        token_for(&running.sandbox, &app.id, &value_one)
+            .await
+            .unwrap()
+            .scopes,
+        ["OR.Jobs.Read"]
+    );
+    assert_eq!(
+        token_for(&running.sandbox, &app.id, &value_two)
+            .await
+            .unwrap()
+            .scopes,
+        ["OR.Jobs.Read"]
+    );
+
+    client.delete_secret(info.id).await.unwrap();
+    assert!(matches!(
+        token_for(&running.sandbox, &app.id, &value_one).await,
+        Err(Error::Unauthorized(_))
+    ));
+    assert!(token_for(&running.sandbox, &app.id, &value_two)
+        .await
+        .is_ok());
+    let secrets = client.get_app(&app.id).await.unwrap().secrets;
+    assert!(secrets.iter().all(|s| s.id != info.id));
+}
+
+#[tokio::test]
+async fn a_deleted_app_is_gone_and_gets_no_more_tokens() {
+    let running = sandbox().await;
+    let client = admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
+    );
+    let created = client
+        .create_app(
+            &confidential("Short-lived", &[("OR.Jobs", ScopeType::Application)])
+                .validate(None)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let secret = created.secret.unwrap();
+    client.delete_app(&created.app.id).await.unwrap();
+    assert!(client
+        .list_apps()
+        .await
+        .unwrap()
+        .iter()
+        .all(|a| a.id != created.app.id));
+    assert!(matches!(
+        client.get_app(&created.app.id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        token_for(&running.sandbox, &created.app.id, &secret).await,
+        Err(Error::Unauthorized(_))
+    ));
+}
