@@ -7,6 +7,8 @@ mod ipc;
 mod session;
 mod state;
 
+use std::io::IsTerminal;
+
 use tauri::{Manager, RunEvent, Runtime};
 
 use crate::session::Folders;
@@ -51,6 +53,7 @@ pub fn run() {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 
     let app = build_app(tauri::Builder::default())

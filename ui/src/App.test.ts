@@ -1,8 +1,8 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
-import { currentConnection, getCatalog, listApps, registerApp } from './ipc';
-import { BILLING, CATALOG, PORTAL, SANDBOX } from './testing/fixtures';
+import { currentConnection, deleteApp, getApp, getCatalog, listApps, registerApp } from './ipc';
+import { BILLING, BILLING_DETAILS, CATALOG, PORTAL, SANDBOX } from './testing/fixtures';
 
 vi.mock('./ipc/commands');
 vi.mock('./ipc/clipboard');
@@ -12,6 +12,8 @@ beforeEach(() => {
   vi.mocked(listApps).mockReset().mockResolvedValue([PORTAL]);
   vi.mocked(getCatalog).mockReset().mockResolvedValue(CATALOG);
   vi.mocked(registerApp).mockReset();
+  vi.mocked(getApp).mockReset().mockResolvedValue(BILLING_DETAILS);
+  vi.mocked(deleteApp).mockReset().mockResolvedValue(null);
 });
 
 async function renderApp() {
@@ -72,7 +74,7 @@ describe('App', () => {
     expect(screen.queryByTestId('secret-dialog')).toBeNull();
     expect(document.body.textContent).not.toContain('only-once');
     await waitFor(() =>
-      expect(screen.getAllByTestId('app-row').map((row) => row.dataset.appId)).toEqual([PORTAL.id, BILLING.id]),
+      expect(screen.getAllByTestId('app-row').map((row) => row.dataset.appId)).toEqual([BILLING.id, PORTAL.id]),
     );
     expect(document.activeElement).toBe(opener);
   });
@@ -100,5 +102,55 @@ describe('App', () => {
     screen.getByRole('button', { name: 'Refresh' }).focus();
 
     expect(form.contains(document.activeElement)).toBe(true);
+  });
+
+  it('opens an app from its row and comes back to the list, focus on that row', async () => {
+    vi.mocked(listApps).mockResolvedValue([BILLING, PORTAL]);
+    await renderApp();
+    await fireEvent.input(screen.getByTestId('app-search'), { target: { value: 'billing' } });
+
+    await fireEvent.keyDown(screen.getByTestId('app-row'), { key: 'Enter' });
+
+    const page = await screen.findByTestId('app-page');
+    expect(screen.queryByTestId('app-row')).toBeNull();
+    expect(getApp).toHaveBeenCalledExactlyOnceWith(BILLING.id);
+    await screen.findByRole('heading', { level: 2, name: 'Billing sync' });
+    expect(document.activeElement).toBe(page);
+
+    await fireEvent.click(screen.getByTestId('app-back'));
+
+    expect(screen.queryByTestId('app-page')).toBeNull();
+    expect((screen.getByTestId('app-search') as HTMLInputElement).value).toBe('billing');
+    await waitFor(() => expect((document.activeElement as HTMLElement).dataset.appId).toBe(BILLING.id));
+    expect(listApps).toHaveBeenCalledOnce();
+  });
+
+  it('Refresh on an app page reads the app again, and the list on the way back', async () => {
+    await renderApp();
+    await fireEvent.click(screen.getByTestId('app-row'));
+    await screen.findByRole('heading', { level: 2, name: 'Billing sync' });
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+
+    await waitFor(() => expect(getApp).toHaveBeenCalledTimes(2));
+    expect(listApps).toHaveBeenCalledOnce();
+    await fireEvent.click(screen.getByTestId('app-back'));
+    await waitFor(() => expect(listApps).toHaveBeenCalledTimes(2));
+  });
+
+  it('goes back to the list without an app once it is deleted', async () => {
+    vi.mocked(listApps).mockResolvedValue([BILLING, PORTAL]);
+    await renderApp();
+    await fireEvent.click(screen.getAllByTestId('app-row')[0]);
+    await screen.findByRole('heading', { level: 2, name: 'Billing sync' });
+
+    await fireEvent.click(screen.getByTestId('app-delete'));
+    await fireEvent.input(screen.getByTestId('delete-confirm-name'), { target: { value: 'Billing sync' } });
+    await fireEvent.click(screen.getByTestId('confirm-delete-app'));
+
+    await waitFor(() => expect(screen.queryByTestId('app-page')).toBeNull());
+    expect(screen.getAllByTestId('app-row').map((row) => row.dataset.appId)).toEqual([PORTAL.id]);
+    expect(screen.getByRole('status').textContent).toBe('“Billing sync” was deleted.');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('app-search')));
   });
 });

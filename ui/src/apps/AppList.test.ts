@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { tick } from 'svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { listApps, type AppSummary } from '../ipc';
 import { BILLING, PORTAL, deferred } from '../testing/fixtures';
 import AppList from './AppList.svelte';
@@ -10,37 +10,104 @@ vi.mock('../ipc/commands');
 
 const listAppsMock = vi.mocked(listApps);
 
-function renderList() {
+function renderList(props: { restoreFocus?: boolean } = {}) {
   const list = new AppsState();
   const onRegister = vi.fn();
-  render(AppList, { list, onRegister });
-  return { list, onRegister };
+  const onOpen = vi.fn();
+  render(AppList, { list, onRegister, onOpen, ...props });
+  return { list, onRegister, onOpen };
+}
+
+async function renderLoaded(apps: AppSummary[]) {
+  listAppsMock.mockResolvedValue(apps);
+  const rendered = renderList();
+  await rendered.list.load();
+  await tick();
+  return rendered;
 }
 
 function rows(): HTMLElement[] {
   return screen.queryAllByTestId('app-row');
 }
 
+function shownIds(): (string | undefined)[] {
+  return rows().map((row) => row.dataset.appId);
+}
+
+function cells(row: HTMLElement): (string | undefined)[] {
+  return [...row.querySelectorAll('[role="cell"]')].map((cell) => cell.textContent?.replace(/\s+/g, ' ').trim());
+}
+
+function app(index: number, extra: Partial<AppSummary> = {}): AppSummary {
+  return {
+    id: `id-${String(index).padStart(5, '0')}`,
+    name: `App ${String(index).padStart(5, '0')}`,
+    appType: index % 2 === 0 ? 'confidential' : 'nonConfidential',
+    scopes: [{ name: `OR.Scope${index}`, type: 'user' }],
+    redirectUris: [],
+    secretCount: 0,
+    nearestExpiry: null,
+    ...extra,
+  };
+}
+
+async function search(text: string) {
+  await fireEvent.input(screen.getByTestId('app-search'), { target: { value: text } });
+}
+
+async function choose(testid: string, value: string) {
+  await fireEvent.change(screen.getByTestId(testid), { target: { value } });
+}
+
 beforeEach(() => {
   listAppsMock.mockReset();
+  performance.clearMarks();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 describe('AppList', () => {
-  it('shows one row per app with its type, App ID, scope count and redirect URLs', async () => {
-    listAppsMock.mockResolvedValue([BILLING, PORTAL]);
-    const { list } = renderList();
+  it('shows a row per app, sorted by name, with type, App ID, scope count, redirect URLs and expiry', async () => {
+    await renderLoaded([PORTAL, BILLING]);
 
-    await list.load();
-
-    await waitFor(() => expect(rows()).toHaveLength(2));
     const [billing, portal] = rows();
     expect(billing.dataset.appId).toBe(BILLING.id);
-    expect(portal.dataset.appId).toBe(PORTAL.id);
-    const cells = (row: HTMLElement) => [...row.querySelectorAll('td')].map((td) => td.textContent?.trim());
-    expect(cells(billing)).toEqual(['Billing sync', 'Confidential', BILLING.id, '2', 'None']);
-    expect(cells(portal).slice(0, 4)).toEqual(['Partner portal', 'Non-confidential', PORTAL.id, '1']);
-    expect([...portal.querySelectorAll('li')].map((li) => li.textContent)).toEqual(PORTAL.redirectUris);
+    expect(cells(billing)).toEqual(['Billing sync', 'Confidential', BILLING.id, '2', 'None', 'Never']);
+    expect(cells(portal)).toEqual([
+      'Partner portal',
+      'Non-confidential',
+      PORTAL.id,
+      '1',
+      'http://127.0.0.1:8400/callback +1 more',
+      'No secret',
+    ]);
+    expect(screen.getByRole('table').getAttribute('aria-rowcount')).toBe('3');
+    expect(rows().map((row) => row.getAttribute('aria-rowindex'))).toEqual(['2', '3']);
     expect(screen.queryByText(/No applications yet/)).toBeNull();
+  });
+
+  it('hints at the nearest expiry: expired, expiring within 30 days, or just the date', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-06-01T12:00:00Z'));
+    await renderLoaded([
+      app(1, { secretCount: 1, nearestExpiry: '2026-05-30T00:00:00Z' }),
+      app(2, { secretCount: 2, nearestExpiry: '2026-06-20T00:00:00Z' }),
+      app(3, { secretCount: 1, nearestExpiry: '2027-06-20T00:00:00Z' }),
+    ]);
+
+    const expiry = rows().map((row) => row.querySelector('[role="cell"]:last-child')!);
+    expect(expiry.map((cell) => cell.querySelector('.status')?.textContent ?? null)).toEqual([
+      'Expired',
+      'Expires soon',
+      null,
+    ]);
+    expect(expiry.map((cell) => cell.querySelector('time')?.getAttribute('datetime'))).toEqual([
+      '2026-05-30T00:00:00Z',
+      '2026-06-20T00:00:00Z',
+      '2027-06-20T00:00:00Z',
+    ]);
   });
 
   it('shows a busy status while loading, then says what to do when there are no apps', async () => {
@@ -99,11 +166,142 @@ describe('AppList', () => {
   });
 
   it('asks to open the register form', async () => {
-    listAppsMock.mockResolvedValue([]);
-    const { onRegister } = renderList();
+    const { onRegister } = await renderLoaded([]);
 
     await fireEvent.click(screen.getByTestId('register-open'));
 
     expect(onRegister).toHaveBeenCalledOnce();
+  });
+
+  it('searches by name, App ID and scope, ignoring case', async () => {
+    await renderLoaded([BILLING, PORTAL, app(7)]);
+
+    await search('PARTNER');
+    expect(shownIds()).toEqual([PORTAL.id]);
+    await search('5f0c7e0e');
+    expect(shownIds()).toEqual([BILLING.id]);
+    await search('or.jobs.read');
+    expect(shownIds()).toEqual([BILLING.id]);
+    await search('dataservice');
+    expect(shownIds()).toEqual([PORTAL.id]);
+    expect(screen.getByText('1 of 3')).toBeTruthy();
+  });
+
+  it('sorts by nearest expiry, soonest first and apps without one last', async () => {
+    await renderLoaded([
+      app(1, { secretCount: 1, nearestExpiry: '2027-05-01T00:00:00Z' }),
+      app(2),
+      app(3, { secretCount: 1, nearestExpiry: '2026-12-01T00:00:00Z' }),
+      app(4, { secretCount: 1 }),
+    ]);
+
+    await choose('app-sort', 'expiry');
+
+    expect(shownIds()).toEqual(['id-00003', 'id-00001', 'id-00002', 'id-00004']);
+    const header = screen.getByRole('columnheader', { name: 'Nearest expiry' });
+    expect(header.getAttribute('aria-sort')).toBe('ascending');
+    await choose('app-sort', 'type');
+    expect(shownIds()).toEqual(['id-00002', 'id-00004', 'id-00001', 'id-00003']);
+  });
+
+  it('filters by type, also together with the search', async () => {
+    await renderLoaded([BILLING, PORTAL, app(1), app(2)]);
+
+    await choose('app-type-filter', 'nonConfidential');
+    expect(shownIds()).toEqual(['id-00001', PORTAL.id]);
+    await choose('app-type-filter', 'confidential');
+    expect(shownIds()).toEqual(['id-00002', BILLING.id]);
+    await search('billing');
+    expect(shownIds()).toEqual([BILLING.id]);
+  });
+
+  it('says when no app matches, unlike an empty list, and Clear shows them all again', async () => {
+    const { list } = await renderLoaded([BILLING, PORTAL]);
+
+    await choose('app-type-filter', 'confidential');
+    await search('portal');
+
+    expect(rows()).toHaveLength(0);
+    expect(screen.getByText('No confidential application matches “portal”.')).toBeTruthy();
+    expect(screen.queryByText(/No applications yet/)).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+
+    expect(shownIds()).toEqual([BILLING.id, PORTAL.id]);
+    expect(list.query).toBe('');
+    expect((screen.getByTestId('app-search') as HTMLInputElement).value).toBe('');
+    expect((screen.getByTestId('app-type-filter') as HTMLSelectElement).value).toBe('all');
+  });
+
+  it('renders only a window of rows for 5,000 apps, and the rows in view as it scrolls', async () => {
+    const many = Array.from({ length: 5000 }, (_, index) => app(index));
+    await renderLoaded(many);
+
+    const table = screen.getByRole('table');
+    expect(table.getAttribute('aria-rowcount')).toBe('5001');
+    const first = rows();
+    expect(first.length).toBeGreaterThan(10);
+    expect(first.length).toBeLessThan(50);
+    expect(first[0].dataset.appId).toBe('id-00000');
+
+    table.scrollTop = 40 * 2500;
+    await fireEvent.scroll(table);
+
+    const scrolled = rows();
+    expect(scrolled.length).toBeLessThan(50);
+    const indexes = scrolled.map((row) => Number(row.getAttribute('aria-rowindex')));
+    expect(indexes).toContain(2500 + 2);
+    expect(Math.min(...indexes)).toBeGreaterThan(2400);
+    const row = scrolled.find((r) => r.getAttribute('aria-rowindex') === '2502')!;
+    expect(row.dataset.appId).toBe('id-02500');
+    expect(row.style.top).toBe(`${2500 * 40}px`);
+
+    await search('app 04999');
+    expect(shownIds()).toEqual(['id-04999']);
+    expect(table.getAttribute('aria-rowcount')).toBe('2');
+  });
+
+  it('opens an app on click and on Enter; arrows move focus between rows', async () => {
+    const { onOpen } = await renderLoaded([app(1), app(2), app(3)]);
+    const [first, second] = rows();
+    expect(rows().map((row) => row.tabIndex)).toEqual([0, -1, -1]);
+
+    await fireEvent.click(second);
+    expect(onOpen).toHaveBeenLastCalledWith('id-00002');
+
+    first.focus();
+    await fireEvent.keyDown(first, { key: 'ArrowDown' });
+    await waitFor(() => expect(document.activeElement).toBe(second));
+    expect(rows().map((row) => row.tabIndex)).toEqual([-1, 0, -1]);
+    await fireEvent.keyDown(second, { key: 'End' });
+    await waitFor(() => expect(document.activeElement).toBe(rows()[2]));
+    await fireEvent.keyDown(document.activeElement!, { key: 'Enter' });
+    expect(onOpen).toHaveBeenLastCalledWith('id-00003');
+  });
+
+  it('gives focus back to the row of the app it came back from', async () => {
+    listAppsMock.mockResolvedValue([app(1), app(2)]);
+    const list = new AppsState();
+    await list.load();
+    list.activeId = 'id-00002';
+
+    render(AppList, { list, onRegister: vi.fn(), onOpen: vi.fn(), restoreFocus: true });
+
+    await waitFor(() => expect((document.activeElement as HTMLElement).dataset.appId).toBe('id-00002'));
+  });
+
+  it('marks when the data arrives and when its rows are painted, and the same for a search', async () => {
+    await renderLoaded([BILLING, PORTAL]);
+
+    await waitFor(() => expect(performance.getEntriesByName('apps:painted')).toHaveLength(1));
+    const [data] = performance.getEntriesByName('apps:data');
+    const [painted] = performance.getEntriesByName('apps:painted');
+    expect(data.startTime).toBeLessThanOrEqual(painted.startTime);
+
+    await search('bill');
+
+    await waitFor(() => expect(performance.getEntriesByName('apps:filter-painted')).toHaveLength(1));
+    const [input] = performance.getEntriesByName('apps:filter-input');
+    const [filtered] = performance.getEntriesByName('apps:filter-painted');
+    expect(input.startTime).toBeLessThanOrEqual(filtered.startTime);
   });
 });

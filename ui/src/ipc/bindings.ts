@@ -5,13 +5,33 @@ export type AppType = "confidential" | "nonConfidential";
 export type ScopeType = "user" | "application";
 export type ConnectionKind = "sandbox";
 export type ConnectionView = { id: string, name: string, kind: ConnectionKind, identityUrl: string, organization: string, };
-export type AppSummary = { id: string, name: string, appType: AppType, scopeCount: number, redirectUris: Array<string>, };
+export type ScopeChoice = { name: string, type: ScopeType, };
+export type SecretStatus = "active" | "expiringSoon" | "expired";
+export type SecretView = { id: number, description: string | null, 
+/**
+ * RFC 3339, UTC.
+ */
+created: string, expires: string | null, status: SecretStatus, };
+export type AppSummary = { id: string, name: string, appType: AppType, scopes: Array<ScopeChoice>, redirectUris: Array<string>, secretCount: number, 
+/**
+ * RFC 3339, UTC.
+ */
+nearestExpiry: string | null, };
+export type AppDetails = { id: string, name: string, appType: AppType, redirectUris: Array<string>, scopes: Array<ScopeChoice>, secrets: Array<SecretView>, };
 export type CatalogScope = { name: string, displayName: string, description: string | null, user: boolean, application: boolean, };
 export type CatalogResource = { name: string, displayName: string, description: string | null, scopes: Array<CatalogScope>, };
-export type ScopeChoice = { name: string, type: ScopeType, };
 export type AppDraft = { name: string, appType: AppType, redirectUris: Array<string>, scopes: Array<ScopeChoice>, };
+export type AppEdit = { name: string, redirectUris: Array<string>, scopes: Array<ScopeChoice>, };
+export type NameChange = { from: string, to: string, };
+export type AppChanges = { name: NameChange | null, scopesAdded: Array<ScopeChoice>, scopesRemoved: Array<ScopeChoice>, redirectUrisAdded: Array<string>, redirectUrisRemoved: Array<string>, };
 export type RegisteredApp = { app: AppSummary, secret: string | null, };
-export type ErrorCode = "invalidInput" | "unauthorized" | "forbidden" | "notFound" | "rateLimited" | "network" | "server" | "keychain" | "storage" | "internal";
+export type NewSecret = { description: string, 
+/**
+ * RFC 3339; `null` for a secret that never expires.
+ */
+expires: string | null, };
+export type GeneratedSecret = { secret: SecretView, value: string, };
+export type ErrorCode = "invalidInput" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "rateLimited" | "network" | "server" | "keychain" | "storage" | "internal";
 export type IpcError = { code: ErrorCode, message: string, 
 /**
  * For `invalidInput`: the draft field to fix (`name`, `appType`, `redirectUris`, `scopes`).

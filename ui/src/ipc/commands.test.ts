@@ -1,7 +1,18 @@
 import { invoke } from '@tauri-apps/api/core';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AppDraft, IpcError } from './bindings';
-import { currentConnection, getCatalog, listApps, registerApp } from './commands';
+import type { AppDraft, AppEdit, IpcError } from './bindings';
+import {
+  currentConnection,
+  deleteApp,
+  deleteSecret,
+  generateSecret,
+  getApp,
+  getCatalog,
+  listApps,
+  planUpdate,
+  registerApp,
+  updateApp,
+} from './commands';
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }));
 
@@ -38,6 +49,29 @@ describe('commands', () => {
 
     await expect(registerApp(draft)).resolves.toBe(answer);
     expect(invokeMock).toHaveBeenCalledWith('register_app', { draft });
+  });
+
+  it('send the arguments of the app commands under their camelCase names', async () => {
+    const base: AppEdit = { name: 'Billing', redirectUris: [], scopes: [{ name: 'OR.Jobs', type: 'application' }] };
+    const edit: AppEdit = { ...base, name: 'Billing sync' };
+    const request = { description: 'CI', expires: '2027-01-31T22:59:59Z' };
+    invokeMock.mockResolvedValue(null);
+
+    await getApp('a1');
+    await planUpdate('a1', base, edit);
+    await updateApp('a1', base, edit);
+    await generateSecret('a1', request);
+    await deleteSecret('a1', 7);
+    await deleteApp('a1', 'Billing');
+
+    expect(invokeMock.mock.calls).toEqual([
+      ['get_app', { appId: 'a1' }],
+      ['plan_update', { appId: 'a1', base, edit }],
+      ['update_app', { appId: 'a1', base, edit }],
+      ['generate_secret', { appId: 'a1', request }],
+      ['delete_secret', { appId: 'a1', secretId: 7 }],
+      ['delete_app', { appId: 'a1', confirmName: 'Billing' }],
+    ]);
   });
 
   it('pass an IpcError from Rust through unchanged', async () => {

@@ -1,5 +1,16 @@
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
-import type { AppDraft, AppSummary, CatalogResource, ConnectionView, RegisteredApp } from './bindings';
+import type {
+  AppChanges,
+  AppDetails,
+  AppDraft,
+  AppEdit,
+  AppSummary,
+  CatalogResource,
+  ConnectionView,
+  GeneratedSecret,
+  NewSecret,
+  RegisteredApp,
+} from './bindings';
 import { toIpcError } from './errors';
 
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
@@ -18,10 +29,35 @@ export function listApps(): Promise<AppSummary[]> {
   return call('list_apps');
 }
 
+export function getApp(appId: string): Promise<AppDetails> {
+  return call('get_app', { appId });
+}
+
 export function getCatalog(): Promise<CatalogResource[]> {
   return call('get_catalog');
 }
 
 export function registerApp(draft: AppDraft): Promise<RegisteredApp> {
   return call('register_app', { draft });
+}
+
+/** What `updateApp` would change; `base` is the app as it was when the edit began. */
+export function planUpdate(appId: string, base: AppEdit, edit: AppEdit): Promise<AppChanges> {
+  return call('plan_update', { appId, base, edit });
+}
+
+export function updateApp(appId: string, base: AppEdit, edit: AppEdit): Promise<AppDetails> {
+  return call('update_app', { appId, base, edit });
+}
+
+export function generateSecret(appId: string, request: NewSecret): Promise<GeneratedSecret> {
+  return call('generate_secret', { appId, request });
+}
+
+export function deleteSecret(appId: string, secretId: number): Promise<AppDetails> {
+  return call('delete_secret', { appId, secretId });
+}
+
+export function deleteApp(appId: string, confirmName: string): Promise<null> {
+  return call('delete_app', { appId, confirmName });
 }

@@ -10,6 +10,10 @@ describe('toIpcError', () => {
     });
   });
 
+  it('knows the conflict code', () => {
+    expect(toIpcError({ code: 'conflict', message: 'Changed on the server.', field: null }).code).toBe('conflict');
+  });
+
   it('gives a missing field as null', () => {
     expect(toIpcError({ code: 'network', message: 'The server did not answer.' })).toEqual({
       code: 'network',

@@ -5,6 +5,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'unauthorized',
   'forbidden',
   'notFound',
+  'conflict',
   'rateLimited',
   'network',
   'server',

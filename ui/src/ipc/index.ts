@@ -1,4 +1,15 @@
 export type * from './bindings';
 export { toIpcError } from './errors';
-export { currentConnection, listApps, getCatalog, registerApp } from './commands';
+export {
+  currentConnection,
+  listApps,
+  getApp,
+  getCatalog,
+  registerApp,
+  planUpdate,
+  updateApp,
+  generateSecret,
+  deleteSecret,
+  deleteApp,
+} from './commands';
 export { copyText } from './clipboard';

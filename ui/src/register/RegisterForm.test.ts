@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { getCatalog, registerApp, type RegisteredApp, type ScopeType } from '../ipc';
+import { CatalogState } from '../editor/catalog.svelte';
 import { BILLING, CATALOG, deferred } from '../testing/fixtures';
 import RegisterForm from './RegisterForm.svelte';
 
@@ -11,7 +12,7 @@ const registerMock = vi.mocked(registerApp);
 async function renderForm() {
   const onCancel = vi.fn();
   const onRegistered = vi.fn();
-  render(RegisterForm, { onCancel, onRegistered });
+  render(RegisterForm, { catalog: new CatalogState(), onCancel, onRegistered });
   await screen.findAllByRole('checkbox');
   return { onCancel, onRegistered };
 }
@@ -120,23 +121,18 @@ describe('RegisterForm', () => {
     ]);
   });
 
-  it('drops application scopes and their checkboxes for a non-confidential app', async () => {
+  it('asks before dropping application scopes for a non-confidential app, then sends only the rest', async () => {
     registerMock.mockResolvedValue({ app: { ...BILLING, appType: 'nonConfidential' }, secret: null });
     await renderForm();
     await typeInto(nameInput(), 'Partner portal');
     await addRedirect('http://127.0.0.1:8400/callback');
     await tick('OR.Jobs', 'application');
     await tick('OR.Jobs.Read', 'user');
-    await tick('AI.Deployer', 'application');
 
     await fireEvent.click(typeRadio('nonConfidential'));
-
-    expect(document.querySelectorAll('input[data-scope-type="application"]')).toHaveLength(0);
-    expect(scopeBox('OR.Jobs.Read', 'user')?.checked).toBe(true);
-    expect(screen.getByRole('status').textContent).toContain('Removed 2 application scopes (OR.Jobs, AI.Deployer)');
-    expect(screen.getByText('1 scope selected')).toBeTruthy();
-
+    await fireEvent.click(screen.getByRole('button', { name: 'Drop them' }));
     await submit();
+
     expect(registerMock).toHaveBeenCalledExactlyOnceWith({
       name: 'Partner portal',
       appType: 'nonConfidential',
@@ -145,15 +141,26 @@ describe('RegisterForm', () => {
     });
   });
 
-  it('offers application scopes again, unticked, after switching back to confidential', async () => {
+  it('sends nothing while a rule is broken, says what to fix and goes there', async () => {
+    registerMock.mockResolvedValue(REGISTERED);
     await renderForm();
-    await tick('OR.Jobs', 'application');
+    await typeInto(nameInput(), 'Reporting');
+    await tick('OR.Jobs.Read', 'user');
 
-    await fireEvent.click(typeRadio('nonConfidential'));
-    await fireEvent.click(typeRadio('confidential'));
+    await submit();
 
-    expect(scopeBox('OR.Jobs', 'application')?.checked).toBe(false);
-    expect(screen.getByRole('status').textContent).toBe('');
+    expect(registerMock).not.toHaveBeenCalled();
+    expect(screen.getByRole('alert').textContent).toBe('Fix the redirect URLs first: they are marked above.');
+    expect(document.activeElement).toBe(screen.getByTestId('redirect-add'));
+
+    await addRedirect('https://reports.example.com/cb#top');
+    await submit();
+    expect(registerMock).not.toHaveBeenCalled();
+    expect(document.activeElement).toBe(redirectInputs()[0]);
+
+    await typeInto(redirectInputs()[0], 'https://reports.example.com/cb');
+    await submit();
+    expect(registerMock).toHaveBeenCalledOnce();
   });
 
   it('shows busy state while the call runs, and Escape does not cancel it', async () => {
@@ -174,34 +181,45 @@ describe('RegisterForm', () => {
     await waitFor(() => expect(onRegistered).toHaveBeenCalledOnce());
   });
 
-  it('keeps everything as typed and shows the message, also beside the named field', async () => {
+  it('keeps everything as typed and shows the message of the server, also beside the named field', async () => {
     registerMock.mockRejectedValue({
       code: 'invalidInput',
-      message: 'A redirect URL is required when a user scope is chosen.',
+      message: 'Redirect URL 1 (https://reports.example.com/cb) is not accepted by the server.',
       field: 'redirectUris',
     });
     const { onRegistered } = await renderForm();
     await typeInto(nameInput(), 'Reporting');
-    await addRedirect('not a url');
+    await addRedirect('https://reports.example.com/cb');
     await tick('OR.Jobs.Read', 'user');
     await fireEvent.click(typeRadio('nonConfidential'));
 
     await submit();
 
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toBe('A redirect URL is required when a user scope is chosen.');
-    const redirects = screen.getByRole('group', { name: 'Redirect URLs' });
-    expect(redirects.textContent).toContain('A redirect URL is required when a user scope is chosen.');
+    expect(alert.textContent).toBe('Redirect URL 1 (https://reports.example.com/cb) is not accepted by the server.');
+    const redirects = screen.getByRole('group', { name: /^Redirect URLs/ });
+    expect(redirects.textContent).toContain('is not accepted by the server.');
     expect(redirectInputs()[0].getAttribute('aria-invalid')).toBe('true');
     expect(nameInput().value).toBe('Reporting');
-    expect(redirectInputs().map((input) => input.value)).toEqual(['not a url']);
+    expect(redirectInputs().map((input) => input.value)).toEqual(['https://reports.example.com/cb']);
     expect(scopeBox('OR.Jobs.Read', 'user')?.checked).toBe(true);
     expect(typeRadio('nonConfidential').checked).toBe(true);
     const button = screen.getByTestId('register-submit') as HTMLButtonElement;
     expect(button.disabled).toBe(false);
     expect(button.textContent?.trim()).toBe('Register');
-    expect(document.activeElement).toBe(button);
+    expect(document.activeElement).toBe(redirectInputs()[0]);
     expect(onRegistered).not.toHaveBeenCalled();
+  });
+
+  it('focuses Register when the error names no field to fix', async () => {
+    registerMock.mockRejectedValue({ code: 'network', message: 'The server did not answer.', field: null });
+    await renderForm();
+    await tick('OR.Jobs', 'application');
+
+    await submit();
+
+    await screen.findByRole('alert');
+    expect(document.activeElement).toBe(screen.getByTestId('register-submit'));
   });
 
   it('marks the name and moves focus to it when the error names it', async () => {
@@ -239,7 +257,7 @@ describe('RegisterForm', () => {
       .mockReset()
       .mockRejectedValueOnce({ code: 'server', message: 'The server failed.', field: null })
       .mockResolvedValueOnce(CATALOG);
-    render(RegisterForm, { onCancel: vi.fn(), onRegistered: vi.fn() });
+    render(RegisterForm, { catalog: new CatalogState(), onCancel: vi.fn(), onRegistered: vi.fn() });
 
     expect((await screen.findByRole('alert')).textContent).toContain('The server failed.');
     await fireEvent.click(screen.getByRole('button', { name: 'Retry' }));

@@ -1,4 +1,4 @@
-import type { AppSummary, CatalogResource, ConnectionView } from '../ipc';
+import type { AppDetails, AppSummary, CatalogResource, ConnectionView } from '../ipc';
 
 export const SANDBOX: ConnectionView = {
   id: 'sandbox',
@@ -12,16 +12,39 @@ export const BILLING: AppSummary = {
   id: '5f0c7e0e-1d2a-4c8b-9d41-0c1f2a3b4c5d',
   name: 'Billing sync',
   appType: 'confidential',
-  scopeCount: 2,
+  scopes: [
+    { name: 'OR.Jobs', type: 'application' },
+    { name: 'OR.Jobs.Read', type: 'application' },
+  ],
   redirectUris: [],
+  secretCount: 1,
+  nearestExpiry: null,
 };
 
 export const PORTAL: AppSummary = {
   id: '9a8b7c6d-0000-4111-8222-333344445555',
   name: 'Partner portal',
   appType: 'nonConfidential',
-  scopeCount: 1,
+  scopes: [{ name: 'DataService.Data.Read', type: 'user' }],
   redirectUris: ['http://127.0.0.1:8400/callback', 'https://portal.example.com/signin'],
+  secretCount: 0,
+  nearestExpiry: null,
+};
+
+/** Billing sync as its page shows it: one secret that works, one expired. */
+export const BILLING_DETAILS: AppDetails = {
+  id: BILLING.id,
+  name: BILLING.name,
+  appType: 'confidential',
+  redirectUris: ['https://billing.example.com/cb'],
+  scopes: [
+    { name: 'OR.Jobs', type: 'application' },
+    { name: 'OR.Jobs.Read', type: 'user' },
+  ],
+  secrets: [
+    { id: 11, description: 'For CI', created: '2026-01-10T09:30:00Z', expires: '2027-01-10T23:59:59Z', status: 'active' },
+    { id: 12, description: null, created: '2025-01-01T08:00:00Z', expires: '2025-06-30T23:59:59Z', status: 'expired' },
+  ],
 };
 
 export const CATALOG: CatalogResource[] = [
@@ -30,8 +53,16 @@ export const CATALOG: CatalogResource[] = [
     displayName: 'Orchestrator API Access',
     description: 'Robots, jobs, queues and folders.',
     scopes: [
-      { name: 'OR.Jobs', displayName: 'Jobs', description: null, user: true, application: true },
+      { name: 'OR.Jobs', displayName: 'Jobs', description: 'Start, stop and watch jobs.', user: true, application: true },
       { name: 'OR.Jobs.Read', displayName: 'Jobs (read)', description: null, user: true, application: true },
+      { name: 'OR.Jobs.Write', displayName: 'Jobs (write)', description: null, user: true, application: true },
+      {
+        name: 'OR.Queues.Read',
+        displayName: 'Queues (read)',
+        description: 'Read queue items and their status.',
+        user: true,
+        application: true,
+      },
     ],
   },
   {

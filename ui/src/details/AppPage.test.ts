@@ -1,0 +1,355 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CatalogState } from '../editor/catalog.svelte';
+import {
+  copyText,
+  deleteApp,
+  deleteSecret,
+  generateSecret,
+  getApp,
+  getCatalog,
+  planUpdate,
+  updateApp,
+  type AppDetails,
+  type GeneratedSecret,
+} from '../ipc';
+import { toRfc3339 } from '../lib/dates';
+import { BILLING_DETAILS, CATALOG, PORTAL } from '../testing/fixtures';
+import AppPage from './AppPage.svelte';
+
+vi.mock('../ipc/commands');
+vi.mock('../ipc/clipboard');
+
+const getAppMock = vi.mocked(getApp);
+const generateMock = vi.mocked(generateSecret);
+const deleteSecretMock = vi.mocked(deleteSecret);
+const deleteAppMock = vi.mocked(deleteApp);
+
+const PORTAL_DETAILS: AppDetails = {
+  id: PORTAL.id,
+  name: PORTAL.name,
+  appType: 'nonConfidential',
+  redirectUris: PORTAL.redirectUris,
+  scopes: PORTAL.scopes,
+  secrets: [],
+};
+
+const GENERATED: GeneratedSecret = {
+  secret: { id: 13, description: 'Rotation', created: '2026-06-01T13:00:00Z', expires: null, status: 'active' },
+  value: 'v4lu3-0nc3',
+};
+
+async function renderPage(details: AppDetails = BILLING_DETAILS) {
+  getAppMock.mockResolvedValue(details);
+  const props = { onBack: vi.fn(), onChanged: vi.fn(), onDeleted: vi.fn() };
+  render(AppPage, { appId: details.id, catalog: new CatalogState(), ...props });
+  await screen.findByRole('heading', { level: 2, name: details.name });
+  return props;
+}
+
+function card(title: string): HTMLElement {
+  return screen.getByRole('region', { name: title });
+}
+
+function secretRow(id: number): HTMLElement {
+  return document.querySelector(`[data-testid="secret-row"][data-secret-id="${id}"]`) as HTMLElement;
+}
+
+beforeEach(() => {
+  vi.mocked(getCatalog).mockReset().mockResolvedValue(CATALOG);
+  vi.mocked(copyText).mockReset().mockResolvedValue();
+  getAppMock.mockReset();
+  generateMock.mockReset();
+  deleteSecretMock.mockReset();
+  deleteAppMock.mockReset();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('AppPage', () => {
+  it('shows the app: type, App ID to copy, redirect URLs, scopes by resource and type, grants', async () => {
+    await renderPage();
+
+    const page = screen.getByTestId('app-page');
+    expect(page.textContent).toContain('Confidential');
+    expect(screen.getByTestId('app-page-id').textContent).toBe(BILLING_DETAILS.id);
+    await fireEvent.click(screen.getByRole('button', { name: 'Copy App ID' }));
+    expect(copyText).toHaveBeenCalledWith(BILLING_DETAILS.id);
+    expect(within(card('Redirect URLs')).getByText('https://billing.example.com/cb')).toBeTruthy();
+    await waitFor(() => expect(card('Scopes').textContent).toContain('Orchestrator API Access'));
+    const groups = [...card('Scopes').querySelectorAll('.type-group')].map((group) =>
+      group.textContent!.replace(/\s+/g, ' ').trim(),
+    );
+    expect(groups).toEqual(['User scopes OR.Jobs.Read Jobs (read)', 'Application scopes OR.Jobs Jobs']);
+    const grants = [...screen.getByTestId('grants').querySelectorAll('strong')].map((s) => s.textContent);
+    expect(grants).toEqual(['Client credentials', 'Authorization code (with secret)']);
+  });
+
+  it('lists each secret with description, creation, expiry and status, never a value', async () => {
+    await renderPage();
+
+    const ci = secretRow(11);
+    expect(ci.textContent).toContain('For CI');
+    expect(ci.querySelector('time')?.getAttribute('datetime')).toBe('2026-01-10T09:30:00Z');
+    expect(ci.querySelectorAll('time')[1]?.getAttribute('datetime')).toBe('2027-01-10T23:59:59Z');
+    expect(ci.textContent).toContain('Active');
+    expect(secretRow(12).textContent).toContain('No description');
+    expect(secretRow(12).textContent).toContain('Expired');
+    expect(screen.queryByText(/This app has no active secret/)).toBeNull();
+  });
+
+  it('warns when no secret works any more', async () => {
+    await renderPage({ ...BILLING_DETAILS, secrets: [BILLING_DETAILS.secrets[1]] });
+
+    expect(screen.getByText('This app has no active secret, so it cannot get tokens. Generate one.')).toBeTruthy();
+  });
+
+  it('offers no secrets for a non-confidential app', async () => {
+    await renderPage(PORTAL_DETAILS);
+
+    expect(screen.queryByTestId('secret-generate')).toBeNull();
+    expect(card('Secrets').textContent).toContain('A non-confidential app has no secrets');
+    expect(screen.getByTestId('app-edit')).toBeTruthy();
+    expect(screen.getByTestId('app-delete')).toBeTruthy();
+  });
+
+  it('says in words when the app cannot be read, and tries again', async () => {
+    getAppMock
+      .mockRejectedValueOnce({ code: 'server', message: 'The server failed.', field: null })
+      .mockResolvedValueOnce(BILLING_DETAILS);
+    render(AppPage, { appId: BILLING_DETAILS.id, catalog: new CatalogState(), onBack: vi.fn(), onChanged: vi.fn(), onDeleted: vi.fn() });
+
+    expect((await screen.findByRole('alert')).textContent).toBe('The application could not be loaded. The server failed.');
+    await fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+
+    await screen.findByRole('heading', { level: 2, name: 'Billing sync' });
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('says when the app is gone, and Back leads to the list', async () => {
+    getAppMock.mockRejectedValue({ code: 'notFound', message: 'No such app.', field: null });
+    const onBack = vi.fn();
+    render(AppPage, { appId: 'gone', catalog: new CatalogState(), onBack, onChanged: vi.fn(), onDeleted: vi.fn() });
+
+    expect((await screen.findByRole('alert')).textContent).toBe('This application is no longer on the server.');
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+    await fireEvent.click(screen.getByTestId('app-back'));
+    expect(onBack).toHaveBeenCalledOnce();
+  });
+});
+
+describe('generating a secret', () => {
+  async function openGenerate() {
+    await fireEvent.click(screen.getByTestId('secret-generate'));
+    return screen.getByRole('dialog', { name: 'New secret for “Billing sync”' });
+  }
+
+  it('sends the description and an expiry at the end of the day, 90 days on by default', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(2026, 5, 1, 15, 0));
+    generateMock.mockResolvedValue(GENERATED);
+    await renderPage();
+    await openGenerate();
+
+    expect((screen.getByTestId('secret-expiry') as HTMLSelectElement).value).toBe('90');
+    await fireEvent.input(screen.getByTestId('secret-description'), { target: { value: 'Rotation' } });
+    await fireEvent.click(screen.getByTestId('secret-generate-submit'));
+
+    expect(generateMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, {
+      description: 'Rotation',
+      expires: toRfc3339(new Date(2026, 7, 30, 23, 59, 59)),
+    });
+  });
+
+  it('takes a date, ending with that day, or none with a warning', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(2026, 5, 1, 15, 0));
+    generateMock.mockResolvedValue(GENERATED);
+    await renderPage();
+    await openGenerate();
+
+    await fireEvent.change(screen.getByTestId('secret-expiry'), { target: { value: 'date' } });
+    await fireEvent.click(screen.getByTestId('secret-generate-submit'));
+    expect(generateMock).not.toHaveBeenCalled();
+    expect(screen.getByText('Choose the day it expires.')).toBeTruthy();
+    expect(document.activeElement).toBe(screen.getByTestId('secret-expiry-date'));
+
+    await fireEvent.input(screen.getByTestId('secret-expiry-date'), { target: { value: '2026-12-24' } });
+    await fireEvent.click(screen.getByTestId('secret-generate-submit'));
+    expect(generateMock).toHaveBeenLastCalledWith(BILLING_DETAILS.id, {
+      description: '',
+      expires: toRfc3339(new Date(2026, 11, 24, 23, 59, 59)),
+    });
+  });
+
+  it('warns that a secret without expiry never expires, and sends null', async () => {
+    generateMock.mockResolvedValue(GENERATED);
+    await renderPage();
+    await openGenerate();
+
+    await fireEvent.change(screen.getByTestId('secret-expiry'), { target: { value: 'none' } });
+
+    expect(screen.getByText('This secret never expires: if it leaks, it works until someone deletes it.')).toBeTruthy();
+    expect(screen.queryByTestId('secret-expiry-date')).toBeNull();
+    await fireEvent.click(screen.getByTestId('secret-generate-submit'));
+    expect(generateMock).toHaveBeenCalledWith(BILLING_DETAILS.id, { description: '', expires: null });
+  });
+
+  it('shows the value once, closable only once stored, then drops it and reads the app again', async () => {
+    generateMock.mockResolvedValue(GENERATED);
+    const { onChanged } = await renderPage();
+    await openGenerate();
+    await fireEvent.click(screen.getByTestId('secret-generate-submit'));
+
+    const dialog = await screen.findByRole('dialog', { name: 'Secret generated' });
+    expect(screen.getByTestId('new-secret-value').textContent).toBe('v4lu3-0nc3');
+    const close = screen.getByTestId('new-secret-close') as HTMLButtonElement;
+    expect(close.disabled).toBe(true);
+    await fireEvent.keyDown(dialog, { key: 'Escape' });
+    await fireEvent.click(dialog.parentElement!);
+    expect(screen.getByTestId('new-secret-value')).toBeTruthy();
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Copy secret' }));
+    expect(copyText).toHaveBeenCalledWith('v4lu3-0nc3');
+
+    await fireEvent.click(screen.getByTestId('secret-stored'));
+    expect(close.disabled).toBe(false);
+    const refreshed = { ...BILLING_DETAILS, secrets: [...BILLING_DETAILS.secrets, GENERATED.secret] };
+    getAppMock.mockResolvedValue(refreshed);
+    await fireEvent.click(close);
+
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.body.textContent).not.toContain('v4lu3-0nc3');
+    expect(onChanged).toHaveBeenCalled();
+    await waitFor(() => expect(secretRow(13)).not.toBeNull());
+    expect(getAppMock).toHaveBeenCalledTimes(2);
+  });
+
+  it('says why generating failed and keeps the form', async () => {
+    generateMock.mockRejectedValue({ code: 'forbidden', message: 'The admin app may not write secrets.', field: null });
+    await renderPage();
+    await openGenerate();
+    await fireEvent.input(screen.getByTestId('secret-description'), { target: { value: 'Rotation' } });
+
+    await fireEvent.click(screen.getByTestId('secret-generate-submit'));
+
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'The secret could not be generated. The admin app may not write secrets.',
+    );
+    expect((screen.getByTestId('secret-description') as HTMLInputElement).value).toBe('Rotation');
+  });
+
+  it('closes the form on Escape without a call', async () => {
+    await renderPage();
+    const dialog = await openGenerate();
+
+    await fireEvent.keyDown(dialog, { key: 'Escape' });
+
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(generateMock).not.toHaveBeenCalled();
+  });
+});
+
+describe('deleting a secret', () => {
+  const SECOND = { id: 14, description: 'Deploy', created: '2026-03-01T10:00:00Z', expires: null, status: 'active' } as const;
+
+  it('names the secret, warns that it is the last active one, and shows the app as it is after', async () => {
+    const after = { ...BILLING_DETAILS, secrets: [BILLING_DETAILS.secrets[1]] };
+    deleteSecretMock.mockResolvedValue(after);
+    const { onChanged } = await renderPage();
+
+    await fireEvent.click(within(secretRow(11)).getByTestId('secret-delete'));
+
+    const dialog = screen.getByRole('dialog', { name: 'Delete this secret?' });
+    expect(dialog.textContent).toContain('“For CI”, created');
+    expect(dialog.textContent).toContain("This is the app's last active secret: its integration will stop working.");
+    await fireEvent.click(screen.getByTestId('confirm-delete-secret'));
+
+    expect(deleteSecretMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, 11);
+    await waitFor(() => expect(secretRow(11)).toBeNull());
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(onChanged).toHaveBeenCalled();
+  });
+
+  it('does not warn while another secret still works', async () => {
+    await renderPage({ ...BILLING_DETAILS, secrets: [...BILLING_DETAILS.secrets, SECOND] });
+
+    await fireEvent.click(within(secretRow(11)).getByTestId('secret-delete'));
+
+    expect(screen.getByRole('dialog').textContent).not.toContain('last active secret');
+  });
+
+  it('Cancel and Escape keep the secret', async () => {
+    await renderPage();
+
+    await fireEvent.click(within(secretRow(11)).getByTestId('secret-delete'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    await fireEvent.click(within(secretRow(12)).getByTestId('secret-delete'));
+    await fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(deleteSecretMock).not.toHaveBeenCalled();
+  });
+});
+
+describe('deleting the app', () => {
+  it('is possible only once the exact name is typed', async () => {
+    deleteAppMock.mockResolvedValue(null);
+    const { onDeleted } = await renderPage();
+
+    await fireEvent.click(screen.getByTestId('app-delete'));
+    const input = screen.getByTestId('delete-confirm-name');
+    const confirm = screen.getByTestId('confirm-delete-app') as HTMLButtonElement;
+    expect(document.activeElement).toBe(input);
+    expect(confirm.disabled).toBe(true);
+
+    for (const near of ['Billing', 'billing sync', 'Billing sync ', ' Billing sync']) {
+      await fireEvent.input(input, { target: { value: near } });
+      expect(confirm.disabled).toBe(true);
+    }
+    await fireEvent.input(input, { target: { value: 'Billing sync' } });
+    expect(confirm.disabled).toBe(false);
+    await fireEvent.click(confirm);
+
+    expect(deleteAppMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, 'Billing sync');
+    await waitFor(() => expect(onDeleted).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS));
+  });
+
+  it('says why it was not deleted', async () => {
+    deleteAppMock.mockRejectedValue({ code: 'forbidden', message: 'Not allowed.', field: null });
+    const { onDeleted } = await renderPage();
+    await fireEvent.click(screen.getByTestId('app-delete'));
+    await fireEvent.input(screen.getByTestId('delete-confirm-name'), { target: { value: 'Billing sync' } });
+
+    await fireEvent.keyDown(screen.getByTestId('delete-confirm-name'), { key: 'Enter' });
+
+    expect((await screen.findByRole('alert')).textContent).toBe('The app was not deleted. Not allowed.');
+    expect(onDeleted).not.toHaveBeenCalled();
+  });
+});
+
+describe('editing', () => {
+  it('opens the editor on the app, and the page shows the app as saved', async () => {
+    vi.mocked(planUpdate).mockReset().mockResolvedValue({
+      name: { from: 'Billing sync', to: 'Billing' },
+      scopesAdded: [],
+      scopesRemoved: [],
+      redirectUrisAdded: [],
+      redirectUrisRemoved: [],
+    });
+    vi.mocked(updateApp).mockReset().mockResolvedValue({ ...BILLING_DETAILS, name: 'Billing' });
+    const { onChanged } = await renderPage();
+
+    await fireEvent.click(screen.getByTestId('app-edit'));
+    const dialog = screen.getByRole('dialog', { name: 'Edit “Billing sync”' });
+    await fireEvent.input(within(dialog).getByLabelText('Name'), { target: { value: 'Billing' } });
+    await fireEvent.click(screen.getByTestId('edit-review'));
+    await fireEvent.click(await screen.findByTestId('edit-save'));
+
+    await screen.findByRole('heading', { level: 2, name: 'Billing' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(onChanged).toHaveBeenCalledOnce();
+  });
+});

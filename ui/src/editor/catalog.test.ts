@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { CATALOG } from '../testing/fixtures';
+import { groupByResource } from './catalog.svelte';
+
+describe('groupByResource', () => {
+  it('groups by resource in catalog order, split by type, each in catalog order', () => {
+    const groups = groupByResource(
+      [
+        { name: 'AI.Deployer', type: 'application' },
+        { name: 'OR.Jobs.Read', type: 'user' },
+        { name: 'OR.Jobs', type: 'user' },
+        { name: 'OR.Jobs', type: 'application' },
+      ],
+      CATALOG,
+    );
+
+    expect(groups).toEqual([
+      {
+        displayName: 'Orchestrator API Access',
+        user: [
+          { name: 'OR.Jobs', displayName: 'Jobs' },
+          { name: 'OR.Jobs.Read', displayName: 'Jobs (read)' },
+        ],
+        application: [{ name: 'OR.Jobs', displayName: 'Jobs' }],
+      },
+      { displayName: 'AI Center API Access', user: [], application: [{ name: 'AI.Deployer', displayName: 'Deployer' }] },
+    ]);
+  });
+
+  it('puts scopes the catalog does not know last, in their own order', () => {
+    const groups = groupByResource(
+      [
+        { name: 'X.Two', type: 'user' },
+        { name: 'DataService.Data.Read', type: 'user' },
+        { name: 'X.One', type: 'user' },
+      ],
+      CATALOG,
+    );
+
+    expect(groups.map((g) => [g.displayName, g.user.map((s) => s.name)])).toEqual([
+      ['Data Service API Access', ['DataService.Data.Read']],
+      [null, ['X.Two', 'X.One']],
+    ]);
+  });
+
+  it('puts everything in the unknown group without a catalog', () => {
+    expect(groupByResource([{ name: 'OR.Jobs', type: 'user' }], [])).toEqual([
+      { displayName: null, user: [{ name: 'OR.Jobs', displayName: null }], application: [] },
+    ]);
+  });
+});

@@ -1,0 +1,139 @@
+// The rules an app must meet, checked as the admin types, before anything is sent. The Rust side
+// checks the same on submit and has the last word; these only make the problems visible sooner.
+import type { AppType, ScopeChoice, ScopeType } from '../ipc';
+
+export type Grant = 'clientCredentials' | 'authorizationCode' | 'authorizationCodePkce';
+
+export const GRANT_LABEL: Record<Grant, string> = {
+  clientCredentials: 'Client credentials',
+  authorizationCode: 'Authorization code (with secret)',
+  authorizationCodePkce: 'Authorization code + PKCE (S256)',
+};
+
+/**
+ * The grants the server allows an app, which follow from its type and its scope types.
+ * A non-confidential app cannot hold application scopes, so they give it no grant.
+ */
+export function grantsFor(appType: AppType, scopes: readonly ScopeChoice[]): Grant[] {
+  const user = scopes.some((s) => s.type === 'user');
+  if (appType === 'nonConfidential') {
+    return user ? ['authorizationCodePkce'] : [];
+  }
+  const grants: Grant[] = [];
+  if (scopes.some((s) => s.type === 'application')) {
+    grants.push('clientCredentials');
+  }
+  if (user) {
+    grants.push('authorizationCode');
+  }
+  return grants;
+}
+
+/** `broad` (e.g. OR.Jobs) is chosen with its `.Read`/`.Write` variants `narrow`, all of `type`. */
+export type Redundancy = { type: ScopeType; broad: string; narrow: string[] };
+
+const VARIANT = /^(.+)\.(Read|Write)$/;
+
+/**
+ * Scopes `X.Read` and `X.Write` chosen beside `X` of the same type: `X` already grants read and
+ * write. Not an error, since matching is exact and an app may ask for the variant by name.
+ */
+export function redundantPicks(scopes: readonly ScopeChoice[]): Redundancy[] {
+  const chosen = new Set(scopes.map((s) => `${s.type} ${s.name}`));
+  const found = new Map<string, Redundancy>();
+  for (const scope of scopes) {
+    const broad = VARIANT.exec(scope.name)?.[1];
+    const key = `${scope.type} ${broad}`;
+    if (broad === undefined || !chosen.has(key)) {
+      continue;
+    }
+    const redundancy = found.get(key) ?? { type: scope.type, broad, narrow: [] };
+    redundancy.narrow.push(scope.name);
+    found.set(key, redundancy);
+  }
+  return [...found.values()];
+}
+
+/** A user scope signs a user in, which ends at a redirect URL. */
+export function redirectRequired(scopes: readonly ScopeChoice[]): boolean {
+  return scopes.some((s) => s.type === 'user');
+}
+
+/** A user scope is chosen and not one redirect URL is filled in. */
+export function redirectMissing(scopes: readonly ScopeChoice[], uris: readonly string[]): boolean {
+  return redirectRequired(scopes) && uris.every((uri) => uri.trim() === '');
+}
+
+export const REDIRECT_MISSING = 'User scopes need a redirect URL: add the URL the app receives the sign-in at.';
+
+const IPV4_LOOPBACK = /^127\.\d+\.\d+\.\d+$/;
+
+/** RFC 8252 §7.3: the loopback interface, by address or by the name localhost. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || IPV4_LOOPBACK.test(hostname);
+}
+
+/**
+ * Why `raw` cannot be a redirect URL, or null if it can. The server matches redirect URLs exactly
+ * and keeps them comma-separated, so each must be one absolute URL with neither a fragment nor a
+ * comma, on https, on http only for loopback (RFC 8252 §7.3), or on a private-use scheme in
+ * reverse-domain form for native apps (RFC 8252 §7.1).
+ */
+export function redirectError(raw: string): string | null {
+  const uri = raw.trim();
+  if (uri === '') {
+    return 'Fill it in or remove it.';
+  }
+  if (uri.includes(',')) {
+    return 'It contains a comma, which the server uses to separate URLs.';
+  }
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return 'It is not an absolute URL such as https://app.example.com/callback.';
+  }
+  // The URL parser drops an empty fragment ("…/cb#"), so look at the text.
+  if (uri.includes('#')) {
+    return 'It has a fragment (#…), which a redirect URL cannot have.';
+  }
+  const scheme = url.protocol.slice(0, -1);
+  if (scheme === 'https' || scheme.includes('.')) {
+    return null;
+  }
+  if (scheme === 'http') {
+    return isLoopback(url.hostname)
+      ? null
+      : 'http is allowed only on loopback (127.0.0.1, [::1] or localhost): use https.';
+  }
+  return `The scheme "${scheme}" is not allowed: use https, loopback http, or a reverse-domain scheme such as com.example.app:/callback.`;
+}
+
+/** The same URL with the trailing slash added or taken away, for http(s) URLs with no query. */
+export function trailingSlashTwin(raw: string): string | null {
+  const uri = raw.trim();
+  if (!/^https?:/i.test(uri) || uri.includes('?') || redirectError(uri) !== null) {
+    return null;
+  }
+  return uri.endsWith('/') ? uri.slice(0, -1) : `${uri}/`;
+}
+
+export type RedirectCheck = {
+  /** Why the URL cannot be registered as it is; it blocks submitting. */
+  error: string | null;
+  /** The trailing-slash twin of a good URL when it is not in the list too: worth a note. */
+  missingTwin: string | null;
+};
+
+/** Checks each redirect URL of a list, in order; a URL listed again is an error the second time. */
+export function checkRedirects(uris: readonly string[]): RedirectCheck[] {
+  const listed = new Set(uris.map((uri) => uri.trim()));
+  const seen = new Set<string>();
+  return uris.map((raw) => {
+    const uri = raw.trim();
+    const error = redirectError(uri) ?? (seen.has(uri) ? 'It is listed twice.' : null);
+    seen.add(uri);
+    const twin = error === null ? trailingSlashTwin(uri) : null;
+    return { error, missingTwin: twin !== null && !listed.has(twin) ? twin : null };
+  });
+}

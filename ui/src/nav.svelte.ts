@@ -1,0 +1,18 @@
+export type View = { name: 'list' } | { name: 'app'; appId: string };
+
+/** Where the window is: the applications list, or one app's page. */
+export class Navigation {
+  view = $state<View>({ name: 'list' });
+  /** The list is back after an app's page, so focus goes back to that app's row. */
+  returned = $state(false);
+
+  open(appId: string): void {
+    this.view = { name: 'app', appId };
+    this.returned = false;
+  }
+
+  back(): void {
+    this.view = { name: 'list' };
+    this.returned = true;
+  }
+}

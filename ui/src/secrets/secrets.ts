@@ -1,0 +1,41 @@
+import type { AppDetails, SecretView } from '../ipc';
+import { endOfDayAfter, endOfLocalDay, formatDateTime } from '../lib/dates';
+
+export type ExpiryChoice = '30' | '90' | '180' | '365' | 'date' | 'none';
+
+export const EXPIRY_PRESETS = ['30', '90', '180', '365'] as const;
+
+export type Expiry = { expires: Date | null; problem: null } | { expires: null; problem: string };
+
+/**
+ * When a secret made at `now` expires: at the end of the local day so many days on, at the end of
+ * the chosen `day` (as a date input gives it), or never.
+ */
+export function resolveExpiry(choice: ExpiryChoice, day: string, now: Date): Expiry {
+  if (choice === 'none') {
+    return { expires: null, problem: null };
+  }
+  if (choice !== 'date') {
+    return { expires: endOfDayAfter(now, Number(choice)), problem: null };
+  }
+  const end = endOfLocalDay(day);
+  if (end === null) {
+    return { expires: null, problem: 'Choose the day it expires.' };
+  }
+  if (end <= now) {
+    return { expires: null, problem: 'Choose today or a later day.' };
+  }
+  return { expires: end, problem: null };
+}
+
+/** Deleting it leaves a confidential app with no secret that works. */
+export function isLastActive(app: AppDetails, secret: SecretView): boolean {
+  const working = app.secrets.filter((s) => s.status !== 'expired');
+  return app.appType === 'confidential' && working.length === 1 && working[0].id === secret.id;
+}
+
+/** How a secret is named to the admin: its description and when it was made. */
+export function secretName(secret: SecretView): string {
+  const created = formatDateTime(secret.created);
+  return secret.description ? `“${secret.description}”, created ${created}` : `the secret created ${created}`;
+}
