@@ -1,1 +1,162 @@
-//! This crate holds only tests: see `suite/`.
+//! The harness for driving the real window: an app with its own XDG folders and keychain
+//! namespace, started through tauri-driver. Used by the end-to-end tests (`suite/`) and the
+//! benchmarks (`examples/`).
+
+// A failure to set up the harness is a failed test or benchmark: unwrapping says where.
+#![allow(clippy::unwrap_used)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// A throwaway home for one app: XDG folders, a keychain namespace, and tauri-driver's output.
+#[derive(Debug)]
+pub struct Desktop {
+    pub dir: tempfile::TempDir,
+    pub namespace: String,
+    driver: Child,
+    driver_port: u16,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn app_binary() -> PathBuf {
+    let path = std::env::var_os("REGISTRAR_APP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+            target.join("debug/registrar")
+        });
+    assert!(
+        path.exists(),
+        "{} is missing: build the app first (cargo build -p registrar)",
+        path.display()
+    );
+    path.canonicalize().unwrap()
+}
+
+impl Desktop {
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["data", "config", "cache"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        let namespace = format!("registrar-e2e-{}", uuid::Uuid::new_v4());
+        let driver_port = free_port();
+        let log = std::fs::File::create(dir.path().join("driver.log")).unwrap();
+        let driver = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &driver_port.to_string(),
+                "--native-port",
+                &free_port().to_string(),
+            ])
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env("XDG_CACHE_HOME", dir.path().join("cache"))
+            .env("REGISTRAR_KEYCHAIN_NAMESPACE", &namespace)
+            .env("RUST_LOG", "debug")
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("tauri-driver is installed by scripts/test (cargo install tauri-driver)");
+        Self {
+            dir,
+            namespace,
+            driver,
+            driver_port,
+        }
+    }
+
+    /// Starts the app in a new WebDriver session and waits for its window to be ready.
+    pub async fn launch(&self) -> Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": app_binary() }),
+        );
+        let url = format!("http://127.0.0.1:{}", self.driver_port);
+        let mut last_error = None;
+        for _ in 0..100 {
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => return client,
+                Err(e) => last_error = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!(
+            "no WebDriver session: {last_error:?}; see {}",
+            self.dir.path().join("driver.log").display()
+        );
+    }
+
+    /// Every byte the app and its driver left on disk, with the file it is in.
+    pub fn written_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    out.push((path, bytes));
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(self.dir.path(), &mut files);
+        files
+    }
+}
+
+impl Drop for Desktop {
+    fn drop(&mut self) {
+        // SIGTERM, not SIGKILL: a killed tauri-driver orphans WebKitWebDriver.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.driver.id().to_string()])
+            .status();
+        let _ = self.driver.wait();
+        let _ = Command::new("secret-tool")
+            .args(["clear", "service", &self.namespace])
+            .status();
+    }
+}
+
+pub const WAIT: Duration = Duration::from_secs(60);
+
+pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+}
+
+pub async fn text_of(client: &Client, css: &str) -> String {
+    wait_for(client, css)
+        .await
+        .text()
+        .await
+        .unwrap()
+        .trim()
+        .to_owned()
+}

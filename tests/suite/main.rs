@@ -8,3 +8,4 @@
 mod core_client;
 mod e2e;
 mod keychain;
+mod workflow;

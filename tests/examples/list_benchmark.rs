@@ -1,0 +1,170 @@
+//! How the apps list copes with 5,000 apps, in the real window: the time from the list's data
+//! arriving in the web UI to the list being painted, and from a keystroke in the search box to the
+//! filtered list being painted. The UI marks those moments with `performance.mark` (see
+//! `ui/src/lib/perf.ts`); this harness reads the marks. Run it as `benches/README.md` says.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, Locator};
+use registrar_core::draft::AppDraft;
+use registrar_core::model::{AppType, Scope, ScopeType};
+use registrar_core::oauth::ClientCredentials;
+use registrar_core::uipath::{Endpoint, UiPathClient};
+use registrar_sandbox::{Sandbox, SandboxConfig};
+use registrar_tests::{wait_for, Desktop};
+
+const APPS: usize = 5_000;
+const LOADS: usize = 5;
+const QUERY: &str = "billing sync 01";
+
+/// Fills the sandbox database the app will open with `APPS` apps, eight requests at a time.
+async fn seed(desktop: &Desktop) {
+    let db_path = desktop
+        .dir
+        .path()
+        .join("data/dev.registrar.desktop/sandbox.sqlite3");
+    let sandbox = Sandbox::start(SandboxConfig::new(db_path)).await.unwrap();
+    let client = Arc::new(UiPathClient::new(
+        registrar_core::http::client().unwrap(),
+        Endpoint {
+            identity_url: sandbox.identity_url().parse().unwrap(),
+            partition_global_id: sandbox.partition_global_id(),
+        },
+        ClientCredentials {
+            client_id: sandbox.admin_client_id().to_owned(),
+            client_secret: sandbox.issue_admin_secret().unwrap(),
+        },
+    ));
+    let started = Instant::now();
+    let mut workers = tokio::task::JoinSet::new();
+    for worker in 0..8 {
+        let client = client.clone();
+        workers.spawn(async move {
+            for n in (worker..APPS).step_by(8) {
+                let (name, app_type, scopes, redirects) = match n % 3 {
+                    0 => (
+                        format!("Billing sync {n:04}"),
+                        AppType::Confidential,
+                        vec![Scope::new("OR.Jobs.Read", ScopeType::Application)],
+                        vec![],
+                    ),
+                    1 => (
+                        format!("Desktop helper {n:04}"),
+                        AppType::NonConfidential,
+                        vec![Scope::new("OR.Folders.Read", ScopeType::User)],
+                        vec![format!("http://127.0.0.1:{}/cb", 8000 + n % 1000)],
+                    ),
+                    _ => (
+                        format!("Reporting {n:04}"),
+                        AppType::Confidential,
+                        vec![
+                            Scope::new("OR.Queues", ScopeType::Application),
+                            Scope::new("OR.Assets.Read", ScopeType::Application),
+                        ],
+                        vec![],
+                    ),
+                };
+                let draft = AppDraft {
+                    name,
+                    app_type,
+                    redirect_uris: redirects,
+                    scopes,
+                };
+                client
+                    .create_app(&draft.validate(None).unwrap())
+                    .await
+                    .unwrap();
+            }
+        });
+    }
+    while let Some(done) = workers.join_next().await {
+        done.unwrap();
+    }
+    eprintln!(
+        "seeded {APPS} apps in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    sandbox.shutdown().await;
+}
+
+/// Milliseconds between the latest marks named `from` and `to`, once `to` has been set `count` times.
+async fn between_marks(client: &Client, from: &str, to: &str, count: usize) -> f64 {
+    let script = "const [from, to, count] = arguments; \
+        const a = performance.getEntriesByName(from, 'mark'); const b = performance.getEntriesByName(to, 'mark'); \
+        return b.length >= count ? b[b.length - 1].startTime - a[a.length - 1].startTime : null;";
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let value = client
+            .execute(script, vec![from.into(), to.into(), count.into()])
+            .await
+            .unwrap();
+        if let Some(ms) = value.as_f64() {
+            return ms;
+        }
+        assert!(Instant::now() < deadline, "the mark {to} never came");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn summary(label: &str, samples: Vec<f64>, goal: f64) {
+    let each: Vec<String> = samples.iter().map(|ms| format!("{ms:.0}")).collect();
+    println!("{label}, each run in order (ms): {}", each.join(" "));
+    let mut samples = samples;
+    samples.sort_by(f64::total_cmp);
+    let median = samples[samples.len() / 2];
+    let max = samples[samples.len() - 1];
+    println!(
+        "{label}: median {median:.1} ms, max {max:.1} ms over {} runs (goal {goal:.0} ms)",
+        samples.len()
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let desktop = Desktop::start();
+    seed(&desktop).await;
+    let client = desktop.launch().await;
+
+    let mut loads = Vec::new();
+    for load in 0..LOADS {
+        if load > 0 {
+            client.refresh().await.unwrap();
+        }
+        loads.push(between_marks(&client, "apps:data", "apps:painted", 1).await);
+    }
+    let rows = client
+        .execute(
+            "return document.querySelector('[role=table]').getAttribute('aria-rowcount');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    println!("list of {APPS} apps (+ the admin app), aria-rowcount {rows}");
+    summary("data arrival → painted list", loads, 300.0);
+
+    let search = wait_for(&client, "[data-testid=app-search]").await;
+    let mut keystrokes = Vec::new();
+    for (typed, key) in QUERY.chars().enumerate() {
+        search.send_keys(&key.to_string()).await.unwrap();
+        keystrokes.push(
+            between_marks(
+                &client,
+                "apps:filter-input",
+                "apps:filter-painted",
+                typed + 1,
+            )
+            .await,
+        );
+    }
+    let shown = client
+        .find_all(Locator::Css("[data-testid=app-row]"))
+        .await
+        .unwrap()
+        .len();
+    println!("typed {QUERY:?}: {shown} rows rendered (the list is windowed)");
+    summary("keystroke → repainted filter", keystrokes, 16.0);
+    client.close().await.unwrap();
+}

@@ -1,0 +1,479 @@
+//! The admin workflow in the real window: the scope editor and its rules, edit with a diff, a
+//! concurrent change, several secrets, and deleting an app. What the window did is checked on the
+//! server through the core's client, with the admin credentials the app put in the keychain.
+
+use fantoccini::{Client, Locator};
+use registrar_core::connections::ConnectionStore;
+use registrar_core::draft::AppDraft;
+use registrar_core::keychain::Keychain;
+use registrar_core::model::{AppType, ExternalApp, Scope, ScopeType};
+use registrar_core::oauth::{self, ClientCredentials};
+use registrar_core::uipath::{Endpoint, UiPathClient};
+use registrar_core::{Error, Secret};
+use registrar_tests::{text_of, wait_for, Desktop};
+
+/// The app's own admin client, as it stored it: connection file plus keychain entry.
+async fn admin(desktop: &Desktop) -> UiPathClient {
+    let store = ConnectionStore::new(
+        desktop
+            .dir
+            .path()
+            .join("config/dev.registrar.desktop/connections.json"),
+    );
+    let connection = store.load().unwrap().remove(0);
+    let keychain = Keychain::platform(desktop.namespace.clone()).unwrap();
+    let secret = keychain
+        .read(&connection.secret_account())
+        .await
+        .unwrap()
+        .unwrap();
+    let port = connection.sandbox_port.unwrap();
+    UiPathClient::new(
+        registrar_core::http::client().unwrap(),
+        Endpoint {
+            identity_url: format!(
+                "http://127.0.0.1:{port}/{}/identity_",
+                connection.organization
+            )
+            .parse()
+            .unwrap(),
+            partition_global_id: connection.partition_global_id,
+        },
+        ClientCredentials {
+            client_id: connection.admin_client_id,
+            client_secret: secret,
+        },
+    )
+}
+
+/// Starts the app and waits until it has opened its connection (and so stored its credentials).
+async fn open(desktop: &Desktop) -> (Client, UiPathClient) {
+    let client = desktop.launch().await;
+    text_of(&client, "[data-testid=connection-url]").await;
+    let admin = admin(desktop).await;
+    (client, admin)
+}
+
+async fn create(
+    admin: &UiPathClient,
+    name: &str,
+    scopes: &[(&str, ScopeType)],
+) -> (ExternalApp, Secret) {
+    let draft = AppDraft {
+        name: name.into(),
+        app_type: AppType::Confidential,
+        redirect_uris: vec![],
+        scopes: scopes.iter().map(|(n, t)| Scope::new(*n, *t)).collect(),
+    };
+    let created = admin
+        .create_app(&draft.validate(None).unwrap())
+        .await
+        .unwrap();
+    (created.app, created.secret.unwrap())
+}
+
+async fn click(client: &Client, css: &str) {
+    wait_for(client, css).await.click().await.unwrap();
+}
+
+async fn click_button(client: &Client, label: &str) {
+    let xpath = format!("//button[normalize-space()='{label}']");
+    client
+        .find(Locator::XPath(&xpath))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn type_into(client: &Client, css: &str, text: &str) {
+    let field = wait_for(client, css).await;
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// Ticks or unticks a scope checkbox the way a keyboard user does (WebKitWebDriver refuses pointer
+/// clicks on bare inputs), opening its resource's section first.
+async fn toggle_scope(client: &Client, name: &str, scope_type: &str) {
+    let css = format!("input[data-scope='{name}'][data-scope-type={scope_type}]");
+    let checkbox = wait_for(client, &css).await;
+    let section = format!("//details[.//input[@data-scope='{name}']]");
+    let details = client.find(Locator::XPath(&section)).await.unwrap();
+    if details.prop("open").await.unwrap().as_deref() != Some("true") {
+        details
+            .find(Locator::Css("summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    checkbox.send_keys(" ").await.unwrap();
+}
+
+async fn choose_type(client: &Client, value: &str) {
+    let xpath = format!("//label[.//input[@name='app-type'][@value='{value}']]");
+    client
+        .find(Locator::XPath(&xpath))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn texts(client: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for element in client.find_all(Locator::Css(css)).await.unwrap() {
+        out.push(element.text().await.unwrap().trim().to_owned());
+    }
+    out
+}
+
+async fn open_app(client: &Client, app_id: &str) {
+    click_button(client, "Refresh").await;
+    click(
+        client,
+        &format!("[data-testid=app-row][data-app-id='{app_id}']"),
+    )
+    .await;
+    wait_for(client, "[data-testid=app-page]").await;
+}
+
+async fn token(
+    admin: &UiPathClient,
+    app_id: &str,
+    secret: &str,
+) -> Result<oauth::GrantedToken, Error> {
+    let credentials = ClientCredentials {
+        client_id: app_id.to_owned(),
+        client_secret: Secret::new(secret),
+    };
+    oauth::client_credentials(
+        &registrar_core::http::client().unwrap(),
+        &admin.endpoint().token_url(),
+        &credentials,
+        &[],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn register_with_scopes_from_two_resources_and_both_tabs() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+
+    click(&client, "[data-testid=register-open]").await;
+    type_into(&client, "#app-name", "Billing portal").await;
+    choose_type(&client, "confidential").await;
+    toggle_scope(&client, "OR.Jobs.Read", "application").await;
+    toggle_scope(&client, "OR.Folders.Read", "user").await;
+    toggle_scope(&client, "DataService.Data.Read", "user").await;
+    click(&client, "[data-testid=redirect-add]").await;
+    type_into(
+        &client,
+        "[data-testid=redirect-input]",
+        "https://billing.example.com/callback",
+    )
+    .await;
+    let grants = text_of(&client, "[data-testid=grants]").await;
+    assert!(
+        grants.contains("Client credentials") && grants.contains("Authorization code"),
+        "{grants}"
+    );
+    click(&client, "[data-testid=register-submit]").await;
+
+    let app_id = text_of(&client, "[data-testid=result-app-id]").await;
+    let secret = text_of(&client, "[data-testid=result-secret]").await;
+    click(&client, "[data-testid=result-close]").await;
+
+    let app = admin.get_app(&app_id).await.unwrap();
+    assert_eq!(app.name, "Billing portal");
+    assert_eq!(app.redirect_uris, ["https://billing.example.com/callback"]);
+    assert_eq!(
+        app.scopes,
+        [
+            Scope::new("DataService.Data.Read", ScopeType::User),
+            Scope::new("OR.Folders.Read", ScopeType::User),
+            Scope::new("OR.Jobs.Read", ScopeType::Application),
+        ]
+    );
+    assert_eq!(
+        token(&admin, &app_id, &secret).await.unwrap().scopes,
+        ["OR.Jobs.Read"]
+    );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_rules_refuse_bad_drafts_with_a_visible_message() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+
+    click(&client, "[data-testid=register-open]").await;
+    type_into(&client, "#app-name", "Desktop tool").await;
+    choose_type(&client, "nonConfidential").await;
+    let application_boxes = client
+        .find_all(Locator::Css("input[data-scope-type=application]"))
+        .await
+        .unwrap();
+    assert!(
+        application_boxes.is_empty(),
+        "a non-confidential app offers no application scopes"
+    );
+    toggle_scope(&client, "OR.Folders.Read", "user").await;
+
+    // A user scope with no redirect URL: the form says what is missing and sends nothing.
+    click(&client, "[data-testid=register-submit]").await;
+    let alert = text_of(&client, "[data-testid=redirect-error]").await;
+    assert!(alert.to_lowercase().contains("redirect"), "{alert}");
+
+    click(&client, "[data-testid=redirect-add]").await;
+    type_into(
+        &client,
+        "[data-testid=redirect-input]",
+        "http://tool.example.com/cb",
+    )
+    .await;
+    let alert = text_of(&client, "[data-testid=redirect-error]").await;
+    assert!(
+        alert.contains("https") || alert.contains("loopback"),
+        "{alert}"
+    );
+    click(&client, "[data-testid=register-submit]").await;
+    assert!(
+        admin
+            .list_apps()
+            .await
+            .unwrap()
+            .iter()
+            .all(|a| a.name != "Desktop tool"),
+        "nothing was sent"
+    );
+
+    type_into(
+        &client,
+        "[data-testid=redirect-input]",
+        "http://127.0.0.1:8400/cb",
+    )
+    .await;
+    click(&client, "[data-testid=register-submit]").await;
+    let app_id = text_of(&client, "[data-testid=result-app-id]").await;
+    assert!(client
+        .find_all(Locator::Css("[data-testid=result-secret]"))
+        .await
+        .unwrap()
+        .is_empty());
+    let app = admin.get_app(&app_id).await.unwrap();
+    assert_eq!(
+        (app.app_type, app.redirect_uris),
+        (
+            AppType::NonConfidential,
+            vec!["http://127.0.0.1:8400/cb".to_owned()]
+        )
+    );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn edit_shows_the_diff_and_the_server_has_the_result() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    let (app, _) = create(&admin, "Sync", &[("OR.Jobs", ScopeType::Application)]).await;
+
+    open_app(&client, &app.id).await;
+    click(&client, "[data-testid=app-edit]").await;
+    type_into(&client, "#app-name", "Sync v2").await;
+    toggle_scope(&client, "OR.Queues.Read", "application").await;
+    toggle_scope(&client, "OR.Jobs", "application").await;
+    click(&client, "[data-testid=edit-review]").await;
+
+    wait_for(&client, "[data-testid=edit-diff]").await;
+    assert!(text_of(&client, "[data-testid=diff-name]")
+        .await
+        .contains("Sync v2"));
+    let added = texts(&client, "[data-testid=diff-scope-added]").await;
+    let removed = texts(&client, "[data-testid=diff-scope-removed]").await;
+    assert!(
+        added.len() == 1 && added[0].contains("OR.Queues.Read"),
+        "{added:?}"
+    );
+    assert!(
+        removed.len() == 1 && removed[0].contains("OR.Jobs"),
+        "{removed:?}"
+    );
+    click(&client, "[data-testid=edit-save]").await;
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let saved = loop {
+        let read = admin.get_app(&app.id).await.unwrap();
+        if read.name == "Sync v2" || std::time::Instant::now() > deadline {
+            break read;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(saved.name, "Sync v2");
+    assert_eq!(
+        saved.scopes,
+        [Scope::new("OR.Queues.Read", ScopeType::Application)]
+    );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_change_made_elsewhere_while_editing_is_not_overwritten() {
+    use registrar_core::draft::ValidDraft;
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    let (app, _) = create(&admin, "Shared", &[("OR.Jobs", ScopeType::Application)]).await;
+
+    open_app(&client, &app.id).await;
+    click(&client, "[data-testid=app-edit]").await;
+    type_into(&client, "#app-name", "Mine").await;
+
+    let theirs = ValidDraft {
+        name: "Theirs".into(),
+        app_type: AppType::Confidential,
+        redirect_uris: vec![],
+        scopes: vec![Scope::new("OR.Jobs", ScopeType::Application)],
+    };
+    admin.update_app(&app.id, &theirs).await.unwrap();
+
+    click(&client, "[data-testid=edit-review]").await;
+    let conflict = text_of(&client, "[data-testid=edit-conflict]").await;
+    assert!(conflict.contains("changed on the server"), "{conflict}");
+    assert_eq!(admin.get_app(&app.id).await.unwrap().name, "Theirs");
+    client.close().await.unwrap();
+}
+
+async fn generate_secret(client: &Client, description: &str, expiry: &str) -> String {
+    click(client, "[data-testid=secret-generate]").await;
+    type_into(client, "[data-testid=secret-description]", description).await;
+    let preset = wait_for(client, "[data-testid=secret-expiry]").await;
+    preset.select_by_value(expiry).await.unwrap();
+    click(client, "[data-testid=secret-generate-submit]").await;
+    let value = text_of(client, "[data-testid=new-secret-value]").await;
+    wait_for(client, "[data-testid=secret-stored]")
+        .await
+        .send_keys(" ")
+        .await
+        .unwrap();
+    click(client, "[data-testid=new-secret-close]").await;
+    value
+}
+
+#[tokio::test]
+async fn two_secrets_both_work_and_a_deleted_one_is_refused() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    let (app, _) = create(
+        &admin,
+        "Rotating",
+        &[("OR.Jobs.Read", ScopeType::Application)],
+    )
+    .await;
+
+    open_app(&client, &app.id).await;
+    let first = generate_secret(&client, "For CI", "90").await;
+    let second = generate_secret(&client, "For the new deployment", "none").await;
+    assert_ne!(first, second);
+    assert!(token(&admin, &app.id, &first).await.is_ok());
+    assert!(token(&admin, &app.id, &second).await.is_ok());
+
+    let listed = admin.get_app(&app.id).await.unwrap().secrets;
+    let ci = listed
+        .iter()
+        .find(|s| s.description.as_deref() == Some("For CI"))
+        .unwrap();
+    let row = format!("[data-testid=secret-row][data-secret-id='{}']", ci.id);
+    let row_text = text_of(&client, &row).await;
+    assert!(
+        row_text.contains("For CI") && !row_text.contains(&first),
+        "{row_text}"
+    );
+    wait_for(&client, &row)
+        .await
+        .find(Locator::Css("[data-testid=secret-delete]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&client, "[data-testid=confirm-delete-secret]").await;
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while token(&admin, &app.id, &first).await.is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the deleted secret still gets tokens"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(matches!(
+        token(&admin, &app.id, &first).await,
+        Err(Error::Unauthorized(_))
+    ));
+    assert!(token(&admin, &app.id, &second).await.is_ok());
+    client.close().await.unwrap();
+
+    for (path, bytes) in desktop.written_files() {
+        for value in [&first, &second] {
+            assert!(
+                !bytes.windows(value.len()).any(|w| w == value.as_bytes()),
+                "a secret was written to {}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn delete_an_app_by_typing_its_name() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    let (app, secret) = create(
+        &admin,
+        "Retired integration",
+        &[("OR.Jobs", ScopeType::Application)],
+    )
+    .await;
+
+    open_app(&client, &app.id).await;
+    click(&client, "[data-testid=app-delete]").await;
+    let confirm = wait_for(&client, "[data-testid=confirm-delete-app]").await;
+    type_into(&client, "[data-testid=delete-confirm-name]", "Retired").await;
+    assert!(
+        confirm.attr("disabled").await.unwrap().is_some(),
+        "a partial name does not delete"
+    );
+    type_into(
+        &client,
+        "[data-testid=delete-confirm-name]",
+        "Retired integration",
+    )
+    .await;
+    confirm.click().await.unwrap();
+
+    wait_for(&client, "[data-testid=register-open]").await;
+    let row = format!("[data-testid=app-row][data-app-id='{}']", app.id);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !client
+        .find_all(Locator::Css(&row))
+        .await
+        .unwrap()
+        .is_empty()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the deleted app is still listed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(matches!(
+        admin.get_app(&app.id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(token(&admin, &app.id, secret.expose()).await.is_err());
+    client.close().await.unwrap();
+}
