@@ -9,8 +9,11 @@ if [ -z "${REGISTRAR_HEADLESS_INNER:-}" ]; then
   chmod 700 "$work"
   xvfb_pid=""
   cleanup() {
+    set +e
     [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null && wait "$xvfb_pid" 2>/dev/null
-    rm -rf "$work"
+    # WebKit may have started the document portal, which leaves a FUSE mount in the runtime folder.
+    fusermount3 -u -z "$work/runtime/doc" 2>/dev/null
+    rm -rf "$work" 2>/dev/null
   }
   trap cleanup EXIT
 

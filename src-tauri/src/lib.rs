@@ -6,6 +6,7 @@ mod error;
 mod ipc;
 mod session;
 mod state;
+mod window;
 
 use std::io::IsTerminal;
 
@@ -37,6 +38,9 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
                 data: app.path().app_data_dir()?,
             };
             app.manage(AppState::new(folders));
+            if let Some(main) = app.get_webview_window("main") {
+                window::save_state_when_it_settles(&main);
+            }
             let handle = app.handle().clone();
             // Open the session (and start the sandbox) while the window loads.
             tauri::async_runtime::spawn(async move {

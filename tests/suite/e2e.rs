@@ -138,3 +138,21 @@ async fn register_a_confidential_app_in_the_window_and_use_its_secret() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_window_reopens_at_the_size_it_was_closed_at() {
+    let desktop = Desktop::start();
+    let client = desktop.launch().await;
+    text_of(&client, "[data-testid=connection-url]").await;
+    client.set_window_size(940, 660).await.unwrap();
+    let (width, height) = client.get_window_size().await.unwrap();
+    assert_eq!((width, height), (940, 660), "the window took the new size");
+    // The app saves the size once the window has settled, so even a killed app keeps it.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    client.close().await.unwrap();
+
+    let client = desktop.launch().await;
+    text_of(&client, "[data-testid=connection-url]").await;
+    assert_eq!(client.get_window_size().await.unwrap(), (940, 660));
+    client.close().await.unwrap();
+}
