@@ -160,3 +160,62 @@ pub async fn text_of(client: &Client, css: &str) -> String {
         .trim()
         .to_owned()
 }
+
+pub async fn click(client: &Client, css: &str) {
+    wait_for(client, css).await.click().await.unwrap();
+}
+
+pub async fn click_button(client: &Client, label: &str) {
+    let xpath = format!("//button[normalize-space()='{label}']");
+    client
+        .find(Locator::XPath(&xpath))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+pub async fn type_into(client: &Client, css: &str, text: &str) {
+    let field = wait_for(client, css).await;
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// Ticks or unticks a scope checkbox the way a keyboard user does (WebKitWebDriver refuses pointer
+/// clicks on bare inputs), opening its resource's section first.
+pub async fn toggle_scope(client: &Client, name: &str, scope_type: &str) {
+    let css = format!("input[data-scope='{name}'][data-scope-type={scope_type}]");
+    let checkbox = wait_for(client, &css).await;
+    let section = format!("//details[.//input[@data-scope='{name}']]");
+    let details = client.find(Locator::XPath(&section)).await.unwrap();
+    if details.prop("open").await.unwrap().as_deref() != Some("true") {
+        details
+            .find(Locator::Css("summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    checkbox.send_keys(" ").await.unwrap();
+}
+
+pub async fn choose_type(client: &Client, value: &str) {
+    let xpath = format!("//label[.//input[@name='app-type'][@value='{value}']]");
+    client
+        .find(Locator::XPath(&xpath))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+pub async fn texts(client: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for element in client.find_all(Locator::Css(css)).await.unwrap() {
+        out.push(element.text().await.unwrap().trim().to_owned());
+    }
+    out
+}

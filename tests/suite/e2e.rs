@@ -3,8 +3,7 @@
 
 use std::process::Command;
 
-use fantoccini::Locator;
-use registrar_tests::{text_of, wait_for, Desktop};
+use registrar_tests::{choose_type, text_of, toggle_scope, wait_for, Desktop};
 
 async fn token_request(
     identity_url: &str,
@@ -46,29 +45,13 @@ async fn register_a_confidential_app_in_the_window_and_use_its_secret() {
         .send_keys("Billing sync")
         .await
         .unwrap();
-    let confidential = "//label[.//input[@name='app-type'][@value='confidential']]";
-    client
-        .find(Locator::XPath(confidential))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let scope = "input[data-scope='OR.Jobs.Read'][data-scope-type=application]";
-    let checkbox = wait_for(&client, scope).await;
-    let section = "//details[.//input[@data-scope='OR.Jobs.Read']]";
-    let details = client.find(Locator::XPath(section)).await.unwrap();
-    if details.prop("open").await.unwrap().as_deref() != Some("true") {
-        details
-            .find(Locator::Css("summary"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-    }
-    // WebKitWebDriver refuses pointer clicks on bare inputs; Space is how a keyboard user ticks it.
-    checkbox.send_keys(" ").await.unwrap();
+    choose_type(&client, "confidential").await;
+    toggle_scope(&client, "OR.Jobs.Read", "application").await;
+    let checkbox = wait_for(
+        &client,
+        "input[data-scope='OR.Jobs.Read'][data-scope-type=application]",
+    )
+    .await;
     assert_eq!(
         checkbox.prop("checked").await.unwrap().as_deref(),
         Some("true")

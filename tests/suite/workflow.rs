@@ -10,7 +10,9 @@ use registrar_core::model::{AppType, ExternalApp, Scope, ScopeType};
 use registrar_core::oauth::{self, ClientCredentials};
 use registrar_core::uipath::{Endpoint, UiPathClient};
 use registrar_core::{Error, Secret};
-use registrar_tests::{text_of, wait_for, Desktop};
+use registrar_tests::{
+    choose_type, click, click_button, text_of, texts, toggle_scope, type_into, wait_for, Desktop,
+};
 
 /// The app's own admin client, as it stored it: connection file plus keychain entry.
 async fn admin(desktop: &Desktop) -> UiPathClient {
@@ -72,65 +74,6 @@ async fn create(
     (created.app, created.secret.unwrap())
 }
 
-async fn click(client: &Client, css: &str) {
-    wait_for(client, css).await.click().await.unwrap();
-}
-
-async fn click_button(client: &Client, label: &str) {
-    let xpath = format!("//button[normalize-space()='{label}']");
-    client
-        .find(Locator::XPath(&xpath))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn type_into(client: &Client, css: &str, text: &str) {
-    let field = wait_for(client, css).await;
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-/// Ticks or unticks a scope checkbox the way a keyboard user does (WebKitWebDriver refuses pointer
-/// clicks on bare inputs), opening its resource's section first.
-async fn toggle_scope(client: &Client, name: &str, scope_type: &str) {
-    let css = format!("input[data-scope='{name}'][data-scope-type={scope_type}]");
-    let checkbox = wait_for(client, &css).await;
-    let section = format!("//details[.//input[@data-scope='{name}']]");
-    let details = client.find(Locator::XPath(&section)).await.unwrap();
-    if details.prop("open").await.unwrap().as_deref() != Some("true") {
-        details
-            .find(Locator::Css("summary"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-    }
-    checkbox.send_keys(" ").await.unwrap();
-}
-
-async fn choose_type(client: &Client, value: &str) {
-    let xpath = format!("//label[.//input[@name='app-type'][@value='{value}']]");
-    client
-        .find(Locator::XPath(&xpath))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn texts(client: &Client, css: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for element in client.find_all(Locator::Css(css)).await.unwrap() {
-        out.push(element.text().await.unwrap().trim().to_owned());
-    }
-    out
-}
-
 async fn open_app(client: &Client, app_id: &str) {
     click_button(client, "Refresh").await;
     click(
@@ -139,6 +82,23 @@ async fn open_app(client: &Client, app_id: &str) {
     )
     .await;
     wait_for(client, "[data-testid=app-page]").await;
+}
+
+/// Waits up to 30 s for `check` to hold: what the window does reaches the server and the list
+/// a moment after the click.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !check().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 async fn token(
@@ -305,15 +265,11 @@ async fn edit_shows_the_diff_and_the_server_has_the_result() {
     );
     click(&client, "[data-testid=edit-save]").await;
 
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let saved = loop {
-        let read = admin.get_app(&app.id).await.unwrap();
-        if read.name == "Sync v2" || std::time::Instant::now() > deadline {
-            break read;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
-    assert_eq!(saved.name, "Sync v2");
+    eventually("the edit reaches the server", || async {
+        admin.get_app(&app.id).await.unwrap().name == "Sync v2"
+    })
+    .await;
+    let saved = admin.get_app(&app.id).await.unwrap();
     assert_eq!(
         saved.scopes,
         [Scope::new("OR.Queues.Read", ScopeType::Application)]
@@ -402,14 +358,10 @@ async fn two_secrets_both_work_and_a_deleted_one_is_refused() {
         .unwrap();
     click(&client, "[data-testid=confirm-delete-secret]").await;
 
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while token(&admin, &app.id, &first).await.is_ok() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the deleted secret still gets tokens"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    eventually("the deleted secret stops getting tokens", || async {
+        token(&admin, &app.id, &first).await.is_err()
+    })
+    .await;
     assert!(matches!(
         token(&admin, &app.id, &first).await,
         Err(Error::Unauthorized(_))
@@ -457,19 +409,14 @@ async fn delete_an_app_by_typing_its_name() {
 
     wait_for(&client, "[data-testid=register-open]").await;
     let row = format!("[data-testid=app-row][data-app-id='{}']", app.id);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !client
-        .find_all(Locator::Css(&row))
-        .await
-        .unwrap()
-        .is_empty()
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the deleted app is still listed"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    eventually("the deleted app leaves the list", || async {
+        client
+            .find_all(Locator::Css(&row))
+            .await
+            .unwrap()
+            .is_empty()
+    })
+    .await;
     assert!(matches!(
         admin.get_app(&app.id).await,
         Err(Error::NotFound(_))
