@@ -123,19 +123,23 @@ async fn register_a_confidential_app_in_the_window_and_use_its_secret() {
 }
 
 #[tokio::test]
-async fn the_window_reopens_at_the_size_it_was_closed_at() {
+async fn the_window_reopens_where_and_as_large_as_it_was() {
     let desktop = Desktop::start();
     let client = desktop.launch().await;
     text_of(&client, "[data-testid=connection-url]").await;
-    client.set_window_size(940, 660).await.unwrap();
-    let (width, height) = client.get_window_size().await.unwrap();
-    assert_eq!((width, height), (940, 660), "the window took the new size");
-    // The app saves the size once the window has settled, so even a killed app keeps it.
+    client.set_window_rect(70, 50, 940, 660).await.unwrap();
+    let moved = client.get_window_rect().await.unwrap();
+    assert_eq!(
+        moved,
+        (70, 50, 940, 660),
+        "the window took the new place and size"
+    );
+    // The app saves them once the window has settled, so even a killed app keeps them.
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     client.close().await.unwrap();
 
     let client = desktop.launch().await;
     text_of(&client, "[data-testid=connection-url]").await;
-    assert_eq!(client.get_window_size().await.unwrap(), (940, 660));
+    assert_eq!(client.get_window_rect().await.unwrap(), moved);
     client.close().await.unwrap();
 }
