@@ -24,6 +24,8 @@ export class AppDraftState {
   applicationScopes = $derived(this.scopes.filter((s) => s.type === 'application'));
   /** Problems that keep the draft from being sent. */
   blocked = $derived(this.redirectMissing || this.redirectChecks.some((c) => c.error !== null));
+  /** Why the last submit was refused, while it still is. */
+  refusal = $derived(this.attempted && this.blocked ? 'Fix the redirect URLs first: they are marked above.' : null);
 
   #nextKey = 0;
 
