@@ -2,7 +2,6 @@
 //! folder. The file never holds a credential: those live in the keychain, under
 //! [`Connection::secret_account`].
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -90,19 +89,12 @@ impl ConnectionStore {
 
     /// Saves atomically: a crash mid-write leaves the previous file, never half of one.
     pub fn save(&self, connections: &[Connection]) -> Result<()> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| self.storage_error("create the folder of", &e))?;
         let file = ConnectionsFile {
             version: FILE_VERSION,
             connections: connections.to_vec(),
         };
         let json = serde_json::to_vec_pretty(&file).map_err(|e| Error::Storage(e.to_string()))?;
-        let mut tmp = tempfile_in(dir).map_err(|e| self.storage_error("write", &e))?;
-        tmp.1
-            .write_all(&json)
-            .and_then(|()| tmp.1.sync_all())
-            .map_err(|e| self.storage_error("write", &e))?;
-        std::fs::rename(&tmp.0, &self.path).map_err(|e| self.storage_error("replace", &e))
+        crate::files::write_atomically(&self.path, &json)
     }
 
     fn storage_error(&self, action: &str, error: &std::io::Error) -> Error {
@@ -111,12 +103,6 @@ impl ConnectionStore {
             self.path.display()
         ))
     }
-}
-
-fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
-    let path = dir.join(format!(".connections-{}.tmp", Uuid::new_v4()));
-    let file = std::fs::File::create(&path)?;
-    Ok((path, file))
 }
 
 #[cfg(test)]

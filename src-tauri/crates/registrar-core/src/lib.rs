@@ -5,13 +5,17 @@ pub mod connections;
 pub mod draft;
 pub mod edit;
 pub mod error;
+pub mod files;
 pub mod http;
 pub mod keychain;
 pub mod model;
 pub mod oauth;
+pub mod requests;
 pub mod secret;
 pub mod secrets;
+pub mod settings;
 pub mod uipath;
+pub mod verify;
 
 pub use error::{Error, Result};
 pub use secret::Secret;

@@ -72,6 +72,11 @@ impl UiPathClient {
         }
     }
 
+    /// The HTTP client this connection uses, for calls made with other credentials (Verify).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
     }

@@ -1,0 +1,86 @@
+//! Writing the app's own files: atomically, so a crash mid-write leaves the previous file and never
+//! half of one, and owner-only where a file may hold a secret.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+/// Who may read the written file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// The platform's default for new files.
+    Default,
+    /// Only the owner (mode 0600 on Unix). For anything that may hold a secret.
+    OwnerOnly,
+}
+
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_with(path, bytes, Access::Default)
+}
+
+/// Writes through a temporary file in the same folder and renames it over `path`.
+pub fn write_with(path: &Path, bytes: &[u8], access: Access) -> Result<()> {
+    let fail = |action: &str, error: std::io::Error| {
+        Error::Storage(format!("Could not {action} {}: {error}.", path.display()))
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| fail("create the folder of", e))?;
+    let (tmp_path, mut file) = temporary(dir, access).map_err(|e| fail("write", e))?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    if let Err(error) = written.and_then(|()| std::fs::rename(&tmp_path, path)) {
+        let _ = std::fs::remove_file(&tmp_path);
+        return Err(fail("write", error));
+    }
+    Ok(())
+}
+
+fn temporary(dir: &Path, access: Access) -> std::io::Result<(PathBuf, File)> {
+    let path = dir.join(format!(".registrar-{}.tmp", Uuid::new_v4()));
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if access == Access::OwnerOnly {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = access;
+    let file = options.open(&path)?;
+    Ok((path, file))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_replaced_whole_and_no_temporary_file_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/file.json");
+        write_atomically(&path, b"one").unwrap();
+        write_atomically(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert_eq!(
+            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
+            1
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn owner_only_files_are_mode_600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sheet.md");
+        write_with(&path, b"secret", Access::OwnerOnly).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}

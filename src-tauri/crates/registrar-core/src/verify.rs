@@ -1,0 +1,86 @@
+//! "Verify" before handoff: ask the token endpoint for a token with the app's own credentials and
+//! show what was granted, so a sheet never goes out with credentials that do not work.
+
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::model::{ExternalApp, ScopeType};
+use crate::oauth::{self, ClientCredentials};
+use crate::uipath::Endpoint;
+use crate::Secret;
+
+#[derive(Debug)]
+pub struct Verification {
+    pub requested_scopes: Vec<String>,
+    pub granted_scopes: Vec<String>,
+    pub lifetime: Duration,
+    /// The access token's claims when it is a JWT; empty for an opaque token.
+    pub claims: Map<String, Value>,
+    /// Shown only when the admin asks for it.
+    pub token: Secret,
+}
+
+/// Requests a client_credentials token for all of the app's application scopes.
+pub async fn verify(
+    http: &reqwest::Client,
+    endpoint: &Endpoint,
+    app: &ExternalApp,
+    secret: &Secret,
+) -> Result<Verification> {
+    let scopes: Vec<&str> = app
+        .scopes
+        .iter()
+        .filter(|s| s.scope_type == ScopeType::Application)
+        .map(|s| s.name.as_str())
+        .collect();
+    if scopes.is_empty() {
+        return Err(Error::InvalidInput {
+            field: None,
+            message: format!(
+                "\"{}\" has no application scopes, so there is no client-credentials token to ask \
+                 for: its user scopes need a user's sign-in.",
+                app.name
+            ),
+        });
+    }
+    let credentials = ClientCredentials {
+        client_id: app.id.clone(),
+        client_secret: secret.duplicate(),
+    };
+    let granted =
+        oauth::client_credentials(http, &endpoint.token_url(), &credentials, &scopes).await?;
+    Ok(Verification {
+        requested_scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        claims: jwt_claims(granted.access_token.expose()).unwrap_or_default(),
+        granted_scopes: granted.scopes,
+        lifetime: granted.expires_in,
+        token: granted.access_token,
+    })
+}
+
+/// The payload of a JWT, read without checking the signature: it is shown, not trusted.
+fn jwt_claims(token: &str) -> Option<Map<String, Value>> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    match serde_json::from_slice(&bytes).ok()? {
+        Value::Object(claims) => Some(claims),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims_are_read_from_a_jwt_and_absent_from_an_opaque_token() {
+        let payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"app","scope":"OR.Jobs"}"#);
+        let claims = jwt_claims(&format!("e30.{payload}.sig")).unwrap();
+        assert_eq!(claims["sub"], "app");
+        assert!(jwt_claims("opaque-token").is_none());
+    }
+}
