@@ -10,6 +10,11 @@ const COMMANDS: &[&str] = &[
     "delete_app",
     "generate_secret",
     "delete_secret",
+    "verify_app",
+    "copy_secret",
+    "copy_curl",
+    "get_settings",
+    "save_settings",
 ];
 
 fn main() {

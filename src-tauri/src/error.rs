@@ -19,6 +19,7 @@ pub enum ErrorCode {
     Server,
     Keychain,
     Storage,
+    Clipboard,
     /// Never sent by Rust: the UI's code for a rejection that did not come from a command (Tauri's
     /// own, e.g. a missing permission). Declared here so the generated union includes it.
     #[allow(dead_code)]

@@ -84,6 +84,9 @@ pub struct AppDetails {
     pub redirect_uris: Vec<String>,
     pub scopes: Vec<ScopeChoice>,
     pub secrets: Vec<SecretView>,
+    /// Whether this session holds the value of the app's newest secret (it generated it), so it
+    /// can be verified, copied or put in a handoff sheet.
+    pub holds_secret: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -159,6 +162,40 @@ pub struct NewSecret {
 pub struct GeneratedSecret {
     pub secret: SecretView,
     pub value: String,
+}
+
+/// What the token endpoint granted to the app's own credentials.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Verification {
+    pub requested_scopes: Vec<String>,
+    pub granted_scopes: Vec<String>,
+    pub lifetime_seconds: u32,
+    /// The access token's claims, each value as JSON text.
+    pub claims: Vec<Claim>,
+    /// The access token itself, only when the admin asked to see it.
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+pub struct Claim {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// A copied secret is cleared from the clipboard after this many seconds (5 to 600).
+    pub clipboard_clear_seconds: u32,
+}
+
+/// The answer to a copy: when a copied secret will be cleared from the clipboard (`null` when
+/// nothing secret was copied).
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Copied {
+    pub clears_in_seconds: Option<u32>,
 }
 
 /// The answer to a registration. `secret` carries a confidential app's first secret to the UI for
@@ -258,8 +295,8 @@ impl SecretView {
     }
 }
 
-impl From<&ExternalApp> for AppDetails {
-    fn from(app: &ExternalApp) -> Self {
+impl AppDetails {
+    pub fn new(app: &ExternalApp, holds_secret: bool) -> Self {
         let now = OffsetDateTime::now_utc();
         Self {
             id: app.id.clone(),
@@ -272,6 +309,7 @@ impl From<&ExternalApp> for AppDetails {
                 .iter()
                 .map(|s| SecretView::new(s, now))
                 .collect(),
+            holds_secret,
         }
     }
 }
@@ -297,6 +335,41 @@ impl From<&edit::AppChanges> for AppChanges {
             scopes_removed: choices(&changes.scopes_removed),
             redirect_uris_added: changes.redirect_uris_added.clone(),
             redirect_uris_removed: changes.redirect_uris_removed.clone(),
+        }
+    }
+}
+
+impl From<registrar_core::verify::Verification> for Verification {
+    fn from(value: registrar_core::verify::Verification) -> Self {
+        Self {
+            requested_scopes: value.requested_scopes,
+            granted_scopes: value.granted_scopes,
+            lifetime_seconds: u32::try_from(value.lifetime.as_secs()).unwrap_or(u32::MAX),
+            claims: value
+                .claims
+                .iter()
+                .map(|(name, value)| Claim {
+                    name: name.clone(),
+                    value: value.to_string(),
+                })
+                .collect(),
+            token: None,
+        }
+    }
+}
+
+impl From<registrar_core::settings::Settings> for Settings {
+    fn from(value: registrar_core::settings::Settings) -> Self {
+        Self {
+            clipboard_clear_seconds: value.clipboard_clear_seconds,
+        }
+    }
+}
+
+impl From<Settings> for registrar_core::settings::Settings {
+    fn from(value: Settings) -> Self {
+        Self {
+            clipboard_clear_seconds: value.clipboard_clear_seconds,
         }
     }
 }
@@ -395,6 +468,10 @@ mod tests {
             RegisteredApp::decl(&cfg),
             NewSecret::decl(&cfg),
             GeneratedSecret::decl(&cfg),
+            Claim::decl(&cfg),
+            Verification::decl(&cfg),
+            Settings::decl(&cfg),
+            Copied::decl(&cfg),
             ErrorCode::decl(&cfg),
             IpcError::decl(&cfg),
         ];

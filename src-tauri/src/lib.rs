@@ -1,6 +1,7 @@
 //! The Tauri shell: it builds the window, manages the one [`AppState`] and routes the UI's
 //! commands to the core. Nothing here knows how an identity server works.
 
+mod clipboard;
 mod commands;
 mod error;
 mod ipc;
@@ -31,6 +32,11 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::apps::delete_app,
             commands::secrets::generate_secret,
             commands::secrets::delete_secret,
+            commands::handoff::verify_app,
+            commands::clipboard::copy_secret,
+            commands::clipboard::copy_curl,
+            commands::settings::get_settings,
+            commands::settings::save_settings,
         ])
         .setup(|app| {
             let folders = Folders {

@@ -1,6 +1,7 @@
 //! What the commands work with once the app has started: the connection, its API client and,
 //! for the sandbox connection, the embedded server. Plain Rust, no Tauri types.
 
+use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use registrar_core::keychain::Keychain;
 use registrar_core::model::CatalogResource;
 use registrar_core::oauth::ClientCredentials;
 use registrar_core::uipath::{Endpoint, UiPathClient};
-use registrar_core::{Error, Result};
+use registrar_core::{Error, Result, Secret};
 use registrar_sandbox::{Sandbox, SandboxConfig, SandboxError};
 use tokio::sync::Mutex;
 
@@ -27,6 +28,15 @@ pub struct Session {
     pub client: UiPathClient,
     sandbox: Mutex<Option<Sandbox>>,
     catalog: Mutex<Option<Arc<Vec<CatalogResource>>>>,
+    held: Mutex<HashMap<String, HeldSecret>>,
+}
+
+/// The value of an app's newest secret, kept in memory only (never on disk) from the moment it was
+/// generated until the app closes, so it can go into a handoff sheet, be verified or be copied.
+#[derive(Debug)]
+struct HeldSecret {
+    secret_id: Option<i64>,
+    value: Secret,
 }
 
 impl Session {
@@ -78,6 +88,7 @@ impl Session {
             connection,
             sandbox: Mutex::new(Some(sandbox)),
             catalog: Mutex::new(None),
+            held: Mutex::new(HashMap::new()),
         })
     }
 
@@ -90,6 +101,36 @@ impl Session {
         let catalog = Arc::new(self.client.catalog().await?);
         *cached = Some(catalog.clone());
         Ok(catalog)
+    }
+
+    /// Keeps `value` as the app's newest secret (replacing an older one).
+    pub async fn hold_secret(&self, app_id: &str, secret_id: Option<i64>, value: &Secret) {
+        let held = HeldSecret {
+            secret_id,
+            value: value.duplicate(),
+        };
+        self.held.lock().await.insert(app_id.to_owned(), held);
+    }
+
+    /// The app's newest secret, if this session generated it.
+    pub async fn held_secret(&self, app_id: &str) -> Option<Secret> {
+        self.held
+            .lock()
+            .await
+            .get(app_id)
+            .map(|h| h.value.duplicate())
+    }
+
+    pub async fn holds_secret(&self, app_id: &str) -> bool {
+        self.held.lock().await.contains_key(app_id)
+    }
+
+    /// Drops the held value once its secret (or the whole app, `None`) is deleted.
+    pub async fn forget_secret(&self, app_id: &str, secret_id: Option<i64>) {
+        let mut held = self.held.lock().await;
+        if secret_id.is_none() || held.get(app_id).is_some_and(|h| h.secret_id == secret_id) {
+            held.remove(app_id);
+        }
     }
 
     /// Stops the embedded server, letting it close its database cleanly.

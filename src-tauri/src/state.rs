@@ -4,8 +4,10 @@
 use std::sync::Arc;
 
 use registrar_core::keychain::{self, Keychain};
+use registrar_core::settings::SettingsStore;
 use tokio::sync::OnceCell;
 
+use crate::clipboard::SecretClipboard;
 use crate::error::IpcError;
 use crate::session::{Folders, Session};
 
@@ -13,11 +15,15 @@ use crate::session::{Folders, Session};
 pub struct AppState {
     folders: Folders,
     session: OnceCell<Result<Arc<Session>, IpcError>>,
+    pub settings: SettingsStore,
+    pub clipboard: SecretClipboard,
 }
 
 impl AppState {
     pub fn new(folders: Folders) -> Self {
         Self {
+            settings: SettingsStore::new(folders.config.join("settings.json")),
+            clipboard: SecretClipboard::default(),
             folders,
             session: OnceCell::new(),
         }

@@ -16,8 +16,9 @@ pub async fn list_apps(state: State<'_, AppState>) -> Result<Vec<AppSummary>, Ip
 
 #[tauri::command]
 pub async fn get_app(state: State<'_, AppState>, app_id: String) -> Result<AppDetails, IpcError> {
-    let app = state.session().await?.client.get_app(&app_id).await?;
-    Ok(AppDetails::from(&app))
+    let session = state.session().await?;
+    let app = session.client.get_app(&app_id).await?;
+    Ok(AppDetails::new(&app, session.holds_secret(&app.id).await))
 }
 
 #[tauri::command]
@@ -38,6 +39,12 @@ pub async fn register_app(
     let valid = CoreDraft::from(draft).validate(Some(&catalog))?;
     let created = session.client.create_app(&valid).await?;
     tracing::info!(app_id = %created.app.id, "registered an application");
+    if let Some(secret) = &created.secret {
+        let secret_id = created.app.secrets.first().map(|s| s.id);
+        session
+            .hold_secret(&created.app.id, secret_id, secret)
+            .await;
+    }
     Ok(RegisteredApp {
         app: AppSummary::from(&created.app),
         secret: created.secret.map(|s| s.expose().to_owned()),
@@ -83,7 +90,7 @@ pub async fn update_app(
     )
     .await?;
     tracing::info!(app_id = %app.id, "updated an application");
-    Ok(AppDetails::from(&app))
+    Ok(AppDetails::new(&app, session.holds_secret(&app.id).await))
 }
 
 /// Deletes the app once `confirm_name` is exactly its current name on the server.
@@ -106,6 +113,7 @@ pub async fn delete_app(
         .into());
     }
     session.client.delete_app(&app.id).await?;
+    session.forget_secret(&app.id, None).await;
     tracing::info!(app_id = %app.id, "deleted an application");
     Ok(())
 }

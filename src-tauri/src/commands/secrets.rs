@@ -17,6 +17,7 @@ pub async fn generate_secret(
     let session = state.session().await?;
     let (info, value) = session.client.generate_secret(&app_id, &request).await?;
     tracing::info!(%app_id, secret_id = info.id, "generated a secret");
+    session.hold_secret(&app_id, Some(info.id), &value).await;
     Ok(GeneratedSecret {
         secret: SecretView::new(&info, now),
         value: value.expose().to_owned(),
@@ -31,6 +32,8 @@ pub async fn delete_secret(
 ) -> Result<AppDetails, IpcError> {
     let session = state.session().await?;
     session.client.delete_secret(secret_id).await?;
+    session.forget_secret(&app_id, Some(secret_id)).await;
     tracing::info!(%app_id, secret_id, "deleted a secret");
-    Ok(AppDetails::from(&session.client.get_app(&app_id).await?))
+    let app = session.client.get_app(&app_id).await?;
+    Ok(AppDetails::new(&app, session.holds_secret(&app.id).await))
 }
