@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
-import { currentConnection, deleteApp, getApp, getCatalog, listApps, registerApp } from './ipc';
+import { currentConnection, deleteApp, getApp, getCatalog, getSettings, listApps, registerApp } from './ipc';
 import { BILLING, BILLING_DETAILS, CATALOG, PORTAL, SANDBOX } from './testing/fixtures';
 
 vi.mock('./ipc/commands');
@@ -14,6 +14,7 @@ beforeEach(() => {
   vi.mocked(registerApp).mockReset();
   vi.mocked(getApp).mockReset().mockResolvedValue(BILLING_DETAILS);
   vi.mocked(deleteApp).mockReset().mockResolvedValue(null);
+  vi.mocked(getSettings).mockReset().mockResolvedValue({ clipboardClearSeconds: 30 });
 });
 
 async function renderApp() {
@@ -37,6 +38,16 @@ describe('App', () => {
 
     expect(screen.getByRole('alert').textContent).toContain('The settings file is unreadable.');
     expect(screen.queryByTestId('connection-url')).toBeNull();
+  });
+
+  it('opens the settings from the header, and Cancel closes them', async () => {
+    await renderApp();
+
+    await fireEvent.click(screen.getByTestId('settings-open'));
+
+    expect(((await screen.findByTestId('settings-clear-seconds')) as HTMLInputElement).value).toBe('30');
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
   });
 
   it('reads the connection and the list again on Refresh', async () => {

@@ -2,6 +2,8 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CatalogState } from '../editor/catalog.svelte';
 import {
+  copyCurl,
+  copySecret,
   copyText,
   deleteApp,
   deleteSecret,
@@ -10,11 +12,13 @@ import {
   getCatalog,
   planUpdate,
   updateApp,
+  verifyApp,
   type AppDetails,
   type GeneratedSecret,
+  type Verification,
 } from '../ipc';
 import { toRfc3339 } from '../lib/dates';
-import { BILLING_DETAILS, CATALOG, PORTAL } from '../testing/fixtures';
+import { BILLING_DETAILS, CATALOG, PORTAL, deferred } from '../testing/fixtures';
 import AppPage from './AppPage.svelte';
 
 vi.mock('../ipc/commands');
@@ -24,6 +28,10 @@ const getAppMock = vi.mocked(getApp);
 const generateMock = vi.mocked(generateSecret);
 const deleteSecretMock = vi.mocked(deleteSecret);
 const deleteAppMock = vi.mocked(deleteApp);
+const verifyMock = vi.mocked(verifyApp);
+
+/** Billing sync right after this session generated its newest secret. */
+const HELD: AppDetails = { ...BILLING_DETAILS, holdsSecret: true };
 
 const PORTAL_DETAILS: AppDetails = {
   id: PORTAL.id,
@@ -32,6 +40,7 @@ const PORTAL_DETAILS: AppDetails = {
   redirectUris: PORTAL.redirectUris,
   scopes: PORTAL.scopes,
   secrets: [],
+  holdsSecret: false,
 };
 
 const GENERATED: GeneratedSecret = {
@@ -58,10 +67,13 @@ function secretRow(id: number): HTMLElement {
 beforeEach(() => {
   vi.mocked(getCatalog).mockReset().mockResolvedValue(CATALOG);
   vi.mocked(copyText).mockReset().mockResolvedValue();
+  vi.mocked(copySecret).mockReset().mockResolvedValue({ clearsInSeconds: 30 });
   getAppMock.mockReset();
   generateMock.mockReset();
   deleteSecretMock.mockReset();
   deleteAppMock.mockReset();
+  verifyMock.mockReset();
+  vi.mocked(copyCurl).mockReset();
 });
 
 afterEach(() => {
@@ -211,8 +223,9 @@ describe('generating a secret', () => {
     await fireEvent.click(dialog.parentElement!);
     expect(screen.getByTestId('new-secret-value')).toBeTruthy();
 
-    await fireEvent.click(screen.getByRole('button', { name: 'Copy secret' }));
-    expect(copyText).toHaveBeenCalledWith('v4lu3-0nc3');
+    await fireEvent.click(within(dialog).getByTestId('copy-secret'));
+    expect(copySecret).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id);
+    expect(copyText).not.toHaveBeenCalled();
 
     await fireEvent.click(screen.getByTestId('secret-stored'));
     expect(close.disabled).toBe(false);
@@ -351,5 +364,106 @@ describe('editing', () => {
     await screen.findByRole('heading', { level: 2, name: 'Billing' });
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(onChanged).toHaveBeenCalledOnce();
+  });
+});
+
+describe('handing over', () => {
+  it('copies the secret held for the app from the page, through Rust', async () => {
+    await renderPage(HELD);
+
+    await fireEvent.click(screen.getByTestId('copy-secret'));
+
+    expect(copySecret).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id);
+    expect(await screen.findByText('Copied — cleared from the clipboard in 30 s')).toBeTruthy();
+  });
+
+  it('copies the curl request and says whether the secret went with it', async () => {
+    vi.mocked(copyCurl).mockResolvedValueOnce({ clearsInSeconds: 20 }).mockResolvedValueOnce({ clearsInSeconds: null });
+    await renderPage(HELD);
+
+    await fireEvent.click(screen.getByTestId('copy-curl'));
+    expect(await screen.findByText('Copied with the secret — cleared in 20 s')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('copy-curl'));
+    expect(await screen.findByText('Copied, without the secret')).toBeTruthy();
+    expect(copyCurl).toHaveBeenCalledWith(BILLING_DETAILS.id);
+  });
+
+  it('offers the curl request only to confidential apps with an application scope', async () => {
+    await renderPage({ ...BILLING_DETAILS, scopes: [{ name: 'OR.Jobs.Read', type: 'user' }] });
+    expect(screen.queryByTestId('copy-curl')).toBeNull();
+  });
+
+  it('offers a non-confidential app neither curl nor verify', async () => {
+    await renderPage(PORTAL_DETAILS);
+
+    expect(screen.queryByTestId('copy-curl')).toBeNull();
+    expect(screen.queryByTestId('verify')).toBeNull();
+  });
+});
+
+describe('verifying', () => {
+  const VERIFIED: Verification = {
+    requestedScopes: ['OR.Jobs', 'OR.Queues'],
+    grantedScopes: ['OR.Jobs'],
+    lifetimeSeconds: 3600,
+    claims: [
+      { name: 'client_id', value: `"${BILLING_DETAILS.id}"` },
+      { name: 'exp', value: '1780000000' },
+    ],
+    token: null,
+  };
+
+  it('is possible only with a held secret, and says why', async () => {
+    await renderPage();
+
+    expect((screen.getByTestId('verify-run') as HTMLButtonElement).disabled).toBe(true);
+    expect(within(screen.getByTestId('verify')).getByText(/Registrar holds a secret only right after generating it/)).toBeTruthy();
+  });
+
+  it('shows progress, then the granted scopes, what is missing, the lifetime and the claims, no token', async () => {
+    const running = deferred<Verification>();
+    verifyMock.mockReturnValue(running.promise);
+    await renderPage(HELD);
+
+    expect((screen.getByTestId('verify-show-token') as HTMLInputElement).checked).toBe(false);
+    await fireEvent.click(screen.getByTestId('verify-run'));
+    expect(verifyMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, false);
+    expect(screen.getByRole('status').textContent).toContain('Asking the token endpoint for a token…');
+    running.resolve(VERIFIED);
+
+    const result = await screen.findByTestId('verify-result');
+    expect(screen.getAllByTestId('verify-scope').map((li) => li.textContent)).toEqual(['OR.Jobs']);
+    expect(result.textContent).toContain('Requested but not granted: OR.Queues.');
+    expect(screen.getByTestId('verify-lifetime').textContent).toBe('1 hour');
+    const exp = result.querySelector('[data-testid="verify-claim"][data-claim="exp"]')!;
+    expect(exp.textContent).toContain('1780000000');
+    expect(exp.querySelector('time')?.getAttribute('datetime')).toBe('2026-05-28T20:26:40.000Z');
+    const clientId = result.querySelector('[data-testid="verify-claim"][data-claim="client_id"]')!;
+    expect(clientId.textContent).toContain(BILLING_DETAILS.id);
+    expect(screen.queryByTestId('verify-token')).toBeNull();
+    expect(screen.queryByRole('status')).toBeNull();
+  });
+
+  it('shows the token only when asked for and returned', async () => {
+    verifyMock.mockResolvedValue({ ...VERIFIED, token: 'eyJ.abc.def' });
+    await renderPage(HELD);
+
+    await fireEvent.click(screen.getByTestId('verify-show-token'));
+    await fireEvent.click(screen.getByTestId('verify-run'));
+
+    expect(verifyMock).toHaveBeenCalledWith(BILLING_DETAILS.id, true);
+    expect((await screen.findByTestId('verify-token')).textContent).toBe('eyJ.abc.def');
+  });
+
+  it('says why the credentials did not get a token', async () => {
+    verifyMock.mockRejectedValue({ code: 'unauthorized', message: 'invalid_client', field: null });
+    await renderPage(HELD);
+
+    await fireEvent.click(screen.getByTestId('verify-run'));
+
+    const error = await screen.findByTestId('verify-error');
+    expect(error.getAttribute('role')).toBe('alert');
+    expect(error.textContent).toBe('The credentials did not get a token. invalid_client');
+    expect(screen.queryByTestId('verify-result')).toBeNull();
   });
 });

@@ -17,7 +17,12 @@ export type AppSummary = { id: string, name: string, appType: AppType, scopes: A
  * RFC 3339, UTC.
  */
 nearestExpiry: string | null, };
-export type AppDetails = { id: string, name: string, appType: AppType, redirectUris: Array<string>, scopes: Array<ScopeChoice>, secrets: Array<SecretView>, };
+export type AppDetails = { id: string, name: string, appType: AppType, redirectUris: Array<string>, scopes: Array<ScopeChoice>, secrets: Array<SecretView>, 
+/**
+ * Whether this session holds the value of the app's newest secret (it generated it), so it
+ * can be verified, copied or put in a handoff sheet.
+ */
+holdsSecret: boolean, };
 export type CatalogScope = { name: string, displayName: string, description: string | null, user: boolean, application: boolean, };
 export type CatalogResource = { name: string, displayName: string, description: string | null, scopes: Array<CatalogScope>, };
 export type AppDraft = { name: string, appType: AppType, redirectUris: Array<string>, scopes: Array<ScopeChoice>, };
@@ -31,7 +36,23 @@ export type NewSecret = { description: string,
  */
 expires: string | null, };
 export type GeneratedSecret = { secret: SecretView, value: string, };
-export type ErrorCode = "invalidInput" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "rateLimited" | "network" | "server" | "keychain" | "storage" | "internal";
+export type Claim = { name: string, value: string, };
+export type Verification = { requestedScopes: Array<string>, grantedScopes: Array<string>, lifetimeSeconds: number, 
+/**
+ * The access token's claims, each value as JSON text.
+ */
+claims: Array<Claim>, 
+/**
+ * The access token itself, only when the admin asked to see it.
+ */
+token: string | null, };
+export type Settings = { 
+/**
+ * A copied secret is cleared from the clipboard after this many seconds (5 to 600).
+ */
+clipboardClearSeconds: number, };
+export type Copied = { clearsInSeconds: number | null, };
+export type ErrorCode = "invalidInput" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "rateLimited" | "network" | "server" | "keychain" | "storage" | "clipboard" | "internal";
 export type IpcError = { code: ErrorCode, message: string, 
 /**
  * For `invalidInput`: the draft field to fix (`name`, `appType`, `redirectUris`, `scopes`).

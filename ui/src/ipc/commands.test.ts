@@ -2,16 +2,21 @@ import { invoke } from '@tauri-apps/api/core';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppDraft, AppEdit, IpcError } from './bindings';
 import {
+  copyCurl,
+  copySecret,
   currentConnection,
   deleteApp,
   deleteSecret,
   generateSecret,
   getApp,
   getCatalog,
+  getSettings,
   listApps,
   planUpdate,
   registerApp,
+  saveSettings,
   updateApp,
+  verifyApp,
 } from './commands';
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }));
@@ -29,11 +34,13 @@ describe('commands', () => {
     await currentConnection();
     await listApps();
     await getCatalog();
+    await getSettings();
 
     expect(invokeMock.mock.calls).toEqual([
       ['current_connection', undefined],
       ['list_apps', undefined],
       ['get_catalog', undefined],
+      ['get_settings', undefined],
     ]);
   });
 
@@ -72,6 +79,28 @@ describe('commands', () => {
       ['delete_secret', { appId: 'a1', secretId: 7 }],
       ['delete_app', { appId: 'a1', confirmName: 'Billing' }],
     ]);
+  });
+
+  it('send the arguments of verify and copy under their camelCase names', async () => {
+    invokeMock.mockResolvedValue(null);
+
+    await verifyApp('a1', true);
+    await copySecret('a1');
+    await copyCurl('a1');
+
+    expect(invokeMock.mock.calls).toEqual([
+      ['verify_app', { appId: 'a1', showToken: true }],
+      ['copy_secret', { appId: 'a1' }],
+      ['copy_curl', { appId: 'a1' }],
+    ]);
+  });
+
+  it('send the settings under the key "settings" and return what Rust saved', async () => {
+    const saved = { clipboardClearSeconds: 45 };
+    invokeMock.mockResolvedValue(saved);
+
+    await expect(saveSettings({ clipboardClearSeconds: 45 })).resolves.toBe(saved);
+    expect(invokeMock).toHaveBeenCalledWith('save_settings', { settings: { clipboardClearSeconds: 45 } });
   });
 
   it('pass an IpcError from Rust through unchanged', async () => {

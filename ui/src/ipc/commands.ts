@@ -7,9 +7,12 @@ import type {
   AppSummary,
   CatalogResource,
   ConnectionView,
+  Copied,
   GeneratedSecret,
   NewSecret,
   RegisteredApp,
+  Settings,
+  Verification,
 } from './bindings';
 import { toIpcError } from './errors';
 
@@ -60,4 +63,27 @@ export function deleteSecret(appId: string, secretId: number): Promise<AppDetail
 
 export function deleteApp(appId: string, confirmName: string): Promise<null> {
   return call('delete_app', { appId, confirmName });
+}
+
+/** Asks the token endpoint for a token with the secret this session holds for the app. */
+export function verifyApp(appId: string, showToken: boolean): Promise<Verification> {
+  return call('verify_app', { appId, showToken });
+}
+
+/** Copies the held secret in Rust; it is cleared from the clipboard after a while. */
+export function copySecret(appId: string): Promise<Copied> {
+  return call('copy_secret', { appId });
+}
+
+/** Copies the client-credentials curl request, with the held secret when there is one. */
+export function copyCurl(appId: string): Promise<Copied> {
+  return call('copy_curl', { appId });
+}
+
+export function getSettings(): Promise<Settings> {
+  return call('get_settings');
+}
+
+export function saveSettings(settings: Settings): Promise<Settings> {
+  return call('save_settings', { settings });
 }

@@ -10,8 +10,9 @@ describe('toIpcError', () => {
     });
   });
 
-  it('knows the conflict code', () => {
+  it('knows the conflict and clipboard codes', () => {
     expect(toIpcError({ code: 'conflict', message: 'Changed on the server.', field: null }).code).toBe('conflict');
+    expect(toIpcError({ code: 'clipboard', message: 'No clipboard.', field: null }).code).toBe('clipboard');
   });
 
   it('gives a missing field as null', () => {

@@ -11,6 +11,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'server',
   'keychain',
   'storage',
+  'clipboard',
   'internal',
 ]);
 

@@ -11,5 +11,10 @@ export {
   generateSecret,
   deleteSecret,
   deleteApp,
+  verifyApp,
+  copySecret,
+  copyCurl,
+  getSettings,
+  saveSettings,
 } from './commands';
 export { copyText } from './clipboard';

@@ -16,6 +16,10 @@ export const SECRET_STATUS_LABEL: Record<SecretStatus, string> = {
   expired: 'Expired',
 };
 
+/** Why the secret cannot be verified or copied when the session does not hold it. */
+export const SECRET_NOT_HELD =
+  'Registrar holds a secret only right after generating it, until it closes: generate a new one to verify or copy it.';
+
 /** "1 scope", "3 scopes". */
 export function counted(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;

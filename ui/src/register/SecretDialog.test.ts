@@ -1,12 +1,14 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { copyText, type RegisteredApp } from '../ipc';
+import { copySecret, copyText, type RegisteredApp } from '../ipc';
 import { BILLING, PORTAL } from '../testing/fixtures';
 import SecretDialog from './SecretDialog.svelte';
 
 vi.mock('../ipc/clipboard');
+vi.mock('../ipc/commands');
 
 const copyMock = vi.mocked(copyText);
+const copySecretMock = vi.mocked(copySecret);
 const CONFIDENTIAL: RegisteredApp = { app: BILLING, secret: 'q8#Zr!x_2v' };
 
 function renderDialog(result: RegisteredApp) {
@@ -17,6 +19,7 @@ function renderDialog(result: RegisteredApp) {
 
 beforeEach(() => {
   copyMock.mockReset().mockResolvedValue();
+  copySecretMock.mockReset().mockResolvedValue({ clearsInSeconds: 30 });
 });
 
 afterEach(() => {
@@ -66,21 +69,30 @@ describe('SecretDialog', () => {
     expect(screen.getByText(/PKCE/)).toBeTruthy();
   });
 
-  it('copies the exact values and confirms for a moment', async () => {
+  it('copies the exact App ID and confirms for a moment', async () => {
     vi.useFakeTimers();
     renderDialog(CONFIDENTIAL);
 
     await fireEvent.click(screen.getByRole('button', { name: 'Copy App ID' }));
-    await fireEvent.click(screen.getByRole('button', { name: 'Copy secret' }));
 
-    expect(copyMock.mock.calls).toEqual([[BILLING.id], ['q8#Zr!x_2v']]);
-    await vi.waitFor(() => expect(screen.getAllByText('Copied')).toHaveLength(2));
+    expect(copyMock.mock.calls).toEqual([[BILLING.id]]);
+    await vi.waitFor(() => expect(screen.getByText('Copied')).toBeTruthy());
     await vi.advanceTimersByTimeAsync(2000);
     expect(screen.queryByText('Copied')).toBeNull();
   });
 
+  it('has Rust copy the secret by the app id, never JavaScript, and says when it is cleared', async () => {
+    renderDialog(CONFIDENTIAL);
+
+    await fireEvent.click(screen.getByTestId('copy-secret'));
+
+    expect(copySecretMock).toHaveBeenCalledExactlyOnceWith(BILLING.id);
+    expect(copyMock).not.toHaveBeenCalled();
+    expect(await screen.findByText('Copied — cleared from the clipboard in 30 s')).toBeTruthy();
+  });
+
   it('says in words when copying fails', async () => {
-    copyMock.mockRejectedValue({ code: 'internal', message: 'The clipboard is not available.', field: null });
+    copySecretMock.mockRejectedValue({ code: 'clipboard', message: 'The clipboard is not available.', field: null });
     renderDialog(CONFIDENTIAL);
 
     await fireEvent.click(screen.getByRole('button', { name: 'Copy secret' }));
@@ -90,7 +102,7 @@ describe('SecretDialog', () => {
         'Could not copy the secret: The clipboard is not available.',
       ),
     );
-    expect(screen.queryByText('Copied')).toBeNull();
+    expect(screen.queryByText(/Copied/)).toBeNull();
   });
 
   it('wraps Tab around inside the dialog', async () => {

@@ -44,6 +44,7 @@ describe('isLastActive', () => {
     redirectUris: [],
     scopes: [],
     secrets,
+    holdsSecret: false,
   });
 
   it('is the one secret of a confidential app that has not expired', () => {

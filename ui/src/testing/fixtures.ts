@@ -45,6 +45,7 @@ export const BILLING_DETAILS: AppDetails = {
     { id: 11, description: 'For CI', created: '2026-01-10T09:30:00Z', expires: '2027-01-10T23:59:59Z', status: 'active' },
     { id: 12, description: null, created: '2025-01-01T08:00:00Z', expires: '2025-06-30T23:59:59Z', status: 'expired' },
   ],
+  holdsSecret: false,
 };
 
 export const CATALOG: CatalogResource[] = [

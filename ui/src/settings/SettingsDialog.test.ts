@@ -1,0 +1,70 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { getSettings, saveSettings } from '../ipc';
+import SettingsDialog from './SettingsDialog.svelte';
+
+vi.mock('../ipc/commands');
+
+const saveMock = vi.mocked(saveSettings);
+
+async function renderDialog() {
+  const onClose = vi.fn();
+  render(SettingsDialog, { onClose });
+  const input = (await screen.findByTestId('settings-clear-seconds')) as HTMLInputElement;
+  return { onClose, input };
+}
+
+beforeEach(() => {
+  vi.mocked(getSettings).mockReset().mockResolvedValue({ clipboardClearSeconds: 30 });
+  saveMock.mockReset();
+});
+
+describe('SettingsDialog', () => {
+  it('shows the saved time, sends the new number and closes', async () => {
+    saveMock.mockResolvedValue({ clipboardClearSeconds: 45 });
+    const { onClose, input } = await renderDialog();
+
+    expect(screen.getByLabelText('Clear a copied secret from the clipboard after (seconds)')).toBe(input);
+    expect(input.value).toBe('30');
+    expect([input.min, input.max]).toEqual(['5', '600']);
+    await fireEvent.input(input, { target: { value: '45' } });
+    await fireEvent.click(screen.getByTestId('settings-save'));
+
+    expect(saveMock).toHaveBeenCalledExactlyOnceWith({ clipboardClearSeconds: 45 });
+    await waitFor(() => expect(onClose).toHaveBeenCalledOnce());
+  });
+
+  it('sends nothing outside 5 to 600 seconds', async () => {
+    const { input } = await renderDialog();
+
+    for (const value of ['4', '601', '']) {
+      await fireEvent.input(input, { target: { value } });
+      await fireEvent.click(screen.getByTestId('settings-save'));
+    }
+
+    expect(saveMock).not.toHaveBeenCalled();
+    expect(screen.getByText('Enter a whole number from 5 to 600.')).toBeTruthy();
+  });
+
+  it('says why it was not saved and stays open', async () => {
+    saveMock.mockRejectedValue({ code: 'storage', message: 'The settings file is read-only.', field: null });
+    const { onClose, input } = await renderDialog();
+
+    await fireEvent.input(input, { target: { value: '90' } });
+    await fireEvent.click(screen.getByTestId('settings-save'));
+
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'The settings were not saved. The settings file is read-only.',
+    );
+    expect(onClose).not.toHaveBeenCalled();
+  });
+
+  it('closes on Cancel without saving', async () => {
+    const { onClose } = await renderDialog();
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+
+    expect(onClose).toHaveBeenCalledOnce();
+    expect(saveMock).not.toHaveBeenCalled();
+  });
+});
