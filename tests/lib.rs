@@ -219,3 +219,20 @@ pub async fn texts(client: &Client, css: &str) -> Vec<String> {
     }
     out
 }
+
+/// Generates a secret on the open app page and returns the value its dialog showed once.
+pub async fn generate_secret(client: &Client, description: &str, expiry: &str) -> String {
+    click(client, "[data-testid=secret-generate]").await;
+    type_into(client, "[data-testid=secret-description]", description).await;
+    let preset = wait_for(client, "[data-testid=secret-expiry]").await;
+    preset.select_by_value(expiry).await.unwrap();
+    click(client, "[data-testid=secret-generate-submit]").await;
+    let value = text_of(client, "[data-testid=new-secret-value]").await;
+    wait_for(client, "[data-testid=secret-stored]")
+        .await
+        .send_keys(" ")
+        .await
+        .unwrap();
+    click(client, "[data-testid=new-secret-close]").await;
+    value
+}

@@ -7,5 +7,6 @@
 
 mod core_client;
 mod e2e;
+mod handoff;
 mod keychain;
 mod workflow;

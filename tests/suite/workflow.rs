@@ -11,11 +11,12 @@ use registrar_core::oauth::{self, ClientCredentials};
 use registrar_core::uipath::{Endpoint, UiPathClient};
 use registrar_core::{Error, Secret};
 use registrar_tests::{
-    choose_type, click, click_button, text_of, texts, toggle_scope, type_into, wait_for, Desktop,
+    choose_type, click, click_button, generate_secret, text_of, texts, toggle_scope, type_into,
+    wait_for, Desktop,
 };
 
 /// The app's own admin client, as it stored it: connection file plus keychain entry.
-async fn admin(desktop: &Desktop) -> UiPathClient {
+pub(crate) async fn admin(desktop: &Desktop) -> UiPathClient {
     let store = ConnectionStore::new(
         desktop
             .dir
@@ -49,14 +50,14 @@ async fn admin(desktop: &Desktop) -> UiPathClient {
 }
 
 /// Starts the app and waits until it has opened its connection (and so stored its credentials).
-async fn open(desktop: &Desktop) -> (Client, UiPathClient) {
+pub(crate) async fn open(desktop: &Desktop) -> (Client, UiPathClient) {
     let client = desktop.launch().await;
     text_of(&client, "[data-testid=connection-url]").await;
     let admin = admin(desktop).await;
     (client, admin)
 }
 
-async fn create(
+pub(crate) async fn create(
     admin: &UiPathClient,
     name: &str,
     scopes: &[(&str, ScopeType)],
@@ -74,7 +75,7 @@ async fn create(
     (created.app, created.secret.unwrap())
 }
 
-async fn open_app(client: &Client, app_id: &str) {
+pub(crate) async fn open_app(client: &Client, app_id: &str) {
     click_button(client, "Refresh").await;
     click(
         client,
@@ -86,7 +87,7 @@ async fn open_app(client: &Client, app_id: &str) {
 
 /// Waits up to 30 s for `check` to hold: what the window does reaches the server and the list
 /// a moment after the click.
-async fn eventually<F, Fut>(what: &str, mut check: F)
+pub(crate) async fn eventually<F, Fut>(what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -101,7 +102,7 @@ where
     }
 }
 
-async fn token(
+pub(crate) async fn token(
     admin: &UiPathClient,
     app_id: &str,
     secret: &str,
@@ -301,22 +302,6 @@ async fn a_change_made_elsewhere_while_editing_is_not_overwritten() {
     assert!(conflict.contains("changed on the server"), "{conflict}");
     assert_eq!(admin.get_app(&app.id).await.unwrap().name, "Theirs");
     client.close().await.unwrap();
-}
-
-async fn generate_secret(client: &Client, description: &str, expiry: &str) -> String {
-    click(client, "[data-testid=secret-generate]").await;
-    type_into(client, "[data-testid=secret-description]", description).await;
-    let preset = wait_for(client, "[data-testid=secret-expiry]").await;
-    preset.select_by_value(expiry).await.unwrap();
-    click(client, "[data-testid=secret-generate-submit]").await;
-    let value = text_of(client, "[data-testid=new-secret-value]").await;
-    wait_for(client, "[data-testid=secret-stored]")
-        .await
-        .send_keys(" ")
-        .await
-        .unwrap();
-    click(client, "[data-testid=new-secret-close]").await;
-    value
 }
 
 #[tokio::test]

@@ -1,0 +1,153 @@
+//! Handing an app over, in the real window: Verify, the clipboard (a copied secret is cleared
+//! after the delay unless the user copied something else since), and the handoff sheet exported
+//! in each format, with the curl request it contains run against the sandbox.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::Client;
+use registrar_core::model::ScopeType;
+use registrar_tests::{click, generate_secret, text_of, texts, type_into, wait_for, Desktop};
+
+use crate::workflow::{create, open, open_app};
+
+/// What the X11 clipboard holds, read from outside the app as any other program would.
+fn clipboard() -> Option<String> {
+    let output = Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .output()
+        .expect("xclip is installed by scripts/test");
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Copies text the way another program does; xclip stays behind as the selection's owner.
+fn copy_elsewhere(text: &str) {
+    let mut xclip = Command::new("xclip")
+        .args(["-i", "-selection", "clipboard"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    xclip
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    xclip.wait().unwrap();
+}
+
+async fn set_clear_delay(client: &Client, seconds: u32) {
+    click(client, "[data-testid=settings-open]").await;
+    type_into(
+        client,
+        "[data-testid=settings-clear-seconds]",
+        &seconds.to_string(),
+    )
+    .await;
+    click(client, "[data-testid=settings-save]").await;
+}
+
+#[tokio::test]
+async fn verify_shows_what_the_token_endpoint_granted() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    let (app, _) = create(
+        &admin,
+        "Nightly sync",
+        &[("OR.Jobs.Read", ScopeType::Application)],
+    )
+    .await;
+    open_app(&client, &app.id).await;
+    generate_secret(&client, "For verification", "90").await;
+
+    click(&client, "[data-testid=verify-run]").await;
+    wait_for(&client, "[data-testid=verify-result]").await;
+    assert_eq!(
+        texts(&client, "[data-testid=verify-scope]").await,
+        ["OR.Jobs.Read"]
+    );
+    assert!(text_of(&client, "[data-testid=verify-lifetime]")
+        .await
+        .contains("1 hour"));
+    let sub = text_of(&client, "[data-testid=verify-claim][data-claim=sub]").await;
+    assert!(sub.contains(&app.id), "{sub}");
+    assert!(client
+        .find_all(fantoccini::Locator::Css("[data-testid=verify-token]"))
+        .await
+        .unwrap()
+        .is_empty());
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_copied_secret_is_cleared_unless_something_else_was_copied_since() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    let (app, _) = create(
+        &admin,
+        "Clipboard check",
+        &[("OR.Jobs", ScopeType::Application)],
+    )
+    .await;
+    set_clear_delay(&client, 5).await;
+    open_app(&client, &app.id).await;
+    let secret = generate_secret(&client, "For the clipboard", "30").await;
+
+    click(&client, "[data-testid=copy-secret]").await;
+    crate::workflow::eventually("the secret reaches the clipboard", || async {
+        clipboard().as_deref() == Some(secret.as_str())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    assert_ne!(
+        clipboard().as_deref(),
+        Some(secret.as_str()),
+        "the secret was not cleared"
+    );
+
+    click(&client, "[data-testid=copy-secret]").await;
+    crate::workflow::eventually("the secret reaches the clipboard again", || async {
+        clipboard().as_deref() == Some(secret.as_str())
+    })
+    .await;
+    copy_elsewhere("the user's own text");
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    assert_eq!(clipboard().as_deref(), Some("the user's own text"));
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_copied_curl_request_gets_a_token_with_the_apps_scopes() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    let scopes = [
+        ("OR.Jobs.Read", ScopeType::Application),
+        ("OR.Queues", ScopeType::Application),
+    ];
+    let (app, _) = create(&admin, "Curl check", &scopes).await;
+    open_app(&client, &app.id).await;
+    generate_secret(&client, "For the developer", "90").await;
+
+    click(&client, "[data-testid=copy-curl]").await;
+    crate::workflow::eventually("the curl request reaches the clipboard", || async {
+        clipboard().is_some_and(|text| text.starts_with("curl "))
+    })
+    .await;
+    let curl = clipboard().unwrap();
+    let output = Command::new("bash").args(["-c", &curl]).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(answer["scope"], "OR.Jobs.Read OR.Queues", "{answer}");
+    assert_eq!(answer["token_type"], "Bearer");
+    client.close().await.unwrap();
+}
