@@ -88,6 +88,15 @@ pub struct ExternalApp {
 }
 
 impl ExternalApp {
+    /// The names of the scopes the app holds as itself: what a client_credentials token carries.
+    pub fn application_scopes(&self) -> Vec<&str> {
+        self.scopes
+            .iter()
+            .filter(|s| s.scope_type == ScopeType::Application)
+            .map(|s| s.name.as_str())
+            .collect()
+    }
+
     /// The soonest expiry among the app's secrets, expired ones included (they want attention too).
     pub fn nearest_expiry(&self) -> Option<OffsetDateTime> {
         self.secrets.iter().filter_map(|s| s.expires).min()

@@ -2,7 +2,7 @@
 
 use url::Url;
 
-use crate::model::{ExternalApp, ScopeType};
+use crate::model::ExternalApp;
 use crate::Secret;
 
 /// A client-credentials token request as a `curl` command: form-urlencoded (a JSON body is a
@@ -13,12 +13,7 @@ pub fn client_credentials_curl(
     app: &ExternalApp,
     secret: Option<&Secret>,
 ) -> String {
-    let scopes: Vec<&str> = app
-        .scopes
-        .iter()
-        .filter(|s| s.scope_type == ScopeType::Application)
-        .map(|s| s.name.as_str())
-        .collect();
+    let scopes = app.application_scopes();
     let secret = match secret {
         Some(secret) => quoted(&format!("client_secret={}", secret.expose())),
         None => "\"client_secret=$CLIENT_SECRET\"".to_owned(),
@@ -40,7 +35,7 @@ fn quoted(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AppType, Scope};
+    use crate::model::{AppType, Scope, ScopeType};
 
     fn app() -> ExternalApp {
         ExternalApp {

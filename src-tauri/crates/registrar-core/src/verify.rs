@@ -8,7 +8,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::model::{ExternalApp, ScopeType};
+use crate::model::ExternalApp;
 use crate::oauth::{self, ClientCredentials};
 use crate::uipath::Endpoint;
 use crate::Secret;
@@ -31,12 +31,7 @@ pub async fn verify(
     app: &ExternalApp,
     secret: &Secret,
 ) -> Result<Verification> {
-    let scopes: Vec<&str> = app
-        .scopes
-        .iter()
-        .filter(|s| s.scope_type == ScopeType::Application)
-        .map(|s| s.name.as_str())
-        .collect();
+    let scopes = app.application_scopes();
     if scopes.is_empty() {
         return Err(Error::InvalidInput {
             field: None,
