@@ -11,6 +11,9 @@ use registrar_tests::{click, generate_secret, text_of, texts, type_into, wait_fo
 
 use crate::workflow::{create, open, open_app};
 
+/// The X display's clipboard is one for all tests: those that use it take turns.
+static CLIPBOARD: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// What the X11 clipboard holds, read from outside the app as any other program would.
 fn clipboard() -> Option<String> {
     let output = Command::new("xclip")
@@ -87,6 +90,7 @@ async fn verify_shows_what_the_token_endpoint_granted() {
 
 #[tokio::test]
 async fn a_copied_secret_is_cleared_unless_something_else_was_copied_since() {
+    let _turn = CLIPBOARD.lock().await;
     let desktop = Desktop::start();
     let (client, admin) = open(&desktop).await;
     let (app, _) = create(
@@ -124,6 +128,7 @@ async fn a_copied_secret_is_cleared_unless_something_else_was_copied_since() {
 
 #[tokio::test]
 async fn the_copied_curl_request_gets_a_token_with_the_apps_scopes() {
+    let _turn = CLIPBOARD.lock().await;
     let desktop = Desktop::start();
     let (client, admin) = open(&desktop).await;
     let scopes = [
