@@ -234,5 +234,22 @@ pub async fn generate_secret(client: &Client, description: &str, expiry: &str) -
         .await
         .unwrap();
     click(client, "[data-testid=new-secret-close]").await;
+    // Closing refreshes the page; wait until it lists the new secret, so the next click does not
+    // land on the page being redrawn.
+    let listed = "return [...document.querySelectorAll('[data-testid=secret-row]')]\
+        .some((row) => row.textContent.includes(arguments[0]));";
+    let deadline = std::time::Instant::now() + WAIT;
+    while client
+        .execute(listed, vec![json!(description)])
+        .await
+        .unwrap()
+        != json!(true)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new secret {description:?} was not listed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     value
 }

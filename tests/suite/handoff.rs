@@ -140,6 +140,11 @@ async fn the_copied_curl_request_gets_a_token_with_the_apps_scopes() {
     generate_secret(&client, "For the developer", "90").await;
 
     click(&client, "[data-testid=copy-curl]").await;
+    let copied = "return document.body.textContent.includes('Copied with the secret');";
+    crate::workflow::eventually("the page says the curl request was copied", || async {
+        client.execute(copied, vec![]).await.unwrap() == serde_json::json!(true)
+    })
+    .await;
     crate::workflow::eventually("the curl request reaches the clipboard", || async {
         clipboard().is_some_and(|text| text.starts_with("curl "))
     })
