@@ -165,15 +165,18 @@ pub async fn click(client: &Client, css: &str) {
     wait_for(client, css).await.click().await.unwrap();
 }
 
-pub async fn click_button(client: &Client, label: &str) {
-    let xpath = format!("//button[normalize-space()='{label}']");
+async fn click_xpath(client: &Client, xpath: &str) {
     client
-        .find(Locator::XPath(&xpath))
+        .find(Locator::XPath(xpath))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
+}
+
+pub async fn click_button(client: &Client, label: &str) {
+    click_xpath(client, &format!("//button[normalize-space()='{label}']")).await;
 }
 
 pub async fn type_into(client: &Client, css: &str, text: &str) {
@@ -201,15 +204,13 @@ pub async fn toggle_scope(client: &Client, name: &str, scope_type: &str) {
     checkbox.send_keys(" ").await.unwrap();
 }
 
+/// Picks the app type by its label: WebKitWebDriver refuses pointer clicks on the bare radio.
 pub async fn choose_type(client: &Client, value: &str) {
-    let xpath = format!("//label[.//input[@name='app-type'][@value='{value}']]");
-    client
-        .find(Locator::XPath(&xpath))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_xpath(
+        client,
+        &format!("//label[.//input[@name='app-type'][@value='{value}']]"),
+    )
+    .await;
 }
 
 pub async fn texts(client: &Client, css: &str) -> Vec<String> {

@@ -2,7 +2,7 @@
 //! folder. The file never holds a credential: those live in the keychain, under
 //! [`Connection::secret_account`].
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -58,10 +58,6 @@ pub struct ConnectionStore {
 impl ConnectionStore {
     pub fn new(path: PathBuf) -> Self {
         Self { path }
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// The saved connections; none when the file does not exist yet.

@@ -71,7 +71,8 @@ impl AppChanges {
 /// A checked edit against the app as the server has it now.
 #[derive(Debug)]
 pub struct UpdatePlan {
-    pub app_id: String,
+    /// The app as the server has it now.
+    pub current: ExternalApp,
     pub changes: AppChanges,
     pub valid: ValidDraft,
 }
@@ -102,8 +103,8 @@ pub async fn plan_update(
     }
     .validate(Some(catalog))?;
     Ok(UpdatePlan {
-        app_id: fresh.id,
         changes: AppChanges::between(&current, &valid),
+        current: fresh,
         valid,
     })
 }
@@ -118,10 +119,10 @@ pub async fn apply_update(
 ) -> Result<ExternalApp> {
     let plan = plan_update(client, app_id, base, edit, catalog).await?;
     if plan.changes.is_empty() {
-        return client.get_app(&plan.app_id).await;
+        return Ok(plan.current);
     }
-    client.update_app(&plan.app_id, &plan.valid).await?;
-    client.get_app(&plan.app_id).await
+    client.update_app(&plan.current.id, &plan.valid).await?;
+    client.get_app(&plan.current.id).await
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The admin's preferences, a small versioned JSON file beside the connection list.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -81,10 +81,6 @@ impl SettingsStore {
         })
         .map_err(|e| Error::Storage(e.to_string()))?;
         crate::files::write_atomically(&self.path, &json)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 }
 
