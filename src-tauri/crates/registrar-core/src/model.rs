@@ -37,6 +37,27 @@ impl Scope {
     }
 }
 
+/// An OAuth grant an app may use; which ones follow from its type and its scope types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Grant {
+    /// The app as itself, with its secret: application scopes.
+    ClientCredentials,
+    /// A signed-in user, the code redeemed with the app's secret: a confidential app's user scopes.
+    AuthorizationCode,
+    /// A signed-in user, the code redeemed with a PKCE (S256) verifier: a non-confidential app.
+    AuthorizationCodePkce,
+}
+
+impl Grant {
+    /// The `grant_type` a token request names.
+    pub fn grant_type(self) -> &'static str {
+        match self {
+            Grant::ClientCredentials => "client_credentials",
+            Grant::AuthorizationCode | Grant::AuthorizationCodePkce => "authorization_code",
+        }
+    }
+}
+
 /// A field of an app draft, named so a UI can put a message beside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -95,6 +116,31 @@ impl ExternalApp {
             .filter(|s| s.scope_type == ScopeType::Application)
             .map(|s| s.name.as_str())
             .collect()
+    }
+
+    pub fn user_scopes(&self) -> Vec<&str> {
+        self.scopes
+            .iter()
+            .filter(|s| s.scope_type == ScopeType::User)
+            .map(|s| s.name.as_str())
+            .collect()
+    }
+
+    /// The grants the server allows the app. A non-confidential app cannot hold application
+    /// scopes, so they give it no grant.
+    pub fn grants(&self) -> Vec<Grant> {
+        let has = |t: ScopeType| self.scopes.iter().any(|s| s.scope_type == t);
+        match self.app_type {
+            AppType::NonConfidential if has(ScopeType::User) => vec![Grant::AuthorizationCodePkce],
+            AppType::NonConfidential => vec![],
+            AppType::Confidential => [
+                has(ScopeType::Application).then_some(Grant::ClientCredentials),
+                has(ScopeType::User).then_some(Grant::AuthorizationCode),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        }
     }
 
     /// The soonest expiry among the app's secrets, expired ones included (they want attention too).
@@ -156,6 +202,32 @@ mod tests {
             SecretStatus::ExpiringSoon
         );
         assert_eq!(secret(Some(now)).status(now), SecretStatus::Expired);
+    }
+
+    #[test]
+    fn grants_follow_from_the_type_and_the_scope_types() {
+        let app = |app_type, scopes: &[ScopeType]| ExternalApp {
+            id: "a".into(),
+            name: "A".into(),
+            app_type,
+            redirect_uris: vec![],
+            scopes: scopes.iter().map(|t| Scope::new("OR.Jobs", *t)).collect(),
+            secrets: vec![],
+        };
+        use ScopeType::{Application, User};
+        assert_eq!(
+            app(AppType::Confidential, &[Application, User]).grants(),
+            [Grant::ClientCredentials, Grant::AuthorizationCode]
+        );
+        assert_eq!(
+            app(AppType::Confidential, &[Application]).grants(),
+            [Grant::ClientCredentials]
+        );
+        assert_eq!(
+            app(AppType::NonConfidential, &[User]).grants(),
+            [Grant::AuthorizationCodePkce]
+        );
+        assert_eq!(app(AppType::NonConfidential, &[]).grants(), []);
     }
 
     #[test]

@@ -36,6 +36,15 @@ impl Endpoint {
     pub fn token_url(&self) -> Url {
         join(&self.identity_url, &["connect", "token"])
     }
+
+    pub fn authorize_url(&self) -> Url {
+        join(&self.identity_url, &["connect", "authorize"])
+    }
+
+    /// The OpenID discovery document.
+    pub fn discovery_url(&self) -> Url {
+        join(&self.identity_url, &[".well-known", "openid-configuration"])
+    }
 }
 
 /// A newly created app and, for a confidential one, its first secret (the one time it is seen).
