@@ -6,6 +6,7 @@ pub mod draft;
 pub mod edit;
 pub mod error;
 pub mod files;
+pub mod handoff;
 pub mod http;
 pub mod keychain;
 pub mod model;
