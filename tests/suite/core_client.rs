@@ -9,12 +9,12 @@ use registrar_core::uipath::{Endpoint, UiPathClient};
 use registrar_core::{Error, Secret};
 use registrar_sandbox::{Sandbox, SandboxConfig};
 
-struct Running {
-    sandbox: Sandbox,
+pub(crate) struct Running {
+    pub(crate) sandbox: Sandbox,
     _dir: tempfile::TempDir,
 }
 
-async fn sandbox() -> Running {
+pub(crate) async fn sandbox() -> Running {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(SandboxConfig {
         db_path: dir.path().join("sandbox.sqlite3"),
@@ -33,7 +33,7 @@ fn endpoint(sandbox: &Sandbox) -> Endpoint {
     }
 }
 
-fn admin_client(sandbox: &Sandbox, secret: Secret) -> UiPathClient {
+pub(crate) fn admin_client(sandbox: &Sandbox, secret: Secret) -> UiPathClient {
     UiPathClient::new(
         registrar_core::http::client().unwrap(),
         endpoint(sandbox),
@@ -44,7 +44,7 @@ fn admin_client(sandbox: &Sandbox, secret: Secret) -> UiPathClient {
     )
 }
 
-fn confidential(name: &str, scopes: &[(&str, ScopeType)]) -> AppDraft {
+pub(crate) fn confidential(name: &str, scopes: &[(&str, ScopeType)]) -> AppDraft {
     AppDraft {
         name: name.into(),
         app_type: AppType::Confidential,

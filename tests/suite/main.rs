@@ -9,4 +9,5 @@ mod core_client;
 mod e2e;
 mod handoff;
 mod keychain;
+mod sheet;
 mod workflow;

@@ -1,0 +1,510 @@
+//! The handoff sheet: golden files for the text formats, the PDF's extracted text checked field
+//! by field, the four formats agreeing, and the sheet's curl run against the sandbox.
+//!
+//! `UPDATE_GOLDEN=1 cargo test -p registrar-tests --test suite sheet` rewrites `tests/golden/`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use registrar_core::handoff::{Endpoints, Format, Sheet, SheetConnection, SheetInput};
+use registrar_core::model::{
+    AppType, CatalogResource, CatalogScope, ExternalApp, Scope, ScopeType, SecretInfo,
+};
+use registrar_core::requests::Pkce;
+use registrar_core::uipath::Endpoint;
+use registrar_core::Secret;
+use serde_json::Value;
+use time::macros::{datetime, format_description};
+
+const SECRET: &str = "s3cr3t-Value_for+the/sheet";
+
+fn catalog() -> Vec<CatalogResource> {
+    let scope = |name: &str, user, application| CatalogScope {
+        name: name.into(),
+        display_name: name.into(),
+        description: None,
+        user,
+        application,
+    };
+    vec![
+        CatalogResource {
+            name: "OrchestratorApiUserAccess".into(),
+            display_name: "Orchestrator API Access".into(),
+            description: None,
+            scopes: vec![
+                scope("OR.Jobs", true, true),
+                scope("OR.Folders.Read", true, true),
+                scope("OR.Queues.Write", true, true),
+            ],
+        },
+        CatalogResource {
+            name: "PlatformManagement".into(),
+            display_name: "Platform Management API Access".into(),
+            description: None,
+            scopes: vec![scope("PM.User.Read", true, true)],
+        },
+    ]
+}
+
+fn endpoints() -> Endpoints {
+    Endpoints::from(&Endpoint {
+        identity_url: "https://cloud.uipath.com/acme/identity_".parse().unwrap(),
+        partition_global_id: uuid::Uuid::nil(),
+    })
+}
+
+/// An app with something of everything: both scope types across resources, one scope the
+/// catalog does not know, markup in its name, two secrets.
+fn app(app_type: AppType) -> ExternalApp {
+    ExternalApp {
+        id: "7c1f3a52-93d4-4c0e-b1f7-2d8e6a9b0c41".into(),
+        name: "Billing & Invoices <EU> *v2* café".into(),
+        app_type,
+        redirect_uris: vec![
+            "https://billing.example.com/signin-oidc".into(),
+            "http://127.0.0.1:8400/callback".into(),
+        ],
+        scopes: vec![
+            Scope::new("OR.Jobs", ScopeType::Application),
+            Scope::new("OR.Queues.Write", ScopeType::Application),
+            Scope::new("PM.User.Read", ScopeType::Application),
+            Scope::new("OR.Folders.Read", ScopeType::User),
+            Scope::new("Custom.Reports_Export", ScopeType::User),
+        ],
+        secrets: vec![
+            SecretInfo {
+                id: 1,
+                description: Some("CI pipeline [prod]".into()),
+                created: datetime!(2026-11-01 08:00 UTC),
+                expires: Some(datetime!(2027-05-01 08:00 UTC)),
+            },
+            SecretInfo {
+                id: 2,
+                description: None,
+                created: datetime!(2026-11-28 09:30 UTC),
+                expires: None,
+            },
+        ],
+    }
+}
+
+fn sheet(app: ExternalApp, secret: Option<&str>) -> Sheet {
+    Sheet::new(SheetInput {
+        app,
+        catalog: &catalog(),
+        connection: SheetConnection {
+            name: "Acme production".into(),
+            kind: "Automation Cloud".into(),
+            organization: "acme".into(),
+        },
+        endpoints: endpoints(),
+        produced_by: "admin app 4b8c0d1e (Acme production)".into(),
+        produced_at: datetime!(2026-11-28 10:15:30 UTC),
+        secret: secret.map(Secret::new),
+        pkce: Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into()),
+        state: "af0ifjsldkj".into(),
+    })
+}
+
+fn golden_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden")
+}
+
+fn text(sheet: &Sheet, format: Format) -> String {
+    String::from_utf8(sheet.render(format).to_vec()).unwrap()
+}
+
+#[test]
+fn markdown_html_and_json_match_their_golden_files() {
+    let sheets = [
+        (
+            "confidential",
+            sheet(app(AppType::Confidential), Some(SECRET)),
+        ),
+        (
+            "non-confidential",
+            sheet(
+                ExternalApp {
+                    scopes: vec![Scope::new("OR.Folders.Read", ScopeType::User)],
+                    secrets: vec![],
+                    ..app(AppType::NonConfidential)
+                },
+                None,
+            ),
+        ),
+    ];
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    for (name, sheet) in &sheets {
+        for format in [Format::Markdown, Format::Html, Format::Json] {
+            let path = golden_dir().join(format!("{name}.{}", format.extension()));
+            let rendered = text(sheet, format);
+            if update {
+                std::fs::create_dir_all(golden_dir()).unwrap();
+                std::fs::write(&path, &rendered).unwrap();
+            }
+            let golden = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}; UPDATE_GOLDEN=1 writes it", path.display()));
+            assert!(
+                rendered == golden,
+                "{} differs from its golden file; if the change is meant, rerun with \
+                 UPDATE_GOLDEN=1 and review the diff.\n{rendered}",
+                path.display()
+            );
+        }
+    }
+}
+
+/// What a reader must find in the sheet, taken from the model: (what it is, its text, whether it
+/// is code that a renderer may break across lines).
+fn facts(sheet: &Sheet) -> Vec<(String, String, bool)> {
+    let app = &sheet.app;
+    let mut facts = vec![
+        ("name".into(), app.name.clone(), false),
+        ("App ID".into(), app.id.clone(), true),
+        ("connection".into(), sheet.connection.name.clone(), false),
+        (
+            "organization".into(),
+            sheet.connection.organization.clone(),
+            true,
+        ),
+        ("produced by".into(), sheet.produced_by.clone(), false),
+        ("produced at".into(), "2026-11-28 10:15 UTC".into(), false),
+        (
+            "authority".into(),
+            sheet.endpoints.authority.to_string(),
+            true,
+        ),
+        ("token URL".into(), sheet.endpoints.token.to_string(), true),
+        (
+            "authorize URL".into(),
+            sheet.endpoints.authorize.to_string(),
+            true,
+        ),
+        (
+            "discovery URL".into(),
+            sheet.endpoints.discovery.to_string(),
+            true,
+        ),
+    ];
+    for group in &sheet.scopes {
+        for resource in &group.resources {
+            facts.push(("resource".into(), resource.resource.clone(), false));
+            facts.push(("scopes".into(), resource.scopes.join(" "), true));
+        }
+    }
+    for uri in &app.redirect_uris {
+        facts.push(("redirect URL".into(), uri.clone(), true));
+    }
+    for secret in &app.secrets {
+        if let Some(description) = &secret.description {
+            facts.push(("secret description".into(), description.clone(), false));
+        }
+        if let Some(expires) = secret.expires {
+            let when = expires
+                .format(format_description!(
+                    "[year]-[month]-[day] [hour]:[minute] UTC"
+                ))
+                .unwrap();
+            facts.push(("secret expiry".into(), format!("expires {when}"), false));
+        }
+    }
+    for request in &sheet.requests {
+        match request {
+            registrar_core::handoff::Request::ClientCredentials { curl } => {
+                facts.push(("client credentials curl".into(), curl.clone(), true));
+            }
+            registrar_core::handoff::Request::AuthorizationCode {
+                pkce,
+                authorization_url,
+                token_exchange,
+                state,
+                ..
+            } => {
+                facts.push((
+                    "authorization URL".into(),
+                    authorization_url.to_string(),
+                    true,
+                ));
+                facts.push(("code verifier".into(), pkce.verifier.clone(), true));
+                facts.push(("code challenge".into(), pkce.challenge.clone(), true));
+                facts.push(("state".into(), state.clone(), true));
+                facts.push(("token exchange".into(), token_exchange.clone(), true));
+            }
+        }
+    }
+    if sheet.holds_secret() {
+        facts.push(("secret".into(), SECRET.into(), true));
+    }
+    facts
+}
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect()
+}
+
+/// Checks every fact against a format's text, as a reader would see it after `unmark`.
+fn assert_has_facts(format: &str, sheet: &Sheet, shown: &str) {
+    let collapsed = collapse(shown);
+    let squeezed = squeeze(shown);
+    for (what, fact, code) in facts(sheet) {
+        let found =
+            collapsed.contains(&collapse(&fact)) || (code && squeezed.contains(&squeeze(&fact)));
+        assert!(
+            found,
+            "the {format} sheet lacks the {what} {fact:?}:\n{shown}"
+        );
+    }
+}
+
+fn unescape_markdown(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek().is_some_and(|n| n.is_ascii_punctuation()) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn unescape_html(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+fn pdf_text(sheet: &Sheet) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("sheet.pdf");
+    std::fs::write(&pdf, sheet.render(Format::Pdf)).unwrap();
+    let out = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by scripts/test");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Page footers may fall inside a value that runs over a page break.
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.lines()
+        .filter(|line| !line.contains(" · page "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_pdf_text_carries_every_field_of_the_model() {
+    let sheet = sheet(app(AppType::Confidential), Some(SECRET));
+    assert_has_facts("PDF", &sheet, &pdf_text(&sheet));
+}
+
+#[test]
+fn the_four_formats_agree() {
+    for sheet in [
+        sheet(app(AppType::Confidential), Some(SECRET)),
+        sheet(app(AppType::Confidential), None),
+        sheet(
+            ExternalApp {
+                secrets: vec![],
+                ..app(AppType::NonConfidential)
+            },
+            None,
+        ),
+    ] {
+        assert_has_facts(
+            "Markdown",
+            &sheet,
+            &unescape_markdown(&text(&sheet, Format::Markdown)),
+        );
+        assert_has_facts("HTML", &sheet, &unescape_html(&text(&sheet, Format::Html)));
+        assert_has_facts("PDF", &sheet, &pdf_text(&sheet));
+
+        let json: Value = serde_json::from_str(&text(&sheet, Format::Json)).unwrap();
+        assert_eq!(json["schema"], "registrar.handoff/1");
+        assert_eq!(json["client"]["client_id"], sheet.app.id.as_str());
+        assert_eq!(json["client"]["client_name"], sheet.app.name.as_str());
+        assert_eq!(
+            json["client"]["redirect_uris"],
+            serde_json::json!(sheet.app.redirect_uris)
+        );
+        assert_eq!(json["connection"]["organization"], "acme");
+        assert_eq!(json["produced_at"], "2026-11-28T10:15:30Z");
+        assert_eq!(json["produced_by"], sheet.produced_by.as_str());
+        for (name, url) in [
+            ("token_endpoint", &sheet.endpoints.token),
+            ("authorization_endpoint", &sheet.endpoints.authorize),
+            ("issuer", &sheet.endpoints.authority),
+            ("discovery_url", &sheet.endpoints.discovery),
+        ] {
+            assert_eq!(json["endpoints"][name], url.as_str(), "{name}");
+        }
+        for group in &sheet.scopes {
+            let key = match group.scope_type {
+                ScopeType::User => "user",
+                ScopeType::Application => "application",
+            };
+            let listed: Vec<(String, Vec<String>)> = group
+                .resources
+                .iter()
+                .map(|r| (r.resource.clone(), r.scopes.clone()))
+                .collect();
+            let in_json: Vec<(String, Vec<String>)> = json["scopes"][key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let scopes = r["scopes"].as_array().unwrap();
+                    (
+                        r["resource"].as_str().unwrap().to_owned(),
+                        scopes
+                            .iter()
+                            .map(|s| s.as_str().unwrap().to_owned())
+                            .collect(),
+                    )
+                })
+                .collect();
+            assert_eq!(listed, in_json);
+        }
+        let requests = json["requests"].as_array().unwrap();
+        assert_eq!(requests.len(), sheet.requests.len());
+        for (request, in_json) in sheet.requests.iter().zip(requests) {
+            match request {
+                registrar_core::handoff::Request::ClientCredentials { curl } => {
+                    assert_eq!(in_json["grant_type"], "client_credentials");
+                    assert_eq!(in_json["curl"], curl.as_str());
+                }
+                registrar_core::handoff::Request::AuthorizationCode {
+                    pkce,
+                    authorization_url,
+                    token_exchange,
+                    ..
+                } => {
+                    assert_eq!(in_json["grant_type"], "authorization_code");
+                    assert_eq!(in_json["authorization_url"], authorization_url.as_str());
+                    assert_eq!(in_json["code_verifier"], pkce.verifier.as_str());
+                    assert_eq!(in_json["code_challenge"], pkce.challenge.as_str());
+                    assert_eq!(in_json["token_exchange_curl"], token_exchange.as_str());
+                }
+            }
+        }
+        let secret = json["client"].get("client_secret");
+        if sheet.holds_secret() {
+            assert_eq!(secret, Some(&Value::from(SECRET)));
+            assert_eq!(json["secret_delivery"], "included");
+        } else {
+            assert_eq!(secret, None);
+            for format in [Format::Markdown, Format::Html, Format::Json] {
+                assert!(!text(&sheet, format).contains(SECRET));
+            }
+        }
+    }
+}
+
+#[test]
+fn without_the_secret_every_format_says_it_comes_separately() {
+    let sheet = sheet(app(AppType::Confidential), None);
+    let said = "The client secret is not in this sheet: it is delivered separately.";
+    assert!(text(&sheet, Format::Markdown).contains(said));
+    assert!(unescape_html(&text(&sheet, Format::Html)).contains(said));
+    assert!(collapse(&pdf_text(&sheet)).contains(said));
+    let json: Value = serde_json::from_str(&text(&sheet, Format::Json)).unwrap();
+    assert_eq!(json["secret_delivery"], "separately");
+    assert!(!pdf_text(&sheet).contains(SECRET));
+}
+
+#[test]
+fn the_html_sheet_loads_nothing_from_elsewhere() {
+    let html = text(
+        &sheet(app(AppType::Confidential), Some(SECRET)),
+        Format::Html,
+    );
+    for needle in [
+        "<script", "<link", "<img", "src=", "url(", "@import", "<iframe",
+    ] {
+        assert!(!html.contains(needle), "the HTML sheet has {needle}");
+    }
+    assert!(!html.contains("<EU>"), "the app's name must be escaped");
+}
+
+#[test]
+fn file_names_are_safe_on_every_platform() {
+    let sheet = sheet(app(AppType::Confidential), None);
+    assert_eq!(
+        sheet.file_name(Format::Pdf),
+        "Billing & Invoices -EU- -v2- café handoff.pdf"
+    );
+}
+
+/// The code block that follows `caption` in a Markdown sheet.
+fn code_after(markdown: &str, caption: &str) -> String {
+    let start = markdown.find(&format!("{caption}:\n\n```sh\n")).unwrap() + caption.len() + 8;
+    let len = markdown[start..].find("\n```").unwrap();
+    markdown[start..start + len].to_owned()
+}
+
+#[tokio::test]
+async fn the_curl_from_a_generated_sheet_gets_a_token_with_the_sheets_scopes() {
+    let running = crate::core_client::sandbox().await;
+    let client = crate::core_client::admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
+    );
+    let catalog = client.catalog().await.unwrap();
+    let draft = crate::core_client::confidential(
+        "Sheet check",
+        &[
+            ("OR.Jobs.Read", ScopeType::Application),
+            ("OR.Queues", ScopeType::Application),
+        ],
+    )
+    .validate(Some(&catalog))
+    .unwrap();
+    let created = client.create_app(&draft).await.unwrap();
+    let secret = created.secret.unwrap();
+
+    let sheet = Sheet::new(SheetInput {
+        app: created.app,
+        catalog: &catalog,
+        connection: SheetConnection {
+            name: "Sandbox".into(),
+            kind: "Sandbox".into(),
+            organization: running.sandbox.organization().into(),
+        },
+        endpoints: Endpoints::from(client.endpoint()),
+        produced_by: "admin".into(),
+        produced_at: time::OffsetDateTime::now_utc(),
+        secret: Some(secret),
+        pkce: Pkce::generate().unwrap(),
+        state: registrar_core::requests::random_state().unwrap(),
+    });
+    let markdown = text(&sheet, Format::Markdown);
+    let curl = code_after(&markdown, "Token request");
+
+    // The sandbox answers on this test's runtime, so curl must not block it.
+    let out =
+        tokio::task::spawn_blocking(move || Command::new("bash").arg("-c").arg(&curl).output())
+            .await
+            .unwrap()
+            .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(token["access_token"].is_string(), "{token}");
+    let mut granted: Vec<&str> = token["scope"].as_str().unwrap().split(' ').collect();
+    granted.sort_unstable();
+    assert_eq!(granted, ["OR.Jobs.Read", "OR.Queues"]);
+}
