@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "generate_secret",
     "delete_secret",
     "verify_app",
+    "export_handoff",
     "copy_secret",
     "copy_curl",
     "get_settings",

@@ -4,6 +4,7 @@
 use registrar_core::connections::{Connection, ConnectionKind as CoreConnectionKind};
 use registrar_core::draft::AppDraft as CoreDraft;
 use registrar_core::edit;
+use registrar_core::handoff;
 use registrar_core::model::{self, ExternalApp, SecretInfo};
 use registrar_core::Error;
 use serde::{Deserialize, Serialize};
@@ -198,12 +199,44 @@ pub struct Copied {
     pub clears_in_seconds: Option<u32>,
 }
 
+/// A handoff sheet's file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum HandoffFormat {
+    Pdf,
+    Html,
+    Markdown,
+    Json,
+}
+
+/// Where a handoff sheet was written, and whether it holds the secret (and so was written
+/// readable by its owner only).
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportedSheet {
+    pub path: String,
+    pub format: HandoffFormat,
+    pub secret_included: bool,
+    pub owner_only: bool,
+}
+
 /// The answer to a registration. `secret` carries a confidential app's first secret to the UI for
 /// its one showing; nothing keeps it afterwards.
 #[derive(Debug, Serialize, TS)]
 pub struct RegisteredApp {
     pub app: AppSummary,
     pub secret: Option<String>,
+}
+
+impl From<HandoffFormat> for handoff::Format {
+    fn from(value: HandoffFormat) -> Self {
+        match value {
+            HandoffFormat::Pdf => Self::Pdf,
+            HandoffFormat::Html => Self::Html,
+            HandoffFormat::Markdown => Self::Markdown,
+            HandoffFormat::Json => Self::Json,
+        }
+    }
 }
 
 impl From<model::AppType> for AppType {
@@ -472,6 +505,8 @@ mod tests {
             Verification::decl(&cfg),
             Settings::decl(&cfg),
             Copied::decl(&cfg),
+            HandoffFormat::decl(&cfg),
+            ExportedSheet::decl(&cfg),
             ErrorCode::decl(&cfg),
             IpcError::decl(&cfg),
         ];

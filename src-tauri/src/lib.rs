@@ -21,6 +21,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             commands::connection::current_connection,
             commands::apps::list_apps,
@@ -33,6 +34,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::secrets::generate_secret,
             commands::secrets::delete_secret,
             commands::handoff::verify_app,
+            commands::handoff::export_handoff,
             commands::clipboard::copy_secret,
             commands::clipboard::copy_curl,
             commands::settings::get_settings,

@@ -1,7 +1,16 @@
-use tauri::State;
+use std::path::PathBuf;
+
+use registrar_core::files::{self, Access};
+use registrar_core::handoff::{self, Endpoints, Sheet, SheetConnection, SheetInput};
+use registrar_core::requests::{random_state, Pkce};
+use registrar_core::Error;
+use tauri::{Runtime, State, WebviewWindow};
+use tauri_plugin_dialog::DialogExt;
+use time::OffsetDateTime;
+use tokio::sync::oneshot;
 
 use crate::error::IpcError;
-use crate::ipc::Verification;
+use crate::ipc::{ExportedSheet, HandoffFormat, Verification};
 use crate::state::AppState;
 
 /// Asks the token endpoint for a token with the app's newest secret (held since it was
@@ -29,8 +38,95 @@ pub async fn verify_app(
     })
 }
 
+/// Writes the app's handoff sheet in `format` where the admin chooses in the save dialog;
+/// `None` when the dialog was cancelled. The secret goes in only when asked for and held, and a
+/// file holding it is written readable by its owner only.
+#[tauri::command]
+pub async fn export_handoff<R: Runtime>(
+    window: WebviewWindow<R>,
+    state: State<'_, AppState>,
+    app_id: String,
+    format: HandoffFormat,
+    include_secret: bool,
+) -> Result<Option<ExportedSheet>, IpcError> {
+    let session = state.session().await?;
+    let secret = match include_secret {
+        true => Some(session.held_secret(&app_id).await.ok_or_else(not_held)?),
+        false => None,
+    };
+    let app = session.client.get_app(&app_id).await?;
+    let catalog = session.catalog().await?;
+    let sheet = Sheet::new(SheetInput {
+        app,
+        catalog: &catalog,
+        connection: SheetConnection::from(&session.connection),
+        endpoints: Endpoints::from(session.client.endpoint()),
+        produced_by: session.connection.admin_identity(),
+        produced_at: OffsetDateTime::now_utc(),
+        secret,
+        pkce: Pkce::generate()?,
+        state: random_state()?,
+    });
+    let chosen = handoff::Format::from(format);
+    let Some(path) = save_path(&window, &sheet.file_name(chosen), chosen).await? else {
+        return Ok(None);
+    };
+    let access = match sheet.holds_secret() {
+        true => Access::OwnerOnly,
+        false => Access::Default,
+    };
+    files::write_with(&path, &sheet.render(chosen), access)?;
+    tracing::info!(app = %app_id, format = chosen.extension(), secret = sheet.holds_secret(), "exported a handoff sheet");
+    Ok(Some(ExportedSheet {
+        path: path.display().to_string(),
+        format,
+        secret_included: sheet.holds_secret(),
+        owner_only: access == Access::OwnerOnly,
+    }))
+}
+
+/// Debug builds only: a folder that takes the place of the save dialog, so tests can export
+/// through the whole command without a person to answer the dialog.
+#[cfg(debug_assertions)]
+const EXPORT_DIR_ENV: &str = "REGISTRAR_EXPORT_DIR";
+
+/// Asks where to save `file_name`, giving it the format's extension if the admin left it off.
+async fn save_path<R: Runtime>(
+    window: &WebviewWindow<R>,
+    file_name: &str,
+    format: handoff::Format,
+) -> Result<Option<PathBuf>, IpcError> {
+    #[cfg(debug_assertions)]
+    if let Some(dir) = std::env::var_os(EXPORT_DIR_ENV) {
+        return Ok(Some(PathBuf::from(dir).join(file_name)));
+    }
+    let (tx, rx) = oneshot::channel();
+    window
+        .dialog()
+        .file()
+        .set_parent(window)
+        .set_title("Save the handoff sheet")
+        .set_file_name(file_name)
+        .add_filter(format.label(), &[format.extension()])
+        .save_file(move |chosen| {
+            let _ = tx.send(chosen);
+        });
+    let Some(chosen) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let mut path = chosen.into_path().map_err(|e| {
+        IpcError::from(Error::Storage(format!(
+            "The chosen location cannot be written to as a file ({e}). Choose a folder on this computer."
+        )))
+    })?;
+    if path.extension().is_none() {
+        path.set_extension(format.extension());
+    }
+    Ok(Some(path))
+}
+
 pub fn not_held() -> IpcError {
-    registrar_core::Error::InvalidInput {
+    Error::InvalidInput {
         field: None,
         message:
             "Registrar holds an app's secret only right after generating it, until it closes. \

@@ -52,6 +52,8 @@ export type Settings = {
  */
 clipboardClearSeconds: number, };
 export type Copied = { clearsInSeconds: number | null, };
+export type HandoffFormat = "pdf" | "html" | "markdown" | "json";
+export type ExportedSheet = { path: string, format: HandoffFormat, secretIncluded: boolean, ownerOnly: boolean, };
 export type ErrorCode = "invalidInput" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "rateLimited" | "network" | "server" | "keychain" | "storage" | "clipboard" | "internal";
 export type IpcError = { code: ErrorCode, message: string, 
 /**

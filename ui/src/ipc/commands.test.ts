@@ -7,6 +7,7 @@ import {
   currentConnection,
   deleteApp,
   deleteSecret,
+  exportHandoff,
   generateSecret,
   getApp,
   getCatalog,
@@ -81,17 +82,19 @@ describe('commands', () => {
     ]);
   });
 
-  it('send the arguments of verify and copy under their camelCase names', async () => {
+  it('send the arguments of verify, copy and export under their camelCase names', async () => {
     invokeMock.mockResolvedValue(null);
 
     await verifyApp('a1', true);
     await copySecret('a1');
     await copyCurl('a1');
+    await exportHandoff('a1', 'markdown', true);
 
     expect(invokeMock.mock.calls).toEqual([
       ['verify_app', { appId: 'a1', showToken: true }],
       ['copy_secret', { appId: 'a1' }],
       ['copy_curl', { appId: 'a1' }],
+      ['export_handoff', { appId: 'a1', format: 'markdown', includeSecret: true }],
     ]);
   });
 

@@ -8,7 +8,9 @@ import type {
   CatalogResource,
   ConnectionView,
   Copied,
+  ExportedSheet,
   GeneratedSecret,
+  HandoffFormat,
   NewSecret,
   RegisteredApp,
   Settings,
@@ -78,6 +80,18 @@ export function copySecret(appId: string): Promise<Copied> {
 /** Copies the client-credentials curl request, with the held secret when there is one. */
 export function copyCurl(appId: string): Promise<Copied> {
   return call('copy_curl', { appId });
+}
+
+/**
+ * Writes the app's handoff sheet where the admin chooses in the native save dialog; `null` when the
+ * dialog was cancelled.
+ */
+export function exportHandoff(
+  appId: string,
+  format: HandoffFormat,
+  includeSecret: boolean,
+): Promise<ExportedSheet | null> {
+  return call('export_handoff', { appId, format, includeSecret });
 }
 
 export function getSettings(): Promise<Settings> {

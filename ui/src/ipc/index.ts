@@ -14,6 +14,7 @@ export {
   verifyApp,
   copySecret,
   copyCurl,
+  exportHandoff,
   getSettings,
   saveSettings,
 } from './commands';

@@ -31,7 +31,21 @@ pub struct Connection {
     pub sandbox_port: Option<u16>,
 }
 
+impl ConnectionKind {
+    /// What the kind is called, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            ConnectionKind::Sandbox => "Sandbox",
+        }
+    }
+}
+
 impl Connection {
+    /// Who acts on the server through this connection, as a handoff sheet names its producer.
+    pub fn admin_identity(&self) -> String {
+        format!("admin app {} on {}", self.admin_client_id, self.name)
+    }
+
     /// The keychain account of this connection's admin client secret.
     pub fn secret_account(&self) -> String {
         format!("connection/{}/admin-client-secret", self.id)

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use url::Url;
 use zeroize::Zeroizing;
 
+use crate::connections::Connection;
 use crate::model::{CatalogResource, ExternalApp, Grant, ScopeType};
 use crate::requests::{self, Pkce};
 use crate::uipath::Endpoint;
@@ -61,6 +62,16 @@ pub struct SheetConnection {
     /// What kind of server it is, for people ("Sandbox", "Automation Cloud", ...).
     pub kind: String,
     pub organization: String,
+}
+
+impl From<&Connection> for SheetConnection {
+    fn from(connection: &Connection) -> Self {
+        Self {
+            name: connection.name.clone(),
+            kind: connection.kind.label().to_owned(),
+            organization: connection.organization.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
