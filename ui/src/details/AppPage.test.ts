@@ -7,6 +7,7 @@ import {
   copyText,
   deleteApp,
   deleteSecret,
+  exportHandoff,
   generateSecret,
   getApp,
   getCatalog,
@@ -74,6 +75,7 @@ beforeEach(() => {
   deleteAppMock.mockReset();
   verifyMock.mockReset();
   vi.mocked(copyCurl).mockReset();
+  vi.mocked(exportHandoff).mockReset();
 });
 
 afterEach(() => {
@@ -398,6 +400,78 @@ describe('handing over', () => {
 
     expect(screen.queryByTestId('copy-curl')).toBeNull();
     expect(screen.queryByTestId('verify')).toBeNull();
+  });
+});
+
+describe('exporting the handoff sheet', () => {
+  const exportMock = vi.mocked(exportHandoff);
+
+  it('leaves the secret out by default and says it is delivered separately', async () => {
+    exportMock.mockResolvedValue({ path: '/home/ada/Billing sync handoff.pdf', format: 'pdf', secretIncluded: false, ownerOnly: false });
+    await renderPage(HELD);
+
+    expect((screen.getByTestId('handoff-include-secret') as HTMLInputElement).checked).toBe(false);
+    expect(within(card('Hand over')).getByText('The sheet will say the secret is delivered separately.')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('handoff-export'));
+
+    expect(exportMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, 'pdf', false);
+    const saved = await screen.findByTestId('handoff-exported');
+    expect(saved.textContent).toContain('/home/ada/Billing sync handoff.pdf');
+    expect(saved.textContent).toContain('It holds no secret.');
+  });
+
+  it('includes the held secret when asked, in the chosen format, and says the file is owner-only', async () => {
+    exportMock.mockResolvedValue({ path: '/tmp/Billing sync handoff.md', format: 'markdown', secretIncluded: true, ownerOnly: true });
+    await renderPage(HELD);
+
+    await fireEvent.change(screen.getByTestId('handoff-format'), { target: { value: 'markdown' } });
+    await fireEvent.click(screen.getByTestId('handoff-include-secret'));
+    expect(within(card('Hand over')).getByText(/The sheet will hold the secret/)).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('handoff-export'));
+
+    expect(exportMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, 'markdown', true);
+    expect((await screen.findByTestId('handoff-exported')).textContent).toContain('owner-only, mode 0600');
+  });
+
+  it('cannot include a secret Registrar does not hold, and says why', async () => {
+    exportMock.mockResolvedValue(null);
+    await renderPage();
+
+    expect((screen.getByTestId('handoff-include-secret') as HTMLInputElement).disabled).toBe(true);
+    expect(within(card('Hand over')).getByText(/Registrar holds a secret only right after generating it/)).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('handoff-export'));
+    expect(exportMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, 'pdf', false);
+  });
+
+  it('shows nothing when the save dialog is cancelled', async () => {
+    exportMock.mockResolvedValue(null);
+    await renderPage(HELD);
+
+    await fireEvent.click(screen.getByTestId('handoff-export'));
+
+    await waitFor(() => expect((screen.getByTestId('handoff-export') as HTMLButtonElement).disabled).toBe(false));
+    expect(screen.queryByTestId('handoff-exported')).toBeNull();
+    expect(screen.queryByTestId('handoff-error')).toBeNull();
+  });
+
+  it('says why a sheet could not be saved', async () => {
+    exportMock.mockRejectedValue({ code: 'storage', message: 'Could not write /ro/x.pdf: permission denied.', field: null });
+    await renderPage(HELD);
+
+    await fireEvent.click(screen.getByTestId('handoff-export'));
+
+    expect((await screen.findByTestId('handoff-error')).textContent).toBe(
+      'The sheet was not saved. Could not write /ro/x.pdf: permission denied.',
+    );
+  });
+
+  it('exports a non-confidential app without any secret choice', async () => {
+    exportMock.mockResolvedValue(null);
+    await renderPage(PORTAL_DETAILS);
+
+    expect(screen.queryByTestId('handoff-include-secret')).toBeNull();
+    await fireEvent.click(screen.getByTestId('handoff-export'));
+    expect(exportMock).toHaveBeenCalledExactlyOnceWith(PORTAL_DETAILS.id, 'pdf', false);
   });
 });
 
