@@ -18,6 +18,9 @@ use serde_json::json;
 pub struct Desktop {
     pub dir: tempfile::TempDir,
     pub namespace: String,
+    /// Where the app saves handoff sheets in place of the save dialog (a debug-build setting);
+    /// apart from `dir`, so that scanning the app's own files does not find exported secrets.
+    pub exports: tempfile::TempDir,
     driver: Child,
     driver_port: u16,
 }
@@ -54,6 +57,7 @@ impl Desktop {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap();
         }
         let namespace = format!("registrar-e2e-{}", uuid::Uuid::new_v4());
+        let exports = tempfile::tempdir().unwrap();
         let driver_port = free_port();
         let log = std::fs::File::create(dir.path().join("driver.log")).unwrap();
         let driver = Command::new("tauri-driver")
@@ -67,6 +71,7 @@ impl Desktop {
             .env("XDG_CONFIG_HOME", dir.path().join("config"))
             .env("XDG_CACHE_HOME", dir.path().join("cache"))
             .env("REGISTRAR_KEYCHAIN_NAMESPACE", &namespace)
+            .env("REGISTRAR_EXPORT_DIR", exports.path())
             .env("RUST_LOG", "debug")
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
             .stdin(Stdio::null())
@@ -77,6 +82,7 @@ impl Desktop {
         Self {
             dir,
             namespace,
+            exports,
             driver,
             driver_port,
         }

@@ -2,6 +2,8 @@
 //! after the delay unless the user copied something else since), and the handoff sheet exported
 //! in each format, with the curl request it contains run against the sandbox.
 
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -159,5 +161,115 @@ async fn the_copied_curl_request_gets_a_token_with_the_apps_scopes() {
     let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(answer["scope"], "OR.Jobs.Read OR.Queues", "{answer}");
     assert_eq!(answer["token_type"], "Bearer");
+    client.close().await.unwrap();
+}
+
+/// The sheet's text: the PDF's as pdftotext extracts it, the others' as they are.
+fn sheet_text(path: &Path) -> String {
+    if path.extension().is_some_and(|e| e == "pdf") {
+        let out = Command::new("pdftotext")
+            .args(["-layout", path.to_str().unwrap(), "-"])
+            .output()
+            .expect("pdftotext is installed by scripts/test");
+        assert!(
+            out.status.success(),
+            "pdftotext failed on {}",
+            path.display()
+        );
+        String::from_utf8(out.stdout).unwrap()
+    } else {
+        std::fs::read_to_string(path).unwrap()
+    }
+}
+
+/// Exports the sheet in `format` from the app's page and returns the path the page reports.
+async fn export(client: &Client, format: &str, extension: &str) -> String {
+    wait_for(client, "[data-testid=handoff-format]")
+        .await
+        .select_by_value(format)
+        .await
+        .unwrap();
+    click(client, "[data-testid=handoff-export]").await;
+    let saved = format!(
+        "const el = document.querySelector('[data-testid=handoff-exported]');\
+         return el !== null && el.textContent.includes('handoff.{extension}');"
+    );
+    crate::workflow::eventually("the page says where the sheet was saved", || async {
+        client.execute(&saved, vec![]).await.unwrap() == serde_json::json!(true)
+    })
+    .await;
+    text_of(client, "[data-testid=handoff-path]").await
+}
+
+#[tokio::test]
+async fn the_handoff_sheet_is_exported_in_each_format_and_holds_the_secret_only_when_asked() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    let (app, _) = create(
+        &admin,
+        "Sheet export",
+        &[
+            ("OR.Jobs.Read", ScopeType::Application),
+            ("OR.Queues", ScopeType::Application),
+        ],
+    )
+    .await;
+    open_app(&client, &app.id).await;
+    let secret = generate_secret(&client, "For the developer", "90").await;
+
+    wait_for(&client, "[data-testid=handoff-include-secret]")
+        .await
+        .send_keys(" ")
+        .await
+        .unwrap();
+    for (format, extension) in [
+        ("pdf", "pdf"),
+        ("html", "html"),
+        ("markdown", "md"),
+        ("json", "json"),
+    ] {
+        let shown = export(&client, format, extension).await;
+        let path = desktop
+            .exports
+            .path()
+            .join(format!("Sheet export handoff.{extension}"));
+        assert_eq!(Path::new(&shown), path);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{} holds the secret", path.display());
+        let text = sheet_text(&path);
+        for needed in [app.id.as_str(), secret.as_str(), "OR.Jobs.Read OR.Queues"] {
+            assert!(text.contains(needed), "{} lacks {needed:?}", path.display());
+        }
+        assert!(text_of(&client, "[data-testid=handoff-exported]")
+            .await
+            .contains("owner-only"));
+    }
+    let json: serde_json::Value = serde_json::from_str(&sheet_text(
+        &desktop.exports.path().join("Sheet export handoff.json"),
+    ))
+    .unwrap();
+    assert_eq!(json["client"]["client_id"], app.id.as_str());
+    assert_eq!(json["client"]["client_secret"], secret.as_str());
+
+    wait_for(&client, "[data-testid=handoff-include-secret]")
+        .await
+        .send_keys(" ")
+        .await
+        .unwrap();
+    let shown = export(&client, "markdown", "md").await;
+    let text = std::fs::read_to_string(&shown).unwrap();
+    assert!(
+        !text.contains(&secret),
+        "the secret went in without being asked for"
+    );
+    assert!(text.contains("delivered separately"));
+    let mode = std::fs::metadata(&shown).unwrap().permissions().mode() & 0o777;
+    assert_ne!(
+        mode, 0o600,
+        "a sheet without the secret is an ordinary file"
+    );
+    assert!(text_of(&client, "[data-testid=handoff-exported]")
+        .await
+        .contains("It holds no secret."));
     client.close().await.unwrap();
 }
