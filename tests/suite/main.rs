@@ -7,6 +7,7 @@
 
 mod core_client;
 mod e2e;
+mod faults;
 mod handoff;
 mod keychain;
 mod sheet;

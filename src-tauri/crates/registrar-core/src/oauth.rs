@@ -7,7 +7,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::http::{is_html, read_json, retry_after, transport_error};
+use crate::http::{is_html, read_json, retry_after, send_with_retries, Repeat, RETRIES};
 use crate::Secret;
 
 /// A client id and secret: an admin app's, or an app being checked.
@@ -60,12 +60,12 @@ pub async fn client_credentials(
         form.push(("scope", scope.as_str()));
     }
     let what = "the token request";
-    let response = http
-        .post(token_url.clone())
-        .form(&form)
-        .send()
-        .await
-        .map_err(|e| transport_error(&e, what))?;
+    // Asking for a token twice does no harm, so a lost answer is asked again.
+    let response = send_with_retries(RETRIES, Repeat::Idempotent, what, || {
+        http.post(token_url.clone()).form(&form).send()
+    })
+    .await?
+    .response;
     let status = response.status();
     if status.is_success() {
         let body: TokenResponse = read_json(response, what).await?;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::draft::ValidDraft;
 use crate::error::{Error, Result};
-use crate::http::{read_json, retry_after, transport_error};
+use crate::http::{read_json, retry_after, send_with_retries, Repeat, Unanswered, RETRIES};
 use crate::model::{
     AppType, CatalogResource, CatalogScope, ExternalApp, Field, Scope, ScopeType, SecretInfo,
 };
@@ -118,7 +118,28 @@ impl UiPathClient {
         Ok(body.into_iter().map(ResourceDto::into_catalog).collect())
     }
 
+    /// Registers the app. A create is never sent twice: when its answer is lost, the list is
+    /// read again to tell whether the app was registered.
     pub async fn create_app(&self, draft: &ValidDraft) -> Result<CreatedApp> {
+        let named_before: Vec<String> = self
+            .list_apps()
+            .await?
+            .into_iter()
+            .filter(|app| app.name == draft.name)
+            .map(|app| app.id)
+            .collect();
+        match self.send_create(draft).await {
+            Err(Unanswered {
+                error,
+                maybe_done: true,
+            }) => Err(self
+                .after_lost_create(&draft.name, &named_before, error)
+                .await),
+            answered => Ok(answered?),
+        }
+    }
+
+    async fn send_create(&self, draft: &ValidDraft) -> std::result::Result<CreatedApp, Unanswered> {
         let body = CreateCommand {
             partition_global_id: self.endpoint.partition_global_id,
             name: &draft.name,
@@ -129,12 +150,50 @@ impl UiPathClient {
         let url = self.api(&["ExternalClient"]);
         let what = "registering the application";
         let response = self.send(Method::POST, url, Some(&body), what).await?;
-        let mut dto: ExternalClientDto = read_json(response, what).await?;
-        let secret = dto.secret.take();
-        Ok(CreatedApp {
-            app: dto.into_app()?,
-            secret,
+        let created = async {
+            let mut dto: ExternalClientDto = read_json(response, what).await?;
+            let secret = dto.secret.take();
+            Ok(CreatedApp {
+                app: dto.into_app()?,
+                secret,
+            })
+        };
+        created.await.map_err(|error| Unanswered {
+            error,
+            maybe_done: true,
         })
+    }
+
+    /// What the admin needs to know after a create whose answer was lost: whether the app exists.
+    async fn after_lost_create(&self, name: &str, named_before: &[String], cause: Error) -> Error {
+        match self.list_apps().await {
+            Ok(apps) => match apps
+                .iter()
+                .find(|app| app.name == name && !named_before.contains(&app.id))
+            {
+                Some(app) => Error::Conflict(format!(
+                    "{cause} Registrar read the list again: \"{name}\" was registered all the \
+                     same (App ID {}). Its first secret was in the lost answer: open the app and \
+                     generate a new secret. Do not register it again.",
+                    app.id
+                )),
+                None => with_note(
+                    cause,
+                    &format!(
+                        "Registrar read the list again: \"{name}\" was not registered, so nothing \
+                         was created. Register it again once the server answers."
+                    ),
+                ),
+            },
+            Err(reread) => with_note(
+                cause,
+                &format!(
+                    "Registrar could not read the list to see whether \"{name}\" was registered \
+                     ({reread}). Refresh the list before registering it again, so it is not \
+                     registered twice."
+                ),
+            ),
+        }
     }
 
     /// Replaces the app's name, redirect URLs and scopes with `draft`'s (its type is fixed).
@@ -157,12 +216,34 @@ impl UiPathClient {
         Ok(())
     }
 
-    /// Adds a secret to the app; the value is in the answer this once.
+    /// Adds a secret to the app; the value is in the answer this once. Never sent twice: when
+    /// the answer is lost, the app is read again to tell whether a secret was added.
     pub async fn generate_secret(
         &self,
         app_id: &str,
         request: &NewSecret,
     ) -> Result<(SecretInfo, Secret)> {
+        let before: Vec<i64> = self
+            .get_app(app_id)
+            .await?
+            .secrets
+            .iter()
+            .map(|s| s.id)
+            .collect();
+        match self.send_generate_secret(app_id, request).await {
+            Err(Unanswered {
+                error,
+                maybe_done: true,
+            }) => Err(self.after_lost_secret(app_id, &before, error).await),
+            answered => Ok(answered?),
+        }
+    }
+
+    async fn send_generate_secret(
+        &self,
+        app_id: &str,
+        request: &NewSecret,
+    ) -> std::result::Result<(SecretInfo, Secret), Unanswered> {
         let body = CreateSecretCommand {
             client_id: app_id,
             description: &request.description,
@@ -172,13 +253,45 @@ impl UiPathClient {
         let url = self.api(&["ExternalClient", "GenerateSecret"]);
         let what = "generating a secret";
         let response = self.send(Method::POST, url, Some(&body), what).await?;
-        let mut dto: SecretDto = read_json(response, what).await?;
-        let value = dto.secret.take().ok_or_else(|| {
-            Error::Server(
-                "The identity server generated a secret but did not return its value.".into(),
-            )
-        })?;
-        Ok((dto.into_info(), value))
+        let generated = async {
+            let mut dto: SecretDto = read_json(response, what).await?;
+            let value = dto.secret.take().ok_or_else(|| {
+                Error::Server(
+                    "The identity server generated a secret but did not return its value.".into(),
+                )
+            })?;
+            Ok((dto.into_info(), value))
+        };
+        generated.await.map_err(|error| Unanswered {
+            error,
+            maybe_done: true,
+        })
+    }
+
+    /// What the admin needs to know after a secret request whose answer was lost.
+    async fn after_lost_secret(&self, app_id: &str, before: &[i64], cause: Error) -> Error {
+        match self.get_app(app_id).await {
+            Ok(app) => match app.secrets.iter().find(|s| !before.contains(&s.id)) {
+                Some(added) => Error::Conflict(format!(
+                    "{cause} Registrar read the app again: a secret was added all the same \
+                     (created {}), but its value was in the lost answer. Delete that secret and \
+                     generate another.",
+                    added.created
+                )),
+                None => with_note(
+                    cause,
+                    "Registrar read the app again: no secret was added. Generate one again once \
+                     the server answers.",
+                ),
+            },
+            Err(reread) => with_note(
+                cause,
+                &format!(
+                    "Registrar could not read the app to see whether a secret was added ({reread}). \
+                     Refresh the app before generating another."
+                ),
+            ),
+        }
     }
 
     pub async fn delete_secret(&self, secret_id: i64) -> Result<()> {
@@ -203,15 +316,21 @@ impl UiPathClient {
         join(&self.endpoint.identity_url, &all)
     }
 
-    /// Sends an authorized request. A 401 is answered once by a fresh token (the cached one may
-    /// have been revoked); everything else that is not a success becomes an [`Error`].
+    /// Sends an authorized request, trying again as [`send_with_retries`] allows (POST creates
+    /// only when the server certainly did not act). A 401 is answered once by a fresh token (the
+    /// cached one may have expired or been revoked); everything else that is not a success becomes
+    /// an [`Error`], marked as possibly carried out when it was a server error.
     async fn send<B: Serialize>(
         &self,
         method: Method,
         url: Url,
         body: Option<&B>,
         what: &str,
-    ) -> Result<Response> {
+    ) -> std::result::Result<Response, Unanswered> {
+        let repeat = match method {
+            Method::POST => Repeat::Once,
+            _ => Repeat::Idempotent,
+        };
         let build = |token: &Secret| -> RequestBuilder {
             let request = self
                 .http
@@ -222,22 +341,27 @@ impl UiPathClient {
                 None => request,
             }
         };
-        let token = self.token(false).await?;
-        let mut response = build(&token)
-            .send()
-            .await
-            .map_err(|e| transport_error(&e, what))?;
-        if response.status() == StatusCode::UNAUTHORIZED {
-            let token = self.token(true).await?;
-            response = build(&token)
-                .send()
-                .await
-                .map_err(|e| transport_error(&e, what))?;
+        let not_sent = |error| Unanswered {
+            error,
+            maybe_done: false,
+        };
+        let token = self.token(false).await.map_err(not_sent)?;
+        let mut sent = send_with_retries(RETRIES, repeat, what, || build(&token).send()).await?;
+        if sent.response.status() == StatusCode::UNAUTHORIZED {
+            let token = self.token(true).await.map_err(not_sent)?;
+            sent = send_with_retries(RETRIES, repeat, what, || build(&token).send()).await?;
         }
-        if response.status().is_success() {
-            Ok(response)
+        let status = sent.response.status();
+        // A delete whose first answer was lost may have been carried out: then it is done.
+        let deleted_before =
+            method == Method::DELETE && sent.repeated_after_loss && status == StatusCode::NOT_FOUND;
+        if status.is_success() || deleted_before {
+            Ok(sent.response)
         } else {
-            Err(api_error(response, what).await)
+            Err(Unanswered {
+                error: api_error(sent.response, what).await,
+                maybe_done: status.is_server_error(),
+            })
         }
     }
 
@@ -264,6 +388,15 @@ impl UiPathClient {
             refresh_after: Instant::now() + granted.expires_in.saturating_sub(TOKEN_MARGIN),
         });
         Ok(token)
+    }
+}
+
+/// `error` with `note` added to its message, keeping its kind.
+fn with_note(error: Error, note: &str) -> Error {
+    match error {
+        Error::Network(message) => Error::Network(format!("{message} {note}")),
+        Error::Server(message) => Error::Server(format!("{message} {note}")),
+        other => Error::Server(format!("{other} {note}")),
     }
 }
 
