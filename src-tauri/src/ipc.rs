@@ -30,6 +30,9 @@ pub enum ScopeType {
 #[serde(rename_all = "camelCase")]
 pub enum ConnectionKind {
     Sandbox,
+    AutomationCloud,
+    AutomationSuite,
+    Standalone,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -467,6 +470,9 @@ impl ConnectionView {
             name: connection.name.clone(),
             kind: match connection.kind {
                 CoreConnectionKind::Sandbox => ConnectionKind::Sandbox,
+                CoreConnectionKind::AutomationCloud => ConnectionKind::AutomationCloud,
+                CoreConnectionKind::AutomationSuite => ConnectionKind::AutomationSuite,
+                CoreConnectionKind::Standalone => ConnectionKind::Standalone,
             },
             identity_url,
             organization: connection.organization.clone(),

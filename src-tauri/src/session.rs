@@ -44,8 +44,10 @@ impl Session {
     /// its admin credentials are in the keychain.
     pub async fn open(folders: &Folders, keychain: &Keychain) -> Result<Self> {
         let store = ConnectionStore::new(folders.config.join("connections.json"));
-        let saved = store.load()?;
-        let previous = saved.first();
+        let mut saved = store.load()?;
+        // The window works on the sandbox; other connections (added with the command line) are
+        // kept as they are.
+        let previous = saved.iter().find(|c| c.kind == ConnectionKind::Sandbox);
         let sandbox = start_sandbox(folders, previous.and_then(|c| c.sandbox_port)).await?;
 
         let connection = Connection {
@@ -56,9 +58,14 @@ impl Session {
             partition_global_id: sandbox.partition_global_id(),
             admin_client_id: sandbox.admin_client_id().to_owned(),
             sandbox_port: Some(sandbox.addr().port()),
+            host: None,
         };
         if previous != Some(&connection) {
-            store.save(std::slice::from_ref(&connection))?;
+            match saved.iter_mut().find(|c| c.id == connection.id) {
+                Some(entry) => *entry = connection.clone(),
+                None => saved.insert(0, connection.clone()),
+            }
+            store.save(&saved)?;
         }
 
         let account = connection.secret_account();

@@ -3,7 +3,7 @@
 
 export type AppType = "confidential" | "nonConfidential";
 export type ScopeType = "user" | "application";
-export type ConnectionKind = "sandbox";
+export type ConnectionKind = "sandbox" | "automationCloud" | "automationSuite" | "standalone";
 export type ConnectionView = { id: string, name: string, kind: ConnectionKind, identityUrl: string, organization: string, };
 export type ScopeChoice = { name: string, type: ScopeType, };
 export type SecretStatus = "active" | "expiringSoon" | "expired";

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+use url::Url;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
@@ -14,7 +15,17 @@ use crate::error::{Error, Result};
 pub enum ConnectionKind {
     /// The embedded sandbox identity server, started with the app.
     Sandbox,
+    /// UiPath Automation Cloud: `https://{host}/{organization}/identity_`, the host
+    /// `cloud.uipath.com` unless a Public Sector or Dedicated one is given.
+    AutomationCloud,
+    /// UiPath Automation Suite: `https://{host}/{organization}/identity_`.
+    AutomationSuite,
+    /// Standalone (MSI) Orchestrator: `https://{host}/identity`, no organization in the path.
+    Standalone,
 }
+
+/// Automation Cloud's host when none is given.
+pub const CLOUD_HOST: &str = "cloud.uipath.com";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -29,6 +40,10 @@ pub struct Connection {
     /// The sandbox's port, kept so its URLs stay the same from one start to the next.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox_port: Option<u16>,
+    /// The server's host (and port), for every kind but the sandbox. `https` is assumed; an
+    /// explicit `http://` is accepted for the loopback host only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 impl ConnectionKind {
@@ -36,6 +51,9 @@ impl ConnectionKind {
     pub fn label(self) -> &'static str {
         match self {
             ConnectionKind::Sandbox => "Sandbox",
+            ConnectionKind::AutomationCloud => "Automation Cloud",
+            ConnectionKind::AutomationSuite => "Automation Suite",
+            ConnectionKind::Standalone => "Standalone Orchestrator",
         }
     }
 }
@@ -54,6 +72,82 @@ impl Connection {
     pub fn new_id() -> String {
         Uuid::new_v4().to_string()
     }
+
+    /// The identity server's base URL, built as each kind of server lays out its paths.
+    pub fn identity_url(&self) -> Result<Url> {
+        let organization = || -> Result<&str> {
+            let org = self.organization.trim();
+            if org.is_empty() || org.contains(['/', '?', '#', ' ']) {
+                return Err(invalid(
+                    "Give the organization's name as it appears in its URLs (no slashes or spaces).",
+                ));
+            }
+            Ok(org)
+        };
+        let host = || -> Result<String> {
+            let host = self.host.as_deref().map(str::trim).unwrap_or_default();
+            if host.is_empty() {
+                return Err(invalid(&format!(
+                    "A {} connection needs the server's host name.",
+                    self.kind.label()
+                )));
+            }
+            origin(host)
+        };
+        let url = match self.kind {
+            ConnectionKind::Sandbox => {
+                let port = self.sandbox_port.ok_or_else(|| {
+                    invalid("The sandbox connection has no port: start the sandbox first.")
+                })?;
+                format!("http://127.0.0.1:{port}/{}/identity_", organization()?)
+            }
+            ConnectionKind::AutomationCloud => {
+                let host = match self.host.as_deref().map(str::trim) {
+                    Some(host) if !host.is_empty() => origin(host)?,
+                    _ => format!("https://{CLOUD_HOST}"),
+                };
+                format!("{host}/{}/identity_", organization()?)
+            }
+            ConnectionKind::AutomationSuite => format!("{}/{}/identity_", host()?, organization()?),
+            ConnectionKind::Standalone => format!("{}/identity", host()?),
+        };
+        url.parse().map_err(|e| {
+            invalid(&format!(
+                "{url} is not a usable URL ({e}). Check the host name."
+            ))
+        })
+    }
+}
+
+fn invalid(message: &str) -> Error {
+    Error::InvalidInput {
+        field: None,
+        message: message.to_owned(),
+    }
+}
+
+/// `host` as an origin: `https://host`, or the `http://` origin given for the loopback host.
+fn origin(host: &str) -> Result<String> {
+    let host = host.trim_end_matches('/');
+    if let Some(rest) = host.strip_prefix("https://") {
+        return Ok(format!("https://{rest}"));
+    }
+    if let Some(rest) = host.strip_prefix("http://") {
+        let name = rest.rsplit_once(':').map_or(rest, |(name, _)| name);
+        if ["127.0.0.1", "localhost", "[::1]"].contains(&name) {
+            return Ok(format!("http://{rest}"));
+        }
+        return Err(invalid(
+            "Identity servers are reached over https: give the host without http:// (plain http is \
+             for a server on this computer only).",
+        ));
+    }
+    if host.contains('/') {
+        return Err(invalid(
+            "Give the host name only (for example cloud.uipath.com), without a path.",
+        ));
+    }
+    Ok(format!("https://{host}"))
 }
 
 #[derive(Serialize, Deserialize)]
@@ -128,7 +222,91 @@ mod tests {
             partition_global_id: Uuid::new_v4(),
             admin_client_id: "admin".into(),
             sandbox_port: Some(45123),
+            host: None,
         }
+    }
+
+    #[test]
+    fn each_kind_lays_out_its_identity_url() {
+        let with = |kind, host: Option<&str>| Connection {
+            kind,
+            host: host.map(str::to_owned),
+            organization: "acme".into(),
+            ..sample()
+        };
+        let url = |c: Connection| c.identity_url().map(|u| u.to_string());
+        assert_eq!(
+            url(with(ConnectionKind::AutomationCloud, None)).unwrap(),
+            "https://cloud.uipath.com/acme/identity_"
+        );
+        assert_eq!(
+            url(with(
+                ConnectionKind::AutomationCloud,
+                Some("govcloud.uipath.us")
+            ))
+            .unwrap(),
+            "https://govcloud.uipath.us/acme/identity_"
+        );
+        assert_eq!(
+            url(with(
+                ConnectionKind::AutomationSuite,
+                Some("suite.example.com:8443")
+            ))
+            .unwrap(),
+            "https://suite.example.com:8443/acme/identity_"
+        );
+        assert_eq!(
+            url(with(
+                ConnectionKind::Standalone,
+                Some("https://orch.example.com/")
+            ))
+            .unwrap(),
+            "https://orch.example.com/identity"
+        );
+        assert_eq!(
+            url(with(ConnectionKind::Sandbox, None)).unwrap(),
+            "http://127.0.0.1:45123/acme/identity_"
+        );
+        assert_eq!(
+            url(with(
+                ConnectionKind::Standalone,
+                Some("http://127.0.0.1:9000")
+            ))
+            .unwrap(),
+            "http://127.0.0.1:9000/identity"
+        );
+    }
+
+    #[test]
+    fn unusable_hosts_and_organizations_say_what_to_fix() {
+        let bad = |kind, host: Option<&str>, org: &str| {
+            Connection {
+                kind,
+                host: host.map(str::to_owned),
+                organization: org.into(),
+                ..sample()
+            }
+            .identity_url()
+            .unwrap_err()
+            .to_string()
+        };
+        assert!(bad(ConnectionKind::AutomationSuite, None, "acme")
+            .contains("needs the server's host name"));
+        assert!(bad(
+            ConnectionKind::Standalone,
+            Some("http://orch.example.com"),
+            ""
+        )
+        .contains("over https"));
+        assert!(bad(
+            ConnectionKind::AutomationSuite,
+            Some("suite.example.com/identity_"),
+            "acme"
+        )
+        .contains("without a path"));
+        assert!(
+            bad(ConnectionKind::AutomationCloud, None, "acme corp").contains("organization's name")
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod http;
 pub mod keychain;
 pub mod model;
 pub mod oauth;
+pub mod probe;
 pub mod requests;
 pub mod secret;
 pub mod secrets;
