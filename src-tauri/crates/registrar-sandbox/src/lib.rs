@@ -6,6 +6,7 @@
 mod api;
 mod auth;
 mod catalog;
+pub mod cli;
 mod error;
 mod jwt;
 mod problem;

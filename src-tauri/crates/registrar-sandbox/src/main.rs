@@ -1,34 +1,10 @@
 //! Runs the sandbox identity server from a terminal until Ctrl-C.
 
-use std::error::Error;
-use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
-use std::pin::pin;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
-use registrar_sandbox::{Sandbox, SandboxConfig, DEFAULT_ORGANIZATION};
+use registrar_sandbox::cli::{run, Args};
 use tracing_subscriber::EnvFilter;
-
-/// Registrar's sandbox identity server: UiPath's External Client API and a token endpoint on
-/// 127.0.0.1, kept in a SQLite file.
-#[derive(Debug, Parser)]
-#[command(version)]
-struct Args {
-    /// Port on 127.0.0.1; 0 picks a free one.
-    #[arg(long, default_value_t = 0)]
-    port: u16,
-    /// The SQLite file holding the sandbox's apps, secret hashes and signing key.
-    #[arg(long, default_value = "registrar-sandbox.sqlite3")]
-    db: PathBuf,
-    /// The organization name in the URLs (`/{org}/identity_`).
-    #[arg(long, default_value = DEFAULT_ORGANIZATION)]
-    org: String,
-    /// Print a fresh secret for the bootstrap admin client.
-    #[arg(long)]
-    issue_admin_secret: bool,
-}
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -45,35 +21,4 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-async fn run(args: Args) -> Result<(), Box<dyn Error>> {
-    let sandbox = Sandbox::start(SandboxConfig {
-        db_path: args.db,
-        addr: SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)),
-        organization: args.org,
-    })
-    .await?;
-    println!("Identity URL:     {}", sandbox.identity_url());
-    println!(
-        "Token endpoint:   {}/identity_/connect/token",
-        sandbox.base_url()
-    );
-    println!("Partition GUID:   {}", sandbox.partition_global_id());
-    println!("Admin client id:  {}", sandbox.admin_client_id());
-    if sandbox.is_new() || args.issue_admin_secret {
-        let secret = sandbox.issue_admin_secret()?;
-        println!("Admin secret:     {}", secret.expose());
-        println!("                  (shown once: it cannot be read back; --issue-admin-secret makes a new one)");
-    }
-    let mut interrupted = pin!(tokio::signal::ctrl_c());
-    // One poll installs the handler, so a Ctrl-C from the moment "Serving" shows is caught.
-    let early = tokio::time::timeout(Duration::ZERO, &mut interrupted).await;
-    println!("Serving until Ctrl-C.");
-    let signal = match early {
-        Ok(signal) => signal,
-        Err(_) => interrupted.await,
-    };
-    sandbox.shutdown().await;
-    Ok(signal?)
 }
