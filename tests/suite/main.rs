@@ -5,6 +5,7 @@
 // Helpers outside #[test] functions unwrap too: a failure there is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod cli;
 mod core_client;
 mod e2e;
 mod faults;

@@ -1,0 +1,192 @@
+//! What the command line accepts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Register external OAuth applications, manage their secrets and hand them over.
+///
+/// Credentials come from the OS keychain (saved with `registrar connections add`), or, for CI,
+/// from the environment: REGISTRAR_IDENTITY_URL, REGISTRAR_CLIENT_ID, REGISTRAR_CLIENT_SECRET and
+/// REGISTRAR_ORG_ID (the organization's GUID; taken from the admin token when it names it).
+#[derive(Debug, Parser)]
+#[command(name = "registrar", version)]
+pub struct Cli {
+    /// Print JSON for scripts instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The saved connection to use, by name (default: the first one saved).
+    #[arg(long, short = 'c', global = true)]
+    pub connection: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Saved connections to identity servers.
+    #[command(subcommand)]
+    Connections(ConnectionsCommand),
+    /// External applications.
+    #[command(subcommand)]
+    Apps(AppsCommand),
+    /// An application's secrets.
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
+    /// The developer handoff sheet.
+    #[command(subcommand)]
+    Handoff(HandoffCommand),
+    /// Run the sandbox identity server until Ctrl-C.
+    Sandbox(registrar_sandbox::cli::Args),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    /// UiPath Automation Cloud (host cloud.uipath.com unless given).
+    Cloud,
+    /// UiPath Automation Suite.
+    Suite,
+    /// Standalone Orchestrator.
+    Standalone,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConnectionsCommand {
+    /// Save a connection; its admin client secret goes to the OS keychain, read from
+    /// REGISTRAR_CLIENT_SECRET or, when that is unset, from the first line of standard input.
+    Add(AddConnection),
+    /// The saved connections.
+    List,
+    /// Check what works on a connection: discovery, the admin token and its scopes, listing apps.
+    Test,
+    /// Forget a saved connection and its keychain entry.
+    Remove {
+        /// The connection's name.
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddConnection {
+    /// A name to pick it by.
+    #[arg(long)]
+    pub name: String,
+    #[arg(long, value_enum)]
+    pub kind: Kind,
+    /// The server's host (Public Sector or Dedicated hosts for Automation Cloud).
+    #[arg(long)]
+    pub host: Option<String>,
+    /// The organization's name as it appears in URLs (not for standalone Orchestrator).
+    #[arg(long, default_value = "")]
+    pub org: String,
+    /// The organization's GUID, when the admin token does not name it.
+    #[arg(long)]
+    pub org_id: Option<uuid::Uuid>,
+    /// The admin app's client id (an app with the application scope PM.OAuthApp).
+    #[arg(long)]
+    pub client_id: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppsCommand {
+    /// Every external application.
+    List,
+    /// One application.
+    Get { app_id: String },
+    /// Register an application; a confidential one's first secret is printed this once.
+    Create(CreateApp),
+    /// Change an application's name, redirect URLs or scopes (lists given replace the old ones).
+    Update(UpdateApp),
+    /// Delete an application.
+    Delete {
+        app_id: String,
+        /// The application's name, to confirm.
+        #[arg(long)]
+        confirm: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AppType {
+    Confidential,
+    NonConfidential,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateApp {
+    /// The application's name.
+    #[arg(long)]
+    pub name: String,
+    /// Confidential apps keep a secret (servers); non-confidential ones cannot (desktop, mobile,
+    /// single-page apps) and hold user scopes only.
+    #[arg(long = "type", value_enum)]
+    pub app_type: AppType,
+    #[command(flatten)]
+    pub lists: AppLists,
+}
+
+/// An app's scopes and redirect URLs. On an update, scopes given replace all the scopes, and
+/// redirect URLs given replace all the redirect URLs.
+#[derive(Debug, Args)]
+pub struct AppLists {
+    /// An application scope (repeat for more).
+    #[arg(long = "app-scope")]
+    pub app_scopes: Vec<String>,
+    /// A user scope (repeat for more).
+    #[arg(long = "user-scope")]
+    pub user_scopes: Vec<String>,
+    /// A redirect URL (repeat for more).
+    #[arg(long = "redirect")]
+    pub redirects: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateApp {
+    pub app_id: String,
+    /// A new name.
+    #[arg(long)]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub lists: AppLists,
+    /// Remove every redirect URL.
+    #[arg(long, conflicts_with = "redirects")]
+    pub no_redirects: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Add a secret and print its value this once.
+    Generate {
+        app_id: String,
+        /// Who or what the secret is for.
+        #[arg(long)]
+        description: String,
+        /// The last day it works (YYYY-MM-DD, UTC); never expires when left out.
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// Delete one secret.
+    Delete { app_id: String, secret_id: i64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SheetFormat {
+    Pdf,
+    Html,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HandoffCommand {
+    /// Write the handoff sheet (without the secret: the command line never holds one).
+    Export {
+        app_id: String,
+        /// pdf, html, markdown or json (format registrar.handoff/1).
+        #[arg(long, value_enum)]
+        format: SheetFormat,
+        /// Where to write it; a folder takes the sheet's own file name.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}

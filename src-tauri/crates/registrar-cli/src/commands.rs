@@ -1,0 +1,440 @@
+//! Each command, over the core.
+
+use std::io::BufRead;
+
+use registrar_core::connections::{Connection, ConnectionKind};
+use registrar_core::draft::AppDraft;
+use registrar_core::edit::{apply_update, AppEdit};
+use registrar_core::handoff::{Endpoints, Format, Sheet, SheetInput};
+use registrar_core::model::{self, Scope, ScopeType};
+use registrar_core::oauth::ClientCredentials;
+use registrar_core::probe::{test_connection, Check};
+use registrar_core::requests::{random_state, Pkce};
+use registrar_core::secrets::NewSecret;
+use registrar_core::{files, Error, Result, Secret};
+use serde_json::json;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime};
+use zeroize::Zeroize;
+
+use crate::args::{
+    AddConnection, AppType, AppsCommand, Cli, Command, ConnectionsCommand, CreateApp,
+    HandoffCommand, Kind, SecretsCommand, SheetFormat, UpdateApp,
+};
+use crate::output::{app_json, app_type, print_app, print_json, secret_json, table};
+use crate::target::{self, Target, ENV_CLIENT_SECRET};
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let json = cli.json;
+    let name = cli.connection.as_deref();
+    match cli.command {
+        Command::Connections(command) => connections(command, name, json).await,
+        Command::Apps(command) => apps(command, &target::open(name).await?, json).await,
+        Command::Secrets(command) => secrets(command, &target::open(name).await?, json).await,
+        Command::Handoff(command) => handoff(command, &target::open(name).await?, json).await,
+        Command::Sandbox(args) => registrar_sandbox::cli::run(args)
+            .await
+            .map_err(|e| Error::Storage(format!("The sandbox stopped: {e}"))),
+    }
+}
+
+async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool) -> Result<()> {
+    let store = target::store()?;
+    match command {
+        ConnectionsCommand::Add(add) => add_connection(add, json).await,
+        ConnectionsCommand::List => {
+            let saved = store.load()?;
+            if json {
+                let list: Vec<_> = saved
+                    .iter()
+                    .map(|c| {
+                        json!({
+                            "name": c.name,
+                            "kind": c.kind.label(),
+                            "identity_url": c.identity_url().map(|u| u.to_string()).ok(),
+                            "organization": c.organization,
+                            "organization_id": c.partition_global_id,
+                            "admin_client_id": c.admin_client_id,
+                        })
+                    })
+                    .collect();
+                print_json(&json!(list));
+            } else {
+                let rows: Vec<Vec<String>> = saved
+                    .iter()
+                    .map(|c| {
+                        vec![
+                            c.name.clone(),
+                            c.kind.label().to_owned(),
+                            c.identity_url().map_or("-".to_owned(), |u| u.to_string()),
+                            c.admin_client_id.clone(),
+                        ]
+                    })
+                    .collect();
+                table(&["NAME", "KIND", "IDENTITY URL", "ADMIN CLIENT"], &rows);
+            }
+            Ok(())
+        }
+        ConnectionsCommand::Test => {
+            let saved = store.load()?;
+            let connection = target::find(&saved, name)?;
+            let secret = target::admin_secret(connection).await?;
+            let credentials = ClientCredentials {
+                client_id: connection.admin_client_id.clone(),
+                client_secret: secret,
+            };
+            let http = registrar_core::http::client()?;
+            let report = test_connection(
+                &http,
+                &connection.identity_url()?,
+                Some(connection.partition_global_id),
+                &credentials,
+            )
+            .await;
+            let check = |c: &Check| match c {
+                Check::Passed(said) => ("passed", said.clone()),
+                Check::Failed(said) => ("failed", said.clone()),
+                Check::Skipped(said) => ("skipped", said.clone()),
+            };
+            let steps = [
+                ("discovery", check(&report.discovery)),
+                ("token", check(&report.token)),
+                ("listing", check(&report.listing)),
+            ];
+            if json {
+                let mut out = serde_json::Map::new();
+                for (step, (outcome, said)) in &steps {
+                    out.insert((*step).into(), json!({"outcome": outcome, "detail": said}));
+                }
+                out.insert("admin_scopes".into(), json!(report.admin_scopes));
+                out.insert("organization_id".into(), json!(report.organization_id));
+                print_json(&serde_json::Value::Object(out));
+            } else {
+                for (step, (outcome, said)) in &steps {
+                    println!("{step:<10} {outcome:<8} {said}");
+                }
+            }
+            if report.all_passed() {
+                Ok(())
+            } else if !report.token.passed() {
+                Err(Error::Unauthorized(format!(
+                    "\"{}\" does not work: the admin token was refused.",
+                    connection.name
+                )))
+            } else {
+                Err(Error::Server(format!(
+                    "\"{}\" does not work fully; see above.",
+                    connection.name
+                )))
+            }
+        }
+        ConnectionsCommand::Remove { name } => {
+            let mut saved = store.load()?;
+            let found = target::find(&saved, Some(&name))?.clone();
+            target::keychain()?.delete(&found.secret_account()).await?;
+            saved.retain(|c| c.id != found.id);
+            store.save(&saved)?;
+            if !json {
+                println!("Removed \"{name}\" and its keychain entry.");
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The admin secret from the environment, or the first line of standard input.
+fn secret_from_input() -> Result<Secret> {
+    if let Ok(secret) = std::env::var(ENV_CLIENT_SECRET) {
+        return Ok(Secret::new(secret));
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+        Error::Storage(format!(
+            "Could not read the secret from standard input: {e}"
+        ))
+    })?;
+    let secret = Secret::new(line.trim().to_owned());
+    line.zeroize();
+    if secret.expose().is_empty() {
+        return Err(Error::InvalidInput {
+            field: None,
+            message: format!(
+                "Give the admin app's client secret in {ENV_CLIENT_SECRET} or on standard input."
+            ),
+        });
+    }
+    Ok(secret)
+}
+
+async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
+    let store = target::store()?;
+    let mut saved = store.load()?;
+    if saved.iter().any(|c| c.name == add.name) {
+        return Err(Error::InvalidInput {
+            field: None,
+            message: format!(
+                "A connection is already named \"{}\": choose another name, or remove it first.",
+                add.name
+            ),
+        });
+    }
+    let mut connection = Connection {
+        id: Connection::new_id(),
+        name: add.name,
+        kind: match add.kind {
+            Kind::Cloud => ConnectionKind::AutomationCloud,
+            Kind::Suite => ConnectionKind::AutomationSuite,
+            Kind::Standalone => ConnectionKind::Standalone,
+        },
+        organization: add.org,
+        partition_global_id: add.org_id.unwrap_or_default(),
+        admin_client_id: add.client_id,
+        sandbox_port: None,
+        host: add.host,
+    };
+    let identity_url = connection.identity_url()?;
+    let secret = secret_from_input()?;
+    if add.org_id.is_none() {
+        connection.partition_global_id = target::organization_from_token(
+            &registrar_core::http::client()?,
+            &identity_url,
+            &connection.admin_client_id,
+            secret.duplicate(),
+        )
+        .await?;
+    }
+    target::keychain()?
+        .write(&connection.secret_account(), &secret)
+        .await?;
+    saved.push(connection.clone());
+    store.save(&saved)?;
+    if json {
+        print_json(&json!({
+            "name": connection.name,
+            "identity_url": identity_url.to_string(),
+            "organization_id": connection.partition_global_id,
+        }));
+    } else {
+        println!(
+            "Saved \"{}\" ({identity_url}, organization {}); its secret is in the keychain.",
+            connection.name, connection.partition_global_id
+        );
+    }
+    Ok(())
+}
+
+fn scopes(app_scopes: &[String], user_scopes: &[String]) -> Vec<Scope> {
+    app_scopes
+        .iter()
+        .map(|n| Scope::new(n.clone(), ScopeType::Application))
+        .chain(
+            user_scopes
+                .iter()
+                .map(|n| Scope::new(n.clone(), ScopeType::User)),
+        )
+        .collect()
+}
+
+async fn apps(command: AppsCommand, target: &Target, json: bool) -> Result<()> {
+    let client = &target.client;
+    match command {
+        AppsCommand::List => {
+            let apps = client.list_apps().await?;
+            if json {
+                print_json(&json!(apps.iter().map(app_json).collect::<Vec<_>>()));
+            } else {
+                let rows: Vec<Vec<String>> = apps
+                    .iter()
+                    .map(|a| {
+                        vec![
+                            a.id.clone(),
+                            a.name.clone(),
+                            app_type(a.app_type).to_owned(),
+                            a.scopes.len().to_string(),
+                            a.secrets.len().to_string(),
+                        ]
+                    })
+                    .collect();
+                table(&["APP ID", "NAME", "TYPE", "SCOPES", "SECRETS"], &rows);
+            }
+        }
+        AppsCommand::Get { app_id } => {
+            let app = client.get_app(&app_id).await?;
+            if json {
+                print_json(&app_json(&app));
+            } else {
+                print_app(&app);
+            }
+        }
+        AppsCommand::Create(create) => create_app(create, target, json).await?,
+        AppsCommand::Update(update) => update_app(update, target, json).await?,
+        AppsCommand::Delete { app_id, confirm } => {
+            let app = client.get_app(&app_id).await?;
+            if app.name != confirm {
+                return Err(Error::InvalidInput {
+                    field: None,
+                    message: format!(
+                        "--confirm must be the app's name exactly (\"{}\"); nothing was deleted.",
+                        app.name
+                    ),
+                });
+            }
+            client.delete_app(&app_id).await?;
+            if json {
+                print_json(&json!({"deleted": app_id}));
+            } else {
+                println!("Deleted \"{}\" ({app_id}).", app.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn create_app(create: CreateApp, target: &Target, json: bool) -> Result<()> {
+    let catalog = target.client.catalog().await?;
+    let draft = AppDraft {
+        name: create.name,
+        app_type: match create.app_type {
+            AppType::Confidential => model::AppType::Confidential,
+            AppType::NonConfidential => model::AppType::NonConfidential,
+        },
+        redirect_uris: create.lists.redirects,
+        scopes: scopes(&create.lists.app_scopes, &create.lists.user_scopes),
+    }
+    .validate(Some(&catalog))?;
+    let created = target.client.create_app(&draft).await?;
+    if json {
+        let mut out = app_json(&created.app);
+        out["secret"] = json!(created.secret.as_ref().map(Secret::expose));
+        print_json(&out);
+    } else {
+        print_app(&created.app);
+        if let Some(secret) = &created.secret {
+            println!("Client secret:      {}", secret.expose());
+            println!("                    (shown once: it cannot be read back)");
+        }
+    }
+    Ok(())
+}
+
+async fn update_app(update: UpdateApp, target: &Target, json: bool) -> Result<()> {
+    let client = &target.client;
+    let app = client.get_app(&update.app_id).await?;
+    let base = AppEdit::from(&app);
+    let mut edit = base.clone();
+    if let Some(name) = update.name {
+        edit.name = name;
+    }
+    if !update.lists.app_scopes.is_empty() || !update.lists.user_scopes.is_empty() {
+        edit.scopes = scopes(&update.lists.app_scopes, &update.lists.user_scopes);
+    }
+    if update.no_redirects {
+        edit.redirect_uris.clear();
+    } else if !update.lists.redirects.is_empty() {
+        edit.redirect_uris = update.lists.redirects;
+    }
+    let catalog = client.catalog().await?;
+    let saved = apply_update(client, &app.id, &base, &edit, &catalog).await?;
+    if json {
+        print_json(&app_json(&saved));
+    } else {
+        print_app(&saved);
+    }
+    Ok(())
+}
+
+async fn secrets(command: SecretsCommand, target: &Target, json: bool) -> Result<()> {
+    let client = &target.client;
+    match command {
+        SecretsCommand::Generate {
+            app_id,
+            description,
+            expires,
+        } => {
+            let expires = expires.map(|day| last_moment_of(&day)).transpose()?;
+            let request = NewSecret::validate(&description, expires, OffsetDateTime::now_utc())?;
+            let (info, value) = client.generate_secret(&app_id, &request).await?;
+            if json {
+                let mut out = secret_json(&info);
+                out["value"] = json!(value.expose());
+                print_json(&out);
+            } else {
+                println!("Secret {} for {app_id}: {}", info.id, value.expose());
+                println!("(shown once: it cannot be read back)");
+            }
+        }
+        SecretsCommand::Delete { app_id, secret_id } => {
+            let app = client.get_app(&app_id).await?;
+            if !app.secrets.iter().any(|s| s.id == secret_id) {
+                return Err(Error::NotFound(format!(
+                    "\"{}\" has no secret {secret_id}; `registrar apps get {app_id}` lists them.",
+                    app.name
+                )));
+            }
+            client.delete_secret(secret_id).await?;
+            if json {
+                print_json(&json!({"deleted": secret_id}));
+            } else {
+                println!("Deleted secret {secret_id} of \"{}\".", app.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The end of `day` (YYYY-MM-DD), UTC: a secret "expires on" a day works through it.
+fn last_moment_of(day: &str) -> Result<OffsetDateTime> {
+    let date = Date::parse(day, format_description!("[year]-[month]-[day]")).map_err(|_| {
+        Error::InvalidInput {
+            field: None,
+            message: format!("--expires must be a date as YYYY-MM-DD, not \"{day}\"."),
+        }
+    })?;
+    Ok(date
+        .with_hms(23, 59, 59)
+        .map_err(|e| Error::InvalidInput {
+            field: None,
+            message: e.to_string(),
+        })?
+        .assume_utc())
+}
+
+async fn handoff(command: HandoffCommand, target: &Target, json: bool) -> Result<()> {
+    let HandoffCommand::Export {
+        app_id,
+        format,
+        out,
+    } = command;
+    let format = match format {
+        SheetFormat::Pdf => Format::Pdf,
+        SheetFormat::Html => Format::Html,
+        SheetFormat::Markdown => Format::Markdown,
+        SheetFormat::Json => Format::Json,
+    };
+    let client = &target.client;
+    let app = client.get_app(&app_id).await?;
+    let catalog = client.catalog().await?;
+    let sheet = Sheet::new(SheetInput {
+        app,
+        catalog: &catalog,
+        connection: target.sheet.clone(),
+        endpoints: Endpoints::from(client.endpoint()),
+        produced_by: target.admin_identity.clone(),
+        produced_at: OffsetDateTime::now_utc(),
+        secret: None,
+        pkce: Pkce::generate()?,
+        state: random_state()?,
+    });
+    let path = if out.is_dir() {
+        out.join(sheet.file_name(format))
+    } else {
+        out
+    };
+    files::write_atomically(&path, &sheet.render(format))?;
+    if json {
+        print_json(&json!({"path": path.display().to_string(), "format": format.extension()}));
+    } else {
+        println!("Wrote {}", path.display());
+    }
+    Ok(())
+}

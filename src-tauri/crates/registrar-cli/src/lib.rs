@@ -1,0 +1,63 @@
+//! `registrar` on a command line: the same core as the window, for scripts and CI. The app's
+//! binary runs this when it is given a command (`registrar apps list`), the window otherwise.
+//!
+//! Exit codes: 0 done; 1 a local failure (keychain, files); 2 bad input (including a name or ID
+//! that does not exist); 3 authentication or permission refused; 4 the server or network failed.
+
+mod args;
+mod commands;
+mod output;
+mod target;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+use registrar_core::Error;
+
+pub use args::Cli;
+
+/// Whether the arguments ask for the command line rather than the window: a first argument that
+/// is a command word or asks for help or the version.
+pub fn wants_cli(args: &[OsString]) -> bool {
+    args.get(1)
+        .and_then(|a| a.to_str())
+        .is_some_and(|a| !a.starts_with('-') || ["-h", "--help", "-V", "--version"].contains(&a))
+}
+
+/// Runs the command line and says how it ended.
+pub fn main(args: Vec<OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(usage) => {
+            let _ = usage.print();
+            return ExitCode::from(if usage.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("registrar: could not start: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("registrar: {error}");
+            ExitCode::from(exit_code(&error))
+        }
+    }
+}
+
+fn exit_code(error: &Error) -> u8 {
+    match error {
+        Error::InvalidInput { .. } | Error::NotFound(_) => 2,
+        Error::Unauthorized(_) | Error::Forbidden(_) => 3,
+        Error::Network(_) | Error::Server(_) | Error::RateLimited { .. } | Error::Conflict(_) => 4,
+        Error::Keychain(_) | Error::Storage(_) => 1,
+    }
+}

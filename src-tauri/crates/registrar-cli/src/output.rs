@@ -1,0 +1,122 @@
+//! What a command prints: a table or lines for people, JSON for scripts.
+
+use registrar_core::model::{AppType, ExternalApp, ScopeType, SecretInfo};
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// Prints rows under a header, each column as wide as its widest cell.
+pub fn table(header: &[&str], rows: &[Vec<String>]) {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}
+
+pub fn print_json(value: &Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+    );
+}
+
+pub fn time(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_else(|_| at.to_string())
+}
+
+pub fn app_type(app_type: AppType) -> &'static str {
+    match app_type {
+        AppType::Confidential => "confidential",
+        AppType::NonConfidential => "non-confidential",
+    }
+}
+
+fn scope_type(scope_type: ScopeType) -> &'static str {
+    match scope_type {
+        ScopeType::User => "user",
+        ScopeType::Application => "application",
+    }
+}
+
+pub fn secret_json(secret: &SecretInfo) -> Value {
+    json!({
+        "id": secret.id,
+        "description": secret.description,
+        "created": time(secret.created),
+        "expires": secret.expires.map(time),
+    })
+}
+
+pub fn app_json(app: &ExternalApp) -> Value {
+    json!({
+        "id": app.id,
+        "name": app.name,
+        "type": app_type(app.app_type),
+        "redirect_uris": app.redirect_uris,
+        "scopes": app.scopes.iter().map(|s| json!({"name": s.name, "type": scope_type(s.scope_type)})).collect::<Vec<_>>(),
+        "secrets": app.secrets.iter().map(secret_json).collect::<Vec<_>>(),
+    })
+}
+
+pub fn print_app(app: &ExternalApp) {
+    let scopes = |t| {
+        let names: Vec<&str> = app
+            .scopes
+            .iter()
+            .filter(|s| s.scope_type == t)
+            .map(|s| s.name.as_str())
+            .collect();
+        if names.is_empty() {
+            "-".to_owned()
+        } else {
+            names.join(" ")
+        }
+    };
+    println!("App ID:             {}", app.id);
+    println!("Name:               {}", app.name);
+    println!("Type:               {}", app_type(app.app_type));
+    println!("Application scopes: {}", scopes(ScopeType::Application));
+    println!("User scopes:        {}", scopes(ScopeType::User));
+    println!(
+        "Redirect URLs:      {}",
+        if app.redirect_uris.is_empty() {
+            "-".to_owned()
+        } else {
+            app.redirect_uris.join(" ")
+        }
+    );
+    if app.secrets.is_empty() {
+        println!("Secrets:            none");
+    }
+    for secret in &app.secrets {
+        println!(
+            "Secret {:<12} {} (created {}, {})",
+            format!("{}:", secret.id),
+            secret.description.as_deref().unwrap_or("no description"),
+            time(secret.created),
+            secret
+                .expires
+                .map_or("never expires".to_owned(), |at| format!(
+                    "expires {}",
+                    time(at)
+                ))
+        );
+    }
+}

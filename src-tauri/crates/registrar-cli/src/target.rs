@@ -1,0 +1,188 @@
+//! Which server a command works on, and with which admin credentials: a saved connection (secret
+//! in the keychain) or, for CI, the environment.
+
+use std::path::PathBuf;
+
+use registrar_core::connections::{Connection, ConnectionStore};
+use registrar_core::handoff::SheetConnection;
+use registrar_core::keychain::{self, Keychain};
+use registrar_core::oauth::{self, ClientCredentials};
+use registrar_core::probe::organization_in_token;
+use registrar_core::uipath::{Endpoint, UiPathClient, ADMIN_SCOPES};
+use registrar_core::{Error, Result, Secret};
+use url::Url;
+use uuid::Uuid;
+
+/// The Tauri app's identifier, which names its config folder.
+const APP_IDENTIFIER: &str = "dev.registrar.desktop";
+
+pub const ENV_URL: &str = "REGISTRAR_IDENTITY_URL";
+pub const ENV_CLIENT_ID: &str = "REGISTRAR_CLIENT_ID";
+pub const ENV_CLIENT_SECRET: &str = "REGISTRAR_CLIENT_SECRET";
+pub const ENV_ORG_ID: &str = "REGISTRAR_ORG_ID";
+
+/// The folder the window keeps `connections.json` in; `REGISTRAR_CONFIG_DIR` overrides it.
+pub fn config_dir() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("REGISTRAR_CONFIG_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    let home = || std::env::var_os("HOME").map(PathBuf::from);
+    let base = if cfg!(target_os = "windows") {
+        std::env::var_os("APPDATA").map(PathBuf::from)
+    } else if cfg!(target_os = "macos") {
+        home().map(|h| h.join("Library/Application Support"))
+    } else {
+        std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| home().map(|h| h.join(".config")))
+    };
+    base.map(|b| b.join(APP_IDENTIFIER)).ok_or_else(|| {
+        Error::Storage("No home folder: set REGISTRAR_CONFIG_DIR to keep connections in.".into())
+    })
+}
+
+pub fn store() -> Result<ConnectionStore> {
+    Ok(ConnectionStore::new(config_dir()?.join("connections.json")))
+}
+
+pub fn keychain() -> Result<Keychain> {
+    Keychain::platform(keychain::namespace()?)
+}
+
+/// A server to work on: its client, and how to name it to people.
+#[derive(Debug)]
+pub struct Target {
+    pub client: UiPathClient,
+    /// The connection as a handoff sheet names it.
+    pub sheet: SheetConnection,
+    /// Who acts through it, as a handoff sheet names its producer.
+    pub admin_identity: String,
+}
+
+/// The environment's credentials when `REGISTRAR_IDENTITY_URL` is set, else the named (or first)
+/// saved connection with its secret from the keychain.
+pub async fn open(name: Option<&str>) -> Result<Target> {
+    if let Ok(url) = std::env::var(ENV_URL) {
+        return from_environment(&url).await;
+    }
+    let connection = find(&store()?.load()?, name)?.clone();
+    let secret = admin_secret(&connection).await?;
+    let endpoint = Endpoint {
+        identity_url: connection.identity_url()?,
+        partition_global_id: connection.partition_global_id,
+    };
+    let credentials = ClientCredentials {
+        client_id: connection.admin_client_id.clone(),
+        client_secret: secret,
+    };
+    Ok(Target {
+        client: UiPathClient::new(registrar_core::http::client()?, endpoint, credentials),
+        sheet: SheetConnection::from(&connection),
+        admin_identity: connection.admin_identity(),
+    })
+}
+
+/// The connection's admin client secret, from the keychain.
+pub async fn admin_secret(connection: &Connection) -> Result<Secret> {
+    keychain()?
+        .read(&connection.secret_account())
+        .await?
+        .ok_or_else(|| {
+            Error::Keychain(format!(
+                "The keychain has no admin secret for \"{}\": add the connection again.",
+                connection.name
+            ))
+        })
+}
+
+pub fn find<'a>(saved: &'a [Connection], name: Option<&str>) -> Result<&'a Connection> {
+    match name {
+        Some(name) => saved.iter().find(|c| c.name == name).ok_or_else(|| {
+            Error::NotFound(format!(
+                "No saved connection is named \"{name}\"; `registrar connections list` shows them."
+            ))
+        }),
+        None => saved.first().ok_or_else(|| Error::InvalidInput {
+            field: None,
+            message: format!(
+                "No connection is saved: add one with `registrar connections add`, or set {ENV_URL}, \
+                 {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET}."
+            ),
+        }),
+    }
+}
+
+fn required(name: &str) -> Result<String> {
+    std::env::var(name).map_err(|_| Error::InvalidInput {
+        field: None,
+        message: format!("{ENV_URL} is set, so {name} must be too."),
+    })
+}
+
+async fn from_environment(url: &str) -> Result<Target> {
+    let identity_url: Url = url
+        .trim_end_matches('/')
+        .parse()
+        .map_err(|e| Error::InvalidInput {
+            field: None,
+            message: format!("{ENV_URL} is not a URL ({e})."),
+        })?;
+    let client_id = required(ENV_CLIENT_ID)?;
+    let secret = || required(ENV_CLIENT_SECRET).map(Secret::new);
+    let given = match std::env::var(ENV_ORG_ID) {
+        Ok(id) => Some(id.parse::<Uuid>().map_err(|_| Error::InvalidInput {
+            field: None,
+            message: format!("{ENV_ORG_ID} must be the organization's GUID."),
+        })?),
+        Err(_) => None,
+    };
+    let http = registrar_core::http::client()?;
+    let partition = match given {
+        Some(id) => id,
+        None => organization_from_token(&http, &identity_url, &client_id, secret()?).await?,
+    };
+    let sheet = SheetConnection {
+        name: format!("{ENV_URL} ({identity_url})"),
+        kind: "Identity server".into(),
+        organization: partition.to_string(),
+    };
+    let admin_identity = format!("admin app {client_id} from the environment");
+    let endpoint = Endpoint {
+        identity_url,
+        partition_global_id: partition,
+    };
+    let credentials = ClientCredentials {
+        client_id,
+        client_secret: secret()?,
+    };
+    Ok(Target {
+        client: UiPathClient::new(http, endpoint, credentials),
+        sheet,
+        admin_identity,
+    })
+}
+
+/// The organization's GUID as the admin token names it.
+pub async fn organization_from_token(
+    http: &reqwest::Client,
+    identity_url: &Url,
+    client_id: &str,
+    secret: Secret,
+) -> Result<Uuid> {
+    let credentials = ClientCredentials {
+        client_id: client_id.to_owned(),
+        client_secret: secret,
+    };
+    let token_url = Endpoint {
+        identity_url: identity_url.clone(),
+        partition_global_id: Uuid::nil(),
+    }
+    .token_url();
+    let granted = oauth::client_credentials(http, &token_url, &credentials, ADMIN_SCOPES).await?;
+    organization_in_token(granted.access_token.expose()).ok_or_else(|| Error::InvalidInput {
+        field: None,
+        message: "The admin token does not name the organization: give its GUID (--org-id, or \
+                  REGISTRAR_ORG_ID)."
+            .into(),
+    })
+}

@@ -1,0 +1,379 @@
+//! The `registrar` command line (the app's binary given a command) against a sandbox: apps,
+//! secrets and handoff sheets with credentials from the environment, saved connections with the
+//! secret in the real keychain, JSON for scripts, and exit codes that tell failures apart.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use registrar_core::oauth::{self, ClientCredentials};
+use registrar_core::Secret;
+use registrar_tests::app_binary;
+use serde_json::Value;
+
+use crate::core_client::{sandbox, Running};
+
+/// Runs `registrar args…` with `env` (and nothing inherited that could name another server),
+/// feeding `stdin`; off the test's runtime, which serves the sandbox.
+async fn registrar(args: &[&str], env: &[(&str, String)], stdin: &str) -> Output {
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    let stdin = stdin.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(app_binary())
+            .args(&args)
+            .env_remove("REGISTRAR_IDENTITY_URL")
+            .env_remove("REGISTRAR_CLIENT_SECRET")
+            .envs(env)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn environment(running: &Running, secret: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("REGISTRAR_IDENTITY_URL", running.sandbox.identity_url()),
+        (
+            "REGISTRAR_CLIENT_ID",
+            running.sandbox.admin_client_id().to_owned(),
+        ),
+        ("REGISTRAR_CLIENT_SECRET", secret.to_owned()),
+    ]
+}
+
+fn ok_json(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "exit {:?}: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn failure(output: &Output) -> (i32, String) {
+    (
+        output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn apps_secrets_and_sheets_from_the_command_line_with_credentials_from_the_environment() {
+    let running = sandbox().await;
+    let admin = running.sandbox.issue_admin_secret().unwrap();
+    let env = environment(&running, admin.expose());
+
+    let created = ok_json(
+        &registrar(
+            &[
+                "apps",
+                "create",
+                "--name",
+                "CLI app",
+                "--type",
+                "confidential",
+                "--app-scope",
+                "OR.Jobs.Read",
+                "--json",
+            ],
+            &env,
+            "",
+        )
+        .await,
+    );
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["type"], "confidential");
+    assert!(created["secret"].is_string());
+
+    let table = stdout(&registrar(&["apps", "list"], &env, "").await);
+    let header = table.lines().next().unwrap();
+    assert!(
+        header.starts_with("APP ID") && header.contains("NAME"),
+        "{table}"
+    );
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with(&id) && l.contains("CLI app")),
+        "{table}"
+    );
+
+    let updated = ok_json(
+        &registrar(
+            &[
+                "apps",
+                "update",
+                &id,
+                "--name",
+                "CLI app v2",
+                "--app-scope",
+                "OR.Jobs",
+                "--app-scope",
+                "OR.Queues.Read",
+                "--json",
+            ],
+            &env,
+            "",
+        )
+        .await,
+    );
+    assert_eq!(updated["name"], "CLI app v2");
+    assert_eq!(updated["scopes"].as_array().unwrap().len(), 2);
+
+    let generated = ok_json(
+        &registrar(
+            &[
+                "secrets",
+                "generate",
+                &id,
+                "--description",
+                "CI",
+                "--expires",
+                "2099-01-01",
+                "--json",
+            ],
+            &env,
+            "",
+        )
+        .await,
+    );
+    assert_eq!(generated["expires"], "2099-01-01T23:59:59Z");
+    let granted = oauth::client_credentials(
+        &registrar_core::http::client().unwrap(),
+        &format!("{}/connect/token", running.sandbox.identity_url())
+            .parse()
+            .unwrap(),
+        &ClientCredentials {
+            client_id: id.clone(),
+            client_secret: Secret::new(generated["value"].as_str().unwrap().to_owned()),
+        },
+        &["OR.Jobs", "OR.Queues.Read"],
+    )
+    .await
+    .unwrap();
+    assert_eq!(granted.scopes, ["OR.Jobs", "OR.Queues.Read"]);
+
+    let first_secret = ok_json(&registrar(&["apps", "get", &id, "--json"], &env, "").await)
+        ["secrets"][0]["id"]
+        .as_i64()
+        .unwrap();
+    stdout(
+        &registrar(
+            &["secrets", "delete", &id, &first_secret.to_string()],
+            &env,
+            "",
+        )
+        .await,
+    );
+    let after = ok_json(&registrar(&["apps", "get", &id, "--json"], &env, "").await);
+    assert_eq!(after["secrets"].as_array().unwrap().len(), 1);
+
+    let dir = tempfile::tempdir().unwrap();
+    let exported = ok_json(
+        &registrar(
+            &[
+                "handoff",
+                "export",
+                &id,
+                "--format",
+                "markdown",
+                "--out",
+                dir.path().to_str().unwrap(),
+                "--json",
+            ],
+            &env,
+            "",
+        )
+        .await,
+    );
+    let sheet = std::fs::read_to_string(exported["path"].as_str().unwrap()).unwrap();
+    assert!(
+        sheet.contains(&id) && sheet.contains("OR.Queues.Read"),
+        "{sheet}"
+    );
+    assert!(sheet.contains("delivered separately"));
+
+    let (code, said) =
+        failure(&registrar(&["apps", "delete", &id, "--confirm", "CLI app"], &env, "").await);
+    assert_eq!(code, 2);
+    assert!(
+        said.contains("--confirm must be the app's name exactly (\"CLI app v2\")"),
+        "{said}"
+    );
+    stdout(
+        &registrar(
+            &["apps", "delete", &id, "--confirm", "CLI app v2"],
+            &env,
+            "",
+        )
+        .await,
+    );
+    let listed = ok_json(&registrar(&["apps", "list", "--json"], &env, "").await);
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["id"] != id.as_str()));
+}
+
+#[tokio::test]
+async fn exit_codes_tell_bad_input_refused_credentials_and_server_failures_apart() {
+    let running = sandbox().await;
+    let admin = running.sandbox.issue_admin_secret().unwrap();
+    let env = environment(&running, admin.expose());
+
+    let (code, said) = failure(
+        &registrar(
+            &[
+                "apps",
+                "create",
+                "--name",
+                "Bad",
+                "--type",
+                "non-confidential",
+                "--app-scope",
+                "OR.Jobs",
+            ],
+            &env,
+            "",
+        )
+        .await,
+    );
+    assert_eq!(code, 2, "{said}");
+    assert!(said.starts_with("registrar: "), "{said}");
+
+    let (code, _) = failure(&registrar(&["apps", "get", "no-such-app"], &env, "").await);
+    assert_eq!(code, 2);
+
+    let (code, _) = failure(&registrar(&["apps", "frobnicate"], &env, "").await);
+    assert_eq!(code, 2);
+
+    let wrong = environment(&running, "not-the-secret");
+    let (code, said) = failure(&registrar(&["apps", "list"], &wrong, "").await);
+    assert_eq!(code, 3, "{said}");
+    assert!(!said.contains("not-the-secret"));
+
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let mut unreachable = env.clone();
+    unreachable[0].1 = format!("http://127.0.0.1:{port}/acme/identity_");
+    unreachable.push((
+        "REGISTRAR_ORG_ID",
+        running.sandbox.partition_global_id().to_string(),
+    ));
+    let (code, said) = failure(&registrar(&["apps", "list"], &unreachable, "").await);
+    assert_eq!(code, 4, "{said}");
+    assert!(said.contains("Could not connect"), "{said}");
+
+    let config = tempfile::tempdir().unwrap();
+    let none = [("REGISTRAR_CONFIG_DIR", config.path().display().to_string())];
+    let (code, said) = failure(&registrar(&["apps", "list"], &none, "").await);
+    assert_eq!(code, 2);
+    assert!(said.contains("registrar connections add"), "{said}");
+}
+
+#[tokio::test]
+async fn a_saved_connection_keeps_its_secret_in_the_keychain_and_reports_what_works() {
+    let running = sandbox().await;
+    let admin = running.sandbox.issue_admin_secret().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let namespace = format!("registrar-cli-{}", uuid::Uuid::new_v4());
+    let env = vec![
+        ("REGISTRAR_CONFIG_DIR", config.path().display().to_string()),
+        ("REGISTRAR_KEYCHAIN_NAMESPACE", namespace.clone()),
+    ];
+    let host = format!("http://{}", running.sandbox.addr());
+
+    let added = ok_json(
+        &registrar(
+            &[
+                "connections",
+                "add",
+                "--name",
+                "Local suite",
+                "--kind",
+                "suite",
+                "--host",
+                &host,
+                "--org",
+                running.sandbox.organization(),
+                "--client-id",
+                running.sandbox.admin_client_id(),
+                "--json",
+            ],
+            &env,
+            &format!("{}\n", admin.expose()),
+        )
+        .await,
+    );
+    assert_eq!(added["identity_url"], running.sandbox.identity_url());
+    assert_eq!(
+        added["organization_id"],
+        running.sandbox.partition_global_id().to_string()
+    );
+    let on_disk = std::fs::read_to_string(config.path().join("connections.json")).unwrap();
+    assert!(
+        !on_disk.contains(admin.expose()),
+        "the secret was written to a file"
+    );
+
+    let listed = stdout(&registrar(&["connections", "list"], &env, "").await);
+    assert!(
+        listed.contains("Local suite") && listed.contains("Automation Suite"),
+        "{listed}"
+    );
+
+    let report = ok_json(&registrar(&["connections", "test", "--json"], &env, "").await);
+    for step in ["discovery", "token", "listing"] {
+        assert_eq!(report[step]["outcome"], "passed", "{report}");
+    }
+    assert_eq!(report["admin_scopes"], serde_json::json!(["PM.OAuthApp"]));
+
+    let apps = ok_json(
+        &registrar(
+            &["apps", "list", "--connection", "Local suite", "--json"],
+            &env,
+            "",
+        )
+        .await,
+    );
+    assert!(apps.is_array());
+
+    stdout(&registrar(&["connections", "remove", "Local suite"], &env, "").await);
+    let (code, said) =
+        failure(&registrar(&["apps", "list", "--connection", "Local suite"], &env, "").await);
+    assert_eq!(code, 2, "{said}");
+    let left = Command::new("secret-tool")
+        .args(["search", "service", &namespace])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&left.stdout).trim().is_empty(),
+        "the keychain entry stayed"
+    );
+}
