@@ -453,6 +453,51 @@ fn code_after(markdown: &str, caption: &str) -> String {
     markdown[start..start + len].to_owned()
 }
 
+/// Runs a curl command from a sheet (with `$CODE` set when given) and reads its JSON answer. The
+/// sandbox answers on the test's runtime, so curl runs off it.
+async fn run_curl(curl: String, code: Option<String>) -> Value {
+    let out = tokio::task::spawn_blocking(move || {
+        let mut command = Command::new("bash");
+        command.arg("-c").arg(&curl);
+        command.envs(code.map(|code| ("CODE", code)));
+        command.output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The sheet the sandbox connection gives for a just-created app, with its first secret if asked.
+fn sandbox_sheet(
+    running: &crate::core_client::Running,
+    client: &registrar_core::uipath::UiPathClient,
+    created: registrar_core::uipath::CreatedApp,
+    catalog: &[CatalogResource],
+    with_secret: bool,
+) -> Sheet {
+    Sheet::new(SheetInput {
+        app: created.app,
+        catalog,
+        connection: SheetConnection {
+            name: "Sandbox".into(),
+            kind: "Sandbox".into(),
+            organization: running.sandbox.organization().into(),
+        },
+        endpoints: Endpoints::from(client.endpoint()),
+        produced_by: "admin".into(),
+        produced_at: time::OffsetDateTime::now_utc(),
+        secret: created.secret.filter(|_| with_secret),
+        pkce: Pkce::generate().unwrap(),
+        state: registrar_core::requests::random_state().unwrap(),
+    })
+}
+
 #[tokio::test]
 async fn the_curl_from_a_generated_sheet_gets_a_token_with_the_sheets_scopes() {
     let running = crate::core_client::sandbox().await;
@@ -471,40 +516,69 @@ async fn the_curl_from_a_generated_sheet_gets_a_token_with_the_sheets_scopes() {
     .validate(Some(&catalog))
     .unwrap();
     let created = client.create_app(&draft).await.unwrap();
-    let secret = created.secret.unwrap();
 
-    let sheet = Sheet::new(SheetInput {
-        app: created.app,
-        catalog: &catalog,
-        connection: SheetConnection {
-            name: "Sandbox".into(),
-            kind: "Sandbox".into(),
-            organization: running.sandbox.organization().into(),
-        },
-        endpoints: Endpoints::from(client.endpoint()),
-        produced_by: "admin".into(),
-        produced_at: time::OffsetDateTime::now_utc(),
-        secret: Some(secret),
-        pkce: Pkce::generate().unwrap(),
-        state: registrar_core::requests::random_state().unwrap(),
-    });
+    let sheet = sandbox_sheet(&running, &client, created, &catalog, true);
     let markdown = text(&sheet, Format::Markdown);
     let curl = code_after(&markdown, "Token request");
 
-    // The sandbox answers on this test's runtime, so curl must not block it.
-    let out =
-        tokio::task::spawn_blocking(move || Command::new("bash").arg("-c").arg(&curl).output())
-            .await
-            .unwrap()
-            .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let token: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let token = run_curl(curl, None).await;
     assert!(token["access_token"].is_string(), "{token}");
     let mut granted: Vec<&str> = token["scope"].as_str().unwrap().split(' ').collect();
     granted.sort_unstable();
     assert_eq!(granted, ["OR.Jobs.Read", "OR.Queues"]);
+}
+
+#[tokio::test]
+async fn the_sheets_user_flow_signs_in_at_the_sandbox_and_its_token_exchange_works() {
+    let running = crate::core_client::sandbox().await;
+    let client = crate::core_client::admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
+    );
+    let password = running.sandbox.issue_user_password().unwrap();
+    let catalog = client.catalog().await.unwrap();
+    let redirect = "http://127.0.0.1:8400/callback";
+    let draft = registrar_core::draft::AppDraft {
+        name: "Sheet sign-in".into(),
+        app_type: AppType::NonConfidential,
+        redirect_uris: vec![redirect.into()],
+        scopes: vec![Scope::new("OR.Users.Read", ScopeType::User)],
+    }
+    .validate(Some(&catalog))
+    .unwrap();
+    let created = client.create_app(&draft).await.unwrap();
+    let sheet = sandbox_sheet(&running, &client, created, &catalog, false);
+    let Some(registrar_core::handoff::Request::AuthorizationCode {
+        authorization_url,
+        token_exchange,
+        state,
+        ..
+    }) = sheet.requests.first().cloned()
+    else {
+        panic!("a non-confidential app's sheet starts with the user flow");
+    };
+
+    // Sign in the way a browser would: open the URL, post the form with the user's password.
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = browser.get(authorization_url.clone()).send().await.unwrap();
+    assert_eq!(page.status(), 200, "{}", page.text().await.unwrap());
+    let mut form: Vec<(String, String)> = authorization_url.query_pairs().into_owned().collect();
+    form.push(("username".into(), "admin".into()));
+    form.push(("password".into(), password.expose().into()));
+    let signed_in = browser
+        .post(authorization_url.as_str().split('?').next().unwrap())
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let location = url::Url::parse(signed_in.headers()["location"].to_str().unwrap()).unwrap();
+    let back: std::collections::HashMap<String, String> =
+        location.query_pairs().into_owned().collect();
+    assert_eq!(back["state"], state);
+
+    let token = run_curl(token_exchange, Some(back["code"].clone())).await;
+    assert_eq!(token["scope"], "OR.Users.Read", "{token}");
 }

@@ -5,6 +5,7 @@
 
 mod api;
 mod auth;
+mod authorize;
 mod catalog;
 pub mod cli;
 mod error;
@@ -36,6 +37,9 @@ use crate::server::Shared;
 use crate::store::Db;
 
 pub const DEFAULT_ORGANIZATION: &str = "sandbox";
+
+/// The user who signs in at the sandbox's authorization endpoint.
+pub const SANDBOX_USER: &str = "admin";
 
 /// How long a stop waits for open requests before cutting them off.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -195,6 +199,20 @@ impl Sandbox {
             })?;
         tracing::info!(client_id = %self.admin_client_id, "issued a secret to the admin client");
         Ok(secret)
+    }
+
+    /// Gives [`SANDBOX_USER`] a fresh password for the sign-in page and returns it: the only
+    /// time it is seen.
+    pub fn issue_user_password(&self) -> Result<Secret, SandboxError> {
+        let password = secrets::generate()?;
+        let hash = secrets::hash(password.expose());
+        self.db
+            .with(|conn| store::set_user_password(conn, SANDBOX_USER, &hash))
+            .map_err(|source| SandboxError::Database {
+                path: self.db_path.clone(),
+                source,
+            })?;
+        Ok(password)
     }
 
     /// Stops accepting, lets open requests finish (for a few seconds at most), then closes the

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::jwt::TokenKey;
 use crate::problem::Problem;
 use crate::store::Db;
-use crate::{api, token};
+use crate::{api, authorize, token};
 
 pub(crate) type AppState = Arc<Shared>;
 
@@ -45,6 +45,10 @@ pub(crate) fn router(state: AppState, organization: &str) -> Router {
             delete(api::delete_secret),
         )
         .route("/connect/token", post(token::token))
+        .route(
+            "/connect/authorize",
+            get(authorize::show).post(authorize::sign_in),
+        )
         .route("/.well-known/openid-configuration", get(token::discovery))
         .route("/.well-known/openid-configuration/jwks", get(token::jwks));
     let hint = format!(

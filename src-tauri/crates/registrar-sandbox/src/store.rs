@@ -15,7 +15,8 @@ use crate::catalog::{Grant, GrantedScope};
 use crate::{secrets, SandboxError};
 
 /// Each entry moves the schema one version up; `PRAGMA user_version` says how many have run.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE meta (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         partition_global_id TEXT NOT NULL,
@@ -44,7 +45,28 @@ const MIGRATIONS: &[&str] = &["
         expires_ms INTEGER
     ) STRICT;
     CREATE INDEX client_secrets_by_client ON client_secrets (client_id);
-"];
+",
+    "
+    -- The people who sign in at the authorization endpoint; passwords are random and hashed.
+    CREATE TABLE users (
+        id TEXT PRIMARY KEY NOT NULL,
+        username TEXT NOT NULL UNIQUE,
+        password_sha256 BLOB NOT NULL
+    ) STRICT;
+    -- Authorization codes and refresh tokens, by the hash of their value; each is usable once.
+    CREATE TABLE user_grants (
+        sha256 BLOB PRIMARY KEY NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('code', 'refresh')),
+        client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        scope TEXT NOT NULL,
+        redirect_uri TEXT,
+        code_challenge TEXT,
+        expires_ms INTEGER NOT NULL,
+        used INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+",
+];
 
 pub(crate) const ADMIN_CLIENT_NAME: &str = "Registrar admin";
 pub(crate) const ADMIN_SCOPES: [&str; 4] = [
@@ -469,6 +491,138 @@ pub(crate) fn token_client(
     }))
 }
 
+/// Sets `username`'s password hash, adding the user if it is new.
+pub(crate) fn set_user_password(
+    conn: &Connection,
+    username: &str,
+    sha256: &[u8; 32],
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO users (id, username, password_sha256) VALUES (?1, ?2, ?3)
+         ON CONFLICT (username) DO UPDATE SET password_sha256 = excluded.password_sha256",
+        params![Uuid::new_v4().to_string(), username, sha256],
+    )?;
+    Ok(())
+}
+
+/// A user's id and password hash.
+pub(crate) fn user(
+    conn: &Connection,
+    username: &str,
+) -> rusqlite::Result<Option<(String, Vec<u8>)>> {
+    conn.query_row(
+        "SELECT id, password_sha256 FROM users WHERE username = ?1",
+        [username],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
+    .optional()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UserGrantKind {
+    Code,
+    Refresh,
+}
+
+impl UserGrantKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::Refresh => "refresh",
+        }
+    }
+}
+
+/// An authorization code or refresh token: what it allows, never its value.
+#[derive(Debug, Clone)]
+pub(crate) struct UserGrant {
+    pub client_id: String,
+    pub user_id: String,
+    pub scope: String,
+    pub redirect_uri: Option<String>,
+    pub code_challenge: Option<String>,
+    pub expires: OffsetDateTime,
+}
+
+pub(crate) fn insert_user_grant(
+    conn: &Connection,
+    sha256: &[u8; 32],
+    kind: UserGrantKind,
+    grant: &UserGrant,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO user_grants
+             (sha256, kind, client_id, user_id, scope, redirect_uri, code_challenge, expires_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            sha256,
+            kind.as_str(),
+            grant.client_id,
+            grant.user_id,
+            grant.scope,
+            grant.redirect_uri,
+            grant.code_challenge,
+            millis(grant.expires)
+        ],
+    )?;
+    Ok(())
+}
+
+/// What presenting a code or refresh token found.
+#[derive(Debug)]
+pub(crate) enum Taken {
+    /// Valid, and now used up.
+    Fresh(UserGrant),
+    /// It was used before.
+    Reused,
+    /// Unknown or expired.
+    Missing,
+}
+
+/// Uses up the grant with this hash, in one transaction so two presentations cannot both win.
+pub(crate) fn take_user_grant(
+    conn: &mut Connection,
+    sha256: &[u8; 32],
+    kind: UserGrantKind,
+    now: OffsetDateTime,
+) -> rusqlite::Result<Taken> {
+    let tx = conn.transaction()?;
+    let found = tx
+        .query_row(
+            "SELECT client_id, user_id, scope, redirect_uri, code_challenge, expires_ms, used
+             FROM user_grants WHERE sha256 = ?1 AND kind = ?2",
+            params![sha256, kind.as_str()],
+            |row| {
+                Ok((
+                    UserGrant {
+                        client_id: row.get(0)?,
+                        user_id: row.get(1)?,
+                        scope: row.get(2)?,
+                        redirect_uri: row.get(3)?,
+                        code_challenge: row.get(4)?,
+                        expires: from_millis(row.get(5)?)?,
+                    },
+                    row.get::<_, bool>(6)?,
+                ))
+            },
+        )
+        .optional()?;
+    let taken = match found {
+        None => Taken::Missing,
+        Some((_, true)) => Taken::Reused,
+        Some((grant, false)) if grant.expires <= now => Taken::Missing,
+        Some((grant, false)) => {
+            tx.execute(
+                "UPDATE user_grants SET used = 1 WHERE sha256 = ?1",
+                params![sha256],
+            )?;
+            Taken::Fresh(grant)
+        }
+    };
+    tx.commit()?;
+    Ok(taken)
+}
+
 /// Times are stored as Unix milliseconds: exact enough for expiry and easy to compare in SQL.
 fn millis(time: OffsetDateTime) -> i64 {
     i64::try_from(time.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
@@ -538,6 +692,27 @@ mod tests {
     }
 
     #[test]
+    fn a_database_from_before_sign_in_gains_users_and_keeps_its_identity() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO meta VALUES (1, ?1, zeroblob(32), 'admin-id')",
+                [Uuid::nil().to_string()],
+            )
+            .unwrap();
+        }
+        let opened = open(&path).unwrap();
+        assert!(!opened.created);
+        assert_eq!(opened.meta.admin_client_id, "admin-id");
+        set_user_password(&opened.conn, "admin", &[7; 32]).unwrap();
+        assert!(user(&opened.conn, "admin").unwrap().is_some());
+    }
+
+    #[test]
     fn a_newer_schema_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("newer.sqlite3");
@@ -549,7 +724,7 @@ mod tests {
             open(&path),
             Err(SandboxError::NewerSchema {
                 found: 99,
-                known: 1,
+                known: 2,
                 ..
             })
         ));

@@ -1,4 +1,5 @@
-//! The OAuth 2.0 token endpoint (client_credentials), discovery and the JWKS.
+//! The OAuth 2.0 token endpoint (client_credentials; authorization_code with PKCE; refresh_token
+//! with rotation), discovery and the JWKS.
 
 use std::collections::HashMap;
 
@@ -9,19 +10,25 @@ use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, PRAGMA, WWW_AUTHENTICATE}
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use registrar_core::Secret;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::catalog::catalog;
 use crate::jwt::{Claims, LIFETIME_SECS};
 use crate::server::{media_type, AppState};
+use crate::store::{Taken, UserGrantKind};
 use crate::{secrets, store};
 
 const CLIENT_CREDENTIALS: &str = "client_credentials";
+const AUTHORIZATION_CODE: &str = "authorization_code";
+const REFRESH_TOKEN: &str = "refresh_token";
+/// Refresh tokens live 60 days, as UiPath's do.
+const REFRESH_LIFETIME: time::Duration = time::Duration::days(60);
 const OFFLINE_ACCESS: &str = "offline_access";
 
 /// An RFC 6749 §5.2 error answer.
@@ -57,6 +64,10 @@ impl OAuthError {
 
     fn invalid_scope(description: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_scope", description)
+    }
+
+    fn invalid_grant(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_grant", description)
     }
 }
 
@@ -112,22 +123,49 @@ pub(crate) async fn token(
     })?;
     let mut form = parse_form(&body)?;
     let grant_type = form
-        .get("grant_type")
+        .remove("grant_type")
         .ok_or_else(|| OAuthError::invalid_request("The grant_type parameter is missing."))?;
-    if grant_type != CLIENT_CREDENTIALS {
-        return Err(OAuthError::new(
+    match grant_type.as_str() {
+        CLIENT_CREDENTIALS => client_credentials_grant(&state, &headers, form).await,
+        AUTHORIZATION_CODE => code_grant(&state, &headers, form).await,
+        REFRESH_TOKEN => refresh_grant(&state, &headers, form).await,
+        other => Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             format!(
-                "This sandbox issues tokens only through client_credentials, not {grant_type}."
+                "This sandbox issues tokens through client_credentials, authorization_code and \
+                 refresh_token, not {other}."
             ),
-        ));
+        )),
     }
-    let credentials = client_credentials(&headers, &mut form)?;
-    let basic = credentials.basic;
+}
 
+/// A client that proved who it is: with its secret, or, for a non-confidential app in a user
+/// flow, by its client_id alone (PKCE then proves the rest).
+struct Authenticated {
+    client_id: String,
+    client: store::TokenClient,
+}
+
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &mut HashMap<String, String>,
+    public_allowed: bool,
+) -> Result<Authenticated, OAuthError> {
+    let presented = client_credentials(headers, form)?;
+    let (client_id, basic) = match &presented {
+        Presented::Secret(credentials) => (credentials.client_id.clone(), credentials.basic),
+        Presented::Public(Some(client_id)) if public_allowed => (client_id.clone(), false),
+        Presented::Public(_) => {
+            return Err(OAuthError::invalid_client(
+                "Client authentication is required: client_id and client_secret in the body, or HTTP Basic.",
+                false,
+            ))
+        }
+    };
     let now = OffsetDateTime::now_utc();
-    let id = credentials.client_id.clone();
+    let id = client_id.clone();
     let client = state
         .db
         .run(move |conn| store::token_client(conn, &id, now))
@@ -139,48 +177,195 @@ pub(crate) async fn token(
         )
     };
     let client = client.ok_or_else(failed)?;
-    if !client.is_confidential {
-        return Err(OAuthError::invalid_client(
-            "A non-confidential application has no secret and cannot use client_credentials.",
-            basic,
-        ));
+    match presented {
+        Presented::Secret(credentials) => {
+            let presented = secrets::hash(credentials.secret.expose());
+            if !client.is_confidential
+                || !secrets::matches_any(
+                    client.live_secret_hashes.iter().map(Vec::as_slice),
+                    &presented,
+                )
+            {
+                return Err(failed());
+            }
+        }
+        Presented::Public(_) if client.is_confidential => {
+            return Err(OAuthError::invalid_client(
+                "A confidential application must authenticate with its client secret.",
+                false,
+            ))
+        }
+        Presented::Public(_) => {}
     }
-    let presented = secrets::hash(credentials.secret.expose());
-    if !secrets::matches_any(
-        client.live_secret_hashes.iter().map(Vec::as_slice),
-        &presented,
-    ) {
-        return Err(failed());
-    }
+    Ok(Authenticated { client_id, client })
+}
+
+async fn client_credentials_grant(
+    state: &AppState,
+    headers: &HeaderMap,
+    mut form: HashMap<String, String>,
+) -> Result<Response, OAuthError> {
+    let who = authenticate(state, headers, &mut form, false).await?;
     let granted = grant_scopes(
         form.get("scope").map(String::as_str),
-        &client.application_scopes,
+        &who.client.application_scopes,
     )?;
+    Ok(issue(
+        state,
+        &who.client_id,
+        &who.client_id,
+        "service.external",
+        &granted.join(" "),
+        None,
+    ))
+}
 
-    let issued_at = now.unix_timestamp();
+async fn code_grant(
+    state: &AppState,
+    headers: &HeaderMap,
+    mut form: HashMap<String, String>,
+) -> Result<Response, OAuthError> {
+    let who = authenticate(state, headers, &mut form, true).await?;
+    let code = form
+        .get("code")
+        .ok_or_else(|| OAuthError::invalid_request("The code parameter is missing."))?;
+    let grant = take(state, code, UserGrantKind::Code, "authorization code").await?;
+    if grant.client_id != who.client_id {
+        return Err(OAuthError::invalid_grant(
+            "The code was issued to another application.",
+        ));
+    }
+    if form.get("redirect_uri") != grant.redirect_uri.as_ref() {
+        return Err(OAuthError::invalid_grant(
+            "redirect_uri must be the one the code was asked for, exactly.",
+        ));
+    }
+    if let Some(challenge) = &grant.code_challenge {
+        let verifier = form.get("code_verifier").ok_or_else(|| {
+            OAuthError::invalid_grant("The code was asked for with PKCE: send its code_verifier.")
+        })?;
+        let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+        if &computed != challenge {
+            return Err(OAuthError::invalid_grant(
+                "The code_verifier does not match the code_challenge (S256).",
+            ));
+        }
+    }
+    user_tokens(state, &who.client_id, &grant.user_id, &grant.scope).await
+}
+
+async fn refresh_grant(
+    state: &AppState,
+    headers: &HeaderMap,
+    mut form: HashMap<String, String>,
+) -> Result<Response, OAuthError> {
+    let who = authenticate(state, headers, &mut form, true).await?;
+    let token = form
+        .get("refresh_token")
+        .ok_or_else(|| OAuthError::invalid_request("The refresh_token parameter is missing."))?;
+    let grant = take(state, token, UserGrantKind::Refresh, "refresh token").await?;
+    if grant.client_id != who.client_id {
+        return Err(OAuthError::invalid_grant(
+            "The refresh token was issued to another application.",
+        ));
+    }
+    user_tokens(state, &who.client_id, &grant.user_id, &grant.scope).await
+}
+
+/// Uses up a code or refresh token, or says why it cannot be used.
+async fn take(
+    state: &AppState,
+    value: &str,
+    kind: UserGrantKind,
+    what: &str,
+) -> Result<store::UserGrant, OAuthError> {
+    let hash = secrets::hash(value);
+    let now = OffsetDateTime::now_utc();
+    match state
+        .db
+        .run(move |conn| store::take_user_grant(conn, &hash, kind, now))
+        .await?
+    {
+        Taken::Fresh(grant) => Ok(grant),
+        Taken::Reused => Err(OAuthError::invalid_grant(format!(
+            "This {what} was used already: each works once."
+        ))),
+        Taken::Missing => Err(OAuthError::invalid_grant(format!(
+            "This {what} is unknown or expired."
+        ))),
+    }
+}
+
+/// An access token for the user, and a new refresh token when `offline_access` was granted.
+async fn user_tokens(
+    state: &AppState,
+    client_id: &str,
+    user_id: &str,
+    scope: &str,
+) -> Result<Response, OAuthError> {
+    let refresh = if scope.split(' ').any(|s| s == OFFLINE_ACCESS) {
+        let value = secrets::generate().map_err(|_| {
+            OAuthError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "The sandbox has no randomness.",
+            )
+        })?;
+        let grant = store::UserGrant {
+            client_id: client_id.to_owned(),
+            user_id: user_id.to_owned(),
+            scope: scope.to_owned(),
+            redirect_uri: None,
+            code_challenge: None,
+            expires: OffsetDateTime::now_utc() + REFRESH_LIFETIME,
+        };
+        let hash = secrets::hash(value.expose());
+        state
+            .db
+            .run(move |conn| store::insert_user_grant(conn, &hash, UserGrantKind::Refresh, &grant))
+            .await?;
+        Some(value)
+    } else {
+        None
+    };
+    Ok(issue(state, user_id, client_id, "user", scope, refresh))
+}
+
+fn issue(
+    state: &AppState,
+    sub: &str,
+    client_id: &str,
+    sub_type: &str,
+    scope: &str,
+    refresh: Option<Secret>,
+) -> Response {
+    let issued_at = OffsetDateTime::now_utc().unix_timestamp();
     let claims = Claims {
         iss: state.issuer.clone(),
-        sub: credentials.client_id.clone(),
-        client_id: credentials.client_id,
-        scope: granted.join(" "),
+        sub: sub.to_owned(),
+        client_id: client_id.to_owned(),
+        scope: scope.to_owned(),
         iat: issued_at,
         nbf: issued_at,
         exp: issued_at + LIFETIME_SECS,
         jti: Uuid::new_v4().to_string(),
-        sub_type: "service.external".into(),
+        sub_type: sub_type.to_owned(),
         prt_id: state.partition.to_string(),
     };
     let access_token = state.key.sign(&claims);
-    tracing::info!(client_id = %claims.client_id, scope = %claims.scope, "issued an access token");
-    let mut response = Json(json!({
+    tracing::info!(client_id = %claims.client_id, scope = %claims.scope, sub_type, "issued an access token");
+    let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",
         "expires_in": LIFETIME_SECS,
         "scope": claims.scope,
-    }))
-    .into_response();
+    });
+    if let Some(refresh) = refresh {
+        body["refresh_token"] = json!(refresh.expose());
+    }
+    let mut response = Json(body).into_response();
     no_store(response.headers_mut());
-    Ok(response)
+    response
 }
 
 fn parse_form(body: &[u8]) -> Result<HashMap<String, String>, OAuthError> {
@@ -203,11 +388,17 @@ struct Credentials {
     basic: bool,
 }
 
-/// client_secret_basic or client_secret_post, never both (RFC 6749 §2.3).
+/// What the client presented: a secret (client_secret_basic or client_secret_post, never both:
+/// RFC 6749 §2.3), or no secret, with the client_id the body names.
+enum Presented {
+    Secret(Credentials),
+    Public(Option<String>),
+}
+
 fn client_credentials(
     headers: &HeaderMap,
     form: &mut HashMap<String, String>,
-) -> Result<Credentials, OAuthError> {
+) -> Result<Presented, OAuthError> {
     let form_id = form.remove("client_id");
     let form_secret = form.remove("client_secret").map(Secret::new);
     let basic = headers
@@ -217,19 +408,13 @@ fn client_credentials(
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
         .map(|(_, encoded)| encoded);
     let Some(encoded) = basic else {
-        let client_id = form_id.ok_or_else(|| {
-            OAuthError::invalid_client(
-                "Client authentication is required: client_id and client_secret in the body, or HTTP Basic.",
-                false,
-            )
-        })?;
-        let secret = form_secret.ok_or_else(|| {
-            OAuthError::invalid_client("The client_secret parameter is missing.", false)
-        })?;
-        return Ok(Credentials {
-            client_id,
-            secret,
-            basic: false,
+        return Ok(match (form_id, form_secret) {
+            (Some(client_id), Some(secret)) => Presented::Secret(Credentials {
+                client_id,
+                secret,
+                basic: false,
+            }),
+            (client_id, _) => Presented::Public(client_id),
         });
     };
     if form_secret.is_some() {
@@ -246,11 +431,11 @@ fn client_credentials(
             "The client_id in the body differs from the one in the Authorization header.",
         ));
     }
-    Ok(Credentials {
+    Ok(Presented::Secret(Credentials {
         client_id,
         secret,
         basic: true,
-    })
+    }))
 }
 
 /// RFC 6749 §2.3.1: base64 of `id:secret`, each form-urlencoded first.
@@ -324,11 +509,13 @@ pub(crate) async fn discovery(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "issuer": state.issuer,
         "token_endpoint": format!("{}/connect/token", state.issuer),
+        "authorization_endpoint": format!("{}/connect/authorize", state.issuer),
         "jwks_uri": format!("{}/.well-known/openid-configuration/jwks", state.issuer),
-        "grant_types_supported": [CLIENT_CREDENTIALS],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "grant_types_supported": [CLIENT_CREDENTIALS, AUTHORIZATION_CODE, REFRESH_TOKEN],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "scopes_supported": catalog().scope_names().collect::<Vec<_>>(),
-        "response_types_supported": [],
+        "response_types_supported": ["code"],
     }))
 }
 

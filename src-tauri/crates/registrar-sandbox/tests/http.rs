@@ -289,14 +289,22 @@ async fn catalog_and_discovery_are_served() {
             format!("{issuer}/.well-known/openid-configuration/jwks")
         );
         assert_eq!(
+            discovery["authorization_endpoint"],
+            format!("{issuer}/connect/authorize")
+        );
+        assert_eq!(
             discovery["grant_types_supported"],
-            json!(["client_credentials"])
+            json!(["client_credentials", "authorization_code", "refresh_token"])
         );
         assert_eq!(
             discovery["token_endpoint_auth_methods_supported"],
-            json!(["client_secret_basic", "client_secret_post"])
+            json!(["client_secret_basic", "client_secret_post", "none"])
         );
-        assert_eq!(discovery["response_types_supported"], json!([]));
+        assert_eq!(discovery["response_types_supported"], json!(["code"]));
+        assert_eq!(
+            discovery["code_challenge_methods_supported"],
+            json!(["S256"])
+        );
         let scopes = discovery["scopes_supported"].as_array().unwrap();
         assert!(
             scopes.contains(&json!("PM.OAuthApp"))
@@ -1233,7 +1241,7 @@ async fn the_token_endpoint_follows_rfc_6749() {
         .token(&[("client_id", id), ("client_secret", &secret)])
         .await;
     oauth_error(missing_grant, StatusCode::BAD_REQUEST, "invalid_request").await;
-    for grant in ["password", "authorization_code", "refresh_token"] {
+    for grant in ["password", "urn:ietf:params:oauth:grant-type:device_code"] {
         let other = env
             .token(&[
                 ("grant_type", grant),
@@ -1548,4 +1556,298 @@ async fn the_binary_prints_its_credentials_and_stops_on_ctrl_c() {
         .unwrap();
     assert!(interrupted.success());
     assert!(child.wait().unwrap().success());
+}
+
+// The authorization endpoint: sign-in, PKCE, exact redirects, single-use codes, rotating refresh
+// tokens. The RFC 7636 appendix B pair stands in for a client's PKCE.
+const REDIRECT: &str = "http://127.0.0.1:8400/callback";
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+/// A client that shows redirects instead of following them, as a browser's address bar would.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn authorize_params(client_id: &str, scope: &str) -> Vec<(&'static str, String)> {
+    [
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", REDIRECT),
+        ("scope", scope),
+        ("state", "af0ifjsldkj"),
+        ("code_challenge", CHALLENGE),
+        ("code_challenge_method", "S256"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_owned()))
+    .collect()
+}
+
+/// Where the answer sends the browser, as its query pairs; `None` without a redirect.
+fn sent_back(response: &Response) -> Option<std::collections::HashMap<String, String>> {
+    let location = response.headers().get("location")?.to_str().unwrap();
+    assert!(location.starts_with(REDIRECT), "{location}");
+    let url = url::Url::parse(location).unwrap();
+    Some(url.query_pairs().into_owned().collect())
+}
+
+/// Signs in with `password` and returns the code the browser is sent back with.
+async fn sign_in(env: &Env, params: &[(&'static str, String)], password: &str) -> String {
+    let mut form = params.to_vec();
+    form.extend([("username", "admin".into()), ("password", password.into())]);
+    let response = browser()
+        .post(env.url("connect/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let back = sent_back(&response).unwrap();
+    assert_eq!(back["state"], "af0ifjsldkj");
+    back["code"].clone()
+}
+
+/// An RFC 6749 error answer as "error: description".
+async fn token_refusal(response: Response, status: StatusCode) -> String {
+    assert_eq!(response.status(), status);
+    let body: Value = response.json().await.unwrap();
+    format!(
+        "{}: {}",
+        body["error"].as_str().unwrap(),
+        body["error_description"]
+    )
+}
+
+#[tokio::test]
+async fn a_user_signs_in_with_pkce_codes_work_once_and_refresh_tokens_rotate() {
+    let env = env().await;
+    let password = env.sandbox.issue_user_password().unwrap();
+    let app = env
+        .create_app(false, &[("OR.Users.Read", "user")], Some(REDIRECT))
+        .await;
+    let params = authorize_params(&app.id, "OR.Users.Read offline_access");
+
+    let page = browser()
+        .get(env.url("connect/authorize"))
+        .query(&params)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("<form method=\"post\">") && html.contains("type=\"password\""),
+        "{html}"
+    );
+
+    let mut wrong = params.clone();
+    wrong.extend([("username", "admin".into()), ("password", "guess".into())]);
+    let refused = browser()
+        .post(env.url("connect/authorize"))
+        .form(&wrong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Wrong user name or password."));
+
+    let exchange = |code: String, verifier: &'static str| {
+        let env = &env;
+        let id = app.id.clone();
+        async move {
+            env.token(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("client_id", &id),
+                ("code_verifier", verifier),
+            ])
+            .await
+        }
+    };
+    let code = sign_in(&env, &params, password.expose()).await;
+    let said = token_refusal(
+        exchange(code.clone(), "not-the-verifier-0123456789012345678901234").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(
+        said.starts_with("invalid_grant") && said.contains("code_verifier"),
+        "{said}"
+    );
+    let said = token_refusal(exchange(code, VERIFIER).await, StatusCode::BAD_REQUEST).await;
+    assert!(
+        said.contains("used already"),
+        "a failed exchange must use up the code: {said}"
+    );
+
+    let code = sign_in(&env, &params, password.expose()).await;
+    let tokens: Value = exchange(code.clone(), VERIFIER).await.json().await.unwrap();
+    let payload = tokens["access_token"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .nth(1)
+        .unwrap();
+    let claims = decode_part(payload);
+    assert_eq!(claims["sub_type"], "user");
+    assert_eq!(claims["client_id"], app.id.as_str());
+    assert_eq!(tokens["scope"], "OR.Users.Read offline_access");
+    let said = token_refusal(exchange(code, VERIFIER).await, StatusCode::BAD_REQUEST).await;
+    assert!(said.contains("used already"), "{said}");
+
+    let refresh = |token: String| {
+        let env = &env;
+        let id = app.id.clone();
+        async move {
+            env.token(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &token),
+                ("client_id", &id),
+            ])
+            .await
+        }
+    };
+    let first = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let renewed: Value = refresh(first.clone()).await.json().await.unwrap();
+    let second = renewed["refresh_token"].as_str().unwrap().to_owned();
+    assert!(renewed["access_token"].is_string());
+    assert_ne!(first, second);
+    let said = token_refusal(refresh(first).await, StatusCode::BAD_REQUEST).await;
+    assert!(said.contains("refresh token was used already"), "{said}");
+    assert_eq!(refresh(second).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_authorization_endpoint_matches_redirects_exactly_and_requires_s256_for_public_apps() {
+    let env = env().await;
+    let app = env
+        .create_app(false, &[("OR.Users.Read", "user")], Some(REDIRECT))
+        .await;
+    let ask = |params: Vec<(&'static str, String)>| {
+        let url = env.url("connect/authorize");
+        async move { browser().get(url).query(&params).send().await.unwrap() }
+    };
+    let base = |redirect: &str| -> Vec<(&'static str, String)> {
+        authorize_params(&app.id, "OR.Users.Read")
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    k,
+                    if k == "redirect_uri" {
+                        redirect.to_owned()
+                    } else {
+                        v
+                    },
+                )
+            })
+            .collect()
+    };
+
+    let slash = ask(base(&format!("{REDIRECT}/"))).await;
+    assert_eq!(slash.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        sent_back(&slash).is_none(),
+        "an unregistered redirect URL must not be followed"
+    );
+    assert!(slash
+        .text()
+        .await
+        .unwrap()
+        .contains("redirect_uri_mismatch"));
+
+    let without_pkce: Vec<_> = base(REDIRECT)
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("code_challenge"))
+        .collect();
+    let back = sent_back(&ask(without_pkce).await).unwrap();
+    assert_eq!(back["error"], "invalid_request");
+    assert_eq!(back["state"], "af0ifjsldkj");
+
+    let plain: Vec<_> = base(REDIRECT)
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k,
+                if k == "code_challenge_method" {
+                    "plain".to_owned()
+                } else {
+                    v
+                },
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent_back(&ask(plain).await).unwrap()["error"],
+        "invalid_request"
+    );
+
+    let foreign: Vec<_> = base(REDIRECT)
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k,
+                if k == "scope" {
+                    "OR.Jobs".to_owned()
+                } else {
+                    v
+                },
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent_back(&ask(foreign).await).unwrap()["error"],
+        "invalid_scope"
+    );
+}
+
+#[tokio::test]
+async fn a_confidential_app_exchanges_its_code_only_with_its_secret() {
+    let env = env().await;
+    let password = env.sandbox.issue_user_password().unwrap();
+    let app = env
+        .create_app(true, &[("OR.Users.Read", "user")], Some(REDIRECT))
+        .await;
+    let params = authorize_params(&app.id, "OR.Users.Read");
+    let code = sign_in(&env, &params, password.expose()).await;
+    let without = env
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("client_id", &app.id),
+            ("code_verifier", VERIFIER),
+        ])
+        .await;
+    let said = token_refusal(without, StatusCode::UNAUTHORIZED).await;
+    assert!(
+        said.contains("must authenticate with its client secret"),
+        "{said}"
+    );
+
+    let code = sign_in(&env, &params, password.expose()).await;
+    let with = env
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("client_id", &app.id),
+            ("client_secret", app.secret.as_deref().unwrap()),
+            ("code_verifier", VERIFIER),
+        ])
+        .await;
+    let tokens: Value = with.json().await.unwrap();
+    assert_eq!(tokens["scope"], "OR.Users.Read");
+    assert!(
+        tokens.get("refresh_token").is_none(),
+        "no offline_access, no refresh token"
+    );
 }
