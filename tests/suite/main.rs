@@ -12,4 +12,5 @@ mod faults;
 mod handoff;
 mod keychain;
 mod sheet;
+mod signin;
 mod workflow;

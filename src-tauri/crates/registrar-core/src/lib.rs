@@ -16,6 +16,7 @@ pub mod requests;
 pub mod secret;
 pub mod secrets;
 pub mod settings;
+pub mod signin;
 pub mod uipath;
 pub mod verify;
 

@@ -21,6 +21,8 @@ pub struct ClientCredentials {
 #[derive(Debug)]
 pub struct GrantedToken {
     pub access_token: Secret,
+    /// Only from user flows that asked for `offline_access`; single-use.
+    pub refresh_token: Option<Secret>,
     pub expires_in: Duration,
     /// The scopes granted, as the server listed them (space-separated in the answer).
     pub scopes: Vec<String>,
@@ -29,6 +31,7 @@ pub struct GrantedToken {
 #[derive(Deserialize)]
 struct TokenResponse {
     access_token: Secret,
+    refresh_token: Option<Secret>,
     expires_in: Option<u64>,
     scope: Option<String>,
 }
@@ -59,10 +62,22 @@ pub async fn client_credentials(
     if !scope.is_empty() {
         form.push(("scope", scope.as_str()));
     }
+    // Asking for a client_credentials token twice does no harm, so a lost answer is asked again.
+    token_request(http, token_url, &form, Repeat::Idempotent, &scope).await
+}
+
+/// Sends a token request (form-urlencoded) and reads the answer. Exchanging a code or a refresh
+/// token is [`Repeat::Once`]: each works once, so a lost answer cannot be asked again.
+pub async fn token_request(
+    http: &reqwest::Client,
+    token_url: &Url,
+    form: &[(&str, &str)],
+    repeat: Repeat,
+    scope: &str,
+) -> Result<GrantedToken> {
     let what = "the token request";
-    // Asking for a token twice does no harm, so a lost answer is asked again.
-    let response = send_with_retries(RETRIES, Repeat::Idempotent, what, || {
-        http.post(token_url.clone()).form(&form).send()
+    let response = send_with_retries(RETRIES, repeat, what, || {
+        http.post(token_url.clone()).form(form).send()
     })
     .await?
     .response;
@@ -71,6 +86,7 @@ pub async fn client_credentials(
         let body: TokenResponse = read_json(response, what).await?;
         return Ok(GrantedToken {
             access_token: body.access_token,
+            refresh_token: body.refresh_token,
             expires_in: body
                 .expires_in
                 .map(Duration::from_secs)
@@ -101,7 +117,7 @@ pub async fn client_credentials(
     Err(explain_token_error(
         &body.error,
         body.error_description.as_deref(),
-        &scope,
+        scope,
     ))
 }
 
@@ -122,6 +138,10 @@ fn explain_token_error(code: &str, description: Option<&str>, scope: &str) -> Er
         )),
         "unauthorized_client" => Error::Forbidden(format!(
             "This app may not use client credentials (unauthorized_client): it needs application scopes.{detail}"
+        )),
+        "invalid_grant" => Error::Unauthorized(format!(
+            "The sign-in was refused (invalid_grant): its code or refresh token was used already or \
+             has expired. Sign in again.{detail}"
         )),
         other => Error::Server(format!("The token endpoint refused the request ({other}).{detail}")),
     }

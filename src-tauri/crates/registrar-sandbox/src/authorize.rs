@@ -146,7 +146,7 @@ async fn check(state: &AppState, params: &Params) -> Result<Checked, Refusal> {
     if !registered
         .split(',')
         .map(str::trim)
-        .any(|uri| uri == redirect_uri)
+        .any(|uri| redirect_matches(uri, &redirect_uri))
     {
         return Err(page(
             "redirect_uri_mismatch: the redirect URL is not one of the application's, character for \
@@ -234,6 +234,25 @@ async fn check(state: &AppState, params: &Params) -> Result<Checked, Refusal> {
     })
 }
 
+/// Redirect URLs match character for character, except that a native app's loopback URL
+/// (`http://127.0.0.1` or `http://[::1]`) may name any port (RFC 8252 §7.3).
+fn redirect_matches(registered: &str, presented: &str) -> bool {
+    if registered == presented {
+        return true;
+    }
+    let (Ok(registered), Ok(presented)) = (Url::parse(registered), Url::parse(presented)) else {
+        return false;
+    };
+    let loopback = |url: &Url| {
+        url.scheme() == "http" && matches!(url.host_str(), Some("127.0.0.1") | Some("[::1]"))
+    };
+    loopback(&registered)
+        && loopback(&presented)
+        && registered.host_str() == presented.host_str()
+        && registered.path() == presented.path()
+        && registered.query() == presented.query()
+}
+
 /// The sign-in page: the request's parameters carried through as hidden fields.
 fn page(heading: &str, params: Option<&Params>, problem: Option<&str>) -> String {
     let mut html = format!(
@@ -270,4 +289,27 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redirect_matches;
+
+    #[test]
+    fn redirects_match_exactly_but_loopback_ports_may_differ() {
+        let native = "http://127.0.0.1/callback";
+        assert!(redirect_matches(native, "http://127.0.0.1:53121/callback"));
+        assert!(!redirect_matches(
+            native,
+            "http://127.0.0.1:53121/callback/"
+        ));
+        assert!(!redirect_matches(native, "http://localhost:53121/callback"));
+        let web = "https://app.example.com/signin";
+        assert!(redirect_matches(web, web));
+        assert!(!redirect_matches(
+            web,
+            "https://app.example.com:8443/signin"
+        ));
+        assert!(!redirect_matches(web, "https://app.example.com/signin/"));
+    }
 }

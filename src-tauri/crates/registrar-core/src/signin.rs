@@ -1,0 +1,197 @@
+//! Interactive sign-in for a native app (RFC 8252): the authorization code flow with PKCE S256,
+//! the browser sent to the authorization endpoint, the code received on a loopback listener on
+//! 127.0.0.1 with an ephemeral port, then exchanged for tokens.
+
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::http::Repeat;
+use crate::oauth::{token_request, GrantedToken};
+use crate::requests::{random_state, Pkce};
+use crate::Secret;
+
+/// The path the loopback listener answers on; register `http://127.0.0.1/callback`.
+pub const CALLBACK_PATH: &str = "/callback";
+
+/// A sign-in under way: open [`Pending::url`] in the browser, then [`Pending::finish`].
+#[derive(Debug)]
+pub struct Pending {
+    listener: TcpListener,
+    redirect_uri: String,
+    pkce: Pkce,
+    state: String,
+    client_id: String,
+    token_url: Url,
+    scope: String,
+    /// Where the browser goes to sign in.
+    pub url: Url,
+}
+
+/// Listens on a free loopback port and builds the authorization URL for `client_id` (a
+/// non-confidential app holding `scopes` as user scopes).
+pub async fn begin(
+    authorize_url: &Url,
+    token_url: &Url,
+    client_id: &str,
+    scopes: &[&str],
+) -> Result<Pending> {
+    let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| {
+        Error::Network(format!(
+            "Could not listen on 127.0.0.1 for the sign-in: {e}."
+        ))
+    })?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| Error::Network(format!("The sign-in listener has no port: {e}.")))?
+        .port();
+    let redirect_uri = format!("http://127.0.0.1:{port}{CALLBACK_PATH}");
+    let pkce = Pkce::generate()?;
+    let state = random_state()?;
+    let scope = scopes.join(" ");
+    let mut url = authorize_url.clone();
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", client_id)
+        .append_pair("redirect_uri", &redirect_uri)
+        .append_pair("scope", &scope)
+        .append_pair("state", &state)
+        .append_pair("code_challenge", &pkce.challenge)
+        .append_pair("code_challenge_method", "S256");
+    Ok(Pending {
+        listener,
+        redirect_uri,
+        pkce,
+        state,
+        client_id: client_id.to_owned(),
+        token_url: token_url.clone(),
+        scope,
+        url,
+    })
+}
+
+impl Pending {
+    /// Waits (up to `wait`) for the browser to come back with a code, tells the browser how it
+    /// went, and exchanges the code for tokens.
+    pub async fn finish(self, http: &reqwest::Client, wait: Duration) -> Result<GrantedToken> {
+        let code = tokio::time::timeout(wait, self.receive())
+            .await
+            .map_err(|_| {
+                Error::Network(format!(
+                    "The sign-in did not come back within {} seconds. Try again.",
+                    wait.as_secs()
+                ))
+            })??;
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code.expose()),
+            ("redirect_uri", self.redirect_uri.as_str()),
+            ("client_id", self.client_id.as_str()),
+            ("code_verifier", self.pkce.verifier.as_str()),
+        ];
+        token_request(http, &self.token_url, &form, Repeat::Once, &self.scope).await
+    }
+
+    /// Answers loopback requests until one carries this sign-in's state.
+    async fn receive(&self) -> Result<Secret> {
+        loop {
+            let (mut stream, _) = self
+                .listener
+                .accept()
+                .await
+                .map_err(|e| Error::Network(format!("The sign-in listener failed: {e}.")))?;
+            let Some(target) = request_target(&mut stream).await else {
+                continue;
+            };
+            let Ok(url) = Url::parse(&format!("http://127.0.0.1{target}")) else {
+                continue;
+            };
+            let get = |name: &str| {
+                url.query_pairs()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.into_owned())
+            };
+            if url.path() != CALLBACK_PATH || get("state").as_deref() != Some(self.state.as_str()) {
+                respond(
+                    &mut stream,
+                    400,
+                    "This is not the sign-in Registrar is waiting for.",
+                )
+                .await;
+                continue;
+            }
+            if let Some(error) = get("error") {
+                respond(
+                    &mut stream,
+                    200,
+                    "The sign-in was refused. Return to Registrar.",
+                )
+                .await;
+                let detail = get("error_description")
+                    .map(|d| format!(" The server said: {d}"))
+                    .unwrap_or_default();
+                return Err(Error::Unauthorized(format!(
+                    "The identity server refused the sign-in ({error}).{detail}"
+                )));
+            }
+            if let Some(code) = get("code") {
+                respond(
+                    &mut stream,
+                    200,
+                    "Signed in. You can close this tab and return to Registrar.",
+                )
+                .await;
+                return Ok(Secret::new(code));
+            }
+            respond(&mut stream, 400, "The sign-in came back without a code.").await;
+        }
+    }
+}
+
+/// Renews a user's tokens. Refresh tokens are single-use: keep the new one the answer carries.
+pub async fn refresh(
+    http: &reqwest::Client,
+    token_url: &Url,
+    client_id: &str,
+    refresh_token: &Secret,
+) -> Result<GrantedToken> {
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token.expose()),
+        ("client_id", client_id),
+    ];
+    token_request(http, token_url, &form, Repeat::Once, "").await
+}
+
+/// The target of a request's first line (`GET /callback?code=… HTTP/1.1`).
+async fn request_target(stream: &mut TcpStream) -> Option<String> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 2048];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let head = String::from_utf8_lossy(&buf);
+    let mut parts = head.lines().next()?.split(' ');
+    (parts.next()? == "GET").then_some(())?;
+    parts.next().map(str::to_owned)
+}
+
+async fn respond(stream: &mut TcpStream, status: u16, message: &str) {
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Registrar</title><p>{message}</p></html>"
+    );
+    let answer = format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        if status == 200 { "OK" } else { "Bad Request" },
+        body.len()
+    );
+    let _ = stream.write_all(answer.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
