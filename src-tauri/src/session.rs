@@ -59,6 +59,7 @@ impl Session {
             admin_client_id: sandbox.admin_client_id().to_owned(),
             sandbox_port: Some(sandbox.addr().port()),
             host: None,
+            signed_in: false,
         };
         if previous != Some(&connection) {
             match saved.iter_mut().find(|c| c.id == connection.id) {

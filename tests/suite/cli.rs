@@ -55,6 +55,39 @@ fn environment(running: &Running, secret: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Where saved connections go: a config folder and a keychain namespace of the test's own.
+struct Home {
+    config: tempfile::TempDir,
+    namespace: String,
+}
+
+impl Home {
+    fn new() -> Self {
+        Self {
+            config: tempfile::tempdir().unwrap(),
+            namespace: format!("registrar-cli-{}", uuid::Uuid::new_v4()),
+        }
+    }
+
+    fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            (
+                "REGISTRAR_CONFIG_DIR",
+                self.config.path().display().to_string(),
+            ),
+            ("REGISTRAR_KEYCHAIN_NAMESPACE", self.namespace.clone()),
+        ]
+    }
+
+    fn keychain_is_empty(&self) -> bool {
+        let found = Command::new("secret-tool")
+            .args(["search", "service", &self.namespace])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&found.stdout).trim().is_empty()
+    }
+}
+
 fn ok_json(output: &Output) -> Value {
     assert!(
         output.status.success(),
@@ -301,12 +334,9 @@ async fn exit_codes_tell_bad_input_refused_credentials_and_server_failures_apart
 async fn a_saved_connection_keeps_its_secret_in_the_keychain_and_reports_what_works() {
     let running = sandbox().await;
     let admin = running.sandbox.issue_admin_secret().unwrap();
-    let config = tempfile::tempdir().unwrap();
-    let namespace = format!("registrar-cli-{}", uuid::Uuid::new_v4());
-    let env = vec![
-        ("REGISTRAR_CONFIG_DIR", config.path().display().to_string()),
-        ("REGISTRAR_KEYCHAIN_NAMESPACE", namespace.clone()),
-    ];
+    let home = Home::new();
+    let env = home.env();
+    let config = &home.config;
     let host = format!("http://{}", running.sandbox.addr());
 
     let added = ok_json(
@@ -368,12 +398,80 @@ async fn a_saved_connection_keeps_its_secret_in_the_keychain_and_reports_what_wo
     let (code, said) =
         failure(&registrar(&["apps", "list", "--connection", "Local suite"], &env, "").await);
     assert_eq!(code, 2, "{said}");
-    let left = Command::new("secret-tool")
-        .args(["search", "service", &namespace])
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8_lossy(&left.stdout).trim().is_empty(),
-        "the keychain entry stayed"
+    assert!(home.keychain_is_empty(), "the keychain entry stayed");
+}
+
+#[tokio::test]
+async fn an_admin_signs_in_through_the_browser_and_the_rotating_refresh_token_is_kept() {
+    let running = sandbox().await;
+    let admin = crate::core_client::admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
     );
+    let password = running.sandbox.issue_user_password().unwrap();
+    let sign_in_app = registrar_core::draft::AppDraft {
+        name: "Registrar sign-in".into(),
+        app_type: registrar_core::model::AppType::NonConfidential,
+        redirect_uris: vec!["http://127.0.0.1/callback".into()],
+        scopes: vec![registrar_core::model::Scope::new(
+            "PM.OAuthApp",
+            registrar_core::model::ScopeType::User,
+        )],
+    }
+    .validate(None)
+    .unwrap();
+    let sign_in_app = admin.create_app(&sign_in_app).await.unwrap().app;
+    let home = Home::new();
+    let browser = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("browser/sign-in.sh");
+    let mut env = home.env();
+    env.push(("BROWSER", browser.display().to_string()));
+    env.push(("SANDBOX_PASSWORD", password.expose().to_owned()));
+    let config = &home.config;
+    let host = format!("http://{}", running.sandbox.addr());
+
+    let added = ok_json(
+        &registrar(
+            &[
+                "connections",
+                "add",
+                "--name",
+                "Signed in",
+                "--kind",
+                "suite",
+                "--host",
+                &host,
+                "--org",
+                running.sandbox.organization(),
+                "--client-id",
+                &sign_in_app.id,
+                "--sign-in",
+                "--json",
+            ],
+            &env,
+            "",
+        )
+        .await,
+    );
+    assert_eq!(
+        added["organization_id"],
+        running.sandbox.partition_global_id().to_string()
+    );
+
+    // Each command renews the token with the kept refresh token, which works once: the second
+    // and third succeed only if the rotated one was kept.
+    for _ in 0..3 {
+        let apps = ok_json(&registrar(&["apps", "list", "--json"], &env, "").await);
+        assert!(apps
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == sign_in_app.id.as_str()));
+    }
+    let report = ok_json(&registrar(&["connections", "test", "--json"], &env, "").await);
+    assert_eq!(report["listing"]["outcome"], "passed", "{report}");
+    let on_disk = std::fs::read_to_string(config.path().join("connections.json")).unwrap();
+    assert!(on_disk.contains("\"signedIn\": true"), "{on_disk}");
+
+    stdout(&registrar(&["connections", "remove", "Signed in"], &env, "").await);
+    assert!(home.keychain_is_empty(), "the refresh token stayed");
 }

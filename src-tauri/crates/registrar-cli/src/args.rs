@@ -82,9 +82,15 @@ pub struct AddConnection {
     /// The organization's GUID, when the admin token does not name it.
     #[arg(long)]
     pub org_id: Option<uuid::Uuid>,
-    /// The admin app's client id (an app with the application scope PM.OAuthApp).
+    /// The admin app's client id (an app with the application scope PM.OAuthApp); with
+    /// --sign-in, the sign-in app's (non-confidential, user scope PM.OAuthApp, redirect URL
+    /// http://127.0.0.1/callback).
     #[arg(long)]
     pub client_id: String,
+    /// Sign in in the browser (the BROWSER program if set) instead of using an admin app's
+    /// secret; the refresh token goes to the keychain.
+    #[arg(long)]
+    pub sign_in: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! Each command, over the core.
 
 use std::io::BufRead;
+use std::time::Duration;
 
 use registrar_core::connections::{Connection, ConnectionKind};
 use registrar_core::draft::AppDraft;
@@ -8,9 +9,11 @@ use registrar_core::edit::{apply_update, AppEdit};
 use registrar_core::handoff::{Endpoints, Format, Sheet, SheetInput};
 use registrar_core::model::{self, Scope, ScopeType};
 use registrar_core::oauth::ClientCredentials;
-use registrar_core::probe::{test_connection, Check};
+use registrar_core::probe::{organization_in_token, test_connection, Check};
 use registrar_core::requests::{random_state, Pkce};
 use registrar_core::secrets::NewSecret;
+use registrar_core::signin;
+use registrar_core::uipath::{Endpoint, ADMIN_SCOPES};
 use registrar_core::{files, Error, Result, Secret};
 use serde_json::json;
 use time::macros::format_description;
@@ -78,6 +81,9 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
         ConnectionsCommand::Test => {
             let saved = store.load()?;
             let connection = target::find(&saved, name)?;
+            if connection.signed_in {
+                return test_signed_in(connection, json).await;
+            }
             let secret = target::admin_secret(connection).await?;
             let credentials = ClientCredentials {
                 client_id: connection.admin_client_id.clone(),
@@ -131,7 +137,9 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
         ConnectionsCommand::Remove { name } => {
             let mut saved = store.load()?;
             let found = target::find(&saved, Some(&name))?.clone();
-            target::keychain()?.delete(&found.secret_account()).await?;
+            let keychain = target::keychain()?;
+            keychain.delete(&found.secret_account()).await?;
+            keychain.delete(&found.refresh_token_account()).await?;
             saved.retain(|c| c.id != found.id);
             store.save(&saved)?;
             if !json {
@@ -140,6 +148,24 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
             Ok(())
         }
     }
+}
+
+/// A signed-in connection works when its refresh token renews and the token lists apps.
+async fn test_signed_in(connection: &Connection, json: bool) -> Result<()> {
+    let target = target::open(Some(&connection.name)).await?;
+    let apps = target.client.list_apps().await?;
+    let token = "Signed in: the refresh token was renewed and the new one kept.";
+    let listing = format!("Listed {} external applications.", apps.len());
+    if json {
+        print_json(&json!({
+            "token": {"outcome": "passed", "detail": token},
+            "listing": {"outcome": "passed", "detail": listing},
+        }));
+    } else {
+        println!("{:<10} {:<8} {token}", "token", "passed");
+        println!("{:<10} {:<8} {listing}", "listing", "passed");
+    }
+    Ok(())
 }
 
 /// The admin secret from the environment, or the first line of standard input.
@@ -191,21 +217,30 @@ async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
         admin_client_id: add.client_id,
         sandbox_port: None,
         host: add.host,
+        signed_in: add.sign_in,
     };
     let identity_url = connection.identity_url()?;
-    let secret = secret_from_input()?;
-    if add.org_id.is_none() {
-        connection.partition_global_id = target::organization_from_token(
-            &registrar_core::http::client()?,
-            &identity_url,
-            &connection.admin_client_id,
-            secret.duplicate(),
-        )
-        .await?;
+    let http = registrar_core::http::client()?;
+    if add.sign_in {
+        let refresh_token = sign_in(&http, &mut connection, add.org_id.is_none()).await?;
+        target::keychain()?
+            .write(&connection.refresh_token_account(), &refresh_token)
+            .await?;
+    } else {
+        let secret = secret_from_input()?;
+        if add.org_id.is_none() {
+            connection.partition_global_id = target::organization_from_token(
+                &http,
+                &identity_url,
+                &connection.admin_client_id,
+                secret.duplicate(),
+            )
+            .await?;
+        }
+        target::keychain()?
+            .write(&connection.secret_account(), &secret)
+            .await?;
     }
-    target::keychain()?
-        .write(&connection.secret_account(), &secret)
-        .await?;
     saved.push(connection.clone());
     store.save(&saved)?;
     if json {
@@ -216,11 +251,73 @@ async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
         }));
     } else {
         println!(
-            "Saved \"{}\" ({identity_url}, organization {}); its secret is in the keychain.",
+            "Saved \"{}\" ({identity_url}, organization {}); its credentials are in the keychain.",
             connection.name, connection.partition_global_id
         );
     }
     Ok(())
+}
+
+/// How long the command waits for the admin to sign in.
+const SIGN_IN_WAIT: Duration = Duration::from_secs(300);
+
+/// Signs the admin in through the browser and returns the refresh token to keep; takes the
+/// organization's GUID from the token when `find_organization`.
+async fn sign_in(
+    http: &reqwest::Client,
+    connection: &mut Connection,
+    find_organization: bool,
+) -> Result<Secret> {
+    let endpoint = Endpoint {
+        identity_url: connection.identity_url()?,
+        partition_global_id: connection.partition_global_id,
+    };
+    let pending = signin::begin(
+        &endpoint.authorize_url(),
+        &endpoint.token_url(),
+        &connection.admin_client_id,
+        &[ADMIN_SCOPES[0], "offline_access"],
+    )
+    .await?;
+    eprintln!(
+        "Sign in in the browser. If it did not open, go to:\n{}",
+        pending.url
+    );
+    open_browser(pending.url.as_str());
+    let granted = pending.finish(http, SIGN_IN_WAIT).await?;
+    if find_organization {
+        connection.partition_global_id = organization_in_token(granted.access_token.expose())
+            .ok_or_else(|| Error::InvalidInput {
+                field: None,
+                message: "The token does not name the organization: give its GUID with --org-id."
+                    .into(),
+            })?;
+    }
+    granted.refresh_token.ok_or_else(|| {
+        Error::Server(
+            "The server signed you in but gave no refresh token (offline_access), so the sign-in \
+             cannot be kept. Check that the sign-in app may use offline_access."
+                .into(),
+        )
+    })
+}
+
+/// Opens `url` in the browser the BROWSER variable names, else the system's. A failure only
+/// leaves the printed URL to open by hand.
+fn open_browser(url: &str) {
+    let mut command = match std::env::var_os("BROWSER") {
+        Some(browser) => std::process::Command::new(browser),
+        None if cfg!(target_os = "macos") => std::process::Command::new("open"),
+        None if cfg!(target_os = "windows") => {
+            let mut start = std::process::Command::new("cmd");
+            start.args(["/C", "start", ""]);
+            start
+        }
+        None => std::process::Command::new("xdg-open"),
+    };
+    if let Err(error) = command.arg(url).spawn() {
+        eprintln!("Could not open the browser ({error}).");
+    }
 }
 
 fn scopes(app_scopes: &[String], user_scopes: &[String]) -> Vec<Scope> {

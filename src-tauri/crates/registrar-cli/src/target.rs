@@ -8,7 +8,7 @@ use registrar_core::handoff::SheetConnection;
 use registrar_core::keychain::{self, Keychain};
 use registrar_core::oauth::{self, ClientCredentials};
 use registrar_core::probe::organization_in_token;
-use registrar_core::uipath::{Endpoint, UiPathClient, ADMIN_SCOPES};
+use registrar_core::uipath::{Endpoint, KeepRefreshToken, UiPathClient, ADMIN_SCOPES};
 use registrar_core::{Error, Result, Secret};
 use url::Url;
 use uuid::Uuid;
@@ -66,17 +66,41 @@ pub async fn open(name: Option<&str>) -> Result<Target> {
         return from_environment(&url).await;
     }
     let connection = find(&store()?.load()?, name)?.clone();
-    let secret = admin_secret(&connection).await?;
     let endpoint = Endpoint {
         identity_url: connection.identity_url()?,
         partition_global_id: connection.partition_global_id,
     };
-    let credentials = ClientCredentials {
-        client_id: connection.admin_client_id.clone(),
-        client_secret: secret,
+    let http = registrar_core::http::client()?;
+    let client = if connection.signed_in {
+        let keychain = keychain()?;
+        let account = connection.refresh_token_account();
+        let refresh_token = keychain.read(&account).await?.ok_or_else(|| {
+            Error::Keychain(format!(
+                "The keychain has no sign-in for \"{}\": add the connection again.",
+                connection.name
+            ))
+        })?;
+        let keep: KeepRefreshToken = Box::new(move |next| {
+            let keychain = keychain.clone();
+            let account = account.clone();
+            Box::pin(async move { keychain.write(&account, &next).await })
+        });
+        UiPathClient::signed_in(
+            http,
+            endpoint,
+            connection.admin_client_id.clone(),
+            refresh_token,
+            keep,
+        )
+    } else {
+        let credentials = ClientCredentials {
+            client_id: connection.admin_client_id.clone(),
+            client_secret: admin_secret(&connection).await?,
+        };
+        UiPathClient::new(http, endpoint, credentials)
     };
     Ok(Target {
-        client: UiPathClient::new(registrar_core::http::client()?, endpoint, credentials),
+        client,
         sheet: SheetConnection::from(&connection),
         admin_identity: connection.admin_identity(),
     })

@@ -44,6 +44,10 @@ pub struct Connection {
     /// explicit `http://` is accepted for the loopback host only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    /// The admin signs in in the browser: `admin_client_id` is then the sign-in app's, and the
+    /// keychain holds a refresh token (under [`Connection::refresh_token_account`]), no secret.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub signed_in: bool,
 }
 
 impl ConnectionKind {
@@ -67,6 +71,11 @@ impl Connection {
     /// The keychain account of this connection's admin client secret.
     pub fn secret_account(&self) -> String {
         format!("connection/{}/admin-client-secret", self.id)
+    }
+
+    /// The keychain account of a signed-in admin's refresh token.
+    pub fn refresh_token_account(&self) -> String {
+        format!("connection/{}/refresh-token", self.id)
     }
 
     pub fn new_id() -> String {
@@ -223,6 +232,7 @@ mod tests {
             admin_client_id: "admin".into(),
             sandbox_port: Some(45123),
             host: None,
+            signed_in: false,
         }
     }
 

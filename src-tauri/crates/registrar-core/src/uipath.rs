@@ -2,6 +2,8 @@
 //! The wire types are private to this module; callers see the domain types of [`crate::model`].
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -63,11 +65,43 @@ struct CachedToken {
 /// Tokens are renewed this long before the server would reject them.
 const TOKEN_MARGIN: Duration = Duration::from_secs(60);
 
+/// Keeps a signed-in admin's new refresh token (in the keychain): each one works once, so the
+/// one a renewal returns must replace the one it used.
+pub type KeepRefreshToken =
+    Box<dyn Fn(Secret) -> Pin<Box<dyn Future<Output = Result<()>> + Send>> + Send + Sync>;
+
+/// How the client gets its admin token.
+enum AdminAuth {
+    /// An admin app's client id and secret, through client_credentials.
+    ClientSecret(ClientCredentials),
+    /// A signed-in admin: the sign-in app's client id and the current refresh token.
+    SignedIn {
+        client_id: String,
+        refresh_token: Mutex<Secret>,
+        keep: KeepRefreshToken,
+    },
+}
+
+impl std::fmt::Debug for AdminAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AdminAuth::ClientSecret(credentials) => f
+                .debug_tuple("ClientSecret")
+                .field(&credentials.client_id)
+                .finish(),
+            AdminAuth::SignedIn { client_id, .. } => f
+                .debug_struct("SignedIn")
+                .field("client_id", client_id)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct UiPathClient {
     http: reqwest::Client,
     endpoint: Endpoint,
-    credentials: ClientCredentials,
+    auth: AdminAuth,
     token: Mutex<Option<CachedToken>>,
 }
 
@@ -76,7 +110,28 @@ impl UiPathClient {
         Self {
             http,
             endpoint,
-            credentials,
+            auth: AdminAuth::ClientSecret(credentials),
+            token: Mutex::new(None),
+        }
+    }
+
+    /// A client for a signed-in admin, renewing its token with `refresh_token` and handing each
+    /// new refresh token to `keep`.
+    pub fn signed_in(
+        http: reqwest::Client,
+        endpoint: Endpoint,
+        client_id: String,
+        refresh_token: Secret,
+        keep: KeepRefreshToken,
+    ) -> Self {
+        Self {
+            http,
+            endpoint,
+            auth: AdminAuth::SignedIn {
+                client_id,
+                refresh_token: Mutex::new(refresh_token),
+                keep,
+            },
             token: Mutex::new(None),
         }
     }
@@ -374,14 +429,28 @@ impl UiPathClient {
         {
             return Ok(current.token.duplicate());
         }
-        let granted = oauth::client_credentials(
-            &self.http,
-            &self.endpoint.token_url(),
-            &self.credentials,
-            ADMIN_SCOPES,
-        )
-        .await
-        .map_err(admin_token_error)?;
+        let token_url = self.endpoint.token_url();
+        let granted = match &self.auth {
+            AdminAuth::ClientSecret(credentials) => {
+                oauth::client_credentials(&self.http, &token_url, credentials, ADMIN_SCOPES)
+                    .await
+                    .map_err(admin_token_error)?
+            }
+            AdminAuth::SignedIn {
+                client_id,
+                refresh_token,
+                keep,
+            } => {
+                let mut current = refresh_token.lock().await;
+                let mut granted =
+                    crate::signin::refresh(&self.http, &token_url, client_id, &current).await?;
+                if let Some(next) = granted.refresh_token.take() {
+                    keep(next.duplicate()).await?;
+                    *current = next;
+                }
+                granted
+            }
+        };
         let token = granted.access_token.duplicate();
         *cached = Some(CachedToken {
             token: granted.access_token,
