@@ -1,6 +1,7 @@
 // Each command listed here gets an `allow-<name>` permission, granted by name in capabilities/.
 const COMMANDS: &[&str] = &[
     "current_connection",
+    "test_connection",
     "list_apps",
     "get_app",
     "get_catalog",

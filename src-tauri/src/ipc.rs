@@ -202,6 +202,62 @@ pub struct Copied {
     pub clears_in_seconds: Option<u32>,
 }
 
+/// How one step of a connection test went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum StepOutcome {
+    Passed,
+    Failed,
+    /// Not tried, because an earlier step failed.
+    Skipped,
+}
+
+#[derive(Debug, Serialize, TS)]
+pub struct ConnectionStep {
+    /// `discovery`, `token` or `listing`.
+    pub name: String,
+    pub outcome: StepOutcome,
+    pub detail: String,
+}
+
+/// What works on the connection, step by step.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionTest {
+    pub steps: Vec<ConnectionStep>,
+    /// The scopes the admin token carries.
+    pub admin_scopes: Vec<String>,
+    /// The organization's GUID, when the token names it.
+    pub organization_id: Option<String>,
+}
+
+impl From<registrar_core::probe::ConnectionReport> for ConnectionTest {
+    fn from(report: registrar_core::probe::ConnectionReport) -> Self {
+        use registrar_core::probe::Check;
+        let step = |name: &str, check: Check| {
+            let (outcome, detail) = match check {
+                Check::Passed(detail) => (StepOutcome::Passed, detail),
+                Check::Failed(detail) => (StepOutcome::Failed, detail),
+                Check::Skipped(detail) => (StepOutcome::Skipped, detail),
+            };
+            ConnectionStep {
+                name: name.to_owned(),
+                outcome,
+                detail,
+            }
+        };
+        Self {
+            steps: vec![
+                step("discovery", report.discovery),
+                step("token", report.token),
+                step("listing", report.listing),
+            ],
+            admin_scopes: report.admin_scopes,
+            organization_id: report.organization_id.map(|id| id.to_string()),
+        }
+    }
+}
+
 /// A handoff sheet's file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -511,6 +567,9 @@ mod tests {
             Verification::decl(&cfg),
             Settings::decl(&cfg),
             Copied::decl(&cfg),
+            StepOutcome::decl(&cfg),
+            ConnectionStep::decl(&cfg),
+            ConnectionTest::decl(&cfg),
             HandoffFormat::decl(&cfg),
             ExportedSheet::decl(&cfg),
             ErrorCode::decl(&cfg),

@@ -24,6 +24,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             commands::connection::current_connection,
+            commands::connection::test_connection,
             commands::apps::list_apps,
             commands::apps::get_app,
             commands::apps::get_catalog,

@@ -143,3 +143,34 @@ async fn the_window_reopens_where_and_as_large_as_it_was() {
     assert_eq!(client.get_window_rect().await.unwrap(), moved);
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn test_connection_shows_each_step_and_the_admin_tokens_scopes() {
+    let desktop = Desktop::start();
+    let client = desktop.launch().await;
+    text_of(&client, "[data-testid=connection-url]").await;
+
+    registrar_tests::click(&client, "[data-testid=connection-test-open]").await;
+    wait_for(&client, "[data-testid=connection-step][data-step=listing]").await;
+    let outcomes: Vec<String> = client
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=connection-step]')]\
+             .map((li) => li.dataset.step + ':' + li.dataset.outcome);",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["discovery:passed", "token:passed", "listing:passed"]
+    );
+    let scopes = text_of(&client, "[data-testid=connection-scopes]").await;
+    assert!(scopes.contains("PM.OAuthApp"), "{scopes}");
+    registrar_tests::click(&client, "[data-testid=connection-test-close]").await;
+    client.close().await.unwrap();
+}

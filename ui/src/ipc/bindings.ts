@@ -52,6 +52,21 @@ export type Settings = {
  */
 clipboardClearSeconds: number, };
 export type Copied = { clearsInSeconds: number | null, };
+export type StepOutcome = "passed" | "failed" | "skipped";
+export type ConnectionStep = { 
+/**
+ * `discovery`, `token` or `listing`.
+ */
+name: string, outcome: StepOutcome, detail: string, };
+export type ConnectionTest = { steps: Array<ConnectionStep>, 
+/**
+ * The scopes the admin token carries.
+ */
+adminScopes: Array<string>, 
+/**
+ * The organization's GUID, when the token names it.
+ */
+organizationId: string | null, };
 export type HandoffFormat = "pdf" | "html" | "markdown" | "json";
 export type ExportedSheet = { path: string, format: HandoffFormat, secretIncluded: boolean, ownerOnly: boolean, };
 export type ErrorCode = "invalidInput" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "rateLimited" | "network" | "server" | "keychain" | "storage" | "clipboard" | "internal";

@@ -16,6 +16,7 @@ import {
   planUpdate,
   registerApp,
   saveSettings,
+  testConnection,
   updateApp,
   verifyApp,
 } from './commands';
@@ -36,12 +37,14 @@ describe('commands', () => {
     await listApps();
     await getCatalog();
     await getSettings();
+    await testConnection();
 
     expect(invokeMock.mock.calls).toEqual([
       ['current_connection', undefined],
       ['list_apps', undefined],
       ['get_catalog', undefined],
       ['get_settings', undefined],
+      ['test_connection', undefined],
     ]);
   });
 

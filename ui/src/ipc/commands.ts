@@ -6,6 +6,7 @@ import type {
   AppEdit,
   AppSummary,
   CatalogResource,
+  ConnectionTest,
   ConnectionView,
   Copied,
   ExportedSheet,
@@ -92,6 +93,11 @@ export function exportHandoff(
   includeSecret: boolean,
 ): Promise<ExportedSheet | null> {
   return call('export_handoff', { appId, format, includeSecret });
+}
+
+/** Tries discovery, the admin token and listing on the current connection. */
+export function testConnection(): Promise<ConnectionTest> {
+  return call('test_connection');
 }
 
 export function getSettings(): Promise<Settings> {

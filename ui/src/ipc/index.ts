@@ -2,6 +2,7 @@ export type * from './bindings';
 export { toIpcError } from './errors';
 export {
   currentConnection,
+  testConnection,
   listApps,
   getApp,
   getCatalog,

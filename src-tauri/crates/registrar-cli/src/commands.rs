@@ -8,8 +8,7 @@ use registrar_core::draft::AppDraft;
 use registrar_core::edit::{apply_update, AppEdit};
 use registrar_core::handoff::{Endpoints, Format, Sheet, SheetInput};
 use registrar_core::model::{self, Scope, ScopeType};
-use registrar_core::oauth::ClientCredentials;
-use registrar_core::probe::{organization_in_token, test_connection, Check};
+use registrar_core::probe::{organization_in_token, probe, Check};
 use registrar_core::requests::{random_state, Pkce};
 use registrar_core::secrets::NewSecret;
 use registrar_core::signin;
@@ -81,22 +80,8 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
         ConnectionsCommand::Test => {
             let saved = store.load()?;
             let connection = target::find(&saved, name)?;
-            if connection.signed_in {
-                return test_signed_in(connection, json).await;
-            }
-            let secret = target::admin_secret(connection).await?;
-            let credentials = ClientCredentials {
-                client_id: connection.admin_client_id.clone(),
-                client_secret: secret,
-            };
-            let http = registrar_core::http::client()?;
-            let report = test_connection(
-                &http,
-                &connection.identity_url()?,
-                Some(connection.partition_global_id),
-                &credentials,
-            )
-            .await;
+            let target = target::open(Some(&connection.name)).await?;
+            let report = probe(&target.client).await;
             let check = |c: &Check| match c {
                 Check::Passed(said) => ("passed", said.clone()),
                 Check::Failed(said) => ("failed", said.clone()),
@@ -148,24 +133,6 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
             Ok(())
         }
     }
-}
-
-/// A signed-in connection works when its refresh token renews and the token lists apps.
-async fn test_signed_in(connection: &Connection, json: bool) -> Result<()> {
-    let target = target::open(Some(&connection.name)).await?;
-    let apps = target.client.list_apps().await?;
-    let token = "Signed in: the refresh token was renewed and the new one kept.";
-    let listing = format!("Listed {} external applications.", apps.len());
-    if json {
-        print_json(&json!({
-            "token": {"outcome": "passed", "detail": token},
-            "listing": {"outcome": "passed", "detail": listing},
-        }));
-    } else {
-        println!("{:<10} {:<8} {token}", "token", "passed");
-        println!("{:<10} {:<8} {listing}", "listing", "passed");
-    }
-    Ok(())
 }
 
 /// The admin secret from the environment, or the first line of standard input.

@@ -7,8 +7,7 @@ use uuid::Uuid;
 
 use crate::error::Error;
 use crate::http::{read_json, send_with_retries, Repeat, RETRIES};
-use crate::oauth::{self, ClientCredentials};
-use crate::uipath::{Endpoint, UiPathClient, ADMIN_SCOPES};
+use crate::uipath::UiPathClient;
 use crate::verify::jwt_claims;
 
 /// One step's outcome, in words.
@@ -32,7 +31,8 @@ pub struct ConnectionReport {
     pub token: Check,
     /// The scopes the admin token carries.
     pub admin_scopes: Vec<String>,
-    /// The organization's GUID from the token's `prt_id` claim, when the server puts it there.
+    /// The organization's GUID as the token's `prt_id` claim names it, when the server puts it
+    /// there.
     pub organization_id: Option<Uuid>,
     pub listing: Check,
 }
@@ -43,59 +43,37 @@ impl ConnectionReport {
     }
 }
 
-/// Tries each step in turn. `organization_id` is the GUID the admin gave, if any; the token's is
-/// used otherwise.
-pub async fn test_connection(
-    http: &reqwest::Client,
-    identity_url: &Url,
-    organization_id: Option<Uuid>,
-    credentials: &ClientCredentials,
-) -> ConnectionReport {
-    let endpoint = |partition_global_id| Endpoint {
-        identity_url: identity_url.clone(),
-        partition_global_id,
-    };
-    let discovery = discover(http, &endpoint(Uuid::nil()).discovery_url()).await;
-    let token_url = endpoint(Uuid::nil()).token_url();
-    let (token, admin_scopes, from_token) =
-        match oauth::client_credentials(http, &token_url, credentials, ADMIN_SCOPES).await {
-            Ok(granted) => {
-                let from_token = organization_in_token(granted.access_token.expose());
-                let carried = if granted.scopes.is_empty() {
-                    "no scopes".to_owned()
-                } else {
-                    granted.scopes.join(" ")
-                };
-                (
-                    Check::Passed(format!("The admin token was issued, carrying {carried}.")),
-                    granted.scopes,
-                    from_token,
-                )
-            }
-            Err(error) => (Check::Failed(error.to_string()), Vec::new(), None),
-        };
-    let listing = match (token.passed(), organization_id.or(from_token)) {
-        (false, _) => Check::Skipped("Needs the admin token.".to_owned()),
-        (true, None) => Check::Failed(
-            "The token does not name the organization: give the organization's GUID.".to_owned(),
-        ),
-        (true, Some(partition)) => {
-            let credentials = ClientCredentials {
-                client_id: credentials.client_id.clone(),
-                client_secret: credentials.client_secret.duplicate(),
+/// Tries each step in turn with a connection's client, whatever its admin credential.
+pub async fn probe(client: &UiPathClient) -> ConnectionReport {
+    let discovery = discover(client.http(), &client.endpoint().discovery_url()).await;
+    let (token, admin_scopes, organization_id) = match client.admin_token_facts().await {
+        Ok((scopes, from_token)) => {
+            let carried = if scopes.is_empty() {
+                "no scopes".to_owned()
+            } else {
+                scopes.join(" ")
             };
-            let client = UiPathClient::new(http.clone(), endpoint(partition), credentials);
-            match client.list_apps().await {
-                Ok(apps) => Check::Passed(format!("Listed {} external applications.", apps.len())),
-                Err(error) => Check::Failed(error.to_string()),
-            }
+            (
+                Check::Passed(format!("The admin token was issued, carrying {carried}.")),
+                scopes,
+                from_token,
+            )
         }
+        Err(error) => (Check::Failed(error.to_string()), Vec::new(), None),
+    };
+    let listing = if token.passed() {
+        match client.list_apps().await {
+            Ok(apps) => Check::Passed(format!("Listed {} external applications.", apps.len())),
+            Err(error) => Check::Failed(error.to_string()),
+        }
+    } else {
+        Check::Skipped("Needs the admin token.".to_owned())
     };
     ConnectionReport {
         discovery,
         token,
         admin_scopes,
-        organization_id: organization_id.or(from_token),
+        organization_id,
         listing,
     }
 }

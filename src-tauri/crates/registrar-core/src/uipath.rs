@@ -60,6 +60,7 @@ pub struct CreatedApp {
 struct CachedToken {
     token: Secret,
     refresh_after: Instant,
+    scopes: Vec<String>,
 }
 
 /// Tokens are renewed this long before the server would reject them.
@@ -455,8 +456,23 @@ impl UiPathClient {
         *cached = Some(CachedToken {
             token: granted.access_token,
             refresh_after: Instant::now() + granted.expires_in.saturating_sub(TOKEN_MARGIN),
+            scopes: granted.scopes,
         });
         Ok(token)
+    }
+
+    /// A fresh admin token's scopes, and the organization's GUID when the token names it: what
+    /// "Test connection" reports.
+    pub async fn admin_token_facts(&self) -> Result<(Vec<String>, Option<Uuid>)> {
+        let token = self.token(true).await?;
+        let scopes = self
+            .token
+            .lock()
+            .await
+            .as_ref()
+            .map(|c| c.scopes.clone())
+            .unwrap_or_default();
+        Ok((scopes, crate::probe::organization_in_token(token.expose())))
     }
 }
 

@@ -1,0 +1,77 @@
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { testConnection, type ConnectionTest } from '../ipc';
+import ConnectionTestDialog from './ConnectionTestDialog.svelte';
+
+vi.mock('../ipc/commands');
+
+const testMock = vi.mocked(testConnection);
+
+const WORKS: ConnectionTest = {
+  steps: [
+    { name: 'discovery', outcome: 'passed', detail: 'Discovery names the issuer X.' },
+    { name: 'token', outcome: 'passed', detail: 'The admin token was issued, carrying PM.OAuthApp.' },
+    { name: 'listing', outcome: 'passed', detail: 'Listed 3 external applications.' },
+  ],
+  adminScopes: ['PM.OAuthApp'],
+  organizationId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+};
+
+beforeEach(() => {
+  testMock.mockReset();
+});
+
+function steps(): [string | undefined, string | undefined, string | null][] {
+  return screen
+    .getAllByTestId('connection-step')
+    .map((li) => [li.dataset.step, li.dataset.outcome, li.textContent]);
+}
+
+describe('ConnectionTestDialog', () => {
+  it('shows each step, the token scopes and the organization', async () => {
+    testMock.mockResolvedValue(WORKS);
+    render(ConnectionTestDialog, { onClose: vi.fn() });
+
+    await screen.findAllByTestId('connection-step');
+    expect(steps().map(([step, outcome]) => [step, outcome])).toEqual([
+      ['discovery', 'passed'],
+      ['token', 'passed'],
+      ['listing', 'passed'],
+    ]);
+    expect(steps()[0][2]).toContain('Discovery document');
+    expect(screen.getByTestId('connection-scopes').textContent).toContain(
+      'The admin token carries: PM.OAuthApp. The token names the organization 0f8fad5b-d9cb-469f-a165-70867728950e.',
+    );
+  });
+
+  it('says which step fails and why, and tests again on request', async () => {
+    testMock.mockResolvedValueOnce({
+      steps: [
+        WORKS.steps[0],
+        { name: 'token', outcome: 'failed', detail: 'The connection\'s admin credentials were refused.' },
+        { name: 'listing', outcome: 'skipped', detail: 'Needs the admin token.' },
+      ],
+      adminScopes: [],
+      organizationId: null,
+    });
+    testMock.mockResolvedValueOnce(WORKS);
+    render(ConnectionTestDialog, { onClose: vi.fn() });
+
+    await screen.findAllByTestId('connection-step');
+    expect(steps()[1][2]).toContain('Fails');
+    expect(steps()[1][2]).toContain('admin credentials were refused');
+    expect(steps()[2][2]).toContain('Not tried');
+    expect(screen.getByTestId('connection-scopes').textContent).toContain('No admin token');
+
+    await fireEvent.click(screen.getByText('Test again'));
+    await screen.findByText('Listed 3 external applications.');
+    expect(testMock).toHaveBeenCalledTimes(2);
+  });
+
+  it('says when the test could not run at all', async () => {
+    testMock.mockRejectedValue({ code: 'network', message: 'The sandbox is not running.', field: null });
+    render(ConnectionTestDialog, { onClose: vi.fn() });
+
+    expect((await screen.findByRole('alert')).textContent).toBe('The test could not run. The sandbox is not running.');
+  });
+});
