@@ -222,6 +222,23 @@ describe('RegisterForm', () => {
     expect(document.activeElement).toBe(screen.getByTestId('register-submit'));
   });
 
+  it('offers no second Register when the app was registered although the answer was lost', async () => {
+    registerMock.mockRejectedValue({
+      code: 'conflict',
+      message: 'Registrar read the list again: "Billing" was registered all the same (App ID a1).',
+      field: null,
+    });
+    await renderForm();
+    await tick('OR.Jobs', 'application');
+
+    await submit();
+
+    expect((await screen.findByRole('alert')).textContent).toContain('was registered all the same');
+    expect((screen.getByTestId('register-submit') as HTMLButtonElement).disabled).toBe(true);
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Close' }));
+    expect(registerMock).toHaveBeenCalledOnce();
+  });
+
   it('marks the name and moves focus to it when the error names it', async () => {
     registerMock.mockRejectedValue({ code: 'invalidInput', message: 'The name is empty.', field: 'name' });
     await renderForm();

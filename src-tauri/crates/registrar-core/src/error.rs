@@ -21,7 +21,8 @@ pub enum Error {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
-    /// The app changed on the server since the admin opened it; nothing was written.
+    /// The server's state is not what the admin saw: the app changed since it was opened (and
+    /// nothing was written), or a create whose answer was lost happened all the same.
     #[error("{0}")]
     Conflict(String),
     #[error("The identity server is rate limiting requests; try again{}.", retry_hint(.retry_after))]
