@@ -40,7 +40,7 @@ enum Fault {
 #[derive(Debug)]
 struct Rule {
     method: &'static str,
-    path_ends: &'static str,
+    path_ends: String,
     fault: Fault,
     times: u32,
 }
@@ -85,10 +85,10 @@ impl FaultProxy {
     }
 
     /// The next `times` requests of `method` to a path ending in `path_ends` meet `fault`.
-    fn on(&self, method: &'static str, path_ends: &'static str, fault: Fault, times: u32) {
+    fn on(&self, method: &'static str, path_ends: &str, fault: Fault, times: u32) {
         self.script.lock().unwrap().rules.push(Rule {
             method,
-            path_ends,
+            path_ends: path_ends.to_owned(),
             fault,
             times,
         });
@@ -125,7 +125,7 @@ async fn serve(
         let rule = script.rules.iter_mut().find(|r| {
             r.times > 0
                 && r.method == method
-                && path.split('?').next().unwrap().ends_with(r.path_ends)
+                && path.split('?').next().unwrap().ends_with(&r.path_ends)
         });
         rule.map(|r| {
             r.times -= 1;
@@ -292,15 +292,14 @@ fn named(apps: &[registrar_core::model::ExternalApp], name: &str) -> usize {
 async fn reads_wait_out_server_errors_and_a_short_retry_after() {
     let s = setup().await;
     let listing = format!("{APPS}/{}", s.running.sandbox.partition_global_id());
-    let listing: &'static str = listing.leak();
-    s.proxy.on("GET", listing, Fault::Status(503), 1);
-    s.proxy.on("GET", listing, Fault::Status(500), 1);
+    s.proxy.on("GET", &listing, Fault::Status(503), 1);
+    s.proxy.on("GET", &listing, Fault::Status(500), 1);
     s.client.list_apps().await.unwrap();
-    assert_eq!(s.proxy.seen("GET", listing).len(), 3);
+    assert_eq!(s.proxy.seen("GET", &listing).len(), 3);
 
-    s.proxy.on("GET", listing, Fault::RateLimited(1), 1);
+    s.proxy.on("GET", &listing, Fault::RateLimited(1), 1);
     s.client.list_apps().await.unwrap();
-    let seen = s.proxy.seen("GET", listing);
+    let seen = s.proxy.seen("GET", &listing);
     let waited = seen[4].at - seen[3].at;
     assert!(
         waited >= Duration::from_millis(950),
@@ -501,9 +500,8 @@ async fn updates_and_deletes_are_repeated_safely() {
         .await
         .unwrap();
     let app_path = format!("/{}", created.app.id);
-    let app_path: &'static str = app_path.leak();
 
-    s.proxy.on("PUT", app_path, Fault::Status(500), 1);
+    s.proxy.on("PUT", &app_path, Fault::Status(500), 1);
     s.client
         .update_app(&created.app.id, &draft(&s, "Repeatable v2").await)
         .await
@@ -513,9 +511,9 @@ async fn updates_and_deletes_are_repeated_safely() {
         "Repeatable v2"
     );
 
-    s.proxy.on("DELETE", app_path, Fault::LoseAnswer, 1);
+    s.proxy.on("DELETE", &app_path, Fault::LoseAnswer, 1);
     s.client.delete_app(&created.app.id).await.unwrap();
-    assert_eq!(s.proxy.seen("DELETE", app_path).len(), 2);
+    assert_eq!(s.proxy.seen("DELETE", &app_path).len(), 2);
     assert_eq!(
         named(&s.client.list_apps().await.unwrap(), "Repeatable v2"),
         0

@@ -10,11 +10,11 @@ use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, PRAGMA, WWW_AUTHENTICATE}
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use registrar_core::requests::Pkce;
 use registrar_core::Secret;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -229,12 +229,7 @@ async fn code_grant(
     let code = form
         .get("code")
         .ok_or_else(|| OAuthError::invalid_request("The code parameter is missing."))?;
-    let grant = take(state, code, UserGrantKind::Code, "authorization code").await?;
-    if grant.client_id != who.client_id {
-        return Err(OAuthError::invalid_grant(
-            "The code was issued to another application.",
-        ));
-    }
+    let grant = take(state, code, UserGrantKind::Code, &who.client_id).await?;
     if form.get("redirect_uri") != grant.redirect_uri.as_ref() {
         return Err(OAuthError::invalid_grant(
             "redirect_uri must be the one the code was asked for, exactly.",
@@ -244,8 +239,7 @@ async fn code_grant(
         let verifier = form.get("code_verifier").ok_or_else(|| {
             OAuthError::invalid_grant("The code was asked for with PKCE: send its code_verifier.")
         })?;
-        let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-        if &computed != challenge {
+        if &Pkce::from_verifier(verifier.clone()).challenge != challenge {
             return Err(OAuthError::invalid_grant(
                 "The code_verifier does not match the code_challenge (S256).",
             ));
@@ -263,22 +257,21 @@ async fn refresh_grant(
     let token = form
         .get("refresh_token")
         .ok_or_else(|| OAuthError::invalid_request("The refresh_token parameter is missing."))?;
-    let grant = take(state, token, UserGrantKind::Refresh, "refresh token").await?;
-    if grant.client_id != who.client_id {
-        return Err(OAuthError::invalid_grant(
-            "The refresh token was issued to another application.",
-        ));
-    }
+    let grant = take(state, token, UserGrantKind::Refresh, &who.client_id).await?;
     user_tokens(state, &who.client_id, &grant.user_id, &grant.scope).await
 }
 
-/// Uses up a code or refresh token, or says why it cannot be used.
+/// Uses up a code or refresh token issued to `client_id`, or says why it cannot be used.
 async fn take(
     state: &AppState,
     value: &str,
     kind: UserGrantKind,
-    what: &str,
+    client_id: &str,
 ) -> Result<store::UserGrant, OAuthError> {
+    let what = match kind {
+        UserGrantKind::Code => "authorization code",
+        UserGrantKind::Refresh => "refresh token",
+    };
     let hash = secrets::hash(value);
     let now = OffsetDateTime::now_utc();
     match state
@@ -286,7 +279,10 @@ async fn take(
         .run(move |conn| store::take_user_grant(conn, &hash, kind, now))
         .await?
     {
-        Taken::Fresh(grant) => Ok(grant),
+        Taken::Fresh(grant) if grant.client_id == client_id => Ok(grant),
+        Taken::Fresh(_) => Err(OAuthError::invalid_grant(format!(
+            "This {what} was issued to another application."
+        ))),
         Taken::Reused => Err(OAuthError::invalid_grant(format!(
             "This {what} was used already: each works once."
         ))),
