@@ -234,24 +234,21 @@ pub struct ConnectionTest {
 impl From<registrar_core::probe::ConnectionReport> for ConnectionTest {
     fn from(report: registrar_core::probe::ConnectionReport) -> Self {
         use registrar_core::probe::Check;
-        let step = |name: &str, check: Check| {
-            let (outcome, detail) = match check {
-                Check::Passed(detail) => (StepOutcome::Passed, detail),
-                Check::Failed(detail) => (StepOutcome::Failed, detail),
-                Check::Skipped(detail) => (StepOutcome::Skipped, detail),
-            };
-            ConnectionStep {
+        let steps = report
+            .steps()
+            .into_iter()
+            .map(|(name, check)| ConnectionStep {
                 name: name.to_owned(),
-                outcome,
-                detail,
-            }
-        };
+                outcome: match check {
+                    Check::Passed(_) => StepOutcome::Passed,
+                    Check::Failed(_) => StepOutcome::Failed,
+                    Check::Skipped(_) => StepOutcome::Skipped,
+                },
+                detail: check.detail().to_owned(),
+            })
+            .collect();
         Self {
-            steps: vec![
-                step("discovery", report.discovery),
-                step("token", report.token),
-                step("listing", report.listing),
-            ],
+            steps,
             admin_scopes: report.admin_scopes,
             organization_id: report.organization_id.map(|id| id.to_string()),
         }
@@ -274,7 +271,6 @@ pub enum HandoffFormat {
 #[serde(rename_all = "camelCase")]
 pub struct ExportedSheet {
     pub path: String,
-    pub format: HandoffFormat,
     pub secret_included: bool,
     pub owner_only: bool,
 }

@@ -582,3 +582,11 @@ async fn the_sheets_user_flow_signs_in_at_the_sandbox_and_its_token_exchange_wor
     let token = run_curl(token_exchange, Some(back["code"].clone())).await;
     assert_eq!(token["scope"], "OR.Users.Read", "{token}");
 }
+
+#[test]
+fn a_sheet_holding_the_secret_never_shows_it_in_debug_output() {
+    let sheet = sheet(app(AppType::Confidential), Some(SECRET));
+    let shown = format!("{sheet:?} {:?}", registrar_core::handoff::document(&sheet));
+    assert!(!shown.contains(SECRET), "{shown}");
+    assert!(text(&sheet, Format::Markdown).contains(SECRET));
+}

@@ -79,9 +79,9 @@ pub async fn export_handoff<R: Runtime>(
     tracing::info!(app = %app_id, format = chosen.extension(), secret = sheet.holds_secret(), "exported a handoff sheet");
     Ok(Some(ExportedSheet {
         path: path.display().to_string(),
-        format,
         secret_included: sheet.holds_secret(),
-        owner_only: access == Access::OwnerOnly,
+        // Only Unix file modes are set; elsewhere the file takes its folder's permissions.
+        owner_only: access == Access::OwnerOnly && cfg!(unix),
     }))
 }
 

@@ -407,7 +407,7 @@ describe('exporting the handoff sheet', () => {
   const exportMock = vi.mocked(exportHandoff);
 
   it('leaves the secret out by default and says it is delivered separately', async () => {
-    exportMock.mockResolvedValue({ path: '/home/ada/Billing sync handoff.pdf', format: 'pdf', secretIncluded: false, ownerOnly: false });
+    exportMock.mockResolvedValue({ path: '/home/ada/Billing sync handoff.pdf', secretIncluded: false, ownerOnly: false });
     await renderPage(HELD);
 
     expect((screen.getByTestId('handoff-include-secret') as HTMLInputElement).checked).toBe(false);
@@ -421,7 +421,7 @@ describe('exporting the handoff sheet', () => {
   });
 
   it('includes the held secret when asked, in the chosen format, and says the file is owner-only', async () => {
-    exportMock.mockResolvedValue({ path: '/tmp/Billing sync handoff.md', format: 'markdown', secretIncluded: true, ownerOnly: true });
+    exportMock.mockResolvedValue({ path: '/tmp/Billing sync handoff.md', secretIncluded: true, ownerOnly: true });
     await renderPage(HELD);
 
     await fireEvent.change(screen.getByTestId('handoff-format'), { target: { value: 'markdown' } });
@@ -431,6 +431,18 @@ describe('exporting the handoff sheet', () => {
 
     expect(exportMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, 'markdown', true);
     expect((await screen.findByTestId('handoff-exported')).textContent).toContain('owner-only, mode 0600');
+  });
+
+  it('does not claim owner-only where the system could not make the file so', async () => {
+    exportMock.mockResolvedValue({ path: 'C:\\Users\\ada\\sheet.md', secretIncluded: true, ownerOnly: false });
+    await renderPage(HELD);
+
+    await fireEvent.click(screen.getByTestId('handoff-include-secret'));
+    await fireEvent.click(screen.getByTestId('handoff-export'));
+
+    const saved = (await screen.findByTestId('handoff-exported')).textContent;
+    expect(saved).toContain('It holds the client secret: keep it where only you can read it.');
+    expect(saved).not.toContain('0600');
   });
 
   it('cannot include a secret Registrar does not hold, and says why', async () => {

@@ -80,33 +80,36 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
         ConnectionsCommand::Test => {
             let saved = store.load()?;
             let connection = target::find(&saved, name)?;
-            let target = target::open(Some(&connection.name)).await?;
+            let target = target::open_saved(connection).await?;
             let report = probe(&target.client).await;
-            let check = |c: &Check| match c {
-                Check::Passed(said) => ("passed", said.clone()),
-                Check::Failed(said) => ("failed", said.clone()),
-                Check::Skipped(said) => ("skipped", said.clone()),
+            let outcome = |c: &Check| match c {
+                Check::Passed(_) => "passed",
+                Check::Failed(_) => "failed",
+                Check::Skipped(_) => "skipped",
             };
-            let steps = [
-                ("discovery", check(&report.discovery)),
-                ("token", check(&report.token)),
-                ("listing", check(&report.listing)),
-            ];
             if json {
                 let mut out = serde_json::Map::new();
-                for (step, (outcome, said)) in &steps {
-                    out.insert((*step).into(), json!({"outcome": outcome, "detail": said}));
+                for (step, check) in report.steps() {
+                    out.insert(
+                        step.into(),
+                        json!({"outcome": outcome(check), "detail": check.detail()}),
+                    );
                 }
                 out.insert("admin_scopes".into(), json!(report.admin_scopes));
                 out.insert("organization_id".into(), json!(report.organization_id));
                 print_json(&serde_json::Value::Object(out));
             } else {
-                for (step, (outcome, said)) in &steps {
-                    println!("{step:<10} {outcome:<8} {said}");
+                for (step, check) in report.steps() {
+                    println!("{step:<10} {:<8} {}", outcome(check), check.detail());
                 }
             }
             if report.all_passed() {
                 Ok(())
+            } else if !report.discovery.passed() && !report.token.passed() {
+                Err(Error::Network(format!(
+                    "\"{}\" does not answer: see above.",
+                    connection.name
+                )))
             } else if !report.token.passed() {
                 Err(Error::Unauthorized(format!(
                     "\"{}\" does not work: the admin token was refused.",
@@ -122,11 +125,11 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
         ConnectionsCommand::Remove { name } => {
             let mut saved = store.load()?;
             let found = target::find(&saved, Some(&name))?.clone();
+            saved.retain(|c| c.id != found.id);
+            store.save(&saved)?;
             let keychain = target::keychain()?;
             keychain.delete(&found.secret_account()).await?;
             keychain.delete(&found.refresh_token_account()).await?;
-            saved.retain(|c| c.id != found.id);
-            store.save(&saved)?;
             if !json {
                 println!("Removed \"{name}\" and its keychain entry.");
             }
@@ -137,9 +140,22 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
 
 /// The admin secret from the environment, or the first line of standard input.
 fn secret_from_input() -> Result<Secret> {
-    if let Ok(secret) = std::env::var(ENV_CLIENT_SECRET) {
-        return Ok(Secret::new(secret));
+    let secret = match std::env::var(ENV_CLIENT_SECRET) {
+        Ok(secret) => Secret::new(secret),
+        Err(_) => read_secret_line()?,
+    };
+    if secret.expose().trim().is_empty() {
+        return Err(Error::InvalidInput {
+            field: None,
+            message: format!(
+                "Give the admin app's client secret in {ENV_CLIENT_SECRET} or on standard input."
+            ),
+        });
     }
+    Ok(secret)
+}
+
+fn read_secret_line() -> Result<Secret> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).map_err(|e| {
         Error::Storage(format!(
@@ -148,14 +164,6 @@ fn secret_from_input() -> Result<Secret> {
     })?;
     let secret = Secret::new(line.trim().to_owned());
     line.zeroize();
-    if secret.expose().is_empty() {
-        return Err(Error::InvalidInput {
-            field: None,
-            message: format!(
-                "Give the admin app's client secret in {ENV_CLIENT_SECRET} or on standard input."
-            ),
-        });
-    }
     Ok(secret)
 }
 
@@ -275,10 +283,11 @@ fn open_browser(url: &str) {
     let mut command = match std::env::var_os("BROWSER") {
         Some(browser) => std::process::Command::new(browser),
         None if cfg!(target_os = "macos") => std::process::Command::new("open"),
+        // Not `cmd /C start`: cmd would cut the URL at its first `&`.
         None if cfg!(target_os = "windows") => {
-            let mut start = std::process::Command::new("cmd");
-            start.args(["/C", "start", ""]);
-            start
+            let mut open = std::process::Command::new("rundll32");
+            open.arg("url.dll,FileProtocolHandler");
+            open
         }
         None => std::process::Command::new("xdg-open"),
     };

@@ -17,12 +17,14 @@ use registrar_core::Error;
 
 pub use args::Cli;
 
-/// Whether the arguments ask for the command line rather than the window: a first argument that
-/// is a command word or asks for help or the version.
+/// Whether the arguments ask for the command line rather than the window: any command word
+/// (`registrar --json apps list`), or a request for help or the version. Options alone are the
+/// window's (macOS passes `-psn_…`; WebDriver sessions pass their own flags).
 pub fn wants_cli(args: &[OsString]) -> bool {
-    args.get(1)
-        .and_then(|a| a.to_str())
-        .is_some_and(|a| !a.starts_with('-') || ["-h", "--help", "-V", "--version"].contains(&a))
+    args.iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .any(|a| !a.starts_with('-') || ["-h", "--help", "-V", "--version"].contains(&a))
 }
 
 /// Runs the command line and says how it ended.

@@ -65,7 +65,11 @@ pub async fn open(name: Option<&str>) -> Result<Target> {
     if let Ok(url) = std::env::var(ENV_URL) {
         return from_environment(&url).await;
     }
-    let connection = find(&store()?.load()?, name)?.clone();
+    open_saved(find(&store()?.load()?, name)?).await
+}
+
+/// The saved `connection`, with its credential from the keychain.
+pub async fn open_saved(connection: &Connection) -> Result<Target> {
     let endpoint = Endpoint {
         identity_url: connection.identity_url()?,
         partition_global_id: connection.partition_global_id,
@@ -95,13 +99,13 @@ pub async fn open(name: Option<&str>) -> Result<Target> {
     } else {
         let credentials = ClientCredentials {
             client_id: connection.admin_client_id.clone(),
-            client_secret: admin_secret(&connection).await?,
+            client_secret: admin_secret(connection).await?,
         };
         UiPathClient::new(http, endpoint, credentials)
     };
     Ok(Target {
         client,
-        sheet: SheetConnection::from(&connection),
+        sheet: SheetConnection::from(connection),
         admin_identity: connection.admin_identity(),
     })
 }

@@ -135,28 +135,33 @@ fn invalid(message: &str) -> Error {
     }
 }
 
-/// `host` as an origin: `https://host`, or the `http://` origin given for the loopback host.
+/// `host` as an origin: `https://host`, or the `http://` origin given for the loopback host. A
+/// path, query or fragment is refused whatever the scheme: each kind adds its own path.
 fn origin(host: &str) -> Result<String> {
-    let host = host.trim_end_matches('/');
-    if let Some(rest) = host.strip_prefix("https://") {
-        return Ok(format!("https://{rest}"));
-    }
-    if let Some(rest) = host.strip_prefix("http://") {
-        let name = rest.rsplit_once(':').map_or(rest, |(name, _)| name);
-        if ["127.0.0.1", "localhost", "[::1]"].contains(&name) {
-            return Ok(format!("http://{rest}"));
-        }
-        return Err(invalid(
-            "Identity servers are reached over https: give the host without http:// (plain http is \
-             for a server on this computer only).",
-        ));
-    }
-    if host.contains('/') {
+    let with_scheme = if host.contains("://") {
+        host.to_owned()
+    } else {
+        format!("https://{host}")
+    };
+    let url = Url::parse(&with_scheme)
+        .map_err(|e| invalid(&format!("\"{host}\" is not a host name ({e}).")))?;
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(
             "Give the host name only (for example cloud.uipath.com), without a path.",
         ));
     }
-    Ok(format!("https://{host}"))
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        _ => {
+            return Err(invalid(
+                "Identity servers are reached over https: give the host without http:// (plain \
+                 http is for a server on this computer only).",
+            ))
+        }
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 #[derive(Serialize, Deserialize)]
@@ -285,6 +290,10 @@ mod tests {
             .unwrap(),
             "http://127.0.0.1:9000/identity"
         );
+        assert_eq!(
+            url(with(ConnectionKind::Standalone, Some("http://[::1]"))).unwrap(),
+            "http://[::1]/identity"
+        );
     }
 
     #[test]
@@ -308,12 +317,15 @@ mod tests {
             ""
         )
         .contains("over https"));
-        assert!(bad(
-            ConnectionKind::AutomationSuite,
-            Some("suite.example.com/identity_"),
-            "acme"
-        )
-        .contains("without a path"));
+        for with_path in [
+            "suite.example.com/identity_",
+            "https://suite.example.com/identity_",
+        ] {
+            assert!(
+                bad(ConnectionKind::AutomationSuite, Some(with_path), "acme")
+                    .contains("without a path")
+            );
+        }
         assert!(
             bad(ConnectionKind::AutomationCloud, None, "acme corp").contains("organization's name")
         );

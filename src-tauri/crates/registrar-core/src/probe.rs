@@ -37,7 +37,25 @@ pub struct ConnectionReport {
     pub listing: Check,
 }
 
+impl Check {
+    /// What the step said, whatever its outcome.
+    pub fn detail(&self) -> &str {
+        match self {
+            Check::Passed(said) | Check::Failed(said) | Check::Skipped(said) => said,
+        }
+    }
+}
+
 impl ConnectionReport {
+    /// The steps by name, in the order they run.
+    pub fn steps(&self) -> [(&'static str, &Check); 3] {
+        [
+            ("discovery", &self.discovery),
+            ("token", &self.token),
+            ("listing", &self.listing),
+        ]
+    }
+
     pub fn all_passed(&self) -> bool {
         self.discovery.passed() && self.token.passed() && self.listing.passed()
     }

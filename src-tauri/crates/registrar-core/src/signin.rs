@@ -17,8 +17,11 @@ use crate::Secret;
 /// The path the loopback listener answers on; register `http://127.0.0.1/callback`.
 pub const CALLBACK_PATH: &str = "/callback";
 
-/// A sign-in under way: open [`Pending::url`] in the browser, then [`Pending::finish`].
-#[derive(Debug)]
+/// How long one loopback connection may take to send its request line.
+const REQUEST_READ: Duration = Duration::from_secs(5);
+
+/// A sign-in under way: open [`Pending::url`] in the browser, then [`Pending::finish`]. `Debug`
+/// shows only the URL: the PKCE verifier proves the sign-in.
 pub struct Pending {
     listener: TcpListener,
     redirect_uri: String,
@@ -73,6 +76,14 @@ pub async fn begin(
     })
 }
 
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("url", &self.url.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Pending {
     /// Waits (up to `wait`) for the browser to come back with a code, tells the browser how it
     /// went, and exchanges the code for tokens.
@@ -103,7 +114,10 @@ impl Pending {
                 .accept()
                 .await
                 .map_err(|e| Error::Network(format!("The sign-in listener failed: {e}.")))?;
-            let Some(target) = request_target(&mut stream).await else {
+            // A browser may open a connection ahead and send nothing on it: it must not hold up
+            // the one that brings the code.
+            let read = tokio::time::timeout(REQUEST_READ, request_target(&mut stream)).await;
+            let Ok(Some(target)) = read else {
                 continue;
             };
             let Ok(url) = Url::parse(&format!("http://127.0.0.1{target}")) else {

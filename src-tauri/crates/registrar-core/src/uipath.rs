@@ -405,7 +405,9 @@ impl UiPathClient {
         let mut sent = send_with_retries(RETRIES, repeat, what, || build(&token).send()).await?;
         if sent.response.status() == StatusCode::UNAUTHORIZED {
             let token = self.token(true).await.map_err(not_sent)?;
+            let lost_before = sent.repeated_after_loss;
             sent = send_with_retries(RETRIES, repeat, what, || build(&token).send()).await?;
+            sent.repeated_after_loss |= lost_before;
         }
         let status = sent.response.status();
         // A delete whose first answer was lost may have been carried out: then it is done.
@@ -423,19 +425,26 @@ impl UiPathClient {
 
     /// The admin token, from the cache while it is fresh.
     async fn token(&self, renew: bool) -> Result<Secret> {
+        Ok(self.token_and_scopes(renew).await?.0)
+    }
+
+    /// The admin token and the scopes it was granted with.
+    async fn token_and_scopes(&self, renew: bool) -> Result<(Secret, Vec<String>)> {
         let mut cached = self.token.lock().await;
         if let Some(current) = cached
             .as_ref()
             .filter(|c| !renew && Instant::now() < c.refresh_after)
         {
-            return Ok(current.token.duplicate());
+            return Ok((current.token.duplicate(), current.scopes.clone()));
         }
         let token_url = self.endpoint.token_url();
-        let granted = match &self.auth {
+        let (granted, kept) = match &self.auth {
             AdminAuth::ClientSecret(credentials) => {
-                oauth::client_credentials(&self.http, &token_url, credentials, ADMIN_SCOPES)
-                    .await
-                    .map_err(admin_token_error)?
+                let granted =
+                    oauth::client_credentials(&self.http, &token_url, credentials, ADMIN_SCOPES)
+                        .await
+                        .map_err(admin_token_error)?;
+                (granted, None)
             }
             AdminAuth::SignedIn {
                 client_id,
@@ -445,33 +454,32 @@ impl UiPathClient {
                 let mut current = refresh_token.lock().await;
                 let mut granted =
                     crate::signin::refresh(&self.http, &token_url, client_id, &current).await?;
-                if let Some(next) = granted.refresh_token.take() {
-                    keep(next.duplicate()).await?;
+                // The old refresh token is used up: the new one replaces it in memory before
+                // anything else can fail, then goes to the keychain.
+                let kept = granted.refresh_token.take().map(|next| {
+                    let stored = keep(next.duplicate());
                     *current = next;
-                }
-                granted
+                    stored
+                });
+                (granted, kept)
             }
         };
-        let token = granted.access_token.duplicate();
+        let answer = (granted.access_token.duplicate(), granted.scopes.clone());
         *cached = Some(CachedToken {
             token: granted.access_token,
             refresh_after: Instant::now() + granted.expires_in.saturating_sub(TOKEN_MARGIN),
             scopes: granted.scopes,
         });
-        Ok(token)
+        if let Some(stored) = kept {
+            stored.await?;
+        }
+        Ok(answer)
     }
 
     /// A fresh admin token's scopes, and the organization's GUID when the token names it: what
     /// "Test connection" reports.
     pub async fn admin_token_facts(&self) -> Result<(Vec<String>, Option<Uuid>)> {
-        let token = self.token(true).await?;
-        let scopes = self
-            .token
-            .lock()
-            .await
-            .as_ref()
-            .map(|c| c.scopes.clone())
-            .unwrap_or_default();
+        let (token, scopes) = self.token_and_scopes(true).await?;
         Ok((scopes, crate::probe::organization_in_token(token.expose())))
     }
 }

@@ -8,6 +8,7 @@ use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
+use registrar_core::handoff::escape_html;
 use time::{Duration, OffsetDateTime};
 use url::Url;
 
@@ -25,7 +26,10 @@ type Params = HashMap<String, String>;
 /// A request that passed every check: who asks, where the answer goes, for what.
 struct Checked {
     client_id: String,
+    /// As the request named it (the code is bound to this exact text).
     redirect_uri: String,
+    /// The same, parsed, to send the browser back to.
+    back: Url,
     scope: String,
     state: Option<String>,
     code_challenge: Option<String>,
@@ -106,13 +110,7 @@ pub(crate) async fn sign_in(State(state): State<AppState>, Form(params): Form<Pa
         return database_error(error);
     }
     tracing::info!(client_id = %checked.client_id, "issued an authorization code");
-    let Ok(mut back) = Url::parse(&checked.redirect_uri) else {
-        return Refusal::Page(
-            StatusCode::BAD_REQUEST,
-            "The redirect URL is not a URL.".into(),
-        )
-        .into_response();
-    };
+    let mut back = checked.back;
     back.query_pairs_mut().append_pair("code", code.expose());
     if let Some(state) = &checked.state {
         back.query_pairs_mut().append_pair("state", state);
@@ -138,7 +136,10 @@ async fn check(state: &AppState, params: &Params) -> Result<Checked, Refusal> {
         .db
         .run(move |conn| store::get_client(conn, &id))
         .await
-        .map_err(|_| page("The sandbox could not read its database."))?
+        .map_err(|error| {
+            tracing::error!(%error, "sandbox database error");
+            page("The sandbox could not read its database.")
+        })?
         .ok_or_else(|| page("No application has this client_id."))?;
     let redirect_uri =
         get("redirect_uri").ok_or_else(|| page("The redirect_uri parameter is missing."))?;
@@ -153,16 +154,18 @@ async fn check(state: &AppState, params: &Params) -> Result<Checked, Refusal> {
              character (a trailing slash counts).",
         ));
     }
-    let mut back = Url::parse(&redirect_uri).map_err(|_| page("The redirect URL is not a URL."))?;
+    let back = Url::parse(&redirect_uri).map_err(|_| page("The redirect URL is not a URL."))?;
     let state_param = get("state");
-    let mut refuse = |error: &str, description: &str| {
-        back.query_pairs_mut()
+    let refuse = |error: &str, description: &str| {
+        let mut refused = back.clone();
+        refused
+            .query_pairs_mut()
             .append_pair("error", error)
             .append_pair("error_description", description);
         if let Some(state) = &state_param {
-            back.query_pairs_mut().append_pair("state", state);
+            refused.query_pairs_mut().append_pair("state", state);
         }
-        Refusal::Redirect(back.clone())
+        Refusal::Redirect(refused)
     };
     if get("response_type").as_deref() != Some("code") {
         return Err(refuse(
@@ -228,6 +231,7 @@ async fn check(state: &AppState, params: &Params) -> Result<Checked, Refusal> {
     Ok(Checked {
         client_id,
         redirect_uri,
+        back,
         scope,
         state: state_param,
         code_challenge,
@@ -258,10 +262,10 @@ fn page(heading: &str, params: Option<&Params>, problem: Option<&str>) -> String
     let mut html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Registrar sandbox</title></head>\
          <body><h1>{}</h1>",
-        escape(heading)
+        escape_html(heading)
     );
     if let Some(problem) = problem {
-        html.push_str(&format!("<p role=\"alert\">{}</p>", escape(problem)));
+        html.push_str(&format!("<p role=\"alert\">{}</p>", escape_html(problem)));
     }
     if let Some(params) = params {
         html.push_str("<form method=\"post\">");
@@ -269,8 +273,8 @@ fn page(heading: &str, params: Option<&Params>, problem: Option<&str>) -> String
             if name != "username" && name != "password" {
                 html.push_str(&format!(
                     "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-                    escape(name),
-                    escape(value)
+                    escape_html(name),
+                    escape_html(value)
                 ));
             }
         }
@@ -282,13 +286,6 @@ fn page(heading: &str, params: Option<&Params>, problem: Option<&str>) -> String
     }
     html.push_str("</body></html>");
     html
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

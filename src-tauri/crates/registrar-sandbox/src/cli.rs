@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use crate::{Sandbox, SandboxConfig, DEFAULT_ORGANIZATION};
+use crate::{Sandbox, SandboxConfig, DEFAULT_ORGANIZATION, SANDBOX_USER};
 
 /// Registrar's sandbox identity server: UiPath's External Client API and a token endpoint on
 /// 127.0.0.1, kept in a SQLite file.
@@ -27,6 +27,9 @@ pub struct Args {
     /// Print a fresh secret for the bootstrap admin client.
     #[arg(long)]
     pub issue_admin_secret: bool,
+    /// Print a fresh password for the user of the sign-in page.
+    #[arg(long)]
+    pub issue_user_password: bool,
 }
 
 /// Starts the sandbox, prints where it is and how to sign in, and serves until Ctrl-C.
@@ -48,6 +51,12 @@ pub async fn run(args: Args) -> Result<(), Box<dyn Error>> {
         let secret = sandbox.issue_admin_secret()?;
         println!("Admin secret:     {}", secret.expose());
         println!("                  (shown once: it cannot be read back; --issue-admin-secret makes a new one)");
+    }
+    if sandbox.is_new() || args.issue_user_password {
+        let password = sandbox.issue_user_password()?;
+        println!("Sign-in user:     {SANDBOX_USER}");
+        println!("User password:    {}", password.expose());
+        println!("                  (shown once; --issue-user-password makes a new one)");
     }
     let mut interrupted = pin!(tokio::signal::ctrl_c());
     // One poll installs the handler, so a Ctrl-C from the moment "Serving" shows is caught.

@@ -1533,6 +1533,8 @@ async fn the_binary_prints_its_credentials_and_stops_on_ctrl_c() {
     assert!(Uuid::parse_str(&value("Partition GUID:")).is_ok());
     let client_id = value("Admin client id:");
     let secret = value("Admin secret:");
+    assert_eq!(value("Sign-in user:"), "admin");
+    assert_eq!(value("User password:").len(), 43);
     assert!(
         printed.iter().any(|line| line.contains("shown once")),
         "{printed:?}"

@@ -20,7 +20,8 @@ pub struct Section {
     pub blocks: Vec<Block>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Debug` leaves out code blocks' text, which may hold the client secret.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Block {
     SubHeading(String),
     Text(String),
@@ -34,6 +35,22 @@ pub enum Block {
         caption: String,
         code: String,
     },
+}
+
+impl std::fmt::Debug for Block {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Block::SubHeading(text) => f.debug_tuple("SubHeading").field(text).finish(),
+            Block::Text(text) => f.debug_tuple("Text").field(text).finish(),
+            Block::Note(text) => f.debug_tuple("Note").field(text).finish(),
+            Block::Fields(fields) => f.debug_tuple("Fields").field(fields).finish(),
+            Block::List(values) => f.debug_tuple("List").field(values).finish(),
+            Block::Code { caption, .. } => f
+                .debug_struct("Code")
+                .field("caption", caption)
+                .finish_non_exhaustive(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -85,7 +85,8 @@ fn inline(value: &Value) -> String {
     }
 }
 
-fn escape(text: &str) -> String {
+/// `text` safe inside HTML elements and double- or single-quoted attributes.
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -20,6 +20,7 @@ use crate::uipath::Endpoint;
 use crate::Secret;
 
 pub use document::{document, Block, Document, Section, Value};
+pub use html::escape as escape_html;
 
 /// The version of the JSON format; see `SCHEMA.md` beside this crate.
 pub const JSON_SCHEMA: &str = "registrar.handoff/1";
@@ -108,8 +109,9 @@ pub struct ResourceScopes {
     pub scopes: Vec<String>,
 }
 
-/// A request the developer can run as it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A request the developer can run as it is. `Debug` leaves out the commands, which may hold the
+/// client secret.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Request {
     ClientCredentials {
         curl: String,
@@ -123,6 +125,25 @@ pub enum Request {
         authorization_url: Url,
         token_exchange: String,
     },
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Request::ClientCredentials { .. } => {
+                f.debug_struct("ClientCredentials").finish_non_exhaustive()
+            }
+            Request::AuthorizationCode {
+                grant,
+                redirect_uri,
+                ..
+            } => f
+                .debug_struct("AuthorizationCode")
+                .field("grant", grant)
+                .field("redirect_uri", redirect_uri)
+                .finish_non_exhaustive(),
+        }
+    }
 }
 
 /// Whether and how the developer gets the client secret.
