@@ -1,6 +1,10 @@
 // Each command listed here gets an `allow-<name>` permission, granted by name in capabilities/.
 const COMMANDS: &[&str] = &[
-    "current_connection",
+    "list_connections",
+    "select_connection",
+    "save_connection",
+    "cancel_sign_in",
+    "remove_connection",
     "test_connection",
     "list_apps",
     "get_app",

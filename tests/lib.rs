@@ -52,6 +52,11 @@ pub fn app_binary() -> PathBuf {
 
 impl Desktop {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// A desktop whose app also sees `env` (e.g. `BROWSER`, the program that opens sign-ins).
+    pub fn start_with(env: &[(&str, String)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         for sub in ["data", "config", "cache"] {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap();
@@ -74,6 +79,7 @@ impl Desktop {
             .env("REGISTRAR_EXPORT_DIR", exports.path())
             .env("RUST_LOG", "debug")
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .envs(env.iter().map(|(name, value)| (*name, value)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)

@@ -63,6 +63,11 @@ fn field_name(field: Field) -> String {
         Field::AppType => "appType",
         Field::RedirectUris => "redirectUris",
         Field::Scopes => "scopes",
+        Field::Host => "host",
+        Field::Organization => "organization",
+        Field::OrganizationId => "organizationId",
+        Field::ClientId => "clientId",
+        Field::ClientSecret => "clientSecret",
     }
     .to_owned()
 }

@@ -26,7 +26,7 @@ pub enum ScopeType {
     Application,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum ConnectionKind {
     Sandbox,
@@ -35,14 +35,70 @@ pub enum ConnectionKind {
     Standalone,
 }
 
+/// How the admin proves who they are on a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum CredentialKind {
+    /// An admin app's client id and secret.
+    ClientSecret,
+    /// Sign-in in the browser; a refresh token is kept.
+    SignIn,
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionView {
     pub id: String,
     pub name: String,
     pub kind: ConnectionKind,
+    /// Empty when the saved host cannot make a URL (the connection needs an edit).
     pub identity_url: String,
     pub organization: String,
+    pub host: Option<String>,
+    pub organization_id: String,
+    pub client_id: String,
+    pub credential: CredentialKind,
+}
+
+/// The saved connections, and the one the window works on.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionList {
+    pub connections: Vec<ConnectionView>,
+    pub current_id: String,
+    /// Why the window did not open on the connection chosen last time, if it did not.
+    pub notice: Option<String>,
+}
+
+/// A new connection (`id` null) or an edit of a saved one. Its `Debug` leaves the secret out.
+#[derive(Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionForm {
+    pub id: Option<String>,
+    pub name: String,
+    pub kind: ConnectionKind,
+    pub host: Option<String>,
+    pub organization: String,
+    /// The organization's GUID, when the admin token does not name it.
+    pub organization_id: Option<String>,
+    pub client_id: String,
+    pub credential: CredentialKind,
+    /// For `clientSecret`: the admin app's secret; null keeps the saved one when editing.
+    pub client_secret: Option<String>,
+    /// For `signIn`: sign in again even though a sign-in is kept for this server and app.
+    pub sign_in_again: bool,
+}
+
+impl std::fmt::Debug for ConnectionForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionForm")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("client_id", &self.client_id)
+            .field("credential", &self.credential)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -515,8 +571,8 @@ impl From<AppDraft> for CoreDraft {
     }
 }
 
-impl ConnectionView {
-    pub fn new(connection: &Connection, identity_url: String) -> Self {
+impl From<&Connection> for ConnectionView {
+    fn from(connection: &Connection) -> Self {
         Self {
             id: connection.id.clone(),
             name: connection.name.clone(),
@@ -526,8 +582,30 @@ impl ConnectionView {
                 CoreConnectionKind::AutomationSuite => ConnectionKind::AutomationSuite,
                 CoreConnectionKind::Standalone => ConnectionKind::Standalone,
             },
-            identity_url,
+            identity_url: connection
+                .identity_url()
+                .map(|u| u.to_string())
+                .unwrap_or_default(),
             organization: connection.organization.clone(),
+            host: connection.host.clone(),
+            organization_id: connection.partition_global_id.to_string(),
+            client_id: connection.admin_client_id.clone(),
+            credential: if connection.signed_in {
+                CredentialKind::SignIn
+            } else {
+                CredentialKind::ClientSecret
+            },
+        }
+    }
+}
+
+impl From<ConnectionKind> for CoreConnectionKind {
+    fn from(kind: ConnectionKind) -> Self {
+        match kind {
+            ConnectionKind::Sandbox => CoreConnectionKind::Sandbox,
+            ConnectionKind::AutomationCloud => CoreConnectionKind::AutomationCloud,
+            ConnectionKind::AutomationSuite => CoreConnectionKind::AutomationSuite,
+            ConnectionKind::Standalone => CoreConnectionKind::Standalone,
         }
     }
 }
@@ -544,7 +622,10 @@ mod tests {
             AppType::decl(&cfg),
             ScopeType::decl(&cfg),
             ConnectionKind::decl(&cfg),
+            CredentialKind::decl(&cfg),
             ConnectionView::decl(&cfg),
+            ConnectionList::decl(&cfg),
+            ConnectionForm::decl(&cfg),
             ScopeChoice::decl(&cfg),
             SecretStatus::decl(&cfg),
             SecretView::decl(&cfg),

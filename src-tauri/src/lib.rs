@@ -22,8 +22,13 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(tauri::generate_handler![
-            commands::connection::current_connection,
+            commands::connection::list_connections,
+            commands::connection::select_connection,
+            commands::connection::save_connection,
+            commands::connection::cancel_sign_in,
+            commands::connection::remove_connection,
             commands::connection::test_connection,
             commands::apps::list_apps,
             commands::apps::get_app,

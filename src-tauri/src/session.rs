@@ -1,19 +1,23 @@
-//! What the commands work with once the app has started: the connection, its API client and,
-//! for the sandbox connection, the embedded server. Plain Rust, no Tauri types.
+//! What the commands work with once the app has started: the saved connections, the one chosen
+//! with its API client, and the embedded sandbox server. Plain Rust, no Tauri types.
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use registrar_core::connections::{Connection, ConnectionKind, ConnectionStore};
+use std::sync::RwLock;
+
+use registrar_core::admin::{self, AdminCredential};
+use registrar_core::connections::{Connection, ConnectionKind, ConnectionStore, Saved};
 use registrar_core::keychain::Keychain;
-use registrar_core::model::CatalogResource;
-use registrar_core::oauth::ClientCredentials;
-use registrar_core::uipath::{Endpoint, UiPathClient};
+use registrar_core::model::{CatalogResource, Field};
+use registrar_core::uipath::UiPathClient;
 use registrar_core::{Error, Result, Secret};
 use registrar_sandbox::{Sandbox, SandboxConfig, SandboxError};
 use tokio::sync::Mutex;
+use url::Url;
+use uuid::Uuid;
 
 /// Where the app keeps its files.
 #[derive(Debug, Clone)]
@@ -22,13 +26,23 @@ pub struct Folders {
     pub data: PathBuf,
 }
 
+/// One connection at work: its API client, its scope catalog (read once) and the secrets this
+/// run generated for its apps.
 #[derive(Debug)]
 pub struct Session {
     pub connection: Connection,
     pub client: UiPathClient,
-    sandbox: Mutex<Option<Sandbox>>,
     catalog: Mutex<Option<Arc<Vec<CatalogResource>>>>,
     held: Mutex<HashMap<String, HeldSecret>>,
+}
+
+/// The admin credential given with a new or edited connection.
+#[derive(Debug)]
+pub enum GivenCredential {
+    /// The admin app's client secret; `None` keeps the saved one (when editing).
+    ClientSecret(Option<Secret>),
+    /// Sign in through the browser; `again` even while a sign-in is kept for the same server.
+    SignIn { again: bool },
 }
 
 /// The value of an app's newest secret, kept in memory only (never on disk) from the moment it was
@@ -39,15 +53,35 @@ struct HeldSecret {
     value: Secret,
 }
 
-impl Session {
-    /// Opens the saved connection, creating the Sandbox connection on first start, and makes sure
-    /// its admin credentials are in the keychain.
-    pub async fn open(folders: &Folders, keychain: &Keychain) -> Result<Self> {
+/// Every connection the window can work on: the saved list, the embedded sandbox, and the one
+/// chosen now. A connection once opened stays open (with the secrets it holds) until the app
+/// closes or the connection is edited, so switching back and forth loses nothing.
+#[derive(Debug)]
+pub struct Workspace {
+    store: ConnectionStore,
+    keychain: Keychain,
+    http: reqwest::Client,
+    sandbox: Mutex<Option<Sandbox>>,
+    sandbox_id: String,
+    /// Serializes changes to the saved list: each one reads, changes and writes the whole file.
+    edits: Mutex<()>,
+    opened: Mutex<HashMap<String, Arc<Session>>>,
+    current: RwLock<Arc<Session>>,
+    /// Why the window did not open on the connection chosen last time, if it did not.
+    pub notice: Option<String>,
+}
+
+impl Workspace {
+    /// Starts the sandbox (creating its connection and admin credentials on first start) and
+    /// opens the connection chosen last time. If that one cannot be opened, the window opens on
+    /// the sandbox and [`Workspace::notice`] says why.
+    pub async fn open(folders: &Folders, keychain: Keychain) -> Result<Self> {
         let store = ConnectionStore::new(folders.config.join("connections.json"));
         let mut saved = store.load()?;
-        // The window works on the sandbox; other connections (added with the command line) are
-        // kept as they are.
-        let previous = saved.iter().find(|c| c.kind == ConnectionKind::Sandbox);
+        let previous = saved
+            .connections
+            .iter()
+            .find(|c| c.kind == ConnectionKind::Sandbox);
         let sandbox = start_sandbox(folders, previous.and_then(|c| c.sandbox_port)).await?;
 
         let connection = Connection {
@@ -62,42 +96,249 @@ impl Session {
             signed_in: false,
         };
         if previous != Some(&connection) {
-            match saved.iter_mut().find(|c| c.id == connection.id) {
+            match saved.connections.iter_mut().find(|c| c.id == connection.id) {
                 Some(entry) => *entry = connection.clone(),
-                None => saved.insert(0, connection.clone()),
+                None => saved.connections.insert(0, connection.clone()),
             }
             store.save(&saved)?;
         }
 
         let account = connection.secret_account();
-        let secret = match keychain.read(&account).await? {
-            Some(secret) => secret,
-            None => {
-                let secret = sandbox.issue_admin_secret().map_err(sandbox_error)?;
-                keychain.write(&account, &secret).await?;
-                tracing::info!(connection = %connection.id, "stored new sandbox admin credentials in the keychain");
-                secret
+        if keychain.read(&account).await?.is_none() {
+            let secret = sandbox.issue_admin_secret().map_err(sandbox_error)?;
+            keychain.write(&account, &secret).await?;
+            tracing::info!(connection = %connection.id, "stored new sandbox admin credentials in the keychain");
+        }
+
+        let http = registrar_core::http::client()?;
+        let sandbox_session = Arc::new(Session::new(
+            admin::open(http.clone(), &keychain, &connection).await?,
+            connection.clone(),
+        ));
+        let mut opened = HashMap::from([(connection.id.clone(), sandbox_session.clone())]);
+        let mut notice = None;
+        let current = match saved.chosen() {
+            Some(chosen) if chosen.id != connection.id => {
+                match admin::open(http.clone(), &keychain, chosen).await {
+                    Ok(client) => {
+                        let session = Arc::new(Session::new(client, chosen.clone()));
+                        opened.insert(chosen.id.clone(), session.clone());
+                        session
+                    }
+                    Err(e) => {
+                        tracing::warn!(connection = %chosen.id, "could not open the chosen connection: {e}");
+                        notice = Some(format!(
+                            "\u{201c}{}\u{201d} could not be opened, so the sandbox is shown. {e}",
+                            chosen.name
+                        ));
+                        sandbox_session
+                    }
+                }
             }
+            _ => sandbox_session,
         };
 
-        let endpoint = Endpoint {
-            identity_url: sandbox
-                .identity_url()
-                .parse()
-                .map_err(|_| Error::Server("The sandbox reported an unusable URL.".into()))?,
-            partition_global_id: connection.partition_global_id,
-        };
-        let credentials = ClientCredentials {
-            client_id: connection.admin_client_id.clone(),
-            client_secret: secret,
-        };
         Ok(Self {
-            client: UiPathClient::new(registrar_core::http::client()?, endpoint, credentials),
-            connection,
+            store,
+            keychain,
+            http,
             sandbox: Mutex::new(Some(sandbox)),
+            sandbox_id: connection.id,
+            edits: Mutex::new(()),
+            opened: Mutex::new(opened),
+            current: RwLock::new(current),
+            notice,
+        })
+    }
+
+    /// The connection the window works on now.
+    pub fn current(&self) -> Arc<Session> {
+        self.current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn saved(&self) -> Result<Saved> {
+        self.store.load()
+    }
+
+    /// Works on connection `id` from now on, and remembers the choice for the next start.
+    pub async fn select(&self, id: &str) -> Result<Arc<Session>> {
+        let _edit = self.edits.lock().await;
+        let mut saved = self.store.load()?;
+        let connection = saved.get(id).cloned().ok_or_else(|| gone(id))?;
+        let session = self.session_for(&connection).await?;
+        saved.selected = Some(connection.id.clone());
+        self.store.save(&saved)?;
+        *self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = session.clone();
+        Ok(session)
+    }
+
+    /// Saves `connection` (its credential already proven), keeps the credential in the keychain,
+    /// and works on it from now on. An edited connection is opened afresh with what was saved.
+    async fn save(
+        &self,
+        connection: Connection,
+        credential: Option<AdminCredential>,
+    ) -> Result<Arc<Session>> {
+        let _edit = self.edits.lock().await;
+        let mut saved = self.store.load()?;
+        saved.check(&connection)?;
+        if let Some(credential) = &credential {
+            credential.keep(&self.keychain, &connection).await?;
+        }
+        match saved.connections.iter_mut().find(|c| c.id == connection.id) {
+            Some(entry) => *entry = connection.clone(),
+            None => saved.connections.push(connection.clone()),
+        }
+        saved.selected = Some(connection.id.clone());
+        self.store.save(&saved)?;
+        self.opened.lock().await.remove(&connection.id);
+        let session = self.session_for(&connection).await?;
+        *self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = session.clone();
+        Ok(session)
+    }
+
+    /// Saves a new or edited connection once its credential is proven: a given secret gets a
+    /// token; an edit without a secret re-checks the kept one against the (maybe new) server; a
+    /// sign-in goes through `open_browser`, unless the admin is still signed in to the same
+    /// server and app. The organization's GUID is the given one, else the token's, else the one
+    /// saved for the same server. Nothing is saved unless all of this works.
+    pub async fn save_connection(
+        &self,
+        mut draft: Connection,
+        given: GivenCredential,
+        organization_id: Option<Uuid>,
+        open_browser: impl FnOnce(&Url),
+    ) -> Result<Arc<Session>> {
+        let saved = self.store.load()?;
+        let previous = saved.get(&draft.id).cloned();
+        if draft.kind == ConnectionKind::Sandbox
+            || previous
+                .as_ref()
+                .is_some_and(|p| p.kind == ConnectionKind::Sandbox)
+        {
+            return Err(Error::InvalidInput {
+                field: None,
+                message: "The sandbox connection is set up by Registrar and cannot be edited."
+                    .into(),
+            });
+        }
+        let url = saved.check(&draft)?;
+        let same_server = previous.as_ref().filter(|p| {
+            p.admin_client_id == draft.admin_client_id && p.identity_url().ok() == Some(url.clone())
+        });
+        let (credential, named, signed_in) = match given {
+            GivenCredential::ClientSecret(Some(secret)) => {
+                let named =
+                    admin::check_secret(&self.http, &url, &draft.admin_client_id, &secret).await?;
+                (Some(AdminCredential::ClientSecret(secret)), named, false)
+            }
+            GivenCredential::ClientSecret(None) => {
+                let kept = match previous
+                    .as_ref()
+                    .filter(|p| !p.signed_in && p.admin_client_id == draft.admin_client_id)
+                {
+                    Some(p) => self.keychain.read(&p.secret_account()).await?,
+                    None => None,
+                };
+                let kept = kept.ok_or_else(|| {
+                    Error::invalid(Field::ClientSecret, "Give the admin app's client secret.")
+                })?;
+                let named =
+                    admin::check_secret(&self.http, &url, &draft.admin_client_id, &kept).await?;
+                (None, named, false)
+            }
+            GivenCredential::SignIn { again } => match same_server.filter(|p| p.signed_in) {
+                Some(_) if !again => (None, None, true),
+                _ => {
+                    draft.partition_global_id = organization_id.unwrap_or_default();
+                    let (credential, named) =
+                        admin::sign_in(&self.http, &draft, open_browser, admin::SIGN_IN_WAIT)
+                            .await?;
+                    (Some(credential), named, true)
+                }
+            },
+        };
+        let known = same_server.map(|p| p.partition_global_id);
+        draft.partition_global_id = admin::organization(organization_id, named.or(known))?;
+        draft.signed_in = signed_in;
+        draft.sandbox_port = None;
+        self.save(draft, credential).await
+    }
+
+    /// Forgets connection `id` and its keychain entries; the sandbox cannot be removed. When it
+    /// was the current connection, the window goes back to the sandbox.
+    pub async fn remove(&self, id: &str) -> Result<()> {
+        let _edit = self.edits.lock().await;
+        if id == self.sandbox_id {
+            return Err(Error::InvalidInput {
+                field: None,
+                message: "The sandbox is built in and cannot be removed.".into(),
+            });
+        }
+        let mut saved = self.store.load()?;
+        let connection = saved.get(id).cloned().ok_or_else(|| gone(id))?;
+        saved.connections.retain(|c| c.id != id);
+        if saved.selected.as_deref() == Some(id) {
+            saved.selected = Some(self.sandbox_id.clone());
+        }
+        self.store.save(&saved)?;
+        admin::forget(&self.keychain, &connection).await?;
+        self.opened.lock().await.remove(id);
+        if self.current().connection.id == id {
+            let sandbox = self.opened.lock().await.get(&self.sandbox_id).cloned();
+            if let Some(sandbox) = sandbox {
+                *self
+                    .current
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = sandbox;
+            }
+        }
+        Ok(())
+    }
+
+    /// The open session of `connection`, opening it if need be.
+    async fn session_for(&self, connection: &Connection) -> Result<Arc<Session>> {
+        let mut opened = self.opened.lock().await;
+        if let Some(session) = opened.get(&connection.id) {
+            return Ok(session.clone());
+        }
+        let client = admin::open(self.http.clone(), &self.keychain, connection).await?;
+        let session = Arc::new(Session::new(client, connection.clone()));
+        opened.insert(connection.id.clone(), session.clone());
+        Ok(session)
+    }
+
+    /// Stops the embedded server, letting it close its database cleanly.
+    pub async fn close(&self) {
+        if let Some(sandbox) = self.sandbox.lock().await.take() {
+            sandbox.shutdown().await;
+        }
+    }
+}
+
+fn gone(id: &str) -> Error {
+    Error::NotFound(format!(
+        "The connection {id} is no longer saved; it may have been removed from the command line."
+    ))
+}
+
+impl Session {
+    fn new(client: UiPathClient, connection: Connection) -> Self {
+        Self {
+            connection,
+            client,
             catalog: Mutex::new(None),
             held: Mutex::new(HashMap::new()),
-        })
+        }
     }
 
     /// The server's scope catalog, read once per session.
@@ -138,13 +379,6 @@ impl Session {
         let mut held = self.held.lock().await;
         if secret_id.is_none() || held.get(app_id).is_some_and(|h| h.secret_id == secret_id) {
             held.remove(app_id);
-        }
-    }
-
-    /// Stops the embedded server, letting it close its database cleanly.
-    pub async fn close(&self) {
-        if let Some(sandbox) = self.sandbox.lock().await.take() {
-            sandbox.shutdown().await;
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The one managed state. The session opens once, on the first command that needs it (or the
+//! The one managed state. The workspace opens once, on the first command that needs it (or the
 //! start-up task, whichever comes first); if opening fails, every command reports that failure.
 
 use std::sync::Arc;
@@ -9,12 +9,14 @@ use tokio::sync::OnceCell;
 
 use crate::clipboard::SecretClipboard;
 use crate::error::IpcError;
-use crate::session::{Folders, Session};
+use crate::session::{Folders, Session, Workspace};
 
 #[derive(Debug)]
 pub struct AppState {
     folders: Folders,
-    session: OnceCell<Result<Arc<Session>, IpcError>>,
+    workspace: OnceCell<Result<Arc<Workspace>, IpcError>>,
+    /// Ends the sign-in under way, if any, when the admin cancels it.
+    pub sign_in: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     pub settings: SettingsStore,
     pub clipboard: SecretClipboard,
 }
@@ -25,20 +27,21 @@ impl AppState {
             settings: SettingsStore::new(folders.config.join("settings.json")),
             clipboard: SecretClipboard::default(),
             folders,
-            session: OnceCell::new(),
+            workspace: OnceCell::new(),
+            sign_in: std::sync::Mutex::new(None),
         }
     }
 
-    pub async fn session(&self) -> Result<Arc<Session>, IpcError> {
-        self.session
+    pub async fn workspace(&self) -> Result<Arc<Workspace>, IpcError> {
+        self.workspace
             .get_or_init(|| async {
                 let opened = async {
                     let keychain = Keychain::platform(keychain::namespace()?)?;
-                    Session::open(&self.folders, &keychain).await
+                    Workspace::open(&self.folders, keychain).await
                 }
                 .await;
                 opened.map(Arc::new).map_err(|e| {
-                    tracing::error!("could not open the session: {e}");
+                    tracing::error!("could not open the workspace: {e}");
                     IpcError::from(e)
                 })
             })
@@ -46,8 +49,13 @@ impl AppState {
             .clone()
     }
 
-    /// The open session, if any, without opening one.
-    pub fn opened(&self) -> Option<Arc<Session>> {
-        self.session.get().and_then(|s| s.as_ref().ok()).cloned()
+    /// The connection the window works on now.
+    pub async fn session(&self) -> Result<Arc<Session>, IpcError> {
+        Ok(self.workspace().await?.current())
+    }
+
+    /// The open workspace, if any, without opening one.
+    pub fn opened(&self) -> Option<Arc<Workspace>> {
+        self.workspace.get().and_then(|s| s.as_ref().ok()).cloned()
     }
 }

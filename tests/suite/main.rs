@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod cli;
+mod connections;
 mod core_client;
 mod e2e;
 mod faults;

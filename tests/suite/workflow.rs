@@ -8,7 +8,7 @@ use registrar_core::draft::AppDraft;
 use registrar_core::keychain::Keychain;
 use registrar_core::model::{AppType, ExternalApp, Scope, ScopeType};
 use registrar_core::oauth::{self, ClientCredentials};
-use registrar_core::uipath::{Endpoint, UiPathClient};
+use registrar_core::uipath::UiPathClient;
 use registrar_core::{Error, Secret};
 use registrar_tests::{
     choose_type, click, click_button, generate_secret, text_of, texts, toggle_scope, type_into,
@@ -23,30 +23,15 @@ pub(crate) async fn admin(desktop: &Desktop) -> UiPathClient {
             .path()
             .join("config/dev.registrar.desktop/connections.json"),
     );
-    let connection = store.load().unwrap().remove(0);
+    let connection = store.load().unwrap().connections.remove(0);
     let keychain = Keychain::platform(desktop.namespace.clone()).unwrap();
-    let secret = keychain
-        .read(&connection.secret_account())
-        .await
-        .unwrap()
-        .unwrap();
-    let port = connection.sandbox_port.unwrap();
-    UiPathClient::new(
+    registrar_core::admin::open(
         registrar_core::http::client().unwrap(),
-        Endpoint {
-            identity_url: format!(
-                "http://127.0.0.1:{port}/{}/identity_",
-                connection.organization
-            )
-            .parse()
-            .unwrap(),
-            partition_global_id: connection.partition_global_id,
-        },
-        ClientCredentials {
-            client_id: connection.admin_client_id,
-            client_secret: secret,
-        },
+        &keychain,
+        &connection,
     )
+    .await
+    .unwrap()
 }
 
 /// Starts the app and waits until it has opened its connection (and so stored its credentials).

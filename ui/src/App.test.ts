@@ -1,14 +1,16 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
-import { currentConnection, deleteApp, getApp, getCatalog, getSettings, listApps, registerApp } from './ipc';
-import { BILLING, BILLING_DETAILS, CATALOG, PORTAL, SANDBOX } from './testing/fixtures';
+import { deleteApp, getApp, getCatalog, getSettings, listApps, registerApp } from './ipc';
+import { listConnections, selectConnection } from './ipc';
+import { ACME, BILLING, BILLING_DETAILS, CATALOG, CONNECTIONS, PORTAL, SANDBOX } from './testing/fixtures';
 
 vi.mock('./ipc/commands');
 vi.mock('./ipc/clipboard');
 
 beforeEach(() => {
-  vi.mocked(currentConnection).mockReset().mockResolvedValue(SANDBOX);
+  vi.mocked(listConnections).mockReset().mockResolvedValue(CONNECTIONS);
+  vi.mocked(selectConnection).mockReset();
   vi.mocked(listApps).mockReset().mockResolvedValue([PORTAL]);
   vi.mocked(getCatalog).mockReset().mockResolvedValue(CATALOG);
   vi.mocked(registerApp).mockReset();
@@ -27,17 +29,43 @@ describe('App', () => {
     await renderApp();
 
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Registrar');
-    expect(screen.getByText('Sandbox')).toBeTruthy();
+    expect((screen.getByTestId('connection-switch') as HTMLSelectElement).value).toBe(SANDBOX.id);
     expect(screen.getByTestId('connection-url').textContent).toBe(SANDBOX.identityUrl);
   });
 
   it('says when the connection cannot be read', async () => {
-    vi.mocked(currentConnection).mockRejectedValue({ code: 'storage', message: 'The settings file is unreadable.', field: null });
+    vi.mocked(listConnections).mockRejectedValue({ code: 'storage', message: 'The settings file is unreadable.', field: null });
 
     await renderApp();
 
     expect(screen.getByRole('alert').textContent).toContain('The settings file is unreadable.');
     expect(screen.queryByTestId('connection-url')).toBeNull();
+  });
+
+  it('switches connections from the header and reads the apps of the new one', async () => {
+    await renderApp();
+    vi.mocked(selectConnection).mockResolvedValue(ACME);
+    vi.mocked(listConnections).mockResolvedValue({ ...CONNECTIONS, currentId: ACME.id });
+    vi.mocked(listApps).mockResolvedValue([BILLING]);
+
+    await fireEvent.change(screen.getByTestId('connection-switch'), { target: { value: ACME.id } });
+
+    expect(selectConnection).toHaveBeenCalledWith(ACME.id);
+    await waitFor(() => expect(screen.getAllByTestId('app-row')).toHaveLength(1));
+    expect(screen.getByTestId('connection-url').textContent).toBe(ACME.identityUrl);
+    expect(screen.getByText('Now working on “Acme production”.')).toBeTruthy();
+  });
+
+  it('says once why the window opened on the sandbox instead of the chosen connection', async () => {
+    const why = '“Acme production” could not be opened, so the sandbox is shown. The keychain has no sign-in.';
+    vi.mocked(listConnections).mockResolvedValue({ ...CONNECTIONS, notice: why });
+
+    await renderApp();
+    expect(screen.getByText(why)).toBeTruthy();
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+    await waitFor(() => expect(listConnections).toHaveBeenCalledTimes(2));
+    expect(screen.queryByText(why)).toBeNull();
   });
 
   it('opens the settings from the header, and Cancel closes them', async () => {
@@ -57,7 +85,7 @@ describe('App', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
 
     await waitFor(() => expect(screen.getAllByTestId('app-row')).toHaveLength(2));
-    expect(currentConnection).toHaveBeenCalledTimes(2);
+    expect(listConnections).toHaveBeenCalledTimes(2);
   });
 
   it('registers an app, shows its secret once, and lists it after Close', async () => {

@@ -1,16 +1,125 @@
-use tauri::State;
+use registrar_core::connections::Connection;
+use registrar_core::model::Field;
+use registrar_core::{Error, Secret};
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_opener::OpenerExt;
+use url::Url;
+use uuid::Uuid;
 
 use crate::error::IpcError;
-use crate::ipc::{ConnectionTest, ConnectionView};
+use crate::ipc::{ConnectionForm, ConnectionList, ConnectionTest, ConnectionView, CredentialKind};
+use crate::session::GivenCredential;
 use crate::state::AppState;
 
 #[tauri::command]
-pub async fn current_connection(state: State<'_, AppState>) -> Result<ConnectionView, IpcError> {
-    let session = state.session().await?;
-    Ok(ConnectionView::new(
-        &session.connection,
-        session.client.endpoint().identity_url.to_string(),
-    ))
+pub async fn list_connections(state: State<'_, AppState>) -> Result<ConnectionList, IpcError> {
+    connection_list(&state).await
+}
+
+/// Works on another saved connection; the UI reads the apps list again.
+#[tauri::command]
+pub async fn select_connection(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<ConnectionView, IpcError> {
+    let session = state.workspace().await?.select(&id).await?;
+    Ok(ConnectionView::from(&session.connection))
+}
+
+/// Saves a new or edited connection once its credential works, and switches to it. A sign-in
+/// opens the system browser (the `BROWSER` program when that variable is set) and waits for the
+/// admin, until `cancel_sign_in`.
+#[tauri::command]
+pub async fn save_connection<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    mut form: ConnectionForm,
+) -> Result<ConnectionView, IpcError> {
+    let workspace = state.workspace().await?;
+    let organization_id = match form.organization_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(id) => Some(id.parse::<Uuid>().map_err(|_| {
+            Error::invalid(
+                Field::OrganizationId,
+                "The organization ID is a GUID, like 3f2a9c1e-0000-4000-8000-000000000000.",
+            )
+        })?),
+    };
+    let given = match form.credential {
+        CredentialKind::ClientSecret => GivenCredential::ClientSecret(
+            form.client_secret
+                .take()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| Secret::new(s.trim().to_owned())),
+        ),
+        CredentialKind::SignIn => GivenCredential::SignIn {
+            again: form.sign_in_again,
+        },
+    };
+    let draft = Connection {
+        id: form.id.clone().unwrap_or_else(Connection::new_id),
+        name: form.name.trim().to_owned(),
+        kind: form.kind.into(),
+        organization: form.organization.trim().to_owned(),
+        partition_global_id: Uuid::nil(),
+        admin_client_id: form.client_id.trim().to_owned(),
+        sandbox_port: None,
+        host: form
+            .host
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .map(str::to_owned),
+        signed_in: form.credential == CredentialKind::SignIn,
+    };
+    let open_browser = move |url: &Url| {
+        let browser = std::env::var("BROWSER").ok().filter(|b| !b.is_empty());
+        if let Err(e) = app.opener().open_url(url.as_str(), browser) {
+            tracing::warn!("could not open the browser for the sign-in: {e}");
+        }
+    };
+    let (cancel, cancelled) = tokio::sync::oneshot::channel();
+    if let Some(earlier) = state
+        .sign_in
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .replace(cancel)
+    {
+        let _ = earlier.send(());
+    }
+    let saved = tokio::select! {
+        saved = workspace.save_connection(draft, given, organization_id, open_browser) => saved?,
+        Ok(()) = cancelled => {
+            return Err(IpcError::from(Error::InvalidInput {
+                field: None,
+                message: "The sign-in was cancelled; nothing was saved.".into(),
+            }));
+        }
+    };
+    Ok(ConnectionView::from(&saved.connection))
+}
+
+/// Ends the sign-in the admin is waiting for; its `save_connection` returns without saving.
+#[tauri::command]
+pub fn cancel_sign_in(state: State<'_, AppState>) {
+    if let Some(cancel) = state
+        .sign_in
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take()
+    {
+        let _ = cancel.send(());
+    }
+}
+
+/// Forgets a saved connection and its keychain entries.
+#[tauri::command]
+pub async fn remove_connection(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<ConnectionList, IpcError> {
+    state.workspace().await?.remove(&id).await?;
+    connection_list(&state).await
 }
 
 /// Reports what works on the connection: discovery, the admin token and its scopes, listing.
@@ -18,4 +127,14 @@ pub async fn current_connection(state: State<'_, AppState>) -> Result<Connection
 pub async fn test_connection(state: State<'_, AppState>) -> Result<ConnectionTest, IpcError> {
     let session = state.session().await?;
     Ok(registrar_core::probe::probe(&session.client).await.into())
+}
+
+async fn connection_list(state: &AppState) -> Result<ConnectionList, IpcError> {
+    let workspace = state.workspace().await?;
+    let saved = workspace.saved()?;
+    Ok(ConnectionList {
+        connections: saved.connections.iter().map(ConnectionView::from).collect(),
+        current_id: workspace.current().connection.id.clone(),
+        notice: workspace.notice.clone(),
+    })
 }

@@ -13,6 +13,12 @@ export class CatalogState {
     }
   }
 
+  /** Forgets the catalog: another connection's server has its own. */
+  reset(): void {
+    this.resources = null;
+    this.error = null;
+  }
+
   async load(): Promise<void> {
     this.loading = true;
     this.error = null;

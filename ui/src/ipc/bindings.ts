@@ -4,7 +4,30 @@
 export type AppType = "confidential" | "nonConfidential";
 export type ScopeType = "user" | "application";
 export type ConnectionKind = "sandbox" | "automationCloud" | "automationSuite" | "standalone";
-export type ConnectionView = { id: string, name: string, kind: ConnectionKind, identityUrl: string, organization: string, };
+export type CredentialKind = "clientSecret" | "signIn";
+export type ConnectionView = { id: string, name: string, kind: ConnectionKind, 
+/**
+ * Empty when the saved host cannot make a URL (the connection needs an edit).
+ */
+identityUrl: string, organization: string, host: string | null, organizationId: string, clientId: string, credential: CredentialKind, };
+export type ConnectionList = { connections: Array<ConnectionView>, currentId: string, 
+/**
+ * Why the window did not open on the connection chosen last time, if it did not.
+ */
+notice: string | null, };
+export type ConnectionForm = { id: string | null, name: string, kind: ConnectionKind, host: string | null, organization: string, 
+/**
+ * The organization's GUID, when the admin token does not name it.
+ */
+organizationId: string | null, clientId: string, credential: CredentialKind, 
+/**
+ * For `clientSecret`: the admin app's secret; null keeps the saved one when editing.
+ */
+clientSecret: string | null, 
+/**
+ * For `signIn`: sign in again even though a sign-in is kept for this server and app.
+ */
+signInAgain: boolean, };
 export type ScopeChoice = { name: string, type: ScopeType, };
 export type SecretStatus = "active" | "expiringSoon" | "expired";
 export type SecretView = { id: number, description: string | null, 

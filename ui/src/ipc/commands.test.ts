@@ -4,7 +4,7 @@ import type { AppDraft, AppEdit, IpcError } from './bindings';
 import {
   copyCurl,
   copySecret,
-  currentConnection,
+  listConnections,
   deleteApp,
   deleteSecret,
   exportHandoff,
@@ -33,14 +33,14 @@ describe('commands', () => {
   it('call the Rust commands by their names', async () => {
     invokeMock.mockResolvedValue('answer');
 
-    await currentConnection();
+    await listConnections();
     await listApps();
     await getCatalog();
     await getSettings();
     await testConnection();
 
     expect(invokeMock.mock.calls).toEqual([
-      ['current_connection', undefined],
+      ['list_connections', undefined],
       ['list_apps', undefined],
       ['get_catalog', undefined],
       ['get_settings', undefined],

@@ -6,6 +6,8 @@ import type {
   AppEdit,
   AppSummary,
   CatalogResource,
+  ConnectionForm,
+  ConnectionList,
   ConnectionTest,
   ConnectionView,
   Copied,
@@ -27,8 +29,29 @@ async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
   }
 }
 
-export function currentConnection(): Promise<ConnectionView> {
-  return call('current_connection');
+export function listConnections(): Promise<ConnectionList> {
+  return call('list_connections');
+}
+
+/** Works on another saved connection from now on. */
+export function selectConnection(id: string): Promise<ConnectionView> {
+  return call('select_connection', { id });
+}
+
+/**
+ * Saves a new or edited connection once its credential works, and switches to it. With a sign-in it
+ * resolves only after the admin has signed in in the browser (or `cancelSignIn`).
+ */
+export function saveConnection(form: ConnectionForm): Promise<ConnectionView> {
+  return call('save_connection', { form });
+}
+
+export function cancelSignIn(): Promise<null> {
+  return call('cancel_sign_in');
+}
+
+export function removeConnection(id: string): Promise<ConnectionList> {
+  return call('remove_connection', { id });
 }
 
 export function listApps(): Promise<AppSummary[]> {

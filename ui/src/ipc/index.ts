@@ -1,7 +1,11 @@
 export type * from './bindings';
 export { toIpcError } from './errors';
 export {
-  currentConnection,
+  listConnections,
+  selectConnection,
+  saveConnection,
+  cancelSignIn,
+  removeConnection,
   testConnection,
   listApps,
   getApp,

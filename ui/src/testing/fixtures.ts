@@ -1,4 +1,4 @@
-import type { AppDetails, AppSummary, CatalogResource, ConnectionView } from '../ipc';
+import type { AppDetails, AppSummary, CatalogResource, ConnectionList, ConnectionView } from '../ipc';
 
 export const SANDBOX: ConnectionView = {
   id: 'sandbox',
@@ -6,7 +6,25 @@ export const SANDBOX: ConnectionView = {
   kind: 'sandbox',
   identityUrl: 'http://127.0.0.1:47011/acme/identity_',
   organization: 'acme',
+  host: null,
+  organizationId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  clientId: 'sandbox-admin',
+  credential: 'clientSecret',
 };
+
+export const ACME: ConnectionView = {
+  id: 'acme',
+  name: 'Acme production',
+  kind: 'automationSuite',
+  identityUrl: 'https://suite.acme.test/acme/identity_',
+  organization: 'acme',
+  host: 'suite.acme.test',
+  organizationId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+  clientId: 'registrar-admin',
+  credential: 'signIn',
+};
+
+export const CONNECTIONS: ConnectionList = { connections: [SANDBOX, ACME], currentId: 'sandbox', notice: null };
 
 export const BILLING: AppSummary = {
   id: '5f0c7e0e-1d2a-4c8b-9d41-0c1f2a3b4c5d',

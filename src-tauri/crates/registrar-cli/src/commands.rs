@@ -1,18 +1,16 @@
 //! Each command, over the core.
 
 use std::io::BufRead;
-use std::time::Duration;
 
+use registrar_core::admin::{self, AdminCredential};
 use registrar_core::connections::{Connection, ConnectionKind};
 use registrar_core::draft::AppDraft;
 use registrar_core::edit::{apply_update, AppEdit};
 use registrar_core::handoff::{Endpoints, Format, Sheet, SheetInput};
 use registrar_core::model::{self, Scope, ScopeType};
-use registrar_core::probe::{organization_in_token, probe, Check};
+use registrar_core::probe::{probe, Check};
 use registrar_core::requests::{random_state, Pkce};
 use registrar_core::secrets::NewSecret;
-use registrar_core::signin;
-use registrar_core::uipath::{Endpoint, ADMIN_SCOPES};
 use registrar_core::{files, Error, Result, Secret};
 use serde_json::json;
 use time::macros::format_description;
@@ -48,6 +46,7 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
             let saved = store.load()?;
             if json {
                 let list: Vec<_> = saved
+                    .connections
                     .iter()
                     .map(|c| {
                         json!({
@@ -63,6 +62,7 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
                 print_json(&json!(list));
             } else {
                 let rows: Vec<Vec<String>> = saved
+                    .connections
                     .iter()
                     .map(|c| {
                         vec![
@@ -125,11 +125,16 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
         ConnectionsCommand::Remove { name } => {
             let mut saved = store.load()?;
             let found = target::find(&saved, Some(&name))?.clone();
-            saved.retain(|c| c.id != found.id);
+            if found.kind == ConnectionKind::Sandbox {
+                return Err(Error::InvalidInput {
+                    field: None,
+                    message: "The sandbox connection belongs to the window and cannot be removed."
+                        .into(),
+                });
+            }
+            saved.connections.retain(|c| c.id != found.id);
             store.save(&saved)?;
-            let keychain = target::keychain()?;
-            keychain.delete(&found.secret_account()).await?;
-            keychain.delete(&found.refresh_token_account()).await?;
+            admin::forget(&target::keychain()?, &found).await?;
             if !json {
                 println!("Removed \"{name}\" and its keychain entry.");
             }
@@ -170,15 +175,6 @@ fn read_secret_line() -> Result<Secret> {
 async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
     let store = target::store()?;
     let mut saved = store.load()?;
-    if saved.iter().any(|c| c.name == add.name) {
-        return Err(Error::InvalidInput {
-            field: None,
-            message: format!(
-                "A connection is already named \"{}\": choose another name, or remove it first.",
-                add.name
-            ),
-        });
-    }
     let mut connection = Connection {
         id: Connection::new_id(),
         name: add.name,
@@ -194,29 +190,23 @@ async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
         host: add.host,
         signed_in: add.sign_in,
     };
-    let identity_url = connection.identity_url()?;
+    let identity_url = saved.check(&connection)?;
     let http = registrar_core::http::client()?;
-    if add.sign_in {
-        let refresh_token = sign_in(&http, &mut connection, add.org_id.is_none()).await?;
-        target::keychain()?
-            .write(&connection.refresh_token_account(), &refresh_token)
-            .await?;
+    let (credential, named) = if add.sign_in {
+        let show = |url: &url::Url| {
+            eprintln!("Sign in in the browser. If it did not open, go to:\n{url}");
+            open_browser(url.as_str());
+        };
+        admin::sign_in(&http, &connection, show, admin::SIGN_IN_WAIT).await?
     } else {
         let secret = secret_from_input()?;
-        if add.org_id.is_none() {
-            connection.partition_global_id = target::organization_from_token(
-                &http,
-                &identity_url,
-                &connection.admin_client_id,
-                secret.duplicate(),
-            )
-            .await?;
-        }
-        target::keychain()?
-            .write(&connection.secret_account(), &secret)
-            .await?;
-    }
-    saved.push(connection.clone());
+        let named =
+            admin::check_secret(&http, &identity_url, &connection.admin_client_id, &secret).await?;
+        (AdminCredential::ClientSecret(secret), named)
+    };
+    connection.partition_global_id = admin::organization(add.org_id, named)?;
+    credential.keep(&target::keychain()?, &connection).await?;
+    saved.connections.push(connection.clone());
     store.save(&saved)?;
     if json {
         print_json(&json!({
@@ -231,50 +221,6 @@ async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// How long the command waits for the admin to sign in.
-const SIGN_IN_WAIT: Duration = Duration::from_secs(300);
-
-/// Signs the admin in through the browser and returns the refresh token to keep; takes the
-/// organization's GUID from the token when `find_organization`.
-async fn sign_in(
-    http: &reqwest::Client,
-    connection: &mut Connection,
-    find_organization: bool,
-) -> Result<Secret> {
-    let endpoint = Endpoint {
-        identity_url: connection.identity_url()?,
-        partition_global_id: connection.partition_global_id,
-    };
-    let pending = signin::begin(
-        &endpoint.authorize_url(),
-        &endpoint.token_url(),
-        &connection.admin_client_id,
-        &[ADMIN_SCOPES[0], "offline_access"],
-    )
-    .await?;
-    eprintln!(
-        "Sign in in the browser. If it did not open, go to:\n{}",
-        pending.url
-    );
-    open_browser(pending.url.as_str());
-    let granted = pending.finish(http, SIGN_IN_WAIT).await?;
-    if find_organization {
-        connection.partition_global_id = organization_in_token(granted.access_token.expose())
-            .ok_or_else(|| Error::InvalidInput {
-                field: None,
-                message: "The token does not name the organization: give its GUID with --org-id."
-                    .into(),
-            })?;
-    }
-    granted.refresh_token.ok_or_else(|| {
-        Error::Server(
-            "The server signed you in but gave no refresh token (offline_access), so the sign-in \
-             cannot be kept. Check that the sign-in app may use offline_access."
-                .into(),
-        )
-    })
 }
 
 /// Opens `url` in the browser the BROWSER variable names, else the system's. A failure only

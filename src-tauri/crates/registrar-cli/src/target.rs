@@ -3,12 +3,12 @@
 
 use std::path::PathBuf;
 
-use registrar_core::connections::{Connection, ConnectionStore};
+use registrar_core::admin;
+use registrar_core::connections::{Connection, ConnectionStore, Saved};
 use registrar_core::handoff::SheetConnection;
 use registrar_core::keychain::{self, Keychain};
-use registrar_core::oauth::{self, ClientCredentials};
-use registrar_core::probe::organization_in_token;
-use registrar_core::uipath::{Endpoint, KeepRefreshToken, UiPathClient, ADMIN_SCOPES};
+use registrar_core::oauth::ClientCredentials;
+use registrar_core::uipath::{Endpoint, UiPathClient};
 use registrar_core::{Error, Result, Secret};
 use url::Url;
 use uuid::Uuid;
@@ -70,39 +70,7 @@ pub async fn open(name: Option<&str>) -> Result<Target> {
 
 /// The saved `connection`, with its credential from the keychain.
 pub async fn open_saved(connection: &Connection) -> Result<Target> {
-    let endpoint = Endpoint {
-        identity_url: connection.identity_url()?,
-        partition_global_id: connection.partition_global_id,
-    };
-    let http = registrar_core::http::client()?;
-    let client = if connection.signed_in {
-        let keychain = keychain()?;
-        let account = connection.refresh_token_account();
-        let refresh_token = keychain.read(&account).await?.ok_or_else(|| {
-            Error::Keychain(format!(
-                "The keychain has no sign-in for \"{}\": add the connection again.",
-                connection.name
-            ))
-        })?;
-        let keep: KeepRefreshToken = Box::new(move |next| {
-            let keychain = keychain.clone();
-            let account = account.clone();
-            Box::pin(async move { keychain.write(&account, &next).await })
-        });
-        UiPathClient::signed_in(
-            http,
-            endpoint,
-            connection.admin_client_id.clone(),
-            refresh_token,
-            keep,
-        )
-    } else {
-        let credentials = ClientCredentials {
-            client_id: connection.admin_client_id.clone(),
-            client_secret: admin_secret(connection).await?,
-        };
-        UiPathClient::new(http, endpoint, credentials)
-    };
+    let client = admin::open(registrar_core::http::client()?, &keychain()?, connection).await?;
     Ok(Target {
         client,
         sheet: SheetConnection::from(connection),
@@ -110,27 +78,19 @@ pub async fn open_saved(connection: &Connection) -> Result<Target> {
     })
 }
 
-/// The connection's admin client secret, from the keychain.
-pub async fn admin_secret(connection: &Connection) -> Result<Secret> {
-    keychain()?
-        .read(&connection.secret_account())
-        .await?
-        .ok_or_else(|| {
-            Error::Keychain(format!(
-                "The keychain has no admin secret for \"{}\": add the connection again.",
-                connection.name
-            ))
-        })
-}
-
-pub fn find<'a>(saved: &'a [Connection], name: Option<&str>) -> Result<&'a Connection> {
+/// The named connection, else the one chosen in the window (or the first).
+pub fn find<'a>(saved: &'a Saved, name: Option<&str>) -> Result<&'a Connection> {
     match name {
-        Some(name) => saved.iter().find(|c| c.name == name).ok_or_else(|| {
-            Error::NotFound(format!(
-                "No saved connection is named \"{name}\"; `registrar connections list` shows them."
-            ))
-        }),
-        None => saved.first().ok_or_else(|| Error::InvalidInput {
+        Some(name) => saved
+            .connections
+            .iter()
+            .find(|c| c.name == name)
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "No saved connection is named \"{name}\"; `registrar connections list` shows them."
+                ))
+            }),
+        None => saved.chosen().ok_or_else(|| Error::InvalidInput {
             field: None,
             message: format!(
                 "No connection is saved: add one with `registrar connections add`, or set {ENV_URL}, \
@@ -167,7 +127,10 @@ async fn from_environment(url: &str) -> Result<Target> {
     let http = registrar_core::http::client()?;
     let partition = match given {
         Some(id) => id,
-        None => organization_from_token(&http, &identity_url, &client_id, secret()?).await?,
+        None => admin::organization(
+            None,
+            admin::check_secret(&http, &identity_url, &client_id, &secret()?).await?,
+        )?,
     };
     let sheet = SheetConnection {
         name: format!("{ENV_URL} ({identity_url})"),
@@ -187,30 +150,5 @@ async fn from_environment(url: &str) -> Result<Target> {
         client: UiPathClient::new(http, endpoint, credentials),
         sheet,
         admin_identity,
-    })
-}
-
-/// The organization's GUID as the admin token names it.
-pub async fn organization_from_token(
-    http: &reqwest::Client,
-    identity_url: &Url,
-    client_id: &str,
-    secret: Secret,
-) -> Result<Uuid> {
-    let credentials = ClientCredentials {
-        client_id: client_id.to_owned(),
-        client_secret: secret,
-    };
-    let token_url = Endpoint {
-        identity_url: identity_url.clone(),
-        partition_global_id: Uuid::nil(),
-    }
-    .token_url();
-    let granted = oauth::client_credentials(http, &token_url, &credentials, ADMIN_SCOPES).await?;
-    organization_in_token(granted.access_token.expose()).ok_or_else(|| Error::InvalidInput {
-        field: None,
-        message: "The admin token does not name the organization: give its GUID (--org-id, or \
-                  REGISTRAR_ORG_ID)."
-            .into(),
     })
 }

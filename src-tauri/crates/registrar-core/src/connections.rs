@@ -9,6 +9,7 @@ use url::Url;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+use crate::model::Field;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -87,7 +88,8 @@ impl Connection {
         let organization = || -> Result<&str> {
             let org = self.organization.trim();
             if org.is_empty() || org.contains(['/', '?', '#', ' ']) {
-                return Err(invalid(
+                return Err(field_error(
+                    Field::Organization,
                     "Give the organization's name as it appears in its URLs (no slashes or spaces).",
                 ));
             }
@@ -96,10 +98,13 @@ impl Connection {
         let host = || -> Result<String> {
             let host = self.host.as_deref().map(str::trim).unwrap_or_default();
             if host.is_empty() {
-                return Err(invalid(&format!(
-                    "A {} connection needs the server's host name.",
-                    self.kind.label()
-                )));
+                return Err(field_error(
+                    Field::Host,
+                    &format!(
+                        "A {} connection needs the server's host name.",
+                        self.kind.label()
+                    ),
+                ));
             }
             origin(host)
         };
@@ -121,9 +126,10 @@ impl Connection {
             ConnectionKind::Standalone => format!("{}/identity", host()?),
         };
         url.parse().map_err(|e| {
-            invalid(&format!(
-                "{url} is not a usable URL ({e}). Check the host name."
-            ))
+            field_error(
+                Field::Host,
+                &format!("{url} is not a usable URL ({e}). Check the host name."),
+            )
         })
     }
 }
@@ -143,10 +149,15 @@ fn origin(host: &str) -> Result<String> {
     } else {
         format!("https://{host}")
     };
-    let url = Url::parse(&with_scheme)
-        .map_err(|e| invalid(&format!("\"{host}\" is not a host name ({e}).")))?;
+    let url = Url::parse(&with_scheme).map_err(|e| {
+        field_error(
+            Field::Host,
+            &format!("\"{host}\" is not a host name ({e})."),
+        )
+    })?;
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid(
+        return Err(field_error(
+            Field::Host,
             "Give the host name only (for example cloud.uipath.com), without a path.",
         ));
     }
@@ -155,7 +166,8 @@ fn origin(host: &str) -> Result<String> {
         "https" => {}
         "http" if loopback => {}
         _ => {
-            return Err(invalid(
+            return Err(field_error(
+                Field::Host,
                 "Identity servers are reached over https: give the host without http:// (plain \
                  http is for a server on this computer only).",
             ))
@@ -164,10 +176,70 @@ fn origin(host: &str) -> Result<String> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
+/// The saved connections and the one the window works on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    pub connections: Vec<Connection>,
+    /// The chosen connection's id; the first connection when none is chosen (or it is gone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selected: Option<String>,
+}
+
+impl Saved {
+    /// The chosen connection, else the first.
+    pub fn chosen(&self) -> Option<&Connection> {
+        self.selected
+            .as_deref()
+            .and_then(|id| self.get(id))
+            .or_else(|| self.connections.first())
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Connection> {
+        self.connections.iter().find(|c| c.id == id)
+    }
+
+    /// Checks a new or edited connection against the rules and the other saved connections:
+    /// a name of its own, an admin client id, and an identity URL that can be built.
+    pub fn check(&self, connection: &Connection) -> Result<Url> {
+        let name = connection.name.trim();
+        if name.is_empty() {
+            return Err(field_error(Field::Name, "Give the connection a name."));
+        }
+        if name.chars().count() > 80 {
+            return Err(field_error(
+                Field::Name,
+                "Keep the name to 80 characters or fewer.",
+            ));
+        }
+        if self
+            .connections
+            .iter()
+            .any(|c| c.id != connection.id && c.name.trim().eq_ignore_ascii_case(name))
+        {
+            return Err(field_error(
+                Field::Name,
+                &format!("A connection is already named \"{name}\": choose another name."),
+            ));
+        }
+        if connection.admin_client_id.trim().is_empty() {
+            return Err(field_error(
+                Field::ClientId,
+                "Give the client ID of the admin app (or, to sign in, of the sign-in app).",
+            ));
+        }
+        connection.identity_url()
+    }
+}
+
+fn field_error(field: Field, message: &str) -> Error {
+    Error::invalid(field, message)
+}
+
 #[derive(Serialize, Deserialize)]
 struct ConnectionsFile {
     version: u32,
-    connections: Vec<Connection>,
+    #[serde(flatten)]
+    saved: Saved,
 }
 
 const FILE_VERSION: u32 = 1;
@@ -183,10 +255,10 @@ impl ConnectionStore {
     }
 
     /// The saved connections; none when the file does not exist yet.
-    pub fn load(&self) -> Result<Vec<Connection>> {
+    pub fn load(&self) -> Result<Saved> {
         let text = match std::fs::read(&self.path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Saved::default()),
             Err(e) => return Err(self.storage_error("read", &e)),
         };
         let file: ConnectionsFile = serde_json::from_slice(&text).map_err(|e| {
@@ -202,14 +274,14 @@ impl ConnectionStore {
                 file.version
             )));
         }
-        Ok(file.connections)
+        Ok(file.saved)
     }
 
     /// Saves atomically: a crash mid-write leaves the previous file, never half of one.
-    pub fn save(&self, connections: &[Connection]) -> Result<()> {
+    pub fn save(&self, saved: &Saved) -> Result<()> {
         let file = ConnectionsFile {
             version: FILE_VERSION,
-            connections: connections.to_vec(),
+            saved: saved.clone(),
         };
         let json = serde_json::to_vec_pretty(&file).map_err(|e| Error::Storage(e.to_string()))?;
         crate::files::write_atomically(&self.path, &json)
@@ -335,14 +407,75 @@ mod tests {
     fn connections_round_trip_and_a_missing_file_is_empty() {
         let dir = tempfile::tempdir().unwrap();
         let store = ConnectionStore::new(dir.path().join("nested/connections.json"));
-        assert!(store.load().unwrap().is_empty());
-        let saved = vec![sample()];
+        assert_eq!(store.load().unwrap(), Saved::default());
+        let saved = Saved {
+            connections: vec![sample()],
+            selected: None,
+        };
         store.save(&saved).unwrap();
         assert_eq!(store.load().unwrap(), saved);
         let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("nested"))
             .unwrap()
             .collect();
         assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_file_from_before_the_choice_was_kept_still_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("connections.json");
+        let old = sample();
+        let json = serde_json::json!({ "version": 1, "connections": [old] });
+        std::fs::write(&path, json.to_string()).unwrap();
+        let saved = ConnectionStore::new(path).load().unwrap();
+        assert_eq!(saved.selected, None);
+        assert_eq!(saved.chosen(), Some(&old));
+    }
+
+    #[test]
+    fn the_chosen_connection_is_the_selected_one_else_the_first() {
+        let first = sample();
+        let second = Connection {
+            id: Connection::new_id(),
+            name: "Acme".into(),
+            ..sample()
+        };
+        let mut saved = Saved {
+            connections: vec![first.clone(), second.clone()],
+            selected: Some(second.id.clone()),
+        };
+        assert_eq!(saved.chosen(), Some(&second));
+        saved.selected = Some("gone".into());
+        assert_eq!(saved.chosen(), Some(&first));
+    }
+
+    #[test]
+    fn a_connection_needs_a_name_of_its_own_and_a_client_id() {
+        let saved = Saved {
+            connections: vec![sample()],
+            selected: None,
+        };
+        let field = |c: &Connection| match saved.check(c).unwrap_err() {
+            Error::InvalidInput { field, .. } => field,
+            other => panic!("{other:?}"),
+        };
+        let new = |name: &str| Connection {
+            id: Connection::new_id(),
+            name: name.into(),
+            ..sample()
+        };
+        assert_eq!(field(&new("  ")), Some(Field::Name));
+        assert_eq!(field(&new("sandbox")), Some(Field::Name));
+        let no_client = Connection {
+            admin_client_id: " ".into(),
+            ..new("Other")
+        };
+        assert_eq!(field(&no_client), Some(Field::ClientId));
+        assert!(saved.check(&new("Other")).is_ok());
+        assert!(
+            saved.check(&saved.connections[0]).is_ok(),
+            "a connection keeps its own name"
+        );
     }
 
     #[test]

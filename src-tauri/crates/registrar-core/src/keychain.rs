@@ -138,10 +138,11 @@ fn platform_store() -> Result<Arc<CredentialStore>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn mock() -> Keychain {
+    /// A keychain in memory, for unit tests.
+    pub(crate) fn mock() -> Keychain {
         Keychain::with_store(
             keyring_core::mock::Store::new().unwrap(),
             "registrar-unit".into(),

@@ -1,6 +1,7 @@
 //! Registrar's core: the domain, the identity-server clients and the keychain. It has no Tauri
 //! dependency, so everything here is tested without a window.
 
+pub mod admin;
 pub mod connections;
 pub mod draft;
 pub mod edit;

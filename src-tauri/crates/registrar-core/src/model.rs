@@ -58,7 +58,7 @@ impl Grant {
     }
 }
 
-/// A field of an app draft, named so a UI can put a message beside it.
+/// A field of an app draft or a connection, named so a UI can put a message beside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Field {
@@ -66,6 +66,11 @@ pub enum Field {
     AppType,
     RedirectUris,
     Scopes,
+    Host,
+    Organization,
+    OrganizationId,
+    ClientId,
+    ClientSecret,
 }
 
 /// Metadata of one secret of an app. The value is never part of it.

@@ -1,0 +1,314 @@
+//! The connection manager in the real window. A second sandbox, started by the test on loopback,
+//! stands in for an organization's Automation Suite: the window adds a connection to it (refused
+//! with a wrong secret, saved with the right one), lists its apps, switches back and forth,
+//! reopens on the one chosen last, signs in through the "browser", and removes connections with
+//! their keychain entries.
+
+use std::process::Command;
+
+use fantoccini::{Client, Locator};
+use registrar_core::draft::AppDraft;
+use registrar_core::model::{AppType, Scope, ScopeType};
+use registrar_tests::{click, text_of, type_into, wait_for, Desktop, WAIT};
+use serde_json::json;
+
+use crate::core_client::{admin_client, confidential, sandbox, Running};
+
+/// Waits until the window lists every app in `present` and none in `absent`.
+async fn wait_listed(client: &Client, present: &[&str], absent: &[&str]) {
+    let script = "return [...document.querySelectorAll('[data-testid=app-row]')]\
+        .map((row) => row.querySelector('[role=cell]').textContent.trim());";
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let names: Vec<String> =
+            serde_json::from_value(client.execute(script, vec![]).await.unwrap()).unwrap();
+        let listed = |name: &&str| names.iter().any(|n| n == name);
+        if present.iter().all(listed) && !absent.iter().any(listed) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the list shows {names:?}, not {present:?} without {absent:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// The text of the element `css` once it contains `part`.
+pub(crate) async fn wait_for_text(client: &Client, css: &str, part: &str) -> String {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let text = match client.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(part) {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{css} says {text:?}, not {part:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Fills the add-connection form for an Automation Suite at `host`.
+pub(crate) async fn fill_suite_form(client: &Client, name: &str, host: &str, running: &Running) {
+    click(client, "[data-testid=connections-open]").await;
+    click(client, "[data-testid=connection-add]").await;
+    wait_for(client, "[data-testid=connection-kind]")
+        .await
+        .select_by_value("automationSuite")
+        .await
+        .unwrap();
+    type_into(client, "[data-testid=connection-name]", name).await;
+    type_into(client, "[data-testid=connection-host]", host).await;
+    type_into(
+        client,
+        "[data-testid=connection-organization]",
+        running.sandbox.organization(),
+    )
+    .await;
+}
+
+/// Adds an Automation Suite connection with the admin app's client id and `secret`.
+pub(crate) async fn add_suite_with_secret(
+    client: &Client,
+    name: &str,
+    host: &str,
+    running: &Running,
+    secret: &str,
+) {
+    fill_suite_form(client, name, host, running).await;
+    type_into(
+        client,
+        "[data-testid=connection-clientId]",
+        running.sandbox.admin_client_id(),
+    )
+    .await;
+    type_into(client, "[data-testid=connection-clientSecret]", secret).await;
+    click(client, "[data-testid=connection-save]").await;
+}
+
+fn saved_connections(desktop: &Desktop) -> serde_json::Value {
+    let path = desktop
+        .dir
+        .path()
+        .join("config/dev.registrar.desktop/connections.json");
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn keychain_has(desktop: &Desktop, account: &str) -> bool {
+    Command::new("secret-tool")
+        .args(["lookup", "service", &desktop.namespace, "username", account])
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+async fn switch_in_header(client: &Client, name: &str) {
+    let select = wait_for(client, "[data-testid=connection-switch]").await;
+    select
+        .find(Locator::XPath(&format!(
+            ".//option[normalize-space()='{name}']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn add_a_connection_in_the_window_switch_to_it_and_back_and_remove_it() {
+    let running = sandbox().await;
+    let secret = running.sandbox.issue_admin_secret().unwrap();
+    let admin = admin_client(&running.sandbox, secret.duplicate());
+    let draft = confidential("Acme billing", &[("OR.Jobs.Read", ScopeType::Application)]);
+    admin
+        .create_app(&draft.validate(None).unwrap())
+        .await
+        .unwrap();
+    let host = format!("http://{}", running.sandbox.addr());
+
+    let desktop = Desktop::start();
+    let client = desktop.launch().await;
+    let own_sandbox = text_of(&client, "[data-testid=connection-url]").await;
+
+    // A wrong secret: the token is refused, the form says so and keeps what was typed, and
+    // nothing is saved.
+    add_suite_with_secret(&client, "Acme suite", &host, &running, "not-the-secret").await;
+    let said = wait_for_text(
+        &client,
+        "[data-testid=connections-dialog] [role=alert]",
+        "not saved",
+    )
+    .await;
+    assert!(said.contains("refused"), "{said}");
+    let typed = wait_for(&client, "[data-testid=connection-name]").await;
+    assert_eq!(
+        typed.prop("value").await.unwrap().as_deref(),
+        Some("Acme suite")
+    );
+    assert_eq!(
+        saved_connections(&desktop)["connections"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    type_into(
+        &client,
+        "[data-testid=connection-clientSecret]",
+        secret.expose(),
+    )
+    .await;
+    click(&client, "[data-testid=connection-save]").await;
+    wait_listed(&client, &["Acme billing"], &[]).await;
+    let url = text_of(&client, "[data-testid=connection-url]").await;
+    assert_eq!(url, running.sandbox.identity_url());
+
+    let saved = saved_connections(&desktop);
+    let acme = saved["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Acme suite")
+        .unwrap()
+        .clone();
+    assert_eq!(saved["selected"], acme["id"]);
+    assert_eq!(
+        acme["partitionGlobalId"],
+        running.sandbox.partition_global_id().to_string(),
+        "the organization's GUID comes from the admin token"
+    );
+    let on_disk = serde_json::to_string(&saved).unwrap();
+    assert!(
+        !on_disk.contains(secret.expose()),
+        "the secret reached the file"
+    );
+    let account = format!(
+        "connection/{}/admin-client-secret",
+        acme["id"].as_str().unwrap()
+    );
+    assert!(
+        keychain_has(&desktop, &account),
+        "the secret is not in the keychain"
+    );
+
+    // Back to the window's own sandbox, and to Acme again.
+    switch_in_header(&client, "Sandbox").await;
+    wait_listed(&client, &[], &["Acme billing"]).await;
+    assert_eq!(
+        text_of(&client, "[data-testid=connection-url]").await,
+        own_sandbox
+    );
+    switch_in_header(&client, "Acme suite").await;
+    wait_listed(&client, &["Acme billing"], &[]).await;
+
+    // The window reopens on the connection chosen last, its secret read from the keychain.
+    client.close().await.unwrap();
+    let client = desktop.launch().await;
+    wait_listed(&client, &["Acme billing"], &[]).await;
+
+    // Removing the connection in use goes back to the sandbox and clears the keychain entry.
+    click(&client, "[data-testid=connections-open]").await;
+    click(
+        &client,
+        "[data-testid=connection-row][data-name='Acme suite'] [data-testid=connection-remove]",
+    )
+    .await;
+    click(&client, "[data-testid=connection-remove-confirm]").await;
+    wait_for_text(&client, "[data-testid=connections-dialog]", "In use").await;
+    let rows = client
+        .find_all(Locator::Css("[data-testid=connection-row]"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(
+        !keychain_has(&desktop, &account),
+        "the keychain entry stayed"
+    );
+    click(&client, "[data-testid=connections-dialog] button.primary").await;
+    wait_listed(&client, &[], &["Acme billing"]).await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn sign_in_from_the_window_through_the_browser_and_stay_signed_in() {
+    let running = sandbox().await;
+    let admin = admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
+    );
+    let password = running.sandbox.issue_user_password().unwrap();
+    let sign_in_app = AppDraft {
+        name: "Registrar sign-in".into(),
+        app_type: AppType::NonConfidential,
+        redirect_uris: vec!["http://127.0.0.1/callback".into()],
+        scopes: vec![Scope::new("PM.OAuthApp", ScopeType::User)],
+    };
+    let sign_in_app = admin
+        .create_app(&sign_in_app.validate(None).unwrap())
+        .await
+        .unwrap()
+        .app;
+    let browser = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("browser/sign-in.sh");
+    let desktop = Desktop::start_with(&[
+        ("BROWSER", browser.display().to_string()),
+        ("SANDBOX_PASSWORD", password.expose().to_owned()),
+    ]);
+    let client = desktop.launch().await;
+    wait_for(&client, "[data-testid=connection-url]").await;
+
+    let host = format!("http://{}", running.sandbox.addr());
+    fill_suite_form(&client, "Acme signed in", &host, &running).await;
+    client
+        .find(Locator::XPath(
+            "//label[.//input[@data-testid='credential-sign-in']]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_into(
+        &client,
+        "[data-testid=connection-clientId]",
+        &sign_in_app.id,
+    )
+    .await;
+    click(&client, "[data-testid=connection-save]").await;
+
+    wait_listed(&client, &["Registrar sign-in"], &[]).await;
+    let saved = saved_connections(&desktop);
+    let signed_in = saved["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Acme signed in")
+        .unwrap()
+        .clone();
+    assert_eq!(signed_in["signedIn"], json!(true));
+    let id = signed_in["id"].as_str().unwrap();
+    assert!(keychain_has(
+        &desktop,
+        &format!("connection/{id}/refresh-token")
+    ));
+    assert!(!keychain_has(
+        &desktop,
+        &format!("connection/{id}/admin-client-secret")
+    ));
+
+    // Each start renews the token with the kept refresh token, which works once: the second
+    // start lists apps only if the rotated one was written back to the keychain.
+    client.close().await.unwrap();
+    for _ in 0..2 {
+        let again = desktop.launch().await;
+        wait_listed(&again, &["Registrar sign-in"], &[]).await;
+        again.close().await.unwrap();
+    }
+}

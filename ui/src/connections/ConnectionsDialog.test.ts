@@ -1,0 +1,184 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { cancelSignIn, listConnections, removeConnection, saveConnection, selectConnection, type ConnectionView } from '../ipc';
+import { ACME, CONNECTIONS, SANDBOX } from '../testing/fixtures';
+import ConnectionsDialog from './ConnectionsDialog.svelte';
+
+vi.mock('../ipc/commands');
+
+beforeEach(() => {
+  vi.mocked(listConnections).mockReset().mockResolvedValue(CONNECTIONS);
+  vi.mocked(saveConnection).mockReset();
+  vi.mocked(selectConnection).mockReset();
+  vi.mocked(removeConnection).mockReset();
+  vi.mocked(cancelSignIn).mockReset().mockResolvedValue(null);
+});
+
+function open() {
+  const onSwitched = vi.fn();
+  const onClose = vi.fn();
+  render(ConnectionsDialog, { onSwitched, onClose });
+  return { onSwitched, onClose };
+}
+
+async function type(testid: string, text: string) {
+  await fireEvent.input(screen.getByTestId(testid), { target: { value: text } });
+}
+
+function input(testid: string): HTMLInputElement {
+  return screen.getByTestId(testid) as HTMLInputElement;
+}
+
+describe('ConnectionsDialog', () => {
+  it('lists the connections, marks the one in use, and never offers to edit or remove the sandbox', async () => {
+    open();
+
+    const rows = await screen.findAllByTestId('connection-row');
+    expect(rows.map((row) => [row.dataset.name, row.dataset.current])).toEqual([
+      ['Sandbox', 'true'],
+      ['Acme production', 'false'],
+    ]);
+    expect(rows[0].querySelector('[data-testid="connection-edit"]')).toBeNull();
+    expect(rows[0].querySelector('[data-testid="connection-remove"]')).toBeNull();
+    expect(rows[1].textContent).toContain('Automation Suite · signed in with registrar-admin');
+  });
+
+  it('switches to another connection and closes', async () => {
+    vi.mocked(selectConnection).mockResolvedValue(ACME);
+    const { onSwitched, onClose } = open();
+
+    await fireEvent.click((await screen.findAllByTestId('connection-use'))[0]);
+
+    await waitFor(() => expect(onSwitched).toHaveBeenCalledWith(ACME));
+    expect(selectConnection).toHaveBeenCalledWith(ACME.id);
+    expect(onClose).toHaveBeenCalled();
+  });
+
+  it('checks the form before sending, then sends what was typed with the secret', async () => {
+    const saved: ConnectionView = { ...ACME, id: 'new', name: 'Acme test', credential: 'clientSecret' };
+    vi.mocked(saveConnection).mockResolvedValue(saved);
+    const { onSwitched } = open();
+    await fireEvent.click(await screen.findByTestId('connection-add'));
+
+    await fireEvent.click(screen.getByTestId('connection-save'));
+    expect(saveConnection).not.toHaveBeenCalled();
+    expect(screen.getByTestId('connection-name-error').textContent).toBe('Give the connection a name.');
+    expect(screen.getByTestId('connection-clientSecret-error').textContent).toBe('Give the admin app’s client secret.');
+    expect(screen.queryByTestId('connection-host-error')).toBeNull();
+
+    await fireEvent.change(screen.getByTestId('connection-kind'), { target: { value: 'automationSuite' } });
+    await type('connection-name', ' Acme test ');
+    await type('connection-host', 'suite.acme.test');
+    await type('connection-organization', 'acme');
+    await type('connection-clientId', 'registrar-admin');
+    await type('connection-clientSecret', 's3cret');
+    await fireEvent.click(screen.getByTestId('connection-save'));
+
+    await waitFor(() => expect(onSwitched).toHaveBeenCalledWith(saved));
+    expect(saveConnection).toHaveBeenCalledWith({
+      id: null,
+      name: 'Acme test',
+      kind: 'automationSuite',
+      host: 'suite.acme.test',
+      organization: 'acme',
+      organizationId: null,
+      clientId: 'registrar-admin',
+      credential: 'clientSecret',
+      clientSecret: 's3cret',
+      signInAgain: false,
+    });
+  });
+
+  it('puts a refusal from Rust beside its field and keeps everything typed', async () => {
+    vi.mocked(saveConnection).mockRejectedValue({
+      code: 'invalidInput',
+      field: 'organizationId',
+      message: 'The admin token does not name the organization: give its GUID.',
+    });
+    open();
+    await fireEvent.click(await screen.findByTestId('connection-add'));
+    await type('connection-name', 'Acme');
+    await type('connection-organization', 'acme');
+    await type('connection-clientId', 'registrar-admin');
+    await type('connection-clientSecret', 's3cret');
+
+    await fireEvent.click(screen.getByTestId('connection-save'));
+
+    expect((await screen.findByTestId('connection-organizationId-error')).textContent).toContain('give its GUID');
+    expect(input('connection-name').value).toBe('Acme');
+    expect(input('connection-clientSecret').value).toBe('s3cret');
+  });
+
+  it('says a server failure in the footer and saves nothing', async () => {
+    vi.mocked(saveConnection).mockRejectedValue({
+      code: 'unauthorized',
+      field: null,
+      message: 'The identity server refused the admin app’s credentials.',
+    });
+    const { onSwitched } = open();
+    await fireEvent.click(await screen.findByTestId('connection-add'));
+    await type('connection-name', 'Acme');
+    await type('connection-organization', 'acme');
+    await type('connection-clientId', 'registrar-admin');
+    await type('connection-clientSecret', 'wrong');
+
+    await fireEvent.click(screen.getByTestId('connection-save'));
+
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'The connection was not saved. The identity server refused the admin app’s credentials.',
+    );
+    expect(onSwitched).not.toHaveBeenCalled();
+  });
+
+  it('waits for the sign-in in the browser and can cancel it', async () => {
+    let refuse: (reason: unknown) => void = () => {};
+    vi.mocked(saveConnection).mockReturnValue(new Promise((_, reject) => (refuse = reject)));
+    vi.mocked(cancelSignIn).mockImplementation(async () => {
+      refuse({ code: 'invalidInput', field: null, message: 'The sign-in was cancelled; nothing was saved.' });
+      return null;
+    });
+    open();
+    await fireEvent.click(await screen.findByTestId('connection-add'));
+    await type('connection-name', 'Acme');
+    await type('connection-organization', 'acme');
+    await fireEvent.click(screen.getByTestId('credential-sign-in'));
+    await type('connection-clientId', 'registrar-sign-in');
+    expect(screen.queryByTestId('connection-clientSecret')).toBeNull();
+
+    await fireEvent.click(screen.getByTestId('connection-save'));
+
+    expect((await screen.findByTestId('connection-signing-in')).textContent).toContain('Sign in in the browser');
+    expect(vi.mocked(saveConnection).mock.calls[0][0]).toMatchObject({ credential: 'signIn', clientSecret: null });
+    await fireEvent.click(screen.getByTestId('connection-cancel-sign-in'));
+    expect(cancelSignIn).toHaveBeenCalled();
+    expect((await screen.findByRole('alert')).textContent).toContain('The sign-in was cancelled');
+    expect(input('connection-name').value).toBe('Acme');
+  });
+
+  it('edits a connection without asking for the secret again', async () => {
+    const withSecret: ConnectionView = { ...ACME, credential: 'clientSecret' };
+    vi.mocked(listConnections).mockResolvedValue({ ...CONNECTIONS, connections: [SANDBOX, withSecret] });
+    vi.mocked(saveConnection).mockResolvedValue({ ...withSecret, name: 'Acme prod' });
+    open();
+    await fireEvent.click(await screen.findByTestId('connection-edit'));
+    expect(input('connection-host').value).toBe('suite.acme.test');
+
+    await type('connection-name', 'Acme prod');
+    await fireEvent.click(screen.getByTestId('connection-save'));
+
+    await waitFor(() => expect(saveConnection).toHaveBeenCalled());
+    expect(vi.mocked(saveConnection).mock.calls[0][0]).toMatchObject({ id: ACME.id, name: 'Acme prod', clientSecret: null });
+  });
+
+  it('removes a connection only once confirmed', async () => {
+    vi.mocked(removeConnection).mockResolvedValue({ ...CONNECTIONS, connections: [SANDBOX] });
+    open();
+
+    await fireEvent.click(await screen.findByTestId('connection-remove'));
+    expect(removeConnection).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByTestId('connection-remove-confirm'));
+
+    await waitFor(() => expect(screen.getAllByTestId('connection-row')).toHaveLength(1));
+    expect(removeConnection).toHaveBeenCalledWith(ACME.id);
+  });
+});
