@@ -2,17 +2,21 @@
 //! stands in for an organization's Automation Suite: the window adds a connection to it (refused
 //! with a wrong secret, saved with the right one), lists its apps, switches back and forth,
 //! reopens on the one chosen last, signs in through the "browser", and removes connections with
-//! their keychain entries.
+//! their keychain entries. Through a loopback fault proxy, it shows what the admin reads when
+//! that server misbehaves, that the window stays usable, and that no app is registered twice.
 
 use std::process::Command;
 
 use fantoccini::{Client, Locator};
 use registrar_core::draft::AppDraft;
 use registrar_core::model::{AppType, Scope, ScopeType};
-use registrar_tests::{click, text_of, type_into, wait_for, Desktop, WAIT};
+use registrar_tests::{
+    choose_type, click, click_button, text_of, toggle_scope, type_into, wait_for, Desktop, WAIT,
+};
 use serde_json::json;
 
 use crate::core_client::{admin_client, confidential, sandbox, Running};
+use crate::faults::{Fault, FaultProxy, APPS};
 
 /// Waits until the window lists every app in `present` and none in `absent`.
 async fn wait_listed(client: &Client, present: &[&str], absent: &[&str]) {
@@ -311,4 +315,183 @@ async fn sign_in_from_the_window_through_the_browser_and_stay_signed_in() {
         wait_listed(&again, &["Registrar sign-in"], &[]).await;
         again.close().await.unwrap();
     }
+}
+
+/// Whether the apps list shows its failure message now.
+async fn list_alert(client: &Client) -> Option<String> {
+    let script = "const alert = [...document.querySelectorAll('main [role=alert]')]\
+        .find((a) => a.textContent.includes('could not be loaded'));\
+        return alert ? alert.textContent : null;";
+    client
+        .execute(script, vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .map(str::to_owned)
+}
+
+async fn wait_for_list_alert(client: &Client, part: &str) -> String {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let said = list_alert(client).await.unwrap_or_default();
+        if said.contains(part) {
+            return said;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the list says {said:?}, not {part:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Registers a confidential app named `name` in the window and waits for the form's message.
+async fn register_expecting(client: &Client, name: &str, says: &str) -> String {
+    click(client, "[data-testid=register-open]").await;
+    type_into(client, "#app-name", name).await;
+    choose_type(client, "confidential").await;
+    toggle_scope(client, "OR.Jobs.Read", "application").await;
+    click(client, "[data-testid=register-submit]").await;
+    wait_for_text(client, "[data-testid=register-form] [role=alert]", says).await
+}
+
+#[tokio::test]
+async fn the_window_says_what_went_wrong_stays_usable_and_never_registers_twice() {
+    let running = sandbox().await;
+    let secret = running.sandbox.issue_admin_secret().unwrap();
+    let admin = admin_client(&running.sandbox, secret.duplicate());
+    let proxy = FaultProxy::start(format!("http://{}", running.sandbox.addr())).await;
+    let listing = format!("{APPS}/{}", running.sandbox.partition_global_id());
+
+    let desktop = Desktop::start();
+    let client = desktop.launch().await;
+    wait_for(&client, "[data-testid=connection-url]").await;
+
+    // Connection refused: nothing listens there, so the connection is not saved.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nobody = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    add_suite_with_secret(&client, "Nobody home", &nobody, &running, secret.expose()).await;
+    let said = wait_for_text(
+        &client,
+        "[data-testid=connections-dialog] [role=alert]",
+        "not saved",
+    )
+    .await;
+    assert!(said.contains("Could not connect to"), "{said}");
+    client
+        .find(Locator::XPath("//button[normalize-space()='Back']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&client, "[data-testid=connections-dialog] button.primary").await;
+
+    add_suite_with_secret(
+        &client,
+        "Flaky suite",
+        &proxy.base,
+        &running,
+        secret.expose(),
+    )
+    .await;
+    wait_for_text(&client, "[data-testid=connection-url]", &proxy.base).await;
+    wait_listed(&client, &["Registrar admin"], &[]).await;
+
+    // Each fault on reading the list: the message the admin reads, then Retry works.
+    for (fault, times, says) in [
+        (
+            Fault::Status(503),
+            3,
+            "failed while listing the applications (HTTP 503)",
+        ),
+        (Fault::Status(500), 3, "(HTTP 500). Try again later."),
+        (Fault::CutOff, 3, "broke during"),
+        (Fault::RateLimited(120), 1, "try again in 120 seconds"),
+        (
+            Fault::WebPage,
+            1,
+            "with a web page instead of API data. Check the identity URL",
+        ),
+        (Fault::BrokenJson, 1, "is not the JSON the API describes"),
+    ] {
+        proxy.on("GET", &listing, fault, times);
+        client
+            .find(Locator::XPath("//button[normalize-space()='Refresh']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let said = wait_for_list_alert(&client, says).await;
+        assert!(!said.contains(secret.expose()), "{said}");
+        client
+            .find(Locator::XPath("//button[normalize-space()='Retry']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_listed(&client, &["Registrar admin"], &[]).await;
+        assert_eq!(list_alert(&client).await, None, "{fault:?}: still failing");
+    }
+
+    // An expired admin token is renewed without a word to the admin.
+    let tokens = proxy.seen("POST", "/connect/token").len();
+    proxy.on("GET", &listing, Fault::Status(401), 1);
+    client
+        .find(Locator::XPath("//button[normalize-space()='Refresh']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_listed(&client, &["Registrar admin"], &[]).await;
+    assert_eq!(list_alert(&client).await, None);
+    assert_eq!(proxy.seen("POST", "/connect/token").len(), tokens + 1);
+
+    // A create whose answer is lost: the form says it was registered all the same and offers
+    // only Close; the server holds the app once.
+    proxy.on("POST", APPS, Fault::LoseAnswer, 1);
+    let said = register_expecting(&client, "Lost answer", "registered all the same").await;
+    assert!(said.contains("Do not register it again"), "{said}");
+    let submit = wait_for(&client, "[data-testid=register-submit]").await;
+    assert_eq!(
+        submit.prop("disabled").await.unwrap().as_deref(),
+        Some("true")
+    );
+    click_button(&client, "Close").await;
+
+    // A create that hangs: the window stays usable while Registrar waits out its timeout, then
+    // it reads the list again and says nothing was registered.
+    proxy.on("POST", APPS, Fault::Hang, 1);
+    click(&client, "[data-testid=register-open]").await;
+    type_into(&client, "#app-name", "Hung up").await;
+    choose_type(&client, "confidential").await;
+    toggle_scope(&client, "OR.Jobs.Read", "application").await;
+    click(&client, "[data-testid=register-submit]").await;
+    wait_for_text(&client, "[data-testid=register-submit]", "Registering").await;
+    let name = wait_for(&client, "#app-name").await;
+    name.send_keys(" (typed while waiting)").await.unwrap();
+    assert_eq!(
+        name.prop("value").await.unwrap().as_deref(),
+        Some("Hung up (typed while waiting)"),
+        "the window did not take input while the request hung"
+    );
+    let said = wait_for_text(
+        &client,
+        "[data-testid=register-form] [role=alert]",
+        "was not registered, so nothing was created",
+    )
+    .await;
+    assert!(said.contains("did not answer"), "{said}");
+
+    let apps = admin.list_apps().await.unwrap();
+    let count = |name: &str| apps.iter().filter(|a| a.name == name).count();
+    assert_eq!(count("Lost answer"), 1);
+    assert_eq!(count("Hung up"), 0);
+    assert_eq!(count("Hung up (typed while waiting)"), 0);
+    assert_eq!(proxy.seen("POST", APPS).len(), 2, "a create was sent twice");
+    client.close().await.unwrap();
 }

@@ -18,7 +18,7 @@ use crate::core_client::{confidential, sandbox, Running};
 
 /// What the proxy does to a request instead of passing it on and back.
 #[derive(Debug, Clone, Copy)]
-enum Fault {
+pub(crate) enum Fault {
     /// Answers with this status and an empty body, without passing the request on.
     Status(u16),
     /// 429 with `Retry-After` in seconds, without passing the request on.
@@ -46,7 +46,7 @@ struct Rule {
 }
 
 #[derive(Debug, Clone)]
-struct Seen {
+pub(crate) struct Seen {
     method: String,
     path: String,
     at: Instant,
@@ -59,13 +59,13 @@ struct Script {
 }
 
 /// The misbehaving proxy in front of a sandbox.
-struct FaultProxy {
-    base: String,
+pub(crate) struct FaultProxy {
+    pub(crate) base: String,
     script: Arc<Mutex<Script>>,
 }
 
 impl FaultProxy {
-    async fn start(upstream: String) -> Self {
+    pub(crate) async fn start(upstream: String) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let script = Arc::new(Mutex::new(Script::default()));
@@ -85,7 +85,7 @@ impl FaultProxy {
     }
 
     /// The next `times` requests of `method` to a path ending in `path_ends` meet `fault`.
-    fn on(&self, method: &'static str, path_ends: &str, fault: Fault, times: u32) {
+    pub(crate) fn on(&self, method: &'static str, path_ends: &str, fault: Fault, times: u32) {
         self.script.lock().unwrap().rules.push(Rule {
             method,
             path_ends: path_ends.to_owned(),
@@ -94,7 +94,7 @@ impl FaultProxy {
         });
     }
 
-    fn seen(&self, method: &str, path_ends: &str) -> Vec<Seen> {
+    pub(crate) fn seen(&self, method: &str, path_ends: &str) -> Vec<Seen> {
         let script = self.script.lock().unwrap();
         script
             .seen
@@ -282,7 +282,7 @@ fn client_at(running: &Running, identity_url: &str) -> UiPathClient {
     )
 }
 
-const APPS: &str = "/ExternalClient";
+pub(crate) const APPS: &str = "/ExternalClient";
 
 fn named(apps: &[registrar_core::model::ExternalApp], name: &str) -> usize {
     apps.iter().filter(|a| a.name == name).count()
