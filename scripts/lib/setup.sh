@@ -38,6 +38,12 @@ install_ui_dependencies() {
   (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
+# The third-party OpenID provider the tests run on loopback (tests/oidc-provider).
+install_test_servers() {
+  echo "==> npm ci (tests/oidc-provider)"
+  (cd "$ROOT/tests/oidc-provider" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 build_ui() {
   echo "==> building the web UI"
   (cd "$ROOT/ui" && npm run --silent build)

@@ -10,6 +10,7 @@ mod connections;
 mod core_client;
 mod e2e;
 mod faults;
+mod generic;
 mod handoff;
 mod keychain;
 mod sheet;

@@ -13,6 +13,7 @@ pub mod keychain;
 pub mod model;
 pub mod oauth;
 pub mod probe;
+pub mod registration;
 pub mod requests;
 pub mod secret;
 pub mod secrets;

@@ -1,0 +1,521 @@
+//! Generic OAuth 2.0 servers: their metadata (RFC 8414, or OpenID Connect discovery), dynamic
+//! client registration (RFC 7591) with an initial access token, and the management of each
+//! registered client (RFC 7592) with its registration access token.
+//!
+//! A registered client's registration access token and client URI are what let Registrar read,
+//! change or delete it later: the caller keeps them in the keychain ([`Management`]), and keeps the
+//! new token whenever an answer carries one (servers may rotate it on each update).
+
+use reqwest::{Method, StatusCode};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::draft::ValidDraft;
+use crate::error::{Error, Result};
+use crate::http::{is_html, read_json, retry_after, send_with_retries, Repeat, Sent, RETRIES};
+use crate::model::{AppType, Field, Grant};
+use crate::Secret;
+
+/// What a server says about itself, as far as Registrar needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ServerMetadata {
+    pub issuer: Url,
+    pub token_endpoint: Url,
+    #[serde(default)]
+    pub authorization_endpoint: Option<Url>,
+    /// Absent when the server does not take registrations: nothing can be registered there.
+    #[serde(default)]
+    pub registration_endpoint: Option<Url>,
+    /// The scopes to offer; empty when the server does not list them.
+    #[serde(default)]
+    pub scopes_supported: Vec<String>,
+    #[serde(default)]
+    pub grant_types_supported: Vec<String>,
+}
+
+/// Reads the server's metadata from its issuer URL: RFC 8414's
+/// `/.well-known/oauth-authorization-server` first, then OpenID Connect's
+/// `/.well-known/openid-configuration`. The issuer in the document must be the one asked for.
+pub async fn discover(http: &reqwest::Client, issuer: &Url) -> Result<ServerMetadata> {
+    let what = "reading the server's metadata";
+    let base = issuer.as_str().trim_end_matches('/');
+    let candidates = [
+        // RFC 8414 §3: the well-known part goes between the host and the issuer's path.
+        well_known(issuer, "oauth-authorization-server"),
+        format!("{base}/.well-known/openid-configuration"),
+    ];
+    let mut last = None;
+    for url in candidates {
+        let response = send_with_retries(RETRIES, Repeat::Idempotent, what, || {
+            http.get(url.as_str()).send()
+        })
+        .await?
+        .response;
+        if response.status() == StatusCode::NOT_FOUND {
+            last = Some(url);
+            continue;
+        }
+        if !response.status().is_success() {
+            return Err(Error::Server(format!(
+                "{url} answered HTTP {}: check the issuer URL.",
+                response.status().as_u16()
+            )));
+        }
+        let metadata: ServerMetadata = read_json(response, what).await?;
+        if metadata.issuer.as_str().trim_end_matches('/') != base {
+            return Err(Error::Server(format!(
+                "The metadata at {url} names the issuer {}, not {base}: check the issuer URL.",
+                metadata.issuer
+            )));
+        }
+        return Ok(metadata);
+    }
+    Err(Error::NotFound(format!(
+        "{base} publishes no OAuth metadata ({} answered 404): check the issuer URL.",
+        last.unwrap_or_default()
+    )))
+}
+
+fn well_known(issuer: &Url, name: &str) -> String {
+    let path = issuer.path().trim_end_matches('/');
+    let mut url = issuer.clone();
+    url.set_path(&format!("/.well-known/{name}{path}"));
+    url.set_query(None);
+    url.to_string()
+}
+
+/// A client's metadata as RFC 7591 names it. An update sends all of it (RFC 7592 §2.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientMetadata {
+    pub client_name: String,
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub grant_types: Vec<String>,
+    #[serde(default)]
+    pub response_types: Vec<String>,
+    /// Space-separated, as on the wire.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub scope: String,
+    pub token_endpoint_auth_method: String,
+}
+
+impl ClientMetadata {
+    /// The metadata for a checked draft, its grant types derived from its type and scopes as for
+    /// UiPath: application scopes need client credentials, user scopes the authorization code
+    /// (with a refresh token); a non-confidential client has no secret.
+    pub fn from_draft(draft: &ValidDraft) -> Self {
+        let app = crate::model::ExternalApp {
+            id: String::new(),
+            name: draft.name.clone(),
+            app_type: draft.app_type,
+            redirect_uris: draft.redirect_uris.clone(),
+            scopes: draft.scopes.clone(),
+            secrets: Vec::new(),
+        };
+        let grants = app.grants();
+        let mut grant_types = Vec::new();
+        let mut response_types = Vec::new();
+        if grants.contains(&Grant::ClientCredentials) {
+            grant_types.push("client_credentials".to_owned());
+        }
+        if grants
+            .iter()
+            .any(|g| matches!(g, Grant::AuthorizationCode | Grant::AuthorizationCodePkce))
+        {
+            grant_types.push("authorization_code".to_owned());
+            grant_types.push("refresh_token".to_owned());
+            response_types.push("code".to_owned());
+        }
+        let mut scopes: Vec<&str> = draft.scopes.iter().map(|s| s.name.as_str()).collect();
+        scopes.sort_unstable();
+        scopes.dedup();
+        Self {
+            client_name: draft.name.clone(),
+            redirect_uris: draft.redirect_uris.clone(),
+            grant_types,
+            response_types,
+            scope: scopes.join(" "),
+            token_endpoint_auth_method: match draft.app_type {
+                AppType::Confidential => "client_secret_basic",
+                AppType::NonConfidential => "none",
+            }
+            .to_owned(),
+        }
+    }
+}
+
+/// How to reach a registered client again: kept in the keychain, never in a file.
+#[derive(Debug)]
+pub struct Management {
+    pub client_uri: Url,
+    pub access_token: Secret,
+}
+
+/// A client as the server describes it after a registration, a read or an update.
+#[derive(Debug)]
+pub struct RegisteredClient {
+    pub client_id: String,
+    /// The secret, when the answer carries one: servers differ, some send it in every answer,
+    /// some only when they issue it.
+    pub client_secret: Option<Secret>,
+    /// When the secret expires (seconds since the epoch); 0 or absent: never.
+    pub client_secret_expires_at: Option<i64>,
+    pub metadata: ClientMetadata,
+    /// Present when the server manages registrations (RFC 7592); a newer token replaces the one
+    /// kept.
+    pub management: Option<Management>,
+}
+
+#[derive(Deserialize)]
+struct ClientResponse {
+    client_id: String,
+    #[serde(default)]
+    client_secret: Option<Secret>,
+    #[serde(default)]
+    client_secret_expires_at: Option<i64>,
+    #[serde(default)]
+    registration_access_token: Option<Secret>,
+    #[serde(default)]
+    registration_client_uri: Option<Url>,
+    #[serde(flatten)]
+    metadata: ClientMetadata,
+}
+
+#[derive(Deserialize)]
+struct RegistrationError {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+/// The full metadata an update sends: RFC 7592 wants the client id with it.
+#[derive(Serialize)]
+struct UpdateBody<'a> {
+    client_id: &'a str,
+    #[serde(flatten)]
+    metadata: &'a ClientMetadata,
+    /// Asks for a new secret. Not in RFC 7592: servers that know it (by a registration policy)
+    /// issue a new secret; others ignore it, as RFC 7591 §2 has them do with unknown metadata.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    rotate_client_secret: bool,
+}
+
+/// Registers, reads, updates and deletes clients on one server.
+#[derive(Debug, Clone)]
+pub struct RegistrationClient {
+    http: reqwest::Client,
+    server: ServerMetadata,
+}
+
+impl RegistrationClient {
+    pub fn new(http: reqwest::Client, server: ServerMetadata) -> Self {
+        Self { http, server }
+    }
+
+    pub fn server(&self) -> &ServerMetadata {
+        &self.server
+    }
+
+    /// Registers a client (RFC 7591 §3). It is sent once: the protocol has no way to look a
+    /// client up, so an answer that is lost cannot be checked, and the admin is told so.
+    pub async fn register(
+        &self,
+        initial_access_token: Option<&Secret>,
+        metadata: &ClientMetadata,
+    ) -> Result<RegisteredClient> {
+        let what = "registering the client";
+        let endpoint = self.server.registration_endpoint.clone().ok_or_else(|| {
+            Error::Forbidden(format!(
+                "{} takes no registrations: its metadata names no registration_endpoint.",
+                self.server.issuer
+            ))
+        })?;
+        let sent = send_with_retries(RETRIES, Repeat::Once, what, || {
+            let request = self.http.post(endpoint.clone()).json(metadata);
+            match initial_access_token {
+                Some(token) => request.bearer_auth(token.expose()),
+                None => request,
+            }
+            .send()
+        })
+        .await;
+        let response = match sent {
+            Ok(sent) => sent.response,
+            Err(failed) if failed.maybe_done => {
+                return Err(Error::Conflict(format!(
+                    "{} The server may have registered \"{}\" all the same, and dynamic \
+                     registration offers no way to look it up: check the server's list of \
+                     clients before registering it again.",
+                    failed.error, metadata.client_name
+                )))
+            }
+            Err(failed) => return Err(failed.error),
+        };
+        self.client_answer(response, what).await
+    }
+
+    /// Reads a registered client (RFC 7592 §2.1).
+    pub async fn read(&self, management: &Management) -> Result<RegisteredClient> {
+        let what = "reading the client";
+        let response = self.managed(Method::GET, management, what).await?.response;
+        self.client_answer(response, what).await
+    }
+
+    /// Replaces a client's metadata with `metadata` (RFC 7592 §2.2, a PUT of all of it). Keep the
+    /// registration access token the answer carries: servers may replace it on each update.
+    pub async fn update(
+        &self,
+        management: &Management,
+        client_id: &str,
+        metadata: &ClientMetadata,
+    ) -> Result<RegisteredClient> {
+        self.put(
+            management,
+            client_id,
+            metadata,
+            false,
+            "updating the client",
+        )
+        .await
+    }
+
+    /// Asks for a new client secret through an update. A server that answers with the same
+    /// secret (or none) does not rotate secrets this way, and the admin is told to register the
+    /// client again instead.
+    pub async fn rotate_secret(
+        &self,
+        management: &Management,
+        client_id: &str,
+        metadata: &ClientMetadata,
+        current: Option<&Secret>,
+    ) -> Result<RegisteredClient> {
+        let rotated = self
+            .put(
+                management,
+                client_id,
+                metadata,
+                true,
+                "asking for a new secret",
+            )
+            .await?;
+        let new = rotated
+            .client_secret
+            .as_ref()
+            .is_some_and(|s| current.is_none_or(|c| c.expose() != s.expose()));
+        if new {
+            return Ok(rotated);
+        }
+        Err(Error::Forbidden(
+            "This server does not issue new client secrets through registration management: to              replace the secret, register the client again and delete the old one."
+                .into(),
+        ))
+    }
+
+    async fn put(
+        &self,
+        management: &Management,
+        client_id: &str,
+        metadata: &ClientMetadata,
+        rotate_client_secret: bool,
+        what: &str,
+    ) -> Result<RegisteredClient> {
+        let body = serde_json::to_value(UpdateBody {
+            client_id,
+            metadata,
+            rotate_client_secret,
+        })
+        .map_err(|e| Error::Server(format!("Could not write the client's metadata: {e}")))?;
+        // Sent once: a server that replaces the registration access token on each update would
+        // refuse a second try with the old one.
+        let sent = send_with_retries(RETRIES, Repeat::Once, what, || {
+            self.http
+                .put(management.client_uri.clone())
+                .bearer_auth(management.access_token.expose())
+                .json(&body)
+                .send()
+        })
+        .await;
+        let response = match sent {
+            Ok(sent) => sent.response,
+            Err(failed) if failed.maybe_done => {
+                return Err(Error::Conflict(format!(
+                    "{} The server may have made the change all the same and replaced the \
+                     client's registration access token with one Registrar never received; if \
+                     the client can no longer be read, register it again.",
+                    failed.error
+                )))
+            }
+            Err(failed) => return Err(failed.error),
+        };
+        self.client_answer(response, what).await
+    }
+
+    /// Deletes a client (RFC 7592 §2.3). When the answer to a first try was lost and the next
+    /// try finds the client gone, it was the first that deleted it.
+    pub async fn delete(&self, management: &Management) -> Result<()> {
+        let what = "deleting the client";
+        let sent = self.managed(Method::DELETE, management, what).await?;
+        let response = sent.response;
+        match response.status() {
+            status if status.is_success() => Ok(()),
+            StatusCode::UNAUTHORIZED | StatusCode::NOT_FOUND if sent.repeated_after_loss => Ok(()),
+            StatusCode::UNAUTHORIZED | StatusCode::NOT_FOUND => Err(Error::NotFound(
+                "The server no longer knows this client, or no longer accepts its registration \
+                 access token: it may have been deleted already."
+                    .into(),
+            )),
+            _ => Err(failure(response, what).await),
+        }
+    }
+
+    /// A read or a delete: doing either twice does no harm.
+    async fn managed(&self, method: Method, management: &Management, what: &str) -> Result<Sent> {
+        Ok(send_with_retries(RETRIES, Repeat::Idempotent, what, || {
+            self.http
+                .request(method.clone(), management.client_uri.clone())
+                .bearer_auth(management.access_token.expose())
+                .send()
+        })
+        .await?)
+    }
+
+    async fn client_answer(
+        &self,
+        response: reqwest::Response,
+        what: &str,
+    ) -> Result<RegisteredClient> {
+        let status = response.status();
+        if !status.is_success() {
+            return Err(failure(response, what).await);
+        }
+        let body: ClientResponse = read_json(response, what).await?;
+        let management = match (body.registration_client_uri, body.registration_access_token) {
+            (Some(client_uri), Some(access_token)) => Some(Management {
+                client_uri,
+                access_token,
+            }),
+            _ => None,
+        };
+        Ok(RegisteredClient {
+            client_id: body.client_id,
+            client_secret: body.client_secret,
+            client_secret_expires_at: body.client_secret_expires_at,
+            metadata: body.metadata,
+            management,
+        })
+    }
+}
+
+/// A refusal in words: RFC 7591 §3.2.2 errors name the field to fix.
+async fn failure(response: reqwest::Response, what: &str) -> Error {
+    let status = response.status();
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        return Error::RateLimited {
+            retry_after: retry_after(&response),
+        };
+    }
+    if is_html(&response) {
+        return crate::http::html_error(what);
+    }
+    if status.is_server_error() {
+        return Error::Server(format!(
+            "The server failed while {what} (HTTP {}). Try again later.",
+            status.as_u16()
+        ));
+    }
+    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+        return Error::Unauthorized(format!(
+            "The server refused the token for {what}: the initial access token (to register) or \
+             the client's registration access token (to manage it) is wrong or has expired."
+        ));
+    }
+    let Ok(problem) = read_json::<RegistrationError>(response, what).await else {
+        return Error::Server(format!(
+            "The server answered {what} with HTTP {}.",
+            status.as_u16()
+        ));
+    };
+    let said = problem
+        .error_description
+        .map(|d| format!(" The server said: {d}"))
+        .unwrap_or_default();
+    let field = match problem.error.as_str() {
+        "invalid_redirect_uri" => Some(Field::RedirectUris),
+        "invalid_client_metadata" if said.contains("scope") => Some(Field::Scopes),
+        _ => None,
+    };
+    Error::InvalidInput {
+        field,
+        message: format!("The server refused {what} ({}).{said}", problem.error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::draft::AppDraft;
+    use crate::model::{Scope, ScopeType};
+
+    fn metadata(
+        app_type: AppType,
+        redirects: &[&str],
+        scopes: &[(&str, ScopeType)],
+    ) -> ClientMetadata {
+        let draft = AppDraft {
+            name: "Billing".into(),
+            app_type,
+            redirect_uris: redirects.iter().map(|r| (*r).to_owned()).collect(),
+            scopes: scopes.iter().map(|(n, t)| Scope::new(*n, *t)).collect(),
+        };
+        ClientMetadata::from_draft(&draft.validate(None).unwrap())
+    }
+
+    #[test]
+    fn grant_types_follow_from_the_type_and_the_scopes_as_for_uipath() {
+        let machine = metadata(
+            AppType::Confidential,
+            &[],
+            &[("orders.read", ScopeType::Application)],
+        );
+        assert_eq!(machine.grant_types, ["client_credentials"]);
+        assert!(
+            machine.response_types.is_empty(),
+            "no code flow, so no redirect URL needed"
+        );
+        assert_eq!(machine.token_endpoint_auth_method, "client_secret_basic");
+
+        let both = metadata(
+            AppType::Confidential,
+            &["https://app.example.com/cb"],
+            &[
+                ("orders.read", ScopeType::Application),
+                ("orders.read", ScopeType::User),
+                ("a.b", ScopeType::User),
+            ],
+        );
+        assert_eq!(
+            both.grant_types,
+            ["client_credentials", "authorization_code", "refresh_token"]
+        );
+        assert_eq!(both.response_types, ["code"]);
+        assert_eq!(both.scope, "a.b orders.read", "each scope once");
+
+        let public = metadata(
+            AppType::NonConfidential,
+            &["http://127.0.0.1/cb"],
+            &[("orders.read", ScopeType::User)],
+        );
+        assert_eq!(public.token_endpoint_auth_method, "none");
+        assert_eq!(public.grant_types, ["authorization_code", "refresh_token"]);
+    }
+
+    #[test]
+    fn the_rfc_8414_address_puts_the_well_known_part_before_the_issuers_path() {
+        let issuer: Url = "https://login.example.com/tenant/".parse().unwrap();
+        assert_eq!(
+            well_known(&issuer, "oauth-authorization-server"),
+            "https://login.example.com/.well-known/oauth-authorization-server/tenant"
+        );
+    }
+}

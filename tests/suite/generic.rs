@@ -1,0 +1,302 @@
+//! The generic RFC 7591 / 7592 client against a real third-party server: oidc-provider 9.x (panva),
+//! started on loopback from `tests/oidc-provider/` (its config is there; `scripts/test` runs
+//! `npm ci` for it). Register with the initial access token, get a token with the secret, see a
+//! wrong secret refused, update scopes and redirect URLs, rotate the secret through the
+//! registration policy, and delete.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use registrar_core::draft::AppDraft;
+use registrar_core::model::{AppType, Scope, ScopeType};
+use registrar_core::oauth::{self, ClientCredentials};
+use registrar_core::registration::{
+    discover, ClientMetadata, Management, RegisteredClient, RegistrationClient,
+};
+use registrar_core::{Error, Secret};
+use url::Url;
+
+/// oidc-provider on a free loopback port, stopped when dropped.
+pub(crate) struct OidcProvider {
+    child: Child,
+    pub(crate) issuer: Url,
+    pub(crate) initial_access_token: Secret,
+}
+
+impl OidcProvider {
+    pub(crate) fn start() -> Self {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("oidc-provider");
+        assert!(
+            dir.join("node_modules/oidc-provider").exists(),
+            "run `npm ci` in {} (scripts/test does)",
+            dir.display()
+        );
+        let token = uuid::Uuid::new_v4().to_string();
+        let mut child = Command::new("node")
+            .arg("server.mjs")
+            .current_dir(&dir)
+            .env("OIDC_PORT", "0")
+            .env("OIDC_INITIAL_ACCESS_TOKEN", &token)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node is needed for the oidc-provider tests");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let issuer = line
+            .trim()
+            .strip_prefix("listening ")
+            .unwrap_or_else(|| panic!("oidc-provider did not start: {line:?}"))
+            .parse()
+            .unwrap();
+        Self {
+            child,
+            issuer,
+            initial_access_token: Secret::new(token),
+        }
+    }
+}
+
+impl Drop for OidcProvider {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn draft(
+    name: &str,
+    app_type: AppType,
+    redirects: &[&str],
+    scopes: &[(&str, ScopeType)],
+) -> ClientMetadata {
+    let draft = AppDraft {
+        name: name.into(),
+        app_type,
+        redirect_uris: redirects.iter().map(|r| (*r).to_owned()).collect(),
+        scopes: scopes.iter().map(|(n, t)| Scope::new(*n, *t)).collect(),
+    };
+    ClientMetadata::from_draft(&draft.validate(None).unwrap())
+}
+
+async fn token(
+    provider: &RegistrationClient,
+    client_id: &str,
+    secret: &Secret,
+    scope: &[&str],
+) -> registrar_core::Result<Vec<String>> {
+    let credentials = ClientCredentials {
+        client_id: client_id.to_owned(),
+        client_secret: secret.duplicate(),
+    };
+    let http = registrar_core::http::client().unwrap();
+    let granted = oauth::client_credentials(
+        &http,
+        &provider.server().token_endpoint,
+        &credentials,
+        scope,
+    )
+    .await?;
+    Ok(granted.scopes)
+}
+
+async fn registration_client(server: &OidcProvider) -> RegistrationClient {
+    let http = registrar_core::http::client().unwrap();
+    let metadata = discover(&http, &server.issuer).await.unwrap();
+    RegistrationClient::new(http, metadata)
+}
+
+fn management(client: &RegisteredClient) -> Management {
+    let kept = client
+        .management
+        .as_ref()
+        .expect("a registration access token");
+    Management {
+        client_uri: kept.client_uri.clone(),
+        access_token: kept.access_token.duplicate(),
+    }
+}
+
+#[tokio::test]
+async fn discovery_offers_the_servers_scopes_and_its_registration_endpoint() {
+    let server = OidcProvider::start();
+    let http = registrar_core::http::client().unwrap();
+    let metadata = discover(&http, &server.issuer).await.unwrap();
+    assert_eq!(metadata.issuer, server.issuer);
+    assert!(metadata.registration_endpoint.is_some());
+    for scope in ["orders.read", "orders.write", "reports.read"] {
+        assert!(
+            metadata.scopes_supported.iter().any(|s| s == scope),
+            "{scope} not in {:?}",
+            metadata.scopes_supported
+        );
+    }
+
+    let nowhere: Url = format!("{}/tenant", server.issuer).parse().unwrap();
+    let err = discover(&http, &nowhere).await.unwrap_err();
+    assert!(err.to_string().contains("check the issuer URL"), "{err}");
+}
+
+#[tokio::test]
+async fn a_client_is_registered_used_updated_rotated_and_deleted() {
+    let server = OidcProvider::start();
+    let provider = registration_client(&server).await;
+    let metadata = draft(
+        "Billing sync",
+        AppType::Confidential,
+        &[],
+        &[("orders.read", ScopeType::Application)],
+    );
+
+    // Without the initial access token the server refuses, and says which token to check.
+    let err = provider.register(None, &metadata).await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
+    assert!(err.to_string().contains("initial access token"), "{err}");
+
+    let registered = provider
+        .register(Some(&server.initial_access_token), &metadata)
+        .await
+        .unwrap();
+    assert_eq!(registered.metadata.client_name, "Billing sync");
+    assert_eq!(registered.metadata.grant_types, ["client_credentials"]);
+    let secret = registered.client_secret.as_ref().unwrap().duplicate();
+    let id = registered.client_id.clone();
+    assert_eq!(
+        token(&provider, &id, &secret, &["orders.read"])
+            .await
+            .unwrap(),
+        ["orders.read"]
+    );
+    let wrong = token(
+        &provider,
+        &id,
+        &Secret::new("not-the-secret"),
+        &["orders.read"],
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(wrong, Error::Unauthorized(_)), "{wrong:?}");
+    let read = provider.read(&management(&registered)).await.unwrap();
+    assert_eq!(read.metadata, registered.metadata);
+
+    // A full update: another scope, a user flow with a redirect URL. The server hands out a
+    // new registration access token and refuses the old one.
+    let changed = draft(
+        "Billing sync",
+        AppType::Confidential,
+        &["https://billing.example.com/callback"],
+        &[
+            ("orders.read", ScopeType::Application),
+            ("orders.write", ScopeType::Application),
+            ("reports.read", ScopeType::User),
+        ],
+    );
+    let updated = provider
+        .update(&management(&registered), &id, &changed)
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.metadata.redirect_uris,
+        ["https://billing.example.com/callback"]
+    );
+    assert_eq!(
+        updated.metadata.grant_types,
+        ["client_credentials", "authorization_code", "refresh_token"]
+    );
+    let stale = provider.read(&management(&registered)).await.unwrap_err();
+    assert!(matches!(stale, Error::Unauthorized(_)), "{stale:?}");
+    assert_eq!(
+        token(&provider, &id, &secret, &["orders.write"])
+            .await
+            .unwrap(),
+        ["orders.write"]
+    );
+
+    // Rotation through the registration policy: a new secret, the old one refused at once.
+    let rotated = provider
+        .rotate_secret(&management(&updated), &id, &changed, Some(&secret))
+        .await
+        .unwrap();
+    let new_secret = rotated.client_secret.as_ref().unwrap().duplicate();
+    assert_ne!(new_secret.expose(), secret.expose());
+    assert!(token(&provider, &id, &secret, &["orders.read"])
+        .await
+        .is_err());
+    token(&provider, &id, &new_secret, &["orders.read"])
+        .await
+        .unwrap();
+
+    provider.delete(&management(&rotated)).await.unwrap();
+    let gone = provider.read(&management(&rotated)).await.unwrap_err();
+    assert!(matches!(gone, Error::Unauthorized(_)), "{gone:?}");
+    let refused = token(&provider, &id, &new_secret, &["orders.read"])
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, Error::Unauthorized(_)), "{refused:?}");
+}
+
+#[tokio::test]
+async fn a_public_client_for_a_user_flow_is_registered_without_a_secret() {
+    let server = OidcProvider::start();
+    let provider = registration_client(&server).await;
+    let metadata = draft(
+        "Desk app",
+        AppType::NonConfidential,
+        &["http://127.0.0.1:8765/callback"],
+        &[("orders.read", ScopeType::User)],
+    );
+    let registered = provider
+        .register(Some(&server.initial_access_token), &metadata)
+        .await
+        .unwrap();
+    assert_eq!(registered.metadata.token_endpoint_auth_method, "none");
+    assert_eq!(registered.metadata.response_types, ["code"]);
+    assert!(registered.client_secret.is_none());
+
+    let err = provider
+        .rotate_secret(
+            &management(&registered),
+            &registered.client_id,
+            &metadata,
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("no client_secret to rotate"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn the_servers_refusals_name_what_to_fix() {
+    let server = OidcProvider::start();
+    let provider = registration_client(&server).await;
+    let unknown = draft(
+        "Unknown scope",
+        AppType::Confidential,
+        &[],
+        &[("payroll.read", ScopeType::Application)],
+    );
+    let err = provider
+        .register(Some(&server.initial_access_token), &unknown)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::InvalidInput {
+                field: Some(registrar_core::model::Field::Scopes),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("invalid_client_metadata"), "{err}");
+}
