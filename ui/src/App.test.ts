@@ -118,6 +118,26 @@ describe('App', () => {
     expect(document.activeElement).toBe(opener);
   });
 
+  it('lists an app the server registered although the answer was lost, once the form is closed', async () => {
+    vi.mocked(registerApp).mockRejectedValue({
+      code: 'conflict',
+      message: 'Registrar read the list again: "Billing sync" was registered all the same (App ID b1).',
+      field: null,
+    });
+    await renderApp();
+    await fireEvent.click(screen.getByTestId('register-open'));
+    await screen.findAllByRole('checkbox');
+    await fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Billing sync' } });
+    await fireEvent.click(document.querySelector('[data-scope="OR.Jobs"][data-scope-type="application"]')!);
+    await fireEvent.click(screen.getByTestId('register-submit'));
+    await screen.findByText(/was registered all the same/);
+    vi.mocked(listApps).mockResolvedValue([PORTAL, BILLING]);
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Close' }));
+
+    await waitFor(() => expect(screen.getAllByTestId('app-row')).toHaveLength(2));
+  });
+
   it('closes the register form on Escape and gives focus back', async () => {
     await renderApp();
     const opener = screen.getByTestId('register-open');

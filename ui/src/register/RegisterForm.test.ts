@@ -228,7 +228,7 @@ describe('RegisterForm', () => {
       message: 'Registrar read the list again: "Billing" was registered all the same (App ID a1).',
       field: null,
     });
-    await renderForm();
+    const { onCancel } = await renderForm();
     await tick('OR.Jobs', 'application');
 
     await submit();
@@ -237,6 +237,8 @@ describe('RegisterForm', () => {
     expect((screen.getByTestId('register-submit') as HTMLButtonElement).disabled).toBe(true);
     expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Close' }));
     expect(registerMock).toHaveBeenCalledOnce();
+    await fireEvent.click(screen.getByRole('button', { name: 'Close' }));
+    expect(onCancel).toHaveBeenCalledWith(true);
   });
 
   it('marks the name and moves focus to it when the error names it', async () => {
