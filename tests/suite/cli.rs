@@ -377,6 +377,11 @@ async fn a_saved_connection_keeps_its_secret_in_the_keychain_and_reports_what_wo
         listed.contains("Local suite") && listed.contains("Automation Suite"),
         "{listed}"
     );
+    let listed = ok_json(&registrar(&["connections", "list", "--json"], &env, "").await);
+    assert_eq!(
+        listed[0]["chosen"], true,
+        "with nothing chosen in the window, the first is used: {listed}"
+    );
 
     let report = ok_json(&registrar(&["connections", "test", "--json"], &env, "").await);
     for step in ["discovery", "token", "listing"] {

@@ -44,6 +44,8 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
         ConnectionsCommand::Add(add) => add_connection(add, json).await,
         ConnectionsCommand::List => {
             let saved = store.load()?;
+            let chosen = saved.chosen().map(|c| c.id.clone());
+            let is_chosen = |c: &Connection| chosen.as_deref() == Some(c.id.as_str());
             if json {
                 let list: Vec<_> = saved
                     .connections
@@ -56,6 +58,7 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
                             "organization": c.organization,
                             "organization_id": c.partition_global_id,
                             "admin_client_id": c.admin_client_id,
+                            "chosen": is_chosen(c),
                         })
                     })
                     .collect();
@@ -66,6 +69,7 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
                     .iter()
                     .map(|c| {
                         vec![
+                            if is_chosen(c) { "*" } else { "" }.to_owned(),
                             c.name.clone(),
                             c.kind.label().to_owned(),
                             c.identity_url().map_or("-".to_owned(), |u| u.to_string()),
@@ -73,7 +77,8 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
                         ]
                     })
                     .collect();
-                table(&["NAME", "KIND", "IDENTITY URL", "ADMIN CLIENT"], &rows);
+                table(&["", "NAME", "KIND", "IDENTITY URL", "ADMIN CLIENT"], &rows);
+                println!("* used when no --connection is given (the one chosen in the window)");
             }
             Ok(())
         }
