@@ -1,7 +1,7 @@
 use registrar_core::connections::Connection;
 use registrar_core::model::Field;
 use registrar_core::{Error, Secret};
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Emitter, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 use url::Url;
 use uuid::Uuid;
@@ -10,6 +10,9 @@ use crate::error::IpcError;
 use crate::ipc::{ConnectionForm, ConnectionList, ConnectionTest, ConnectionView, CredentialKind};
 use crate::session::GivenCredential;
 use crate::state::AppState;
+
+/// The event that carries a sign-in's address to the window (`ui/src/ipc/events.ts`).
+const SIGN_IN_URL_EVENT: &str = "sign-in-url";
 
 #[tauri::command]
 pub async fn list_connections(state: State<'_, AppState>) -> Result<ConnectionList, IpcError> {
@@ -73,6 +76,10 @@ pub async fn save_connection<R: Runtime>(
         signed_in: form.credential == CredentialKind::SignIn,
     };
     let open_browser = move |url: &Url| {
+        // The window shows the address too, in case no browser opens.
+        if let Err(e) = app.emit(SIGN_IN_URL_EVENT, url.as_str()) {
+            tracing::warn!("could not show the sign-in address in the window: {e}");
+        }
         let browser = std::env::var("BROWSER").ok().filter(|b| !b.is_empty());
         if let Err(e) = app.opener().open_url(url.as_str(), browser) {
             tracing::warn!("could not open the browser for the sign-in: {e}");

@@ -1,10 +1,20 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { cancelSignIn, listConnections, removeConnection, saveConnection, selectConnection, type ConnectionView } from '../ipc';
+import {
+  cancelSignIn,
+  listConnections,
+  onSignInUrl,
+  removeConnection,
+  saveConnection,
+  selectConnection,
+  type ConnectionView,
+} from '../ipc';
 import { ACME, CONNECTIONS, SANDBOX } from '../testing/fixtures';
 import ConnectionsDialog from './ConnectionsDialog.svelte';
 
 vi.mock('../ipc/commands');
+vi.mock('../ipc/events');
+vi.mock('../ipc/clipboard');
 
 beforeEach(() => {
   vi.mocked(listConnections).mockReset().mockResolvedValue(CONNECTIONS);
@@ -12,6 +22,7 @@ beforeEach(() => {
   vi.mocked(selectConnection).mockReset();
   vi.mocked(removeConnection).mockReset();
   vi.mocked(cancelSignIn).mockReset().mockResolvedValue(null);
+  vi.mocked(onSignInUrl).mockReset().mockResolvedValue(() => {});
 });
 
 function open() {
@@ -148,6 +159,11 @@ describe('ConnectionsDialog', () => {
     await fireEvent.click(screen.getByTestId('connection-save'));
 
     expect((await screen.findByTestId('connection-signing-in')).textContent).toContain('Sign in in the browser');
+    const showUrl = vi.mocked(onSignInUrl).mock.calls[0][0];
+    showUrl('https://suite.acme.test/acme/identity_/connect/authorize?client_id=registrar-sign-in');
+    expect((await screen.findByTestId('connection-sign-in-url')).textContent).toBe(
+      'https://suite.acme.test/acme/identity_/connect/authorize?client_id=registrar-sign-in',
+    );
     expect(vi.mocked(saveConnection).mock.calls[0][0]).toMatchObject({ credential: 'signIn', clientSecret: null });
     await fireEvent.click(screen.getByTestId('connection-cancel-sign-in'));
     expect(cancelSignIn).toHaveBeenCalled();

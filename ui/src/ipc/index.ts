@@ -24,3 +24,4 @@ export {
   saveSettings,
 } from './commands';
 export { copyText } from './clipboard';
+export { onSignInUrl } from './events';
