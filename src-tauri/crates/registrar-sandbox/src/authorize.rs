@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Query, State};
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
 use registrar_core::handoff::escape_html;
 use time::{Duration, OffsetDateTime};
 use url::Url;
@@ -57,7 +57,29 @@ fn redirect(url: &Url) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, url.to_string())]).into_response()
 }
 
-pub(crate) async fn show(State(state): State<AppState>, Query(params): Query<Params>) -> Response {
+/// The parameters, each given once: RFC 6749 §3.1 forbids repeating one, and a repeat could slip
+/// a second redirect URL or scope past the checks.
+fn unique(raw: &[u8]) -> Result<Params, Refusal> {
+    let mut params = Params::new();
+    for (name, value) in url::form_urlencoded::parse(raw) {
+        if params
+            .insert(name.clone().into_owned(), value.into_owned())
+            .is_some()
+        {
+            return Err(Refusal::Page(
+                StatusCode::BAD_REQUEST,
+                format!("The {name} parameter is given more than once."),
+            ));
+        }
+    }
+    Ok(params)
+}
+
+pub(crate) async fn show(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let params = match unique(query.unwrap_or_default().as_bytes()) {
+        Ok(params) => params,
+        Err(refusal) => return refusal.into_response(),
+    };
     match check(&state, &params).await {
         Ok(_) => Html(page(
             "Sign in to the Registrar sandbox",
@@ -69,7 +91,11 @@ pub(crate) async fn show(State(state): State<AppState>, Query(params): Query<Par
     }
 }
 
-pub(crate) async fn sign_in(State(state): State<AppState>, Form(params): Form<Params>) -> Response {
+pub(crate) async fn sign_in(State(state): State<AppState>, body: Bytes) -> Response {
+    let params = match unique(&body) {
+        Ok(params) => params,
+        Err(refusal) => return refusal.into_response(),
+    };
     let checked = match check(&state, &params).await {
         Ok(checked) => checked,
         Err(refusal) => return refusal.into_response(),
@@ -100,6 +126,7 @@ pub(crate) async fn sign_in(State(state): State<AppState>, Form(params): Form<Pa
         redirect_uri: Some(checked.redirect_uri.clone()),
         code_challenge: checked.code_challenge.clone(),
         expires: OffsetDateTime::now_utc() + CODE_LIFETIME,
+        family: uuid::Uuid::new_v4().to_string(),
     };
     let hash = secrets::hash(code.expose());
     if let Err(error) = state

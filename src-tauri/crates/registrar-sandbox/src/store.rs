@@ -66,6 +66,11 @@ const MIGRATIONS: &[&str] = &[
         used INTEGER NOT NULL DEFAULT 0
     ) STRICT;
 ",
+    "
+    -- A code and the refresh tokens that descend from it share a family: presenting any of them a
+    -- second time revokes the whole family (RFC 6749 4.1.2, RFC 9700 4.14).
+    ALTER TABLE user_grants ADD COLUMN family TEXT NOT NULL DEFAULT '';
+",
 ];
 
 pub(crate) const ADMIN_CLIENT_NAME: &str = "Registrar admin";
@@ -542,6 +547,8 @@ pub(crate) struct UserGrant {
     pub redirect_uri: Option<String>,
     pub code_challenge: Option<String>,
     pub expires: OffsetDateTime,
+    /// Shared by a code and every refresh token that descends from it.
+    pub family: String,
 }
 
 pub(crate) fn insert_user_grant(
@@ -552,8 +559,9 @@ pub(crate) fn insert_user_grant(
 ) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO user_grants
-             (sha256, kind, client_id, user_id, scope, redirect_uri, code_challenge, expires_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             (sha256, kind, client_id, user_id, scope, redirect_uri, code_challenge, expires_ms,
+              family)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             sha256,
             kind.as_str(),
@@ -562,7 +570,8 @@ pub(crate) fn insert_user_grant(
             grant.scope,
             grant.redirect_uri,
             grant.code_challenge,
-            millis(grant.expires)
+            millis(grant.expires),
+            grant.family
         ],
     )?;
     Ok(())
@@ -573,13 +582,15 @@ pub(crate) fn insert_user_grant(
 pub(crate) enum Taken {
     /// Valid, and now used up.
     Fresh(UserGrant),
-    /// It was used before.
+    /// It was used before; its family is revoked now.
     Reused,
     /// Unknown or expired.
     Missing,
 }
 
-/// Uses up the grant with this hash, in one transaction so two presentations cannot both win.
+/// Uses up the grant with this hash, in one transaction so two presentations cannot both win. A
+/// grant presented again revokes its family: whoever replays it, and whoever got tokens from it,
+/// must sign in again.
 pub(crate) fn take_user_grant(
     conn: &mut Connection,
     sha256: &[u8; 32],
@@ -589,7 +600,8 @@ pub(crate) fn take_user_grant(
     let tx = conn.transaction()?;
     let found = tx
         .query_row(
-            "SELECT client_id, user_id, scope, redirect_uri, code_challenge, expires_ms, used
+            "SELECT client_id, user_id, scope, redirect_uri, code_challenge, expires_ms, family,
+                    used
              FROM user_grants WHERE sha256 = ?1 AND kind = ?2",
             params![sha256, kind.as_str()],
             |row| {
@@ -601,15 +613,24 @@ pub(crate) fn take_user_grant(
                         redirect_uri: row.get(3)?,
                         code_challenge: row.get(4)?,
                         expires: from_millis(row.get(5)?)?,
+                        family: row.get(6)?,
                     },
-                    row.get::<_, bool>(6)?,
+                    row.get::<_, bool>(7)?,
                 ))
             },
         )
         .optional()?;
     let taken = match found {
         None => Taken::Missing,
-        Some((_, true)) => Taken::Reused,
+        Some((grant, true)) => {
+            if !grant.family.is_empty() {
+                tx.execute(
+                    "UPDATE user_grants SET used = 1 WHERE family = ?1",
+                    params![grant.family],
+                )?;
+            }
+            Taken::Reused
+        }
         Some((grant, false)) if grant.expires <= now => Taken::Missing,
         Some((grant, false)) => {
             tx.execute(
@@ -724,7 +745,7 @@ mod tests {
             open(&path),
             Err(SandboxError::NewerSchema {
                 found: 99,
-                known: 2,
+                known: 3,
                 ..
             })
         ));

@@ -245,7 +245,7 @@ async fn code_grant(
             ));
         }
     }
-    user_tokens(state, &who.client_id, &grant.user_id, &grant.scope).await
+    user_tokens(state, &who.client_id, &grant).await
 }
 
 async fn refresh_grant(
@@ -258,7 +258,7 @@ async fn refresh_grant(
         .get("refresh_token")
         .ok_or_else(|| OAuthError::invalid_request("The refresh_token parameter is missing."))?;
     let grant = take(state, token, UserGrantKind::Refresh, &who.client_id).await?;
-    user_tokens(state, &who.client_id, &grant.user_id, &grant.scope).await
+    user_tokens(state, &who.client_id, &grant).await
 }
 
 /// Uses up a code or refresh token issued to `client_id`, or says why it cannot be used.
@@ -284,7 +284,8 @@ async fn take(
             "This {what} was issued to another application."
         ))),
         Taken::Reused => Err(OAuthError::invalid_grant(format!(
-            "This {what} was used already: each works once."
+            "This {what} was used already: each works once. The refresh tokens issued from it \
+             are revoked: sign in again."
         ))),
         Taken::Missing => Err(OAuthError::invalid_grant(format!(
             "This {what} is unknown or expired."
@@ -293,12 +294,13 @@ async fn take(
 }
 
 /// An access token for the user, and a new refresh token when `offline_access` was granted.
+/// The refresh token joins the family of the grant it comes from.
 async fn user_tokens(
     state: &AppState,
     client_id: &str,
-    user_id: &str,
-    scope: &str,
+    from: &store::UserGrant,
 ) -> Result<Response, OAuthError> {
+    let (user_id, scope) = (from.user_id.as_str(), from.scope.as_str());
     let refresh = if scope.split(' ').any(|s| s == OFFLINE_ACCESS) {
         let value = secrets::generate().map_err(|_| {
             OAuthError::new(
@@ -314,6 +316,7 @@ async fn user_tokens(
             redirect_uri: None,
             code_challenge: None,
             expires: OffsetDateTime::now_utc() + REFRESH_LIFETIME,
+            family: from.family.clone(),
         };
         let hash = secrets::hash(value.expose());
         state

@@ -1703,9 +1703,6 @@ async fn a_user_signs_in_with_pkce_codes_work_once_and_refresh_tokens_rotate() {
     assert_eq!(claims["sub_type"], "user");
     assert_eq!(claims["client_id"], app.id.as_str());
     assert_eq!(tokens["scope"], "OR.Users.Read offline_access");
-    let said = token_refusal(exchange(code, VERIFIER).await, StatusCode::BAD_REQUEST).await;
-    assert!(said.contains("used already"), "{said}");
-
     let refresh = |token: String| {
         let env = &env;
         let id = app.id.clone();
@@ -1718,14 +1715,76 @@ async fn a_user_signs_in_with_pkce_codes_work_once_and_refresh_tokens_rotate() {
             .await
         }
     };
+    // A code presented again is refused, and the refresh token issued from it is revoked: the
+    // replay may be an attacker's, so whoever got tokens from that code must sign in again.
+    let said = token_refusal(exchange(code, VERIFIER).await, StatusCode::BAD_REQUEST).await;
+    assert!(said.contains("used already"), "{said}");
+    let from_replayed_code = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let said = token_refusal(refresh(from_replayed_code).await, StatusCode::BAD_REQUEST).await;
+    assert!(said.starts_with("invalid_grant"), "{said}");
+
+    let code = sign_in(&env, &params, password.expose()).await;
+    let tokens: Value = exchange(code, VERIFIER).await.json().await.unwrap();
     let first = tokens["refresh_token"].as_str().unwrap().to_owned();
     let renewed: Value = refresh(first.clone()).await.json().await.unwrap();
     let second = renewed["refresh_token"].as_str().unwrap().to_owned();
     assert!(renewed["access_token"].is_string());
     assert_ne!(first, second);
+    let third: Value = refresh(second.clone()).await.json().await.unwrap();
+    let third = third["refresh_token"].as_str().unwrap().to_owned();
+
+    // Replaying a used refresh token revokes its whole family, the newest one included.
     let said = token_refusal(refresh(first).await, StatusCode::BAD_REQUEST).await;
     assert!(said.contains("refresh token was used already"), "{said}");
-    assert_eq!(refresh(second).await.status(), StatusCode::OK);
+    let said = token_refusal(refresh(third).await, StatusCode::BAD_REQUEST).await;
+    assert!(said.contains("used already"), "{said}");
+
+    // Another sign-in is another family, untouched by the revocation.
+    let code = sign_in(&env, &params, password.expose()).await;
+    let tokens: Value = exchange(code, VERIFIER).await.json().await.unwrap();
+    let other = tokens["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(refresh(other).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_parameter_given_twice_is_refused_at_the_authorization_endpoint() {
+    let env = env().await;
+    let password = env.sandbox.issue_user_password().unwrap();
+    let app = env
+        .create_app(false, &[("OR.Users.Read", "user")], Some(REDIRECT))
+        .await;
+    let mut params = authorize_params(&app.id, "OR.Users.Read");
+    params.push(("redirect_uri", "http://127.0.0.1:1/elsewhere".into()));
+
+    let page = browser()
+        .get(env.url("connect/authorize"))
+        .query(&params)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::BAD_REQUEST);
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("The redirect_uri parameter is given more than once."));
+
+    let mut form = params.clone();
+    form.extend([
+        ("username", "admin".into()),
+        ("password", password.expose().into()),
+    ]);
+    let posted = browser()
+        .post(env.url("connect/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        posted.headers().get("location").is_none(),
+        "no code was sent anywhere"
+    );
 }
 
 #[tokio::test]
