@@ -5,7 +5,7 @@ use registrar_core::connections::{Connection, ConnectionKind as CoreConnectionKi
 use registrar_core::draft::AppDraft as CoreDraft;
 use registrar_core::edit;
 use registrar_core::handoff;
-use registrar_core::model::{self, ExternalApp, SecretInfo};
+use registrar_core::model::{self, rfc3339, ExternalApp, SecretInfo};
 use registrar_core::Error;
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
@@ -399,10 +399,6 @@ impl From<ScopeChoice> for model::Scope {
     fn from(choice: ScopeChoice) -> Self {
         Self::new(choice.name, choice.scope_type.into())
     }
-}
-
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
 }
 
 fn choices(scopes: &[model::Scope]) -> Vec<ScopeChoice> {

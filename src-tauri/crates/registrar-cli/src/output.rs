@@ -1,9 +1,7 @@
 //! What a command prints: a table or lines for people, JSON for scripts.
 
-use registrar_core::model::{AppType, ExternalApp, ScopeType, SecretInfo};
+use registrar_core::model::{rfc3339, AppType, ExternalApp, ScopeType, SecretInfo};
 use serde_json::{json, Value};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 /// Prints rows under a header, each column as wide as its widest cell.
 pub fn table(header: &[&str], rows: &[Vec<String>]) {
@@ -37,10 +35,6 @@ pub fn print_json(value: &Value) {
     );
 }
 
-pub fn time(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_else(|_| at.to_string())
-}
-
 pub fn app_type(app_type: AppType) -> &'static str {
     match app_type {
         AppType::Confidential => "confidential",
@@ -59,8 +53,8 @@ pub fn secret_json(secret: &SecretInfo) -> Value {
     json!({
         "id": secret.id,
         "description": secret.description,
-        "created": time(secret.created),
-        "expires": secret.expires.map(time),
+        "created": rfc3339(secret.created),
+        "expires": secret.expires.map(rfc3339),
     })
 }
 
@@ -110,12 +104,12 @@ pub fn print_app(app: &ExternalApp) {
             "Secret {:<12} {} (created {}, {})",
             format!("{}:", secret.id),
             secret.description.as_deref().unwrap_or("no description"),
-            time(secret.created),
+            rfc3339(secret.created),
             secret
                 .expires
                 .map_or("never expires".to_owned(), |at| format!(
                     "expires {}",
-                    time(at)
+                    rfc3339(at)
                 ))
         );
     }

@@ -73,6 +73,12 @@ pub enum Field {
     ClientSecret,
 }
 
+/// A moment as RFC 3339 text (`2027-06-30T23:59:59Z`), the form every output of Registrar uses.
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.to_string())
+}
+
 /// Metadata of one secret of an app. The value is never part of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretInfo {

@@ -2,11 +2,9 @@
 //! `SCHEMA.md`. Client fields use RFC 7591 client-metadata names, endpoints RFC 8414 names.
 
 use serde::Serialize;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use super::{Request, SecretDelivery, Sheet, JSON_SCHEMA};
-use crate::model::{AppType, Grant, ScopeType};
+use crate::model::{rfc3339, AppType, Grant, ScopeType};
 
 #[derive(Serialize)]
 struct HandoffJson<'a> {
@@ -196,8 +194,4 @@ pub fn render(sheet: &Sheet) -> String {
         serde_json::to_string_pretty(&json).expect("a sheet of strings always serializes");
     text.push('\n');
     text
-}
-
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_else(|_| at.to_string())
 }
