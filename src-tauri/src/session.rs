@@ -15,7 +15,7 @@ use registrar_core::model::{CatalogResource, Field};
 use registrar_core::uipath::UiPathClient;
 use registrar_core::{Error, Result, Secret};
 use registrar_sandbox::{Sandbox, SandboxConfig, SandboxError};
-use tokio::sync::Mutex;
+use tokio::sync::{oneshot, Mutex};
 use url::Url;
 use uuid::Uuid;
 
@@ -68,7 +68,7 @@ pub struct Workspace {
     opened: Mutex<HashMap<String, Arc<Session>>>,
     current: RwLock<Arc<Session>>,
     /// Why the window did not open on the connection chosen last time, if it did not.
-    pub notice: Option<String>,
+    notice: Option<String>,
 }
 
 impl Workspace {
@@ -151,6 +151,13 @@ impl Workspace {
         })
     }
 
+    /// Why the window opened on the sandbox instead of the connection chosen last time, while it
+    /// still works on the sandbox.
+    pub fn notice(&self) -> Option<String> {
+        let on_sandbox = self.current().connection.id == self.sandbox_id;
+        self.notice.clone().filter(|_| on_sandbox)
+    }
+
     /// The connection the window works on now.
     pub fn current(&self) -> Arc<Session> {
         self.current
@@ -178,15 +185,26 @@ impl Workspace {
         Ok(session)
     }
 
-    /// Saves `connection` (its credential already proven), keeps the credential in the keychain,
-    /// and works on it from now on. An edited connection is opened afresh with what was saved.
+    /// Saves `connection` (its credential already proven) and works on it from now on. An edit
+    /// is saved only if the connection is still what it was when the edit began (`previous`),
+    /// and a new one only if its id is new. The credential is written to the keychain before the
+    /// file, and the other kind's entry removed only after it, so a failure at any step leaves a
+    /// saved connection with the credential it names.
     async fn save(
         &self,
         connection: Connection,
+        previous: Option<&Connection>,
         credential: Option<AdminCredential>,
     ) -> Result<Arc<Session>> {
         let _edit = self.edits.lock().await;
         let mut saved = self.store.load()?;
+        if saved.get(&connection.id) != previous {
+            return Err(Error::Conflict(format!(
+                "\u{201c}{}\u{201d} was changed or removed meanwhile (perhaps from the command \
+                 line); nothing was saved. Open the connections again.",
+                connection.name
+            )));
+        }
         saved.check(&connection)?;
         if let Some(credential) = &credential {
             credential.keep(&self.keychain, &connection).await?;
@@ -197,6 +215,11 @@ impl Workspace {
         }
         saved.selected = Some(connection.id.clone());
         self.store.save(&saved)?;
+        if let Some(credential) = &credential {
+            if let Err(e) = credential.discard_unused(&self.keychain, &connection).await {
+                tracing::warn!(connection = %connection.id, "could not remove an unused keychain entry: {e}");
+            }
+        }
         self.opened.lock().await.remove(&connection.id);
         let session = self.session_for(&connection).await?;
         *self
@@ -206,20 +229,28 @@ impl Workspace {
         Ok(session)
     }
 
-    /// Saves a new or edited connection once its credential is proven: a given secret gets a
-    /// token; an edit without a secret re-checks the kept one against the (maybe new) server; a
-    /// sign-in goes through `open_browser`, unless the admin is still signed in to the same
-    /// server and app. The organization's GUID is the given one, else the token's, else the one
-    /// saved for the same server. Nothing is saved unless all of this works.
+    /// Saves a new (`id` none) or edited connection once its credential is proven: a given
+    /// secret gets a token; an edit without a secret re-checks the kept one, only while the
+    /// server and admin app stay the same (a kept secret never goes to a newly typed host); a
+    /// sign-in goes through `open_browser`, unless the admin is still signed in to the same server
+    /// and app, and ends without saving when `cancel` fires while the browser is awaited. The
+    /// organization's GUID is the given one, else the token's, else the one saved for the same
+    /// server. Nothing is saved unless all of this works.
     pub async fn save_connection(
         &self,
+        id: Option<String>,
         mut draft: Connection,
         given: GivenCredential,
         organization_id: Option<Uuid>,
         open_browser: impl FnOnce(&Url),
+        cancel: oneshot::Receiver<()>,
     ) -> Result<Arc<Session>> {
         let saved = self.store.load()?;
-        let previous = saved.get(&draft.id).cloned();
+        let previous = match &id {
+            Some(id) => Some(saved.get(id).cloned().ok_or_else(|| gone(id))?),
+            None => None,
+        };
+        draft.id = id.unwrap_or_else(Connection::new_id);
         if draft.kind == ConnectionKind::Sandbox
             || previous
                 .as_ref()
@@ -242,10 +273,7 @@ impl Workspace {
                 (Some(AdminCredential::ClientSecret(secret)), named, false)
             }
             GivenCredential::ClientSecret(None) => {
-                let kept = match previous
-                    .as_ref()
-                    .filter(|p| !p.signed_in && p.admin_client_id == draft.admin_client_id)
-                {
+                let kept = match same_server.filter(|p| !p.signed_in) {
                     Some(p) => self.keychain.read(&p.secret_account()).await?,
                     None => None,
                 };
@@ -260,10 +288,16 @@ impl Workspace {
                 Some(_) if !again => (None, None, true),
                 _ => {
                     draft.partition_global_id = organization_id.unwrap_or_default();
-                    let (credential, named) =
-                        admin::sign_in(&self.http, &draft, open_browser, admin::SIGN_IN_WAIT)
-                            .await?;
-                    (Some(credential), named, true)
+                    let signed = tokio::select! {
+                        signed = admin::sign_in(&self.http, &draft, open_browser, admin::SIGN_IN_WAIT) => signed?,
+                        Ok(()) = cancel => {
+                            return Err(Error::InvalidInput {
+                                field: None,
+                                message: "The sign-in was cancelled; nothing was saved.".into(),
+                            });
+                        }
+                    };
+                    (Some(signed.0), signed.1, true)
                 }
             },
         };
@@ -271,7 +305,7 @@ impl Workspace {
         draft.partition_global_id = admin::organization(organization_id, named.or(known))?;
         draft.signed_in = signed_in;
         draft.sandbox_port = None;
-        self.save(draft, credential).await
+        self.save(draft, previous.as_ref(), credential).await
     }
 
     /// Forgets connection `id` and its keychain entries; the sandbox cannot be removed. When it
@@ -291,7 +325,6 @@ impl Workspace {
             saved.selected = Some(self.sandbox_id.clone());
         }
         self.store.save(&saved)?;
-        admin::forget(&self.keychain, &connection).await?;
         self.opened.lock().await.remove(id);
         if self.current().connection.id == id {
             let sandbox = self.opened.lock().await.get(&self.sandbox_id).cloned();
@@ -302,7 +335,8 @@ impl Workspace {
                     .unwrap_or_else(std::sync::PoisonError::into_inner) = sandbox;
             }
         }
-        Ok(())
+        // The connection is gone from the file and the window; its entries go last.
+        admin::forget(&self.keychain, &connection).await
     }
 
     /// The open session of `connection`, opening it if need be.

@@ -140,6 +140,14 @@ async fn add_a_connection_in_the_window_switch_to_it_and_back_and_remove_it() {
     let desktop = Desktop::start();
     let client = desktop.launch().await;
     let own_sandbox = text_of(&client, "[data-testid=connection-url]").await;
+    let own = crate::workflow::admin(&desktop).await;
+    let own_app = confidential(
+        "Own sandbox app",
+        &[("OR.Jobs.Read", ScopeType::Application)],
+    );
+    own.create_app(&own_app.validate(None).unwrap())
+        .await
+        .unwrap();
 
     // A wrong secret: the token is refused, the form says so and keeps what was typed, and
     // nothing is saved.
@@ -189,11 +197,13 @@ async fn add_a_connection_in_the_window_switch_to_it_and_back_and_remove_it() {
         running.sandbox.partition_global_id().to_string(),
         "the organization's GUID comes from the admin token"
     );
-    let on_disk = serde_json::to_string(&saved).unwrap();
-    assert!(
-        !on_disk.contains(secret.expose()),
-        "the secret reached the file"
-    );
+    for (path, bytes) in desktop.written_files() {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(secret.expose()),
+            "the admin secret reached {}",
+            path.display()
+        );
+    }
     let account = format!(
         "connection/{}/admin-client-secret",
         acme["id"].as_str().unwrap()
@@ -205,7 +215,7 @@ async fn add_a_connection_in_the_window_switch_to_it_and_back_and_remove_it() {
 
     // Back to the window's own sandbox, and to Acme again.
     switch_in_header(&client, "Sandbox").await;
-    wait_listed(&client, &[], &["Acme billing"]).await;
+    wait_listed(&client, &["Own sandbox app"], &["Acme billing"]).await;
     assert_eq!(
         text_of(&client, "[data-testid=connection-url]").await,
         own_sandbox
@@ -226,7 +236,11 @@ async fn add_a_connection_in_the_window_switch_to_it_and_back_and_remove_it() {
     )
     .await;
     click(&client, "[data-testid=connection-remove-confirm]").await;
-    wait_for_text(&client, "[data-testid=connections-dialog]", "In use").await;
+    wait_for(
+        &client,
+        "[data-testid=connection-row][data-name='Sandbox'][data-current=true]",
+    )
+    .await;
     let rows = client
         .find_all(Locator::Css("[data-testid=connection-row]"))
         .await
@@ -237,7 +251,7 @@ async fn add_a_connection_in_the_window_switch_to_it_and_back_and_remove_it() {
         "the keychain entry stayed"
     );
     click(&client, "[data-testid=connections-dialog] button.primary").await;
-    wait_listed(&client, &[], &["Acme billing"]).await;
+    wait_listed(&client, &["Own sandbox app"], &["Acme billing"]).await;
     client.close().await.unwrap();
 }
 
@@ -298,10 +312,26 @@ async fn sign_in_from_the_window_through_the_browser_and_stay_signed_in() {
         .clone();
     assert_eq!(signed_in["signedIn"], json!(true));
     let id = signed_in["id"].as_str().unwrap();
-    assert!(keychain_has(
-        &desktop,
-        &format!("connection/{id}/refresh-token")
-    ));
+    let refresh_token = Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            &desktop.namespace,
+            "username",
+            &format!("connection/{id}/refresh-token"),
+        ])
+        .output()
+        .unwrap()
+        .stdout;
+    let refresh_token = String::from_utf8(refresh_token).unwrap();
+    assert!(refresh_token.len() > 20, "no refresh token in the keychain");
+    for (path, bytes) in desktop.written_files() {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(refresh_token.trim()),
+            "the refresh token reached {}",
+            path.display()
+        );
+    }
     assert!(!keychain_has(
         &desktop,
         &format!("connection/{id}/admin-client-secret")

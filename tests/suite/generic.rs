@@ -43,14 +43,26 @@ impl OidcProvider {
             .stderr(Stdio::null())
             .spawn()
             .expect("node is needed for the oidc-provider tests");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        // Read the "listening" line on a thread, which then keeps draining the pipe so the
+        // server never writes into a closed one; give up if it does not come.
+        let (ready, line) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let _ = ready.send(lines.next().and_then(Result::ok).unwrap_or_default());
+            lines.for_each(drop);
+        });
+        let Ok(line) = line.recv_timeout(std::time::Duration::from_secs(30)) else {
+            let _ = child.kill();
+            panic!("oidc-provider did not say it was listening within 30 s");
+        };
         let issuer = line
             .trim()
             .strip_prefix("listening ")
-            .unwrap_or_else(|| panic!("oidc-provider did not start: {line:?}"))
+            .unwrap_or_else(|| {
+                let _ = child.kill();
+                panic!("oidc-provider did not start: {line:?}")
+            })
             .parse()
             .unwrap();
         Self {
@@ -147,12 +159,15 @@ async fn discovery_offers_the_servers_scopes_and_its_registration_endpoint() {
 async fn a_client_is_registered_used_updated_rotated_and_deleted() {
     let server = OidcProvider::start();
     let provider = registration_client(&server).await;
-    let metadata = draft(
+    let mut metadata = draft(
         "Billing sync",
         AppType::Confidential,
         &[],
         &[("orders.read", ScopeType::Application)],
     );
+    metadata
+        .extra
+        .insert("contacts".into(), serde_json::json!(["ops@example.com"]));
 
     // Without the initial access token the server refuses, and says which token to check.
     let err = provider.register(None, &metadata).await.unwrap_err();
@@ -197,10 +212,19 @@ async fn a_client_is_registered_used_updated_rotated_and_deleted() {
             ("reports.read", ScopeType::User),
         ],
     );
+    let changed = ClientMetadata {
+        extra: read.metadata.extra.clone(),
+        ..changed
+    };
     let updated = provider
         .update(&management(&registered), &id, &changed)
         .await
         .unwrap();
+    assert_eq!(
+        updated.metadata.extra["contacts"],
+        serde_json::json!(["ops@example.com"]),
+        "an update keeps the fields Registrar does not edit"
+    );
     assert_eq!(
         updated.metadata.redirect_uris,
         ["https://billing.example.com/callback"]
@@ -219,10 +243,12 @@ async fn a_client_is_registered_used_updated_rotated_and_deleted() {
     );
 
     // Rotation through the registration policy: a new secret, the old one refused at once.
-    let rotated = provider
+    let rotation = provider
         .rotate_secret(&management(&updated), &id, &changed, Some(&secret))
         .await
         .unwrap();
+    assert!(rotation.rotated);
+    let rotated = rotation.client;
     let new_secret = rotated.client_secret.as_ref().unwrap().duplicate();
     assert_ne!(new_secret.expose(), secret.expose());
     assert!(token(&provider, &id, &secret, &["orders.read"])

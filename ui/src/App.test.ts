@@ -48,12 +48,35 @@ describe('App', () => {
     vi.mocked(listConnections).mockResolvedValue({ ...CONNECTIONS, currentId: ACME.id });
     vi.mocked(listApps).mockResolvedValue([BILLING]);
 
+    await fireEvent.input(screen.getByTestId('app-search'), { target: { value: 'portal' } });
+
     await fireEvent.change(screen.getByTestId('connection-switch'), { target: { value: ACME.id } });
 
     expect(selectConnection).toHaveBeenCalledWith(ACME.id);
-    await waitFor(() => expect(screen.getAllByTestId('app-row')).toHaveLength(1));
+    await waitFor(() =>
+      expect(screen.getAllByTestId('app-row').map((row) => row.dataset.appId)).toEqual([BILLING.id]),
+    );
+    expect((screen.getByTestId('app-search') as HTMLInputElement).value).toBe('');
     expect(screen.getByTestId('connection-url').textContent).toBe(ACME.identityUrl);
     expect(screen.getByText('Now working on “Acme production”.')).toBeTruthy();
+  });
+
+  it('keeps showing the connection in use when a switch fails, and says why', async () => {
+    await renderApp();
+    vi.mocked(selectConnection).mockRejectedValue({
+      code: 'keychain',
+      message: 'The keychain has no sign-in for “Acme production”.',
+      field: null,
+    });
+    const switcher = screen.getByTestId('connection-switch') as HTMLSelectElement;
+
+    await fireEvent.change(switcher, { target: { value: ACME.id } });
+
+    expect((await screen.findByTestId('connection-switch-error')).textContent).toContain(
+      'The keychain has no sign-in for “Acme production”.',
+    );
+    expect(switcher.value).toBe(SANDBOX.id);
+    expect(screen.getByTestId('connection-url').textContent).toBe(SANDBOX.identityUrl);
   });
 
   it('says once why the window opened on the sandbox instead of the chosen connection', async () => {

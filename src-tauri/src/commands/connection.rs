@@ -5,6 +5,7 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 use url::Url;
 use uuid::Uuid;
+use zeroize::Zeroize;
 
 use crate::error::IpcError;
 use crate::ipc::{ConnectionForm, ConnectionList, ConnectionTest, ConnectionView, CredentialKind};
@@ -53,14 +54,18 @@ pub async fn save_connection<R: Runtime>(
             form.client_secret
                 .take()
                 .filter(|s| !s.trim().is_empty())
-                .map(|s| Secret::new(s.trim().to_owned())),
+                .map(|mut typed| {
+                    let secret = Secret::new(typed.trim().to_owned());
+                    typed.zeroize();
+                    secret
+                }),
         ),
         CredentialKind::SignIn => GivenCredential::SignIn {
             again: form.sign_in_again,
         },
     };
     let draft = Connection {
-        id: form.id.clone().unwrap_or_else(Connection::new_id),
+        id: String::new(),
         name: form.name.trim().to_owned(),
         kind: form.kind.into(),
         organization: form.organization.trim().to_owned(),
@@ -94,19 +99,21 @@ pub async fn save_connection<R: Runtime>(
     {
         let _ = earlier.send(());
     }
-    let saved = tokio::select! {
-        saved = workspace.save_connection(draft, given, organization_id, open_browser) => saved?,
-        Ok(()) = cancelled => {
-            return Err(IpcError::from(Error::InvalidInput {
-                field: None,
-                message: "The sign-in was cancelled; nothing was saved.".into(),
-            }));
-        }
-    };
+    let saved = workspace
+        .save_connection(
+            form.id.clone(),
+            draft,
+            given,
+            organization_id,
+            open_browser,
+            cancelled,
+        )
+        .await?;
     Ok(ConnectionView::from(&saved.connection))
 }
 
-/// Ends the sign-in the admin is waiting for; its `save_connection` returns without saving.
+/// Ends the wait for the browser of the sign-in under way; its `save_connection` returns
+/// without saving. Once the sign-in is back, the save runs to its end.
 #[tauri::command]
 pub fn cancel_sign_in(state: State<'_, AppState>) {
     if let Some(cancel) = state
@@ -142,6 +149,6 @@ async fn connection_list(state: &AppState) -> Result<ConnectionList, IpcError> {
     Ok(ConnectionList {
         connections: saved.connections.iter().map(ConnectionView::from).collect(),
         current_id: workspace.current().connection.id.clone(),
-        notice: workspace.notice.clone(),
+        notice: workspace.notice(),
     })
 }

@@ -51,6 +51,17 @@ export class AppsState {
     }
   }
 
+  /** Forgets another connection's list: its rows, the search, the filter, the scroll. */
+  reset(): void {
+    this.#latest += 1;
+    this.apps = [];
+    this.error = null;
+    this.loading = false;
+    this.activeId = null;
+    this.scrollTop = 0;
+    this.clearFilters();
+  }
+
   /** Drops a deleted app without asking the server for the whole list again. */
   remove(appId: string): void {
     this.apps = this.apps.filter((app) => app.id !== appId);

@@ -186,6 +186,34 @@ describe('ConnectionsDialog', () => {
     expect(vi.mocked(saveConnection).mock.calls[0][0]).toMatchObject({ id: ACME.id, name: 'Acme prod', clientSecret: null });
   });
 
+  it('moves focus into the form and back, and to the first field in error', async () => {
+    open();
+    const add = await screen.findByTestId('connection-add');
+
+    await fireEvent.click(add);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('connection-name')));
+
+    await type('connection-name', 'Acme');
+    await fireEvent.click(screen.getByTestId('connection-save'));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('connection-organization')));
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Back' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('connection-add')));
+  });
+
+  it('keeps the saved secret of an edit only for the same admin app on the same server', async () => {
+    const withSecret: ConnectionView = { ...ACME, credential: 'clientSecret' };
+    vi.mocked(listConnections).mockResolvedValue({ ...CONNECTIONS, connections: [SANDBOX, withSecret] });
+    open();
+    await fireEvent.click(await screen.findByTestId('connection-edit'));
+
+    await type('connection-host', 'suite.typo.test');
+    await fireEvent.click(screen.getByTestId('connection-save'));
+
+    expect(screen.getByTestId('connection-clientSecret-error').textContent).toBe('Give the admin app’s client secret.');
+    expect(saveConnection).not.toHaveBeenCalled();
+  });
+
   it('removes a connection only once confirmed', async () => {
     vi.mocked(removeConnection).mockResolvedValue({ ...CONNECTIONS, connections: [SANDBOX] });
     open();

@@ -83,12 +83,25 @@ export function checkForm(values: FormValues, editing: ConnectionView | null): P
   if (values.clientId.trim() === '') {
     errors.clientId = values.credential === 'signIn' ? 'Give the client ID of the sign-in app.' : 'Give the client ID of the admin app.';
   }
-  const keepsSecret =
-    editing !== null && editing.credential === 'clientSecret' && editing.clientId === values.clientId.trim();
-  if (values.credential === 'clientSecret' && values.clientSecret.trim() === '' && !keepsSecret) {
+  if (values.credential === 'clientSecret' && values.clientSecret.trim() === '' && !keepsSecret(values, editing)) {
     errors.clientSecret = 'Give the admin app’s client secret.';
   }
   return errors;
+}
+
+/**
+ * Whether an empty secret keeps the one in the keychain: only for the same admin app on the same
+ * server, so a saved secret is never sent to a host typed in the edit.
+ */
+export function keepsSecret(values: FormValues, editing: ConnectionView | null): boolean {
+  return (
+    editing !== null &&
+    editing.credential === 'clientSecret' &&
+    editing.clientId === values.clientId.trim() &&
+    editing.kind === values.kind &&
+    (editing.host ?? '') === values.host.trim() &&
+    (values.kind === 'standalone' || editing.organization === values.organization.trim())
+  );
 }
 
 /** What is sent to Rust. */

@@ -13,21 +13,34 @@ export class CatalogState {
     }
   }
 
-  /** Forgets the catalog: another connection's server has its own. */
+  #latest = 0;
+
+  /** Forgets the catalog: another connection's server has its own. A read still under way for
+   * the old one is ignored when it answers. */
   reset(): void {
+    this.#latest += 1;
     this.resources = null;
     this.error = null;
+    this.loading = false;
   }
 
   async load(): Promise<void> {
+    const request = ++this.#latest;
     this.loading = true;
     this.error = null;
     try {
-      this.resources = await getCatalog();
+      const resources = await getCatalog();
+      if (request === this.#latest) {
+        this.resources = resources;
+      }
     } catch (error) {
-      this.error = toIpcError(error).message;
+      if (request === this.#latest) {
+        this.error = toIpcError(error).message;
+      }
     } finally {
-      this.loading = false;
+      if (request === this.#latest) {
+        this.loading = false;
+      }
     }
   }
 }

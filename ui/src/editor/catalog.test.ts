@@ -1,6 +1,27 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { getCatalog, type CatalogResource } from '../ipc';
 import { CATALOG } from '../testing/fixtures';
-import { groupByResource } from './catalog.svelte';
+import { CatalogState, groupByResource } from './catalog.svelte';
+
+vi.mock('../ipc/commands');
+
+describe('CatalogState', () => {
+  it('ignores a catalog that answers after a switch to another connection', async () => {
+    let answer: (catalog: CatalogResource[]) => void = () => {};
+    vi.mocked(getCatalog).mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
+    const state = new CatalogState();
+    const old = state.load();
+
+    state.reset();
+    vi.mocked(getCatalog).mockResolvedValueOnce([]);
+    state.ensure();
+    answer(CATALOG);
+    await old;
+
+    await vi.waitFor(() => expect(state.loading).toBe(false));
+    expect(state.resources).toEqual([]);
+  });
+});
 
 describe('groupByResource', () => {
   it('groups by resource in catalog order, split by type, each in catalog order', () => {

@@ -179,7 +179,7 @@ fn read_secret_line() -> Result<Secret> {
 
 async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
     let store = target::store()?;
-    let mut saved = store.load()?;
+    let saved = store.load()?;
     let mut connection = Connection {
         id: Connection::new_id(),
         name: add.name,
@@ -209,8 +209,16 @@ async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
             admin::check_secret(&http, &identity_url, &connection.admin_client_id, &secret).await?;
         (AdminCredential::ClientSecret(secret), named)
     };
-    connection.partition_global_id = admin::organization(add.org_id, named)?;
+    connection.partition_global_id =
+        admin::organization(add.org_id, named).map_err(|_| Error::InvalidInput {
+            field: None,
+            message: "The admin token does not name the organization: give its GUID with --org-id."
+                .into(),
+        })?;
     credential.keep(&target::keychain()?, &connection).await?;
+    // The sign-in may have taken minutes: save onto the list as it is now, not as it was.
+    let mut saved = store.load()?;
+    saved.check(&connection)?;
     saved.connections.push(connection.clone());
     store.save(&saved)?;
     if json {

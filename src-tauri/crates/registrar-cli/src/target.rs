@@ -127,10 +127,14 @@ async fn from_environment(url: &str) -> Result<Target> {
     let http = registrar_core::http::client()?;
     let partition = match given {
         Some(id) => id,
-        None => admin::organization(
-            None,
-            admin::check_secret(&http, &identity_url, &client_id, &secret()?).await?,
-        )?,
+        None => admin::check_secret(&http, &identity_url, &client_id, &secret()?)
+            .await?
+            .ok_or_else(|| Error::InvalidInput {
+                field: None,
+                message: format!(
+                    "The admin token does not name the organization: set {ENV_ORG_ID} to its GUID."
+                ),
+            })?,
     };
     let sheet = SheetConnection {
         name: format!("{ENV_URL} ({identity_url})"),

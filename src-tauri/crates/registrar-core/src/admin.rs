@@ -30,22 +30,23 @@ pub enum AdminCredential {
 }
 
 impl AdminCredential {
-    /// Stores the credential under the connection's account for its kind and removes the other
-    /// kind's entry, so a connection never keeps a credential it no longer uses.
+    /// Stores the credential under the connection's account for its kind.
     pub async fn keep(&self, keychain: &Keychain, connection: &Connection) -> Result<()> {
-        let (value, used, unused) = match self {
-            AdminCredential::ClientSecret(secret) => (
-                secret,
-                connection.secret_account(),
-                connection.refresh_token_account(),
-            ),
-            AdminCredential::RefreshToken(token) => (
-                token,
-                connection.refresh_token_account(),
-                connection.secret_account(),
-            ),
+        let (value, account) = match self {
+            AdminCredential::ClientSecret(secret) => (secret, connection.secret_account()),
+            AdminCredential::RefreshToken(token) => (token, connection.refresh_token_account()),
         };
-        keychain.write(&used, value).await?;
+        keychain.write(&account, value).await
+    }
+
+    /// Removes the other kind's entry, so a connection keeps no credential it no longer uses.
+    /// Call it once the connection is saved with this credential: until then the old entry may
+    /// still be the one the saved connection needs.
+    pub async fn discard_unused(&self, keychain: &Keychain, connection: &Connection) -> Result<()> {
+        let unused = match self {
+            AdminCredential::ClientSecret(_) => connection.refresh_token_account(),
+            AdminCredential::RefreshToken(_) => connection.secret_account(),
+        };
         keychain.delete(&unused).await
     }
 }
@@ -211,10 +212,13 @@ mod tests {
             .unwrap();
         assert!(holds(&keychain, &secret).await);
 
-        AdminCredential::RefreshToken(Secret::new("rt"))
-            .keep(&keychain, &connection)
-            .await
-            .unwrap();
+        let token = AdminCredential::RefreshToken(Secret::new("rt"));
+        token.keep(&keychain, &connection).await.unwrap();
+        assert!(
+            holds(&keychain, &secret).await,
+            "kept until the switch is saved"
+        );
+        token.discard_unused(&keychain, &connection).await.unwrap();
         assert!(!holds(&keychain, &secret).await);
         let kept = keychain.read(&refresh).await.unwrap().unwrap();
         assert_eq!(kept.expose(), "rt");

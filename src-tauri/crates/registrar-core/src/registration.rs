@@ -68,11 +68,27 @@ pub async fn discover(http: &reqwest::Client, issuer: &Url) -> Result<ServerMeta
                 metadata.issuer
             )));
         }
+        secure(&metadata.token_endpoint, "token endpoint")?;
+        if let Some(endpoint) = &metadata.registration_endpoint {
+            secure(endpoint, "registration endpoint")?;
+        }
         return Ok(metadata);
     }
     Err(Error::NotFound(format!(
         "{base} publishes no OAuth metadata ({} answered 404): check the issuer URL.",
         last.unwrap_or_default()
+    )))
+}
+
+/// Tokens and secrets go over https only; plain http only to a server on this computer.
+fn secure(url: &Url, what: &str) -> Result<()> {
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    if url.scheme() == "https" || (url.scheme() == "http" && loopback) {
+        return Ok(());
+    }
+    Err(Error::Server(format!(
+        "The server names {url} as its {what}: Registrar sends tokens and secrets only over https \
+         (plain http only to a server on this computer)."
     )))
 }
 
@@ -84,9 +100,12 @@ fn well_known(issuer: &Url, name: &str) -> String {
     url.to_string()
 }
 
-/// A client's metadata as RFC 7591 names it. An update sends all of it (RFC 7592 §2.2).
+/// A client's metadata as RFC 7591 names it. An update sends all of it (RFC 7592 §2.2), the
+/// fields Registrar does not edit (`extra`: contacts, logo, keys…) included, since the server
+/// deletes what an update leaves out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientMetadata {
+    #[serde(default)]
     pub client_name: String,
     #[serde(default)]
     pub redirect_uris: Vec<String>,
@@ -97,8 +116,26 @@ pub struct ClientMetadata {
     /// Space-separated, as on the wire.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub scope: String,
+    /// RFC 7591 §2: `client_secret_basic` when the server does not say.
+    #[serde(default = "client_secret_basic")]
     pub token_endpoint_auth_method: String,
+    /// Every other field the server keeps for the client, sent back unchanged.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
+
+fn client_secret_basic() -> String {
+    "client_secret_basic".to_owned()
+}
+
+/// Fields the server sets, which RFC 7592 §2.2 forbids in an update.
+const SERVER_SET: [&str; 5] = [
+    "client_id_issued_at",
+    "client_secret_expires_at",
+    "registration_access_token",
+    "registration_client_uri",
+    "client_secret",
+];
 
 impl ClientMetadata {
     /// The metadata for a checked draft, its grant types derived from its type and scopes as for
@@ -141,6 +178,15 @@ impl ClientMetadata {
                 AppType::NonConfidential => "none",
             }
             .to_owned(),
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    /// This client's metadata changed to `draft`, keeping the fields Registrar does not edit.
+    pub fn edited(&self, draft: &ValidDraft) -> Self {
+        Self {
+            extra: self.extra.clone(),
+            ..Self::from_draft(draft)
         }
     }
 }
@@ -201,6 +247,16 @@ struct UpdateBody<'a> {
     rotate_client_secret: bool,
 }
 
+/// What asking for a new secret gave.
+#[derive(Debug)]
+pub struct Rotation {
+    /// The client as the answer describes it; keep its registration access token either way.
+    pub client: RegisteredClient,
+    /// False when the server answered with the same secret (or none): it does not rotate
+    /// secrets this way, and the client must be registered again for a new one.
+    pub rotated: bool,
+}
+
 /// Registers, reads, updates and deletes clients on one server.
 #[derive(Debug, Clone)]
 pub struct RegistrationClient {
@@ -252,7 +308,15 @@ impl RegistrationClient {
             }
             Err(failed) => return Err(failed.error),
         };
-        self.client_answer(response, what).await
+        let unsure = |cause: Error| {
+            Error::Conflict(format!(
+                "{cause} The server may have registered \"{}\" all the same, and dynamic \
+                 registration offers no way to look it up: check the server's list of clients \
+                 before registering it again.",
+                metadata.client_name
+            ))
+        };
+        once_answered(self.client_answer(response, what).await, unsure)
     }
 
     /// Reads a registered client (RFC 7592 §2.1).
@@ -280,17 +344,16 @@ impl RegistrationClient {
         .await
     }
 
-    /// Asks for a new client secret through an update. A server that answers with the same
-    /// secret (or none) does not rotate secrets this way, and the admin is told to register the
-    /// client again instead.
+    /// Asks for a new client secret through an update. The answer says whether the server
+    /// rotated it ([`Rotation::rotated`]); its registration access token must be kept either way.
     pub async fn rotate_secret(
         &self,
         management: &Management,
         client_id: &str,
         metadata: &ClientMetadata,
         current: Option<&Secret>,
-    ) -> Result<RegisteredClient> {
-        let rotated = self
+    ) -> Result<Rotation> {
+        let client = self
             .put(
                 management,
                 client_id,
@@ -299,17 +362,11 @@ impl RegistrationClient {
                 "asking for a new secret",
             )
             .await?;
-        let new = rotated
+        let rotated = client
             .client_secret
             .as_ref()
             .is_some_and(|s| current.is_none_or(|c| c.expose() != s.expose()));
-        if new {
-            return Ok(rotated);
-        }
-        Err(Error::Forbidden(
-            "This server does not issue new client secrets through registration management: to              replace the secret, register the client again and delete the old one."
-                .into(),
-        ))
+        Ok(Rotation { client, rotated })
     }
 
     async fn put(
@@ -320,9 +377,13 @@ impl RegistrationClient {
         rotate_client_secret: bool,
         what: &str,
     ) -> Result<RegisteredClient> {
+        let mut metadata = metadata.clone();
+        for field in SERVER_SET {
+            metadata.extra.remove(field);
+        }
         let body = serde_json::to_value(UpdateBody {
             client_id,
-            metadata,
+            metadata: &metadata,
             rotate_client_secret,
         })
         .map_err(|e| Error::Server(format!("Could not write the client's metadata: {e}")))?;
@@ -348,7 +409,14 @@ impl RegistrationClient {
             }
             Err(failed) => return Err(failed.error),
         };
-        self.client_answer(response, what).await
+        let unsure = |cause: Error| {
+            Error::Conflict(format!(
+                "{cause} The server may have made the change all the same and replaced the \
+                 client's registration access token with one Registrar never received; if the \
+                 client can no longer be read, register it again."
+            ))
+        };
+        once_answered(self.client_answer(response, what).await, unsure)
     }
 
     /// Deletes a client (RFC 7592 §2.3). When the answer to a first try was lost and the next
@@ -391,10 +459,13 @@ impl RegistrationClient {
         }
         let body: ClientResponse = read_json(response, what).await?;
         let management = match (body.registration_client_uri, body.registration_access_token) {
-            (Some(client_uri), Some(access_token)) => Some(Management {
-                client_uri,
-                access_token,
-            }),
+            (Some(client_uri), Some(access_token)) => {
+                secure(&client_uri, "registration client URI")?;
+                Some(Management {
+                    client_uri,
+                    access_token,
+                })
+            }
             _ => None,
         };
         Ok(RegisteredClient {
@@ -404,6 +475,18 @@ impl RegistrationClient {
             metadata: body.metadata,
             management,
         })
+    }
+}
+
+/// The outcome of a request sent once: a server failure (5xx) or an answer that cannot be read
+/// leaves open whether the server acted, which `unsure` says in words.
+fn once_answered(
+    answer: Result<RegisteredClient>,
+    unsure: impl FnOnce(Error) -> Error,
+) -> Result<RegisteredClient> {
+    match answer {
+        Err(cause @ Error::Server(_)) => Err(unsure(cause)),
+        answer => answer,
     }
 }
 
@@ -508,6 +591,40 @@ mod tests {
         );
         assert_eq!(public.token_endpoint_auth_method, "none");
         assert_eq!(public.grant_types, ["authorization_code", "refresh_token"]);
+    }
+
+    #[test]
+    fn tokens_go_over_https_or_to_this_computer_only() {
+        let url = |u: &str| u.parse::<Url>().unwrap();
+        assert!(secure(&url("https://login.example.com/token"), "token endpoint").is_ok());
+        assert!(secure(&url("http://127.0.0.1:8080/token"), "token endpoint").is_ok());
+        let err = secure(&url("http://login.example.com/token"), "token endpoint").unwrap_err();
+        assert!(err.to_string().contains("only over https"), "{err}");
+    }
+
+    #[test]
+    fn an_edit_keeps_the_fields_registrar_does_not_edit() {
+        let mut current = metadata(
+            AppType::Confidential,
+            &[],
+            &[("orders.read", ScopeType::Application)],
+        );
+        current
+            .extra
+            .insert("contacts".into(), serde_json::json!(["ops@example.com"]));
+        let draft = AppDraft {
+            name: "Billing v2".into(),
+            app_type: AppType::Confidential,
+            redirect_uris: vec![],
+            scopes: vec![Scope::new("orders.write", ScopeType::Application)],
+        };
+        let edited = current.edited(&draft.validate(None).unwrap());
+        assert_eq!(edited.client_name, "Billing v2");
+        assert_eq!(edited.scope, "orders.write");
+        assert_eq!(
+            edited.extra["contacts"],
+            serde_json::json!(["ops@example.com"])
+        );
     }
 
     #[test]
