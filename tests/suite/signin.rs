@@ -120,3 +120,70 @@ async fn an_admin_signs_in_through_the_browser_and_lists_apps_with_the_token() {
         "{reused:?}"
     );
 }
+
+/// The window and the command line each open a signed-in connection: each renewal must start
+/// from the refresh token the keychain holds now, since the other may have used the one it read
+/// at start (and a replayed refresh token revokes the whole sign-in).
+#[tokio::test]
+async fn two_processes_on_one_sign_in_each_renew_from_the_kept_refresh_token() {
+    use registrar_core::admin::{self, AdminCredential};
+    use registrar_core::connections::{Connection, ConnectionKind};
+    use registrar_core::keychain::Keychain;
+
+    let running = sandbox().await;
+    let admin = admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
+    );
+    let password = running.sandbox.issue_user_password().unwrap();
+    let desktop = AppDraft {
+        name: "Registrar desktop".into(),
+        app_type: AppType::NonConfidential,
+        redirect_uris: vec![format!("http://127.0.0.1{}", signin::CALLBACK_PATH)],
+        scopes: vec![Scope::new("PM.OAuthApp", ScopeType::User)],
+    }
+    .validate(None)
+    .unwrap();
+    let desktop = admin.create_app(&desktop).await.unwrap().app;
+    let connection = Connection {
+        id: Connection::new_id(),
+        name: "Signed in".into(),
+        kind: ConnectionKind::AutomationSuite,
+        organization: running.sandbox.organization().to_owned(),
+        partition_global_id: running.sandbox.partition_global_id(),
+        admin_client_id: desktop.id.clone(),
+        sandbox_port: None,
+        host: Some(format!("http://{}", running.sandbox.addr())),
+        signed_in: true,
+    };
+    let http = registrar_core::http::client().unwrap();
+    let browser = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("browser/sign-in.sh");
+    let open_browser = |url: &url::Url| {
+        let output = Command::new(browser)
+            .arg(url.as_str())
+            .env("SANDBOX_PASSWORD", password.expose())
+            .spawn()
+            .unwrap();
+        drop(output);
+    };
+    let (credential, _) = admin::sign_in(&http, &connection, open_browser, Duration::from_secs(30))
+        .await
+        .unwrap();
+    let namespace = format!("registrar-test-{}", uuid::Uuid::new_v4());
+    let keychain = Keychain::platform(namespace.clone()).unwrap();
+    credential.keep(&keychain, &connection).await.unwrap();
+    assert!(matches!(credential, AdminCredential::RefreshToken(_)));
+
+    let window = admin::open(http.clone(), &keychain, &connection)
+        .await
+        .unwrap();
+    let command_line = admin::open(http.clone(), &keychain, &connection)
+        .await
+        .unwrap();
+    window.list_apps().await.unwrap();
+    let listed = command_line.list_apps().await;
+    let _ = Command::new("secret-tool")
+        .args(["clear", "service", &namespace])
+        .status();
+    assert!(listed.is_ok(), "{listed:?}");
+}

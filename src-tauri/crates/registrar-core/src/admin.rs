@@ -14,7 +14,7 @@ use crate::model::Field;
 use crate::oauth::{self, ClientCredentials};
 use crate::probe::organization_in_token;
 use crate::signin;
-use crate::uipath::{Endpoint, KeepRefreshToken, UiPathClient, ADMIN_SCOPES};
+use crate::uipath::{Endpoint, RefreshTokenStore, UiPathClient, ADMIN_SCOPES};
 use crate::Secret;
 
 /// How long a sign-in waits for the admin to finish in the browser.
@@ -80,18 +80,26 @@ pub async fn open(
             .read(&account)
             .await?
             .ok_or_else(|| missing("sign-in"))?;
-        let keychain = keychain.clone();
-        let keep: KeepRefreshToken = Box::new(move |next| {
-            let keychain = keychain.clone();
-            let account = account.clone();
-            Box::pin(async move { keychain.write(&account, &next).await })
-        });
+        let store = {
+            let (load_from, save_to) = (keychain.clone(), keychain.clone());
+            let (load_account, save_account) = (account.clone(), account);
+            RefreshTokenStore {
+                load: Box::new(move || {
+                    let (keychain, account) = (load_from.clone(), load_account.clone());
+                    Box::pin(async move { keychain.read(&account).await })
+                }),
+                save: Box::new(move |next| {
+                    let (keychain, account) = (save_to.clone(), save_account.clone());
+                    Box::pin(async move { keychain.write(&account, &next).await })
+                }),
+            }
+        };
         Ok(UiPathClient::signed_in(
             http,
             endpoint,
             connection.admin_client_id.clone(),
             refresh_token,
-            keep,
+            store,
         ))
     } else {
         let client_secret = keychain

@@ -66,10 +66,24 @@ struct CachedToken {
 /// Tokens are renewed this long before the server would reject them.
 const TOKEN_MARGIN: Duration = Duration::from_secs(60);
 
-/// Keeps a signed-in admin's new refresh token (in the keychain): each one works once, so the
-/// one a renewal returns must replace the one it used.
-pub type KeepRefreshToken =
-    Box<dyn Fn(Secret) -> Pin<Box<dyn Future<Output = Result<()>> + Send>> + Send + Sync>;
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// Where a signed-in admin's refresh token is kept (the keychain). Each one works once, so the
+/// one a renewal returns must replace the one it used; and another Registrar process (the
+/// command line beside the window) may have renewed it since, so the kept one is read again
+/// before each renewal.
+pub struct RefreshTokenStore {
+    /// The kept refresh token, if any.
+    pub load: Box<dyn Fn() -> BoxFuture<Result<Option<Secret>>> + Send + Sync>,
+    /// Keeps a new refresh token in place of the used one.
+    pub save: Box<dyn Fn(Secret) -> BoxFuture<Result<()>> + Send + Sync>,
+}
+
+impl std::fmt::Debug for RefreshTokenStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RefreshTokenStore")
+    }
+}
 
 /// How the client gets its admin token.
 enum AdminAuth {
@@ -79,7 +93,7 @@ enum AdminAuth {
     SignedIn {
         client_id: String,
         refresh_token: Mutex<Secret>,
-        keep: KeepRefreshToken,
+        store: RefreshTokenStore,
     },
 }
 
@@ -116,14 +130,14 @@ impl UiPathClient {
         }
     }
 
-    /// A client for a signed-in admin, renewing its token with `refresh_token` and handing each
-    /// new refresh token to `keep`.
+    /// A client for a signed-in admin, renewing its token with the refresh token `store` keeps
+    /// (`refresh_token` until it keeps one) and keeping each new one there.
     pub fn signed_in(
         http: reqwest::Client,
         endpoint: Endpoint,
         client_id: String,
         refresh_token: Secret,
-        keep: KeepRefreshToken,
+        store: RefreshTokenStore,
     ) -> Self {
         Self {
             http,
@@ -131,7 +145,7 @@ impl UiPathClient {
             auth: AdminAuth::SignedIn {
                 client_id,
                 refresh_token: Mutex::new(refresh_token),
-                keep,
+                store,
             },
             token: Mutex::new(None),
         }
@@ -449,15 +463,18 @@ impl UiPathClient {
             AdminAuth::SignedIn {
                 client_id,
                 refresh_token,
-                keep,
+                store,
             } => {
                 let mut current = refresh_token.lock().await;
+                if let Some(kept) = (store.load)().await? {
+                    *current = kept;
+                }
                 let mut granted =
                     crate::signin::refresh(&self.http, &token_url, client_id, &current).await?;
                 // The old refresh token is used up: the new one replaces it in memory before
                 // anything else can fail, then goes to the keychain.
                 let kept = granted.refresh_token.take().map(|next| {
-                    let stored = keep(next.duplicate());
+                    let stored = (store.save)(next.duplicate());
                     *current = next;
                     stored
                 });
