@@ -65,6 +65,20 @@ describe('ConnectionsDialog', () => {
     expect(onClose).toHaveBeenCalled();
   });
 
+  it('switches once however often Use is pressed while the switch runs', async () => {
+    let done: (view: ConnectionView) => void = () => {};
+    vi.mocked(selectConnection).mockReturnValue(new Promise((resolve) => (done = resolve)));
+    const { onSwitched } = open();
+    const use = (await screen.findAllByTestId('connection-use'))[0];
+
+    await fireEvent.click(use);
+    await fireEvent.click(use);
+    done(ACME);
+
+    await waitFor(() => expect(onSwitched).toHaveBeenCalledOnce());
+    expect(selectConnection).toHaveBeenCalledOnce();
+  });
+
   it('checks the form before sending, then sends what was typed with the secret', async () => {
     const saved: ConnectionView = { ...ACME, id: 'new', name: 'Acme test', credential: 'clientSecret' };
     vi.mocked(saveConnection).mockResolvedValue(saved);
