@@ -15,6 +15,8 @@ use registrar_core::registration::{
     discover, ClientMetadata, Management, RegisteredClient, RegistrationClient,
 };
 use registrar_core::{Error, Secret};
+
+use crate::faults::{Fault, FaultProxy};
 use url::Url;
 
 /// oidc-provider on a free loopback port, stopped when dropped.
@@ -325,4 +327,76 @@ async fn the_servers_refusals_name_what_to_fix() {
         "{err:?}"
     );
     assert!(err.to_string().contains("invalid_client_metadata"), "{err}");
+}
+
+/// A registration or update whose answer is lost is not sent again, and the admin is told it may
+/// have happened: dynamic registration has no way to look a client up, and an update may have
+/// replaced the registration access token.
+#[tokio::test]
+async fn a_lost_answer_is_never_followed_by_a_second_registration_or_update() {
+    let server = OidcProvider::start();
+    let direct = registration_client(&server).await;
+    let proxy = FaultProxy::start(server.issuer.as_str().trim_end_matches('/').to_owned()).await;
+    let through_proxy = |url: &Url| -> Url {
+        url.as_str()
+            .replacen(server.issuer.as_str().trim_end_matches('/'), &proxy.base, 1)
+            .parse()
+            .unwrap()
+    };
+    let mut metadata = direct.server().clone();
+    metadata.registration_endpoint = metadata.registration_endpoint.as_ref().map(through_proxy);
+    let provider = RegistrationClient::new(registrar_core::http::client().unwrap(), metadata);
+    let client = draft(
+        "Lost answer",
+        AppType::Confidential,
+        &[],
+        &[("orders.read", ScopeType::Application)],
+    );
+
+    for fault in [Fault::LoseAnswer, Fault::ActThen500] {
+        let before = proxy.seen("POST", "/reg").len();
+        proxy.on("POST", "/reg", fault, 1);
+        let err = provider
+            .register(Some(&server.initial_access_token), &client)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Conflict(_)), "{fault:?}: {err:?}");
+        assert!(
+            err.to_string()
+                .contains("may have registered \"Lost answer\" all the same"),
+            "{err}"
+        );
+        assert_eq!(
+            proxy.seen("POST", "/reg").len(),
+            before + 1,
+            "{fault:?}: sent twice"
+        );
+    }
+
+    let registered = provider
+        .register(Some(&server.initial_access_token), &client)
+        .await
+        .unwrap();
+    let kept = management(&registered);
+    let managed = Management {
+        client_uri: through_proxy(&kept.client_uri),
+        access_token: kept.access_token.duplicate(),
+    };
+    let client_path = format!("/reg/{}", registered.client_id);
+    proxy.on("PUT", &client_path, Fault::LoseAnswer, 1);
+    let err = provider
+        .update(&managed, &registered.client_id, &registered.metadata)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("replaced the client's registration access token"),
+        "{err}"
+    );
+    assert_eq!(
+        proxy.seen("PUT", &client_path).len(),
+        1,
+        "the update was sent twice"
+    );
 }
