@@ -154,6 +154,27 @@ impl Drop for Desktop {
 
 pub const WAIT: Duration = Duration::from_secs(60);
 
+/// Reads `probe` every 100 ms until `done` accepts what it gives, and returns that. After
+/// [`WAIT`] the test fails, naming `what` it waited for and the last value seen.
+pub async fn poll<T: std::fmt::Debug, Fut: std::future::Future<Output = T>>(
+    what: &str,
+    mut probe: impl FnMut() -> Fut,
+    done: impl Fn(&T) -> bool,
+) -> T {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let seen = probe().await;
+        if done(&seen) {
+            return seen;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited in vain for {what}; last seen: {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
     client
         .wait()
@@ -251,18 +272,16 @@ pub async fn generate_secret(client: &Client, description: &str, expiry: &str) -
     // land on the page being redrawn.
     let listed = "return [...document.querySelectorAll('[data-testid=secret-row]')]\
         .some((row) => row.textContent.includes(arguments[0]));";
-    let deadline = std::time::Instant::now() + WAIT;
-    while client
-        .execute(listed, vec![json!(description)])
-        .await
-        .unwrap()
-        != json!(true)
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the new secret {description:?} was not listed"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    poll(
+        &format!("the new secret {description:?} to be listed"),
+        || async {
+            client
+                .execute(listed, vec![json!(description)])
+                .await
+                .unwrap()
+        },
+        |seen| *seen == json!(true),
+    )
+    .await;
     value
 }

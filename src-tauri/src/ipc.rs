@@ -71,7 +71,7 @@ pub struct ConnectionList {
 }
 
 /// A new connection (`id` null) or an edit of a saved one. Its `Debug` leaves the secret out.
-#[derive(Clone, Deserialize, TS)]
+#[derive(Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionForm {
     pub id: Option<String>,

@@ -104,15 +104,19 @@ impl Workspace {
         }
 
         let account = connection.secret_account();
-        if keychain.read(&account).await?.is_none() {
-            let secret = sandbox.issue_admin_secret().map_err(sandbox_error)?;
-            keychain.write(&account, &secret).await?;
-            tracing::info!(connection = %connection.id, "stored new sandbox admin credentials in the keychain");
-        }
+        let secret = match keychain.read(&account).await? {
+            Some(secret) => secret,
+            None => {
+                let secret = sandbox.issue_admin_secret().map_err(sandbox_error)?;
+                keychain.write(&account, &secret).await?;
+                tracing::info!(connection = %connection.id, "stored new sandbox admin credentials in the keychain");
+                secret
+            }
+        };
 
         let http = registrar_core::http::client()?;
         let sandbox_session = Arc::new(Session::new(
-            admin::open(http.clone(), &keychain, &connection).await?,
+            admin::with_secret(http.clone(), &connection, secret)?,
             connection.clone(),
         ));
         let mut opened = HashMap::from([(connection.id.clone(), sandbox_session.clone())]);

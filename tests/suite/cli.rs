@@ -414,18 +414,7 @@ async fn an_admin_signs_in_through_the_browser_and_the_rotating_refresh_token_is
         running.sandbox.issue_admin_secret().unwrap(),
     );
     let password = running.sandbox.issue_user_password().unwrap();
-    let sign_in_app = registrar_core::draft::AppDraft {
-        name: "Registrar sign-in".into(),
-        app_type: registrar_core::model::AppType::NonConfidential,
-        redirect_uris: vec!["http://127.0.0.1/callback".into()],
-        scopes: vec![registrar_core::model::Scope::new(
-            "PM.OAuthApp",
-            registrar_core::model::ScopeType::User,
-        )],
-    }
-    .validate(None)
-    .unwrap();
-    let sign_in_app = admin.create_app(&sign_in_app).await.unwrap().app;
+    let sign_in_app = crate::core_client::sign_in_app(&admin, "Registrar sign-in").await;
     let home = Home::new();
     let browser = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("browser/sign-in.sh");
     let mut env = home.env();

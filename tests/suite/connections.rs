@@ -8,10 +8,9 @@
 use std::process::Command;
 
 use fantoccini::{Client, Locator};
-use registrar_core::draft::AppDraft;
-use registrar_core::model::{AppType, Scope, ScopeType};
+use registrar_core::model::ScopeType;
 use registrar_tests::{
-    choose_type, click, click_button, text_of, toggle_scope, type_into, wait_for, Desktop, WAIT,
+    choose_type, click, click_button, poll, text_of, toggle_scope, type_into, wait_for, Desktop,
 };
 use serde_json::json;
 
@@ -22,39 +21,33 @@ use crate::faults::{Fault, FaultProxy, APPS};
 async fn wait_listed(client: &Client, present: &[&str], absent: &[&str]) {
     let script = "return [...document.querySelectorAll('[data-testid=app-row]')]\
         .map((row) => row.querySelector('[role=cell]').textContent.trim());";
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let names: Vec<String> =
-            serde_json::from_value(client.execute(script, vec![]).await.unwrap()).unwrap();
-        let listed = |name: &&str| names.iter().any(|n| n == name);
-        if present.iter().all(listed) && !absent.iter().any(listed) {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the list shows {names:?}, not {present:?} without {absent:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    poll(
+        &format!("a list with {present:?} and without {absent:?}"),
+        || async {
+            serde_json::from_value::<Vec<String>>(client.execute(script, vec![]).await.unwrap())
+                .unwrap()
+        },
+        |names| {
+            let listed = |name: &&str| names.iter().any(|n| n == name);
+            present.iter().all(listed) && !absent.iter().any(listed)
+        },
+    )
+    .await;
 }
 
 /// The text of the element `css` once it contains `part`.
 pub(crate) async fn wait_for_text(client: &Client, css: &str, part: &str) -> String {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let text = match client.find(Locator::Css(css)).await {
-            Ok(element) => element.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if text.contains(part) {
-            return text;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{css} says {text:?}, not {part:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    poll(
+        &format!("{css} to say {part:?}"),
+        || async {
+            match client.find(Locator::Css(css)).await {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            }
+        },
+        |text| text.contains(part),
+    )
+    .await
 }
 
 /// Fills the add-connection form for an Automation Suite at `host`.
@@ -228,11 +221,41 @@ async fn add_a_connection_in_the_window_switch_to_it_and_back_and_remove_it() {
     let client = desktop.launch().await;
     wait_listed(&client, &["Acme billing"], &[]).await;
 
+    // A rename keeps the secret in the keychain: the field is left empty, and the saved secret
+    // is checked again against the same server.
+    click(&client, "[data-testid=connections-open]").await;
+    click(
+        &client,
+        "[data-testid=connection-row][data-name='Acme suite'] [data-testid=connection-edit]",
+    )
+    .await;
+    type_into(&client, "[data-testid=connection-name]", "Acme production").await;
+    click(&client, "[data-testid=connection-save]").await;
+    poll(
+        "the rename in connections.json",
+        || async { saved_connections(&desktop) },
+        |saved| {
+            saved["connections"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["id"] == acme["id"] && c["name"] == "Acme production")
+        },
+    )
+    .await;
+    let switcher = wait_for(&client, "[data-testid=connection-switch]").await;
+    assert_eq!(
+        switcher.prop("value").await.unwrap().as_deref(),
+        acme["id"].as_str()
+    );
+    wait_listed(&client, &["Acme billing"], &[]).await;
+    assert!(keychain_has(&desktop, &account), "the kept secret was lost");
+
     // Removing the connection in use goes back to the sandbox and clears the keychain entry.
     click(&client, "[data-testid=connections-open]").await;
     click(
         &client,
-        "[data-testid=connection-row][data-name='Acme suite'] [data-testid=connection-remove]",
+        "[data-testid=connection-row][data-name='Acme production'] [data-testid=connection-remove]",
     )
     .await;
     click(&client, "[data-testid=connection-remove-confirm]").await;
@@ -263,17 +286,7 @@ async fn sign_in_from_the_window_through_the_browser_and_stay_signed_in() {
         running.sandbox.issue_admin_secret().unwrap(),
     );
     let password = running.sandbox.issue_user_password().unwrap();
-    let sign_in_app = AppDraft {
-        name: "Registrar sign-in".into(),
-        app_type: AppType::NonConfidential,
-        redirect_uris: vec!["http://127.0.0.1/callback".into()],
-        scopes: vec![Scope::new("PM.OAuthApp", ScopeType::User)],
-    };
-    let sign_in_app = admin
-        .create_app(&sign_in_app.validate(None).unwrap())
-        .await
-        .unwrap()
-        .app;
+    let sign_in_app = crate::core_client::sign_in_app(&admin, "Registrar sign-in").await;
     let browser = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("browser/sign-in.sh");
     let desktop = Desktop::start_with(&[
         ("BROWSER", browser.display().to_string()),
@@ -361,28 +374,22 @@ async fn list_alert(client: &Client) -> Option<String> {
 }
 
 async fn wait_for_list_alert(client: &Client, part: &str) -> String {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let said = list_alert(client).await.unwrap_or_default();
-        if said.contains(part) {
-            return said;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the list says {said:?}, not {part:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    poll(
+        &format!("the list to say {part:?}"),
+        || list_alert(client),
+        |said| said.as_deref().is_some_and(|s| s.contains(part)),
+    )
+    .await
+    .unwrap_or_default()
 }
 
-/// Registers a confidential app named `name` in the window and waits for the form's message.
-async fn register_expecting(client: &Client, name: &str, says: &str) -> String {
+/// Fills the register form for a confidential app named `name` and submits it.
+async fn register(client: &Client, name: &str) {
     click(client, "[data-testid=register-open]").await;
     type_into(client, "#app-name", name).await;
     choose_type(client, "confidential").await;
     toggle_scope(client, "OR.Jobs.Read", "application").await;
     click(client, "[data-testid=register-submit]").await;
-    wait_for_text(client, "[data-testid=register-form] [role=alert]", says).await
 }
 
 #[tokio::test]
@@ -409,13 +416,7 @@ async fn the_window_says_what_went_wrong_stays_usable_and_never_registers_twice(
     )
     .await;
     assert!(said.contains("Could not connect to"), "{said}");
-    client
-        .find(Locator::XPath("//button[normalize-space()='Back']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_button(&client, "Back").await;
     click(&client, "[data-testid=connections-dialog] button.primary").await;
 
     add_suite_with_secret(
@@ -447,22 +448,10 @@ async fn the_window_says_what_went_wrong_stays_usable_and_never_registers_twice(
         (Fault::BrokenJson, 1, "is not the JSON the API describes"),
     ] {
         proxy.on("GET", &listing, fault, times);
-        client
-            .find(Locator::XPath("//button[normalize-space()='Refresh']"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click_button(&client, "Refresh").await;
         let said = wait_for_list_alert(&client, says).await;
         assert!(!said.contains(secret.expose()), "{said}");
-        client
-            .find(Locator::XPath("//button[normalize-space()='Retry']"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click_button(&client, "Retry").await;
         wait_listed(&client, &["Registrar admin"], &[]).await;
         assert_eq!(list_alert(&client).await, None, "{fault:?}: still failing");
     }
@@ -470,13 +459,7 @@ async fn the_window_says_what_went_wrong_stays_usable_and_never_registers_twice(
     // An expired admin token is renewed without a word to the admin.
     let tokens = proxy.seen("POST", "/connect/token").len();
     proxy.on("GET", &listing, Fault::Status(401), 1);
-    client
-        .find(Locator::XPath("//button[normalize-space()='Refresh']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_button(&client, "Refresh").await;
     wait_listed(&client, &["Registrar admin"], &[]).await;
     assert_eq!(list_alert(&client).await, None);
     assert_eq!(proxy.seen("POST", "/connect/token").len(), tokens + 1);
@@ -484,7 +467,13 @@ async fn the_window_says_what_went_wrong_stays_usable_and_never_registers_twice(
     // A create whose answer is lost: the form says it was registered all the same and offers
     // only Close; the server holds the app once.
     proxy.on("POST", APPS, Fault::LoseAnswer, 1);
-    let said = register_expecting(&client, "Lost answer", "registered all the same").await;
+    register(&client, "Lost answer").await;
+    let said = wait_for_text(
+        &client,
+        "[data-testid=register-form] [role=alert]",
+        "registered all the same",
+    )
+    .await;
     assert!(said.contains("Do not register it again"), "{said}");
     let submit = wait_for(&client, "[data-testid=register-submit]").await;
     assert_eq!(
@@ -496,11 +485,7 @@ async fn the_window_says_what_went_wrong_stays_usable_and_never_registers_twice(
     // A create that hangs: the window stays usable while Registrar waits out its timeout, then
     // it reads the list again and says nothing was registered.
     proxy.on("POST", APPS, Fault::Hang, 1);
-    click(&client, "[data-testid=register-open]").await;
-    type_into(&client, "#app-name", "Hung up").await;
-    choose_type(&client, "confidential").await;
-    toggle_scope(&client, "OR.Jobs.Read", "application").await;
-    click(&client, "[data-testid=register-submit]").await;
+    register(&client, "Hung up").await;
     wait_for_text(&client, "[data-testid=register-submit]", "Registering").await;
     let name = wait_for(&client, "#app-name").await;
     name.send_keys(" (typed while waiting)").await.unwrap();

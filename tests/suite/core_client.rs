@@ -44,6 +44,28 @@ pub(crate) fn admin_client(sandbox: &Sandbox, secret: Secret) -> UiPathClient {
     )
 }
 
+/// Registers the app an admin signs in with: non-confidential, user scope PM.OAuthApp, and the
+/// loopback redirect URL of RFC 8252 (any port).
+pub(crate) async fn sign_in_app(
+    admin: &UiPathClient,
+    name: &str,
+) -> registrar_core::model::ExternalApp {
+    let draft = AppDraft {
+        name: name.into(),
+        app_type: AppType::NonConfidential,
+        redirect_uris: vec![format!(
+            "http://127.0.0.1{}",
+            registrar_core::signin::CALLBACK_PATH
+        )],
+        scopes: vec![Scope::new("PM.OAuthApp", ScopeType::User)],
+    };
+    admin
+        .create_app(&draft.validate(None).unwrap())
+        .await
+        .unwrap()
+        .app
+}
+
 pub(crate) fn confidential(name: &str, scopes: &[(&str, ScopeType)]) -> AppDraft {
     AppDraft {
         name: name.into(),

@@ -5,12 +5,10 @@
 use std::process::Command;
 use std::time::Duration;
 
-use registrar_core::draft::AppDraft;
-use registrar_core::model::{AppType, Scope, ScopeType};
 use registrar_core::signin;
 use registrar_core::Error;
 
-use crate::core_client::{admin_client, sandbox};
+use crate::core_client::{admin_client, sandbox, sign_in_app};
 
 #[tokio::test]
 async fn an_admin_signs_in_through_the_browser_and_lists_apps_with_the_token() {
@@ -20,15 +18,7 @@ async fn an_admin_signs_in_through_the_browser_and_lists_apps_with_the_token() {
         running.sandbox.issue_admin_secret().unwrap(),
     );
     let password = running.sandbox.issue_user_password().unwrap();
-    let desktop = AppDraft {
-        name: "Registrar desktop".into(),
-        app_type: AppType::NonConfidential,
-        redirect_uris: vec![format!("http://127.0.0.1{}", signin::CALLBACK_PATH)],
-        scopes: vec![Scope::new("PM.OAuthApp", ScopeType::User)],
-    }
-    .validate(None)
-    .unwrap();
-    let desktop = admin.create_app(&desktop).await.unwrap().app;
+    let desktop = sign_in_app(&admin, "Registrar desktop").await;
     let endpoint = admin.endpoint();
 
     let pending = signin::begin(
@@ -136,15 +126,7 @@ async fn two_processes_on_one_sign_in_each_renew_from_the_kept_refresh_token() {
         running.sandbox.issue_admin_secret().unwrap(),
     );
     let password = running.sandbox.issue_user_password().unwrap();
-    let desktop = AppDraft {
-        name: "Registrar desktop".into(),
-        app_type: AppType::NonConfidential,
-        redirect_uris: vec![format!("http://127.0.0.1{}", signin::CALLBACK_PATH)],
-        scopes: vec![Scope::new("PM.OAuthApp", ScopeType::User)],
-    }
-    .validate(None)
-    .unwrap();
-    let desktop = admin.create_app(&desktop).await.unwrap().app;
+    let desktop = sign_in_app(&admin, "Registrar desktop").await;
     let connection = Connection {
         id: Connection::new_id(),
         name: "Signed in".into(),

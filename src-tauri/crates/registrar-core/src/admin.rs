@@ -64,10 +64,6 @@ pub async fn open(
     keychain: &Keychain,
     connection: &Connection,
 ) -> Result<UiPathClient> {
-    let endpoint = Endpoint {
-        identity_url: connection.identity_url()?,
-        partition_global_id: connection.partition_global_id,
-    };
     let missing = |what: &str| {
         Error::Keychain(format!(
             "The keychain has no {what} for \"{}\": edit the connection and give it again.",
@@ -94,6 +90,10 @@ pub async fn open(
                 }),
             }
         };
+        let endpoint = Endpoint {
+            identity_url: connection.identity_url()?,
+            partition_global_id: connection.partition_global_id,
+        };
         Ok(UiPathClient::signed_in(
             http,
             endpoint,
@@ -106,12 +106,25 @@ pub async fn open(
             .read(&connection.secret_account())
             .await?
             .ok_or_else(|| missing("admin secret"))?;
-        let credentials = ClientCredentials {
-            client_id: connection.admin_client_id.clone(),
-            client_secret,
-        };
-        Ok(UiPathClient::new(http, endpoint, credentials))
+        with_secret(http, connection, client_secret)
     }
+}
+
+/// The API client for `connection` with its admin app's secret in hand.
+pub fn with_secret(
+    http: reqwest::Client,
+    connection: &Connection,
+    client_secret: Secret,
+) -> Result<UiPathClient> {
+    let endpoint = Endpoint {
+        identity_url: connection.identity_url()?,
+        partition_global_id: connection.partition_global_id,
+    };
+    let credentials = ClientCredentials {
+        client_id: connection.admin_client_id.clone(),
+        client_secret,
+    };
+    Ok(UiPathClient::new(http, endpoint, credentials))
 }
 
 /// Checks an admin app's secret by getting a token with it, and returns the organization's GUID

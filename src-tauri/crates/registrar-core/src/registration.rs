@@ -316,14 +316,14 @@ impl RegistrationClient {
                 metadata.client_name
             ))
         };
-        once_answered(self.client_answer(response, what).await, unsure)
+        once_answered(client_answer(response, what).await, unsure)
     }
 
     /// Reads a registered client (RFC 7592 §2.1).
     pub async fn read(&self, management: &Management) -> Result<RegisteredClient> {
         let what = "reading the client";
         let response = self.managed(Method::GET, management, what).await?.response;
-        self.client_answer(response, what).await
+        client_answer(response, what).await
     }
 
     /// Replaces a client's metadata with `metadata` (RFC 7592 §2.2, a PUT of all of it). Keep the
@@ -416,7 +416,7 @@ impl RegistrationClient {
                  client can no longer be read, register it again."
             ))
         };
-        once_answered(self.client_answer(response, what).await, unsure)
+        once_answered(client_answer(response, what).await, unsure)
     }
 
     /// Deletes a client (RFC 7592 §2.3). When the answer to a first try was lost and the next
@@ -447,35 +447,32 @@ impl RegistrationClient {
         })
         .await?)
     }
+}
 
-    async fn client_answer(
-        &self,
-        response: reqwest::Response,
-        what: &str,
-    ) -> Result<RegisteredClient> {
-        let status = response.status();
-        if !status.is_success() {
-            return Err(failure(response, what).await);
-        }
-        let body: ClientResponse = read_json(response, what).await?;
-        let management = match (body.registration_client_uri, body.registration_access_token) {
-            (Some(client_uri), Some(access_token)) => {
-                secure(&client_uri, "registration client URI")?;
-                Some(Management {
-                    client_uri,
-                    access_token,
-                })
-            }
-            _ => None,
-        };
-        Ok(RegisteredClient {
-            client_id: body.client_id,
-            client_secret: body.client_secret,
-            client_secret_expires_at: body.client_secret_expires_at,
-            metadata: body.metadata,
-            management,
-        })
+/// A client as an answer describes it, or the refusal in words.
+async fn client_answer(response: reqwest::Response, what: &str) -> Result<RegisteredClient> {
+    let status = response.status();
+    if !status.is_success() {
+        return Err(failure(response, what).await);
     }
+    let body: ClientResponse = read_json(response, what).await?;
+    let management = match (body.registration_client_uri, body.registration_access_token) {
+        (Some(client_uri), Some(access_token)) => {
+            secure(&client_uri, "registration client URI")?;
+            Some(Management {
+                client_uri,
+                access_token,
+            })
+        }
+        _ => None,
+    };
+    Ok(RegisteredClient {
+        client_id: body.client_id,
+        client_secret: body.client_secret,
+        client_secret_expires_at: body.client_secret_expires_at,
+        metadata: body.metadata,
+        management,
+    })
 }
 
 /// The outcome of a request sent once: a server failure (5xx) or an answer that cannot be read

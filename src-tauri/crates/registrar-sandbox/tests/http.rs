@@ -1589,6 +1589,18 @@ fn authorize_params(client_id: &str, scope: &str) -> Vec<(&'static str, String)>
     .collect()
 }
 
+/// `params` with `name` set to `value`.
+fn replaced(
+    params: Vec<(&'static str, String)>,
+    name: &str,
+    value: &str,
+) -> Vec<(&'static str, String)> {
+    params
+        .into_iter()
+        .map(|(k, v)| (k, if k == name { value.to_owned() } else { v }))
+        .collect()
+}
+
 /// Where the answer sends the browser, as its query pairs; `None` without a redirect.
 fn sent_back(response: &Response) -> Option<std::collections::HashMap<String, String>> {
     let location = response.headers().get("location")?.to_str().unwrap();
@@ -1797,20 +1809,12 @@ async fn the_authorization_endpoint_matches_redirects_exactly_and_requires_s256_
         let url = env.url("connect/authorize");
         async move { browser().get(url).query(&params).send().await.unwrap() }
     };
-    let base = |redirect: &str| -> Vec<(&'static str, String)> {
-        authorize_params(&app.id, "OR.Users.Read")
-            .into_iter()
-            .map(|(k, v)| {
-                (
-                    k,
-                    if k == "redirect_uri" {
-                        redirect.to_owned()
-                    } else {
-                        v
-                    },
-                )
-            })
-            .collect()
+    let base = |redirect: &str| {
+        replaced(
+            authorize_params(&app.id, "OR.Users.Read"),
+            "redirect_uri",
+            redirect,
+        )
     };
 
     let slash = ask(base(&format!("{REDIRECT}/"))).await;
@@ -1833,37 +1837,13 @@ async fn the_authorization_endpoint_matches_redirects_exactly_and_requires_s256_
     assert_eq!(back["error"], "invalid_request");
     assert_eq!(back["state"], "af0ifjsldkj");
 
-    let plain: Vec<_> = base(REDIRECT)
-        .into_iter()
-        .map(|(k, v)| {
-            (
-                k,
-                if k == "code_challenge_method" {
-                    "plain".to_owned()
-                } else {
-                    v
-                },
-            )
-        })
-        .collect();
+    let plain = replaced(base(REDIRECT), "code_challenge_method", "plain");
     assert_eq!(
         sent_back(&ask(plain).await).unwrap()["error"],
         "invalid_request"
     );
 
-    let foreign: Vec<_> = base(REDIRECT)
-        .into_iter()
-        .map(|(k, v)| {
-            (
-                k,
-                if k == "scope" {
-                    "OR.Jobs".to_owned()
-                } else {
-                    v
-                },
-            )
-        })
-        .collect();
+    let foreign = replaced(base(REDIRECT), "scope", "OR.Jobs");
     assert_eq!(
         sent_back(&ask(foreign).await).unwrap()["error"],
         "invalid_scope"
