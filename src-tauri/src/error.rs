@@ -68,6 +68,8 @@ fn field_name(field: Field) -> String {
         Field::OrganizationId => "organizationId",
         Field::ClientId => "clientId",
         Field::ClientSecret => "clientSecret",
+        Field::Issuer => "issuer",
+        Field::InitialAccessToken => "initialAccessToken",
     }
     .to_owned()
 }

@@ -33,6 +33,7 @@ pub enum ConnectionKind {
     AutomationCloud,
     AutomationSuite,
     Standalone,
+    OauthServer,
 }
 
 /// How the admin proves who they are on a connection.
@@ -43,6 +44,28 @@ pub enum CredentialKind {
     ClientSecret,
     /// Sign-in in the browser; a refresh token is kept.
     SignIn,
+    /// An OAuth server's initial access token, to register clients (RFC 7591).
+    InitialAccessToken,
+}
+
+/// What the connection's server cannot do, each with the reason to show; null: it can.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Features {
+    pub register: Option<String>,
+    pub delete_secret: Option<String>,
+    /// No description or expiry for a new secret: it replaces the one the app has.
+    pub secret_details: Option<String>,
+}
+
+impl From<registrar_core::provider::Features> for Features {
+    fn from(features: registrar_core::provider::Features) -> Self {
+        Self {
+            register: features.register,
+            delete_secret: features.delete_secret,
+            secret_details: features.secret_details,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -58,6 +81,9 @@ pub struct ConnectionView {
     pub organization_id: String,
     pub client_id: String,
     pub credential: CredentialKind,
+    /// The issuer URL of an OAuth server.
+    pub issuer: Option<String>,
+    pub features: Features,
 }
 
 /// The saved connections, and the one the window works on.
@@ -83,7 +109,10 @@ pub struct ConnectionForm {
     pub organization_id: Option<String>,
     pub client_id: String,
     pub credential: CredentialKind,
-    /// For `clientSecret`: the admin app's secret; null keeps the saved one when editing.
+    /// For `oauthServer`: its issuer URL.
+    pub issuer: Option<String>,
+    /// For `clientSecret`: the admin app's secret; for `initialAccessToken`, the token. Null
+    /// keeps the saved one when editing.
     pub client_secret: Option<String>,
     /// For `signIn`: sign in again even though a sign-in is kept for this server and app.
     pub sign_in_again: bool,
@@ -567,8 +596,8 @@ impl From<AppDraft> for CoreDraft {
     }
 }
 
-impl From<&Connection> for ConnectionView {
-    fn from(connection: &Connection) -> Self {
+impl ConnectionView {
+    pub fn new(connection: &Connection, features: registrar_core::provider::Features) -> Self {
         Self {
             id: connection.id.clone(),
             name: connection.name.clone(),
@@ -577,6 +606,7 @@ impl From<&Connection> for ConnectionView {
                 CoreConnectionKind::AutomationCloud => ConnectionKind::AutomationCloud,
                 CoreConnectionKind::AutomationSuite => ConnectionKind::AutomationSuite,
                 CoreConnectionKind::Standalone => ConnectionKind::Standalone,
+                CoreConnectionKind::OauthServer => ConnectionKind::OauthServer,
             },
             identity_url: connection
                 .identity_url()
@@ -586,11 +616,15 @@ impl From<&Connection> for ConnectionView {
             host: connection.host.clone(),
             organization_id: connection.partition_global_id.to_string(),
             client_id: connection.admin_client_id.clone(),
-            credential: if connection.signed_in {
+            credential: if connection.kind == CoreConnectionKind::OauthServer {
+                CredentialKind::InitialAccessToken
+            } else if connection.signed_in {
                 CredentialKind::SignIn
             } else {
                 CredentialKind::ClientSecret
             },
+            issuer: connection.issuer.clone(),
+            features: features.into(),
         }
     }
 }
@@ -602,6 +636,7 @@ impl From<ConnectionKind> for CoreConnectionKind {
             ConnectionKind::AutomationCloud => CoreConnectionKind::AutomationCloud,
             ConnectionKind::AutomationSuite => CoreConnectionKind::AutomationSuite,
             ConnectionKind::Standalone => CoreConnectionKind::Standalone,
+            ConnectionKind::OauthServer => CoreConnectionKind::OauthServer,
         }
     }
 }
@@ -619,6 +654,7 @@ mod tests {
             ScopeType::decl(&cfg),
             ConnectionKind::decl(&cfg),
             CredentialKind::decl(&cfg),
+            Features::decl(&cfg),
             ConnectionView::decl(&cfg),
             ConnectionList::decl(&cfg),
             ConnectionForm::decl(&cfg),

@@ -12,7 +12,7 @@ use registrar_core::admin::{self, AdminCredential};
 use registrar_core::connections::{Connection, ConnectionKind, ConnectionStore, Saved};
 use registrar_core::keychain::Keychain;
 use registrar_core::model::{CatalogResource, Field};
-use registrar_core::uipath::UiPathClient;
+use registrar_core::provider::{Features, Provider};
 use registrar_core::{Error, Result, Secret};
 use registrar_sandbox::{Sandbox, SandboxConfig, SandboxError};
 use tokio::sync::{oneshot, Mutex};
@@ -31,7 +31,7 @@ pub struct Folders {
 #[derive(Debug)]
 pub struct Session {
     pub connection: Connection,
-    pub client: UiPathClient,
+    pub client: Provider,
     catalog: Mutex<Option<Arc<Vec<CatalogResource>>>>,
     held: Mutex<HashMap<String, HeldSecret>>,
 }
@@ -43,6 +43,8 @@ pub enum GivenCredential {
     ClientSecret(Option<Secret>),
     /// Sign in through the browser; `again` even while a sign-in is kept for the same server.
     SignIn { again: bool },
+    /// An OAuth server's initial access token; `None` keeps the saved one (when editing).
+    InitialAccessToken(Option<Secret>),
 }
 
 /// The value of an app's newest secret, kept in memory only (never on disk) from the moment it was
@@ -94,6 +96,7 @@ impl Workspace {
             sandbox_port: Some(sandbox.addr().port()),
             host: None,
             signed_in: false,
+            issuer: None,
         };
         if previous != Some(&connection) {
             match saved.connections.iter_mut().find(|c| c.id == connection.id) {
@@ -116,14 +119,14 @@ impl Workspace {
 
         let http = registrar_core::http::client()?;
         let sandbox_session = Arc::new(Session::new(
-            admin::with_secret(http.clone(), &connection, secret)?,
+            Provider::UiPath(admin::with_secret(http.clone(), &connection, secret)?),
             connection.clone(),
         ));
         let mut opened = HashMap::from([(connection.id.clone(), sandbox_session.clone())]);
         let mut notice = None;
         let current = match saved.chosen() {
             Some(chosen) if chosen.id != connection.id => {
-                match admin::open(http.clone(), &keychain, chosen).await {
+                match admin::open(http.clone(), &keychain, &store, chosen).await {
                     Ok(client) => {
                         let session = Arc::new(Session::new(client, chosen.clone()));
                         opened.insert(chosen.id.clone(), session.clone());
@@ -267,6 +270,9 @@ impl Workspace {
             });
         }
         let url = saved.check(&draft)?;
+        if draft.kind == ConnectionKind::OauthServer {
+            return self.save_oauth_server(draft, previous, given, &url).await;
+        }
         let same_server = previous.as_ref().filter(|p| {
             p.admin_client_id == draft.admin_client_id && p.identity_url().ok() == Some(url.clone())
         });
@@ -288,6 +294,13 @@ impl Workspace {
                     admin::check_secret(&self.http, &url, &draft.admin_client_id, &kept).await?;
                 (None, named, false)
             }
+            GivenCredential::InitialAccessToken(_) => {
+                return Err(Error::invalid(
+                    Field::ClientSecret,
+                    "An initial access token is for an OAuth 2.0 server (RFC 7591): give the \
+                     admin app's secret, or sign in.",
+                ))
+            }
             GivenCredential::SignIn { again } => match same_server.filter(|p| p.signed_in) {
                 Some(_) if !again => (None, None, true),
                 _ => {
@@ -308,6 +321,59 @@ impl Workspace {
         let known = same_server.map(|p| p.partition_global_id);
         draft.partition_global_id = admin::organization(organization_id, named.or(known))?;
         draft.signed_in = signed_in;
+        draft.sandbox_port = None;
+        self.save(draft, previous.as_ref(), credential).await
+    }
+
+    /// Saves an OAuth server's connection once its metadata shows it takes registrations. Its
+    /// credential is the initial access token given, or the one kept while the issuer stays
+    /// the same; the server can check a token only by registering a client.
+    async fn save_oauth_server(
+        &self,
+        mut draft: Connection,
+        previous: Option<Connection>,
+        given: GivenCredential,
+        issuer: &Url,
+    ) -> Result<Arc<Session>> {
+        let same_server = previous.as_ref().filter(|p| {
+            p.kind == ConnectionKind::OauthServer && p.identity_url().ok().as_ref() == Some(issuer)
+        });
+        let credential =
+            match given {
+                GivenCredential::InitialAccessToken(Some(token))
+                    if !token.expose().trim().is_empty() =>
+                {
+                    Some(AdminCredential::InitialAccessToken(token))
+                }
+                GivenCredential::InitialAccessToken(_) => {
+                    let kept = match same_server {
+                        Some(p) => {
+                            self.keychain
+                                .read(&p.initial_access_token_account())
+                                .await?
+                        }
+                        None => None,
+                    };
+                    if kept.is_none() {
+                        return Err(Error::invalid(
+                            Field::InitialAccessToken,
+                            "Give the initial access token the server's administrator issued for \
+                         registering clients.",
+                        ));
+                    }
+                    None
+                }
+                _ => return Err(Error::invalid(
+                    Field::InitialAccessToken,
+                    "An OAuth 2.0 server registers clients with an initial access token: give it.",
+                )),
+            };
+        admin::check_server(&self.http, issuer).await?;
+        draft.partition_global_id = Uuid::nil();
+        draft.admin_client_id = String::new();
+        draft.organization = String::new();
+        draft.host = None;
+        draft.signed_in = false;
         draft.sandbox_port = None;
         self.save(draft, previous.as_ref(), credential).await
     }
@@ -340,7 +406,7 @@ impl Workspace {
             }
         }
         // The connection is gone from the file and the window; its entries go last.
-        admin::forget(&self.keychain, &connection).await
+        admin::forget(&self.keychain, &self.store, &connection).await
     }
 
     /// The open session of `connection`, opening it if need be.
@@ -349,10 +415,20 @@ impl Workspace {
         if let Some(session) = opened.get(&connection.id) {
             return Ok(session.clone());
         }
-        let client = admin::open(self.http.clone(), &self.keychain, connection).await?;
+        let client =
+            admin::open(self.http.clone(), &self.keychain, &self.store, connection).await?;
         let session = Arc::new(Session::new(client, connection.clone()));
         opened.insert(connection.id.clone(), session.clone());
         Ok(session)
+    }
+
+    /// What `connection`'s server cannot do: as its open session knows it, else as its kind
+    /// says.
+    pub async fn features(&self, connection: &Connection) -> Features {
+        match self.opened.lock().await.get(&connection.id) {
+            Some(session) => session.client.features(),
+            None => Features::of_kind(connection.kind),
+        }
     }
 
     /// Stops the embedded server, letting it close its database cleanly.
@@ -370,7 +446,7 @@ fn gone(id: &str) -> Error {
 }
 
 impl Session {
-    fn new(client: UiPathClient, connection: Connection) -> Self {
+    fn new(client: Provider, connection: Connection) -> Self {
         Self {
             connection,
             client,

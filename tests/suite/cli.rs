@@ -11,6 +11,7 @@ use registrar_tests::app_binary;
 use serde_json::Value;
 
 use crate::core_client::{sandbox, Running};
+use crate::generic::oidc_token;
 
 /// Runs `registrar args…` with `env` (and nothing inherited that could name another server),
 /// feeding `stdin`; off the test's runtime, which serves the sandbox.
@@ -468,4 +469,172 @@ async fn an_admin_signs_in_through_the_browser_and_the_rotating_refresh_token_is
 
     stdout(&registrar(&["connections", "remove", "Signed in"], &env, "").await);
     assert!(home.keychain_is_empty(), "the refresh token stayed");
+}
+
+#[tokio::test]
+async fn an_oauth_server_is_worked_from_the_command_line_through_dynamic_registration() {
+    let server = crate::generic::OidcProvider::start();
+    let home = Home::new();
+    let env = home.env();
+    let issuer = server.issuer.to_string();
+
+    // The initial access token comes from the environment, or from standard input.
+    let added = ok_json(
+        &registrar(
+            &[
+                "connections",
+                "add",
+                "--name",
+                "Login",
+                "--kind",
+                "oauth-server",
+                "--issuer",
+                &issuer,
+                "--json",
+            ],
+            &env,
+            &format!("{}\n", server.initial_access_token.expose()),
+        )
+        .await,
+    );
+    assert_eq!(added["identity_url"], issuer);
+    assert_eq!(added["organization_id"], Value::Null);
+
+    let report = ok_json(&registrar(&["connections", "test", "--json"], &env, "").await);
+    for step in ["discovery", "token", "listing"] {
+        assert_eq!(report[step]["outcome"], "passed", "{report}");
+    }
+
+    // Scopes are checked against the server's scopes_supported before anything is sent.
+    let (code, said) = failure(
+        &registrar(
+            &[
+                "apps",
+                "create",
+                "--name",
+                "Bad",
+                "--type",
+                "confidential",
+                "--app-scope",
+                "OR.Jobs",
+            ],
+            &env,
+            "",
+        )
+        .await,
+    );
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("OR.Jobs"), "{said}");
+
+    let created = ok_json(
+        &registrar(
+            &[
+                "apps",
+                "create",
+                "--name",
+                "Orders sync",
+                "--type",
+                "confidential",
+                "--app-scope",
+                "orders.read",
+                "--json",
+            ],
+            &env,
+            "",
+        )
+        .await,
+    );
+    let id = created["id"].as_str().unwrap().to_owned();
+    let first = created["secret"].as_str().unwrap().to_owned();
+    assert_eq!(
+        oidc_token(&server, &id, &first, "orders.read")
+            .await
+            .unwrap(),
+        ["orders.read"]
+    );
+
+    // RFC 7591 has no listing: Registrar lists what it registered, read back from the server.
+    let apps = ok_json(&registrar(&["apps", "list", "--json"], &env, "").await);
+    assert_eq!(apps.as_array().unwrap().len(), 1, "{apps}");
+    assert_eq!(apps[0]["id"], id.as_str());
+    assert_eq!(
+        apps[0]["scopes"],
+        serde_json::json!([{"name": "orders.read", "type": "application"}])
+    );
+
+    let updated = ok_json(
+        &registrar(
+            &[
+                "apps",
+                "update",
+                &id,
+                "--app-scope",
+                "orders.write",
+                "--json",
+            ],
+            &env,
+            "",
+        )
+        .await,
+    );
+    assert_eq!(
+        updated["scopes"],
+        serde_json::json!([{"name": "orders.write", "type": "application"}])
+    );
+
+    // The server keeps one secret: a new one replaces it, with no description or expiry.
+    let (code, said) = failure(
+        &registrar(
+            &["secrets", "generate", &id, "--description", "CI"],
+            &env,
+            "",
+        )
+        .await,
+    );
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("Leave out --description"), "{said}");
+    let rotated = ok_json(&registrar(&["secrets", "generate", &id, "--json"], &env, "").await);
+    let second = rotated["value"].as_str().unwrap().to_owned();
+    assert_ne!(second, first);
+    assert!(oidc_token(&server, &id, &first, "orders.write")
+        .await
+        .is_err());
+    assert_eq!(
+        oidc_token(&server, &id, &second, "orders.write")
+            .await
+            .unwrap(),
+        ["orders.write"]
+    );
+    let (code, said) = failure(&registrar(&["secrets", "delete", &id, "1"], &env, "").await);
+    assert_eq!(code, 3, "{said}");
+    assert!(said.contains("one secret per app"), "{said}");
+
+    // No file holds a secret or a token.
+    for entry in std::fs::read_dir(home.config.path()).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for value in [
+            first.as_str(),
+            second.as_str(),
+            server.initial_access_token.expose(),
+        ] {
+            assert!(!text.contains(value), "a secret went into a file");
+        }
+    }
+
+    stdout(
+        &registrar(
+            &["apps", "delete", &id, "--confirm", "Orders sync"],
+            &env,
+            "",
+        )
+        .await,
+    );
+    assert!(oidc_token(&server, &id, &second, "orders.write")
+        .await
+        .is_err());
+    let apps = ok_json(&registrar(&["apps", "list", "--json"], &env, "").await);
+    assert_eq!(apps, serde_json::json!([]));
+
+    stdout(&registrar(&["connections", "remove", "Login"], &env, "").await);
+    assert!(home.keychain_is_empty(), "a keychain entry stayed");
 }

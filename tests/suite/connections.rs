@@ -510,3 +510,101 @@ async fn the_window_says_what_went_wrong_stays_usable_and_never_registers_twice(
     assert_eq!(proxy.seen("POST", APPS).len(), 2, "a create was sent twice");
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_oauth_server_is_added_by_its_issuer_and_the_window_works_on_it() {
+    let server = crate::generic::OidcProvider::start();
+    let token = server.initial_access_token.expose().to_owned();
+    let desktop = Desktop::start();
+    let client = desktop.launch().await;
+    text_of(&client, "[data-testid=connection-url]").await;
+
+    click(&client, "[data-testid=connections-open]").await;
+    click(&client, "[data-testid=connection-add]").await;
+    wait_for(&client, "[data-testid=connection-kind]")
+        .await
+        .select_by_value("oauthServer")
+        .await
+        .unwrap();
+    type_into(&client, "[data-testid=connection-name]", "Login server").await;
+    // Plain http to another computer is refused beside the field, and nothing is saved.
+    type_into(
+        &client,
+        "[data-testid=connection-issuer]",
+        "http://login.example.com",
+    )
+    .await;
+    type_into(
+        &client,
+        "[data-testid=connection-initialAccessToken]",
+        &token,
+    )
+    .await;
+    click(&client, "[data-testid=connection-save]").await;
+    let said = wait_for_text(&client, "[data-testid=connection-issuer-error]", "https").await;
+    assert!(said.contains("https://"), "{said}");
+    type_into(
+        &client,
+        "[data-testid=connection-issuer]",
+        server.issuer.as_str(),
+    )
+    .await;
+    click(&client, "[data-testid=connection-save]").await;
+    wait_for_text(
+        &client,
+        "[data-testid=connection-url]",
+        server.issuer.as_str(),
+    )
+    .await;
+    assert_eq!(
+        saved_connections(&desktop)["connections"][1]["kind"],
+        "oauthServer"
+    );
+
+    // Register from the server's scopes_supported; the secret is shown once and works.
+    click(&client, "[data-testid=register-open]").await;
+    type_into(&client, "#app-name", "Orders sync").await;
+    choose_type(&client, "confidential").await;
+    toggle_scope(&client, "orders.read", "application").await;
+    click(&client, "[data-testid=register-submit]").await;
+    let app_id = text_of(&client, "[data-testid=result-app-id]").await;
+    let first = text_of(&client, "[data-testid=result-secret]").await;
+    click(&client, "[data-testid=result-close]").await;
+    let granted = crate::generic::oidc_token(&server, &app_id, &first, "orders.read").await;
+    assert_eq!(granted.unwrap(), ["orders.read"]);
+    wait_listed(&client, &["Orders sync"], &[]).await;
+
+    // One secret per app: no delete, and a new secret replaces the old one.
+    crate::workflow::open_app(&client, &app_id).await;
+    let delete = wait_for(&client, "[data-testid=secret-delete]").await;
+    assert!(!delete.is_enabled().await.unwrap());
+    let why = text_of(&client, "[data-testid=secret-delete-unavailable]").await;
+    assert!(why.contains("one secret per app"), "{why}");
+    click(&client, "[data-testid=secret-generate]").await;
+    wait_for(&client, "[data-testid=secret-replace]").await;
+    click(&client, "[data-testid=secret-generate-submit]").await;
+    let second = text_of(&client, "[data-testid=new-secret-value]").await;
+    assert_ne!(second, first);
+    assert!(
+        crate::generic::oidc_token(&server, &app_id, &first, "orders.read")
+            .await
+            .is_err(),
+        "the replaced secret still works"
+    );
+    assert!(
+        crate::generic::oidc_token(&server, &app_id, &second, "orders.read")
+            .await
+            .is_ok()
+    );
+    client.close().await.unwrap();
+
+    let values = [first.as_str(), second.as_str(), token.as_str()];
+    for (path, bytes) in desktop.written_files() {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !values.iter().any(|v| text.contains(v)),
+            "a secret or token reached {}",
+            path.display()
+        );
+    }
+}

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use registrar_core::draft::{AppDraft, ValidDraft};
 use registrar_core::model::{AppType, Field, Scope, ScopeType};
 use registrar_core::oauth::{self, ClientCredentials};
+use registrar_core::provider::Provider;
 use registrar_core::uipath::{Endpoint, UiPathClient};
 use registrar_core::{Error, Secret};
 use registrar_sandbox::{Sandbox, SandboxConfig};
@@ -252,10 +253,11 @@ async fn token_for(
 async fn an_edit_is_planned_against_a_fresh_read_saved_whole_and_read_back() {
     use registrar_core::edit::{apply_update, plan_update, AppEdit};
     let running = sandbox().await;
-    let client = admin_client(
+    let provider = Provider::UiPath(admin_client(
         &running.sandbox,
         running.sandbox.issue_admin_secret().unwrap(),
-    );
+    ));
+    let client = &provider;
     let catalog = client.catalog().await.unwrap();
     let draft = confidential(
         "Sync",
@@ -279,7 +281,7 @@ async fn an_edit_is_planned_against_a_fresh_read_saved_whole_and_read_back() {
             Scope::new("OR.Folders.Read", ScopeType::User),
         ],
     };
-    let plan = plan_update(&client, &app.id, &base, &edit, &catalog)
+    let plan = plan_update(&provider, &app.id, &base, &edit, &catalog)
         .await
         .unwrap();
     assert_eq!(plan.changes.name, Some(("Sync".into(), "Sync v2".into())));
@@ -296,7 +298,7 @@ async fn an_edit_is_planned_against_a_fresh_read_saved_whole_and_read_back() {
         ["https://sync.example.com/cb"]
     );
 
-    let saved = apply_update(&client, &app.id, &base, &edit, &catalog)
+    let saved = apply_update(&provider, &app.id, &base, &edit, &catalog)
         .await
         .unwrap();
     assert_eq!(saved.name, "Sync v2");
@@ -314,7 +316,7 @@ async fn an_edit_is_planned_against_a_fresh_read_saved_whole_and_read_back() {
         name: "Stale".into(),
         ..edit
     };
-    match apply_update(&client, &app.id, &base, &stale, &catalog).await {
+    match apply_update(&provider, &app.id, &base, &stale, &catalog).await {
         Err(Error::Conflict(message)) => {
             assert!(message.contains("changed on the server"), "{message}")
         }
@@ -327,10 +329,11 @@ async fn an_edit_is_planned_against_a_fresh_read_saved_whole_and_read_back() {
 async fn an_edit_that_breaks_a_rule_is_refused_before_it_is_sent() {
     use registrar_core::edit::{plan_update, AppEdit};
     let running = sandbox().await;
-    let client = admin_client(
+    let provider = Provider::UiPath(admin_client(
         &running.sandbox,
         running.sandbox.issue_admin_secret().unwrap(),
-    );
+    ));
+    let client = &provider;
     let catalog = client.catalog().await.unwrap();
     let app = client
         .create_app(
@@ -346,7 +349,7 @@ async fn an_edit_that_breaks_a_rule_is_refused_before_it_is_sent() {
         scopes: vec![Scope::new("OR.Jobs", ScopeType::User)],
         ..base.clone()
     };
-    match plan_update(&client, &app.id, &base, &edit, &catalog).await {
+    match plan_update(&provider, &app.id, &base, &edit, &catalog).await {
         Err(Error::InvalidInput { field, .. }) => assert_eq!(field, Some(Field::RedirectUris)),
         other => panic!("expected the redirect rule, got {other:?}"),
     }

@@ -84,6 +84,31 @@ impl Drop for OidcProvider {
     }
 }
 
+/// A client_credentials token from oidc-provider, or its refusal.
+pub(crate) async fn oidc_token(
+    server: &OidcProvider,
+    client_id: &str,
+    secret: &str,
+    scope: &str,
+) -> registrar_core::Result<Vec<String>> {
+    let http = registrar_core::http::client().unwrap();
+    let server_metadata = registrar_core::registration::discover(&http, &server.issuer)
+        .await
+        .unwrap();
+    let credentials = ClientCredentials {
+        client_id: client_id.to_owned(),
+        client_secret: Secret::new(secret.to_owned()),
+    };
+    oauth::client_credentials(
+        &http,
+        &server_metadata.token_endpoint,
+        &credentials,
+        &[scope],
+    )
+    .await
+    .map(|granted| granted.scopes)
+}
+
 fn draft(
     name: &str,
     app_type: AppType,

@@ -5,6 +5,7 @@
 use std::process::Command;
 use std::time::Duration;
 
+use registrar_core::connections::ConnectionStore;
 use registrar_core::signin;
 use registrar_core::Error;
 
@@ -137,7 +138,10 @@ async fn two_processes_on_one_sign_in_each_renew_from_the_kept_refresh_token() {
         sandbox_port: None,
         host: Some(format!("http://{}", running.sandbox.addr())),
         signed_in: true,
+        issuer: None,
     };
+    let folder = tempfile::tempdir().unwrap();
+    let store = ConnectionStore::new(folder.path().join("connections.json"));
     let http = registrar_core::http::client().unwrap();
     let browser = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("browser/sign-in.sh");
     let open_browser = |url: &url::Url| {
@@ -156,10 +160,10 @@ async fn two_processes_on_one_sign_in_each_renew_from_the_kept_refresh_token() {
     credential.keep(&keychain, &connection).await.unwrap();
     assert!(matches!(credential, AdminCredential::RefreshToken(_)));
 
-    let window = admin::open(http.clone(), &keychain, &connection)
+    let window = admin::open(http.clone(), &keychain, &store, &connection)
         .await
         .unwrap();
-    let command_line = admin::open(http.clone(), &keychain, &connection)
+    let command_line = admin::open(http.clone(), &keychain, &store, &connection)
         .await
         .unwrap();
     window.list_apps().await.unwrap();

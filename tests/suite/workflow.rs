@@ -8,6 +8,7 @@ use registrar_core::draft::AppDraft;
 use registrar_core::keychain::Keychain;
 use registrar_core::model::{AppType, ExternalApp, Scope, ScopeType};
 use registrar_core::oauth::{self, ClientCredentials};
+use registrar_core::provider::Provider;
 use registrar_core::uipath::UiPathClient;
 use registrar_core::{Error, Secret};
 use registrar_tests::{
@@ -25,13 +26,18 @@ pub(crate) async fn admin(desktop: &Desktop) -> UiPathClient {
     );
     let connection = store.load().unwrap().connections.remove(0);
     let keychain = Keychain::platform(desktop.namespace.clone()).unwrap();
-    registrar_core::admin::open(
+    let opened = registrar_core::admin::open(
         registrar_core::http::client().unwrap(),
         &keychain,
+        &store,
         &connection,
     )
     .await
-    .unwrap()
+    .unwrap();
+    let Provider::UiPath(client) = opened else {
+        panic!("the sandbox is a UiPath server");
+    };
+    client
 }
 
 /// Starts the app and waits until it has opened its connection (and so stored its credentials).

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { deleteApp, getApp, getCatalog, getSettings, listApps, registerApp } from './ipc';
 import { listConnections, selectConnection } from './ipc';
-import { ACME, BILLING, BILLING_DETAILS, CATALOG, CONNECTIONS, PORTAL, SANDBOX } from './testing/fixtures';
+import { ACME, BILLING, BILLING_DETAILS, CATALOG, CONNECTIONS, LOGIN_SERVER, PORTAL, SANDBOX } from './testing/fixtures';
 
 vi.mock('./ipc/commands');
 vi.mock('./ipc/clipboard');
@@ -31,6 +31,29 @@ describe('App', () => {
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Registrar');
     expect((screen.getByTestId('connection-switch') as HTMLSelectElement).value).toBe(SANDBOX.id);
     expect(screen.getByTestId('connection-url').textContent).toBe(SANDBOX.identityUrl);
+  });
+
+  it('tells the pages what the server of the connection in use cannot do', async () => {
+    const server = { ...LOGIN_SERVER, features: { ...LOGIN_SERVER.features, register: 'The server takes no new apps.' } };
+    vi.mocked(listConnections).mockResolvedValue({ connections: [SANDBOX, server], currentId: server.id, notice: null });
+    vi.mocked(listApps).mockResolvedValue([BILLING]);
+
+    await renderApp();
+
+    expect((screen.getByTestId('register-open') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('register-unavailable').textContent).toBe('The server takes no new apps.');
+    await fireEvent.click(screen.getByTestId('app-row'));
+    await screen.findByRole('heading', { level: 2, name: 'Billing sync' });
+    expect((screen.getAllByTestId('secret-delete') as HTMLButtonElement[]).every((button) => button.disabled)).toBe(true);
+    expect(screen.getByTestId('secret-delete-unavailable').textContent).toBe(server.features.deleteSecret);
+    expect(screen.getByTestId('secret-generate').textContent?.trim()).toBe('Replace secret');
+  });
+
+  it('offers everything on a UiPath server', async () => {
+    await renderApp();
+
+    expect((screen.getByTestId('register-open') as HTMLButtonElement).disabled).toBe(false);
+    expect(screen.queryByTestId('register-unavailable')).toBeNull();
   });
 
   it('says when the connection cannot be read', async () => {

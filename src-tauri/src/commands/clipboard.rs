@@ -31,7 +31,7 @@ pub async fn copy_curl(state: State<'_, AppState>, app_id: String) -> Result<Cop
     let session = state.session().await?;
     let app = session.client.get_app(&app_id).await?;
     let secret = session.held_secret(&app.id).await;
-    let token_url = session.client.endpoint().token_url();
+    let token_url = session.client.endpoints().token;
     let curl = registrar_core::requests::client_credentials_curl(&token_url, &app, secret.as_ref());
     let clears_in_seconds = match secret {
         Some(_) => {

@@ -27,7 +27,10 @@ pub async fn select_connection(
     id: String,
 ) -> Result<ConnectionView, IpcError> {
     let session = state.workspace().await?.select(&id).await?;
-    Ok(ConnectionView::from(&session.connection))
+    Ok(ConnectionView::new(
+        &session.connection,
+        session.client.features(),
+    ))
 }
 
 /// Saves a new or edited connection once its credential works, and switches to it. A sign-in
@@ -49,17 +52,18 @@ pub async fn save_connection<R: Runtime>(
             )
         })?),
     };
+    let typed = form
+        .client_secret
+        .take()
+        .filter(|s| !s.trim().is_empty())
+        .map(|mut typed| {
+            let secret = Secret::new(typed.trim().to_owned());
+            typed.zeroize();
+            secret
+        });
     let given = match form.credential {
-        CredentialKind::ClientSecret => GivenCredential::ClientSecret(
-            form.client_secret
-                .take()
-                .filter(|s| !s.trim().is_empty())
-                .map(|mut typed| {
-                    let secret = Secret::new(typed.trim().to_owned());
-                    typed.zeroize();
-                    secret
-                }),
-        ),
+        CredentialKind::ClientSecret => GivenCredential::ClientSecret(typed),
+        CredentialKind::InitialAccessToken => GivenCredential::InitialAccessToken(typed),
         CredentialKind::SignIn => GivenCredential::SignIn {
             again: form.sign_in_again,
         },
@@ -72,13 +76,9 @@ pub async fn save_connection<R: Runtime>(
         partition_global_id: Uuid::nil(),
         admin_client_id: form.client_id.trim().to_owned(),
         sandbox_port: None,
-        host: form
-            .host
-            .as_deref()
-            .map(str::trim)
-            .filter(|h| !h.is_empty())
-            .map(str::to_owned),
+        host: trimmed(form.host.as_deref()),
         signed_in: form.credential == CredentialKind::SignIn,
+        issuer: trimmed(form.issuer.as_deref()),
     };
     let open_browser = move |url: &Url| {
         // The window shows the address too, in case no browser opens.
@@ -109,7 +109,18 @@ pub async fn save_connection<R: Runtime>(
             cancelled,
         )
         .await?;
-    Ok(ConnectionView::from(&saved.connection))
+    Ok(ConnectionView::new(
+        &saved.connection,
+        saved.client.features(),
+    ))
+}
+
+/// A text field's value, trimmed; none when left empty.
+fn trimmed(field: Option<&str>) -> Option<String> {
+    field
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
 }
 
 /// Ends the wait for the browser of the sign-in under way; its `save_connection` returns
@@ -146,8 +157,15 @@ pub async fn test_connection(state: State<'_, AppState>) -> Result<ConnectionTes
 async fn connection_list(state: &AppState) -> Result<ConnectionList, IpcError> {
     let workspace = state.workspace().await?;
     let saved = workspace.saved()?;
+    let mut connections = Vec::with_capacity(saved.connections.len());
+    for connection in &saved.connections {
+        connections.push(ConnectionView::new(
+            connection,
+            workspace.features(connection).await,
+        ));
+    }
     Ok(ConnectionList {
-        connections: saved.connections.iter().map(ConnectionView::from).collect(),
+        connections,
         current_id: workspace.current().connection.id.clone(),
         notice: workspace.notice(),
     })

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use registrar_core::files::{self, Access};
-use registrar_core::handoff::{self, Endpoints, Sheet, SheetConnection, SheetInput};
+use registrar_core::handoff::{self, Sheet, SheetConnection, SheetInput};
 use registrar_core::requests::{random_state, Pkce};
 use registrar_core::Error;
 use tauri::{Runtime, State, WebviewWindow};
@@ -26,7 +26,7 @@ pub async fn verify_app(
     let app = session.client.get_app(&app_id).await?;
     let verified = registrar_core::verify::verify(
         session.client.http(),
-        session.client.endpoint(),
+        &session.client.endpoints().token,
         &app,
         &secret,
     )
@@ -60,7 +60,7 @@ pub async fn export_handoff<R: Runtime>(
         app,
         catalog: &catalog,
         connection: SheetConnection::from(&session.connection),
-        endpoints: Endpoints::from(session.client.endpoint()),
+        endpoints: session.client.endpoints(),
         produced_by: session.connection.admin_identity(),
         produced_at: OffsetDateTime::now_utc(),
         secret,

@@ -13,9 +13,16 @@ pub async fn generate_secret(
     request: NewSecret,
 ) -> Result<GeneratedSecret, IpcError> {
     let now = OffsetDateTime::now_utc();
-    let request = request.into_core(now)?;
     let session = state.session().await?;
-    let (info, value) = session.client.generate_secret(&app_id, &request).await?;
+    // A server that keeps one secret per app takes no description or expiry.
+    let request = match session.client.features().secret_details {
+        None => Some(request.into_core(now)?),
+        Some(_) => None,
+    };
+    let (info, value) = session
+        .client
+        .generate_secret(&app_id, request.as_ref())
+        .await?;
     tracing::info!(%app_id, secret_id = info.id, "generated a secret");
     session.hold_secret(&app_id, Some(info.id), &value).await;
     Ok(GeneratedSecret {

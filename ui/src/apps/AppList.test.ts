@@ -1,7 +1,8 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { listApps, type AppSummary } from '../ipc';
+import { ALL_FEATURES } from '../connections/features';
+import { listApps, type AppSummary, type Features } from '../ipc';
 import { BILLING, PORTAL, deferred } from '../testing/fixtures';
 import AppList from './AppList.svelte';
 import { AppsState } from './apps.svelte';
@@ -10,17 +11,17 @@ vi.mock('../ipc/commands');
 
 const listAppsMock = vi.mocked(listApps);
 
-function renderList(props: { restoreFocus?: boolean } = {}) {
+function renderList(props: { restoreFocus?: boolean; features?: Features } = {}) {
   const list = new AppsState();
   const onRegister = vi.fn();
   const onOpen = vi.fn();
-  render(AppList, { list, onRegister, onOpen, ...props });
+  render(AppList, { list, features: ALL_FEATURES, onRegister, onOpen, ...props });
   return { list, onRegister, onOpen };
 }
 
-async function renderLoaded(apps: AppSummary[]) {
+async function renderLoaded(apps: AppSummary[], features: Features = ALL_FEATURES) {
   listAppsMock.mockResolvedValue(apps);
-  const rendered = renderList();
+  const rendered = renderList({ features });
   await rendered.list.load();
   await tick();
   return rendered;
@@ -171,6 +172,20 @@ describe('AppList', () => {
     await fireEvent.click(screen.getByTestId('register-open'));
 
     expect(onRegister).toHaveBeenCalledOnce();
+    expect((screen.getByTestId('register-open') as HTMLButtonElement).disabled).toBe(false);
+    expect(screen.queryByTestId('register-unavailable')).toBeNull();
+  });
+
+  it('disables Register and says why when the server cannot register apps', async () => {
+    const why = 'The server gave no registration endpoint.';
+    await renderLoaded([], { ...ALL_FEATURES, register: why });
+
+    const register = screen.getByTestId('register-open') as HTMLButtonElement;
+    expect(register.disabled).toBe(true);
+    const reason = screen.getByTestId('register-unavailable');
+    expect(reason.textContent).toBe(why);
+    expect(register.getAttribute('aria-describedby')).toBe(reason.id);
+    expect(screen.getByText('No applications yet.')).toBeTruthy();
   });
 
   it('searches by name, App ID and scope, ignoring case', async () => {
@@ -284,7 +299,7 @@ describe('AppList', () => {
     await list.load();
     list.activeId = 'id-00002';
 
-    render(AppList, { list, onRegister: vi.fn(), onOpen: vi.fn(), restoreFocus: true });
+    render(AppList, { list, features: ALL_FEATURES, onRegister: vi.fn(), onOpen: vi.fn(), restoreFocus: true });
 
     await waitFor(() => expect((document.activeElement as HTMLElement).dataset.appId).toBe('id-00002'));
   });

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   cancelSignIn,
@@ -9,7 +9,7 @@ import {
   selectConnection,
   type ConnectionView,
 } from '../ipc';
-import { ACME, CONNECTIONS, SANDBOX } from '../testing/fixtures';
+import { ACME, CONNECTIONS, LOGIN_SERVER, SANDBOX } from '../testing/fixtures';
 import ConnectionsDialog from './ConnectionsDialog.svelte';
 
 vi.mock('../ipc/commands');
@@ -52,6 +52,16 @@ describe('ConnectionsDialog', () => {
     expect(rows[0].querySelector('[data-testid="connection-edit"]')).toBeNull();
     expect(rows[0].querySelector('[data-testid="connection-remove"]')).toBeNull();
     expect(rows[1].textContent).toContain('Automation Suite · signed in with registrar-admin');
+  });
+
+  it('shows the issuer of an OAuth 2.0 server in its row', async () => {
+    vi.mocked(listConnections).mockResolvedValue({ ...CONNECTIONS, connections: [SANDBOX, LOGIN_SERVER] });
+    open();
+
+    const row = (await screen.findAllByTestId('connection-row'))[1];
+
+    expect(row.textContent).toContain('OAuth 2.0 server · initial access token');
+    expect(within(row).getByTestId('connection-row-issuer').textContent).toBe('https://login.example.com');
   });
 
   it('switches to another connection and closes', async () => {
@@ -111,7 +121,94 @@ describe('ConnectionsDialog', () => {
       credential: 'clientSecret',
       clientSecret: 's3cret',
       signInAgain: false,
+      issuer: null,
     });
+  });
+
+  it('adds an OAuth 2.0 server by its issuer and initial access token, without the UiPath fields', async () => {
+    const saved: ConnectionView = { ...LOGIN_SERVER, id: 'new' };
+    vi.mocked(saveConnection).mockResolvedValue(saved);
+    const { onSwitched } = open();
+    await fireEvent.click(await screen.findByTestId('connection-add'));
+
+    await fireEvent.change(screen.getByTestId('connection-kind'), { target: { value: 'oauthServer' } });
+
+    for (const hidden of ['host', 'organization', 'organizationId', 'clientId', 'clientSecret']) {
+      expect(screen.queryByTestId(`connection-${hidden}`)).toBeNull();
+    }
+    expect(screen.queryByTestId('credential-secret')).toBeNull();
+    expect(screen.queryByTestId('credential-sign-in')).toBeNull();
+    expect(screen.getByLabelText('Issuer URL')).toBe(screen.getByTestId('connection-issuer'));
+    expect((screen.getByLabelText('Initial access token') as HTMLInputElement).type).toBe('password');
+    expect(screen.getByText(/its endpoints come from RFC 8414 or OpenID discovery/)).toBeTruthy();
+
+    await fireEvent.click(screen.getByTestId('connection-save'));
+    expect(saveConnection).not.toHaveBeenCalled();
+    expect(screen.getByTestId('connection-issuer-error').textContent).toBe('Give the server’s issuer URL.');
+    expect(screen.getByTestId('connection-initialAccessToken-error').textContent).toBe('Give the initial access token.');
+    expect(screen.queryByTestId('connection-clientId-error')).toBeNull();
+
+    await type('connection-name', 'Login server');
+    await type('connection-issuer', 'login.example.com');
+    expect(screen.getByTestId('connection-issuer-error').textContent).toBe(
+      'Give the issuer as a URL, e.g. https://login.example.com.',
+    );
+    await type('connection-issuer', ' https://login.example.com ');
+    await type('connection-initialAccessToken', 'iat-123');
+    await fireEvent.click(screen.getByTestId('connection-save'));
+
+    await waitFor(() => expect(onSwitched).toHaveBeenCalledWith(saved));
+    expect(saveConnection).toHaveBeenCalledWith({
+      id: null,
+      name: 'Login server',
+      kind: 'oauthServer',
+      host: null,
+      organization: '',
+      organizationId: null,
+      clientId: '',
+      credential: 'initialAccessToken',
+      clientSecret: 'iat-123',
+      signInAgain: false,
+      issuer: 'https://login.example.com',
+    });
+  });
+
+  it('saves an OAuth 2.0 server with a check, never a sign-in, whatever was chosen for UiPath', async () => {
+    vi.mocked(saveConnection).mockResolvedValue(LOGIN_SERVER);
+    open();
+    await fireEvent.click(await screen.findByTestId('connection-add'));
+    await fireEvent.click(screen.getByTestId('credential-sign-in'));
+
+    await fireEvent.change(screen.getByTestId('connection-kind'), { target: { value: 'oauthServer' } });
+    await type('connection-name', 'Login server');
+    await type('connection-issuer', 'https://login.example.com');
+    await type('connection-initialAccessToken', 'iat-123');
+
+    expect(screen.getByTestId('connection-save').textContent?.trim()).toBe('Check and save');
+    await fireEvent.click(screen.getByTestId('connection-save'));
+    await waitFor(() => expect(saveConnection).toHaveBeenCalled());
+    expect(vi.mocked(saveConnection).mock.calls[0][0]).toMatchObject({ credential: 'initialAccessToken', clientSecret: 'iat-123' });
+    expect(screen.queryByTestId('connection-signing-in')).toBeNull();
+  });
+
+  it.each([
+    ['issuer', 'The issuer URL must start with https:// (plain http is for a server on this computer only).'],
+    ['initialAccessToken', 'The server refused the initial access token.'],
+  ])('puts a refusal about the %s beside its input', async (field, message) => {
+    vi.mocked(saveConnection).mockRejectedValue({ code: 'invalidInput', field, message });
+    open();
+    await fireEvent.click(await screen.findByTestId('connection-add'));
+    await fireEvent.change(screen.getByTestId('connection-kind'), { target: { value: 'oauthServer' } });
+    await type('connection-name', 'Login server');
+    await type('connection-issuer', 'http://login.example.com');
+    await type('connection-initialAccessToken', 'iat-123');
+
+    await fireEvent.click(screen.getByTestId('connection-save'));
+
+    expect((await screen.findByTestId(`connection-${field}-error`)).textContent).toBe(message);
+    expect(screen.getByTestId(`connection-${field}`).getAttribute('aria-invalid')).toBe('true');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(input('connection-initialAccessToken').value).toBe('iat-123');
   });
 
   it('puts a refusal from Rust beside its field and keeps everything typed', async () => {
@@ -226,6 +323,37 @@ describe('ConnectionsDialog', () => {
 
     expect(screen.getByTestId('connection-clientSecret-error').textContent).toBe('Give the admin app’s client secret.');
     expect(saveConnection).not.toHaveBeenCalled();
+  });
+
+  it('keeps the saved initial access token of an edit only while the issuer is the same', async () => {
+    vi.mocked(listConnections).mockResolvedValue({ ...CONNECTIONS, connections: [SANDBOX, LOGIN_SERVER] });
+    vi.mocked(saveConnection).mockResolvedValue({ ...LOGIN_SERVER, name: 'Login' });
+    open();
+    await fireEvent.click(await screen.findByTestId('connection-edit'));
+    expect((screen.getByTestId('connection-kind') as HTMLSelectElement).value).toBe('oauthServer');
+    expect(input('connection-issuer').value).toBe('https://login.example.com');
+    expect(input('connection-initialAccessToken').value).toBe('');
+    expect(screen.getByText('Leave empty to keep the token in the keychain.')).toBeTruthy();
+
+    await type('connection-issuer', 'https://other.example.com');
+    await fireEvent.click(screen.getByTestId('connection-save'));
+    expect(screen.getByTestId('connection-initialAccessToken-error').textContent).toBe('Give the initial access token.');
+    expect(saveConnection).not.toHaveBeenCalled();
+
+    await type('connection-issuer', 'https://login.example.com');
+    await type('connection-name', 'Login');
+    expect(screen.queryByTestId('connection-initialAccessToken-error')).toBeNull();
+    await fireEvent.click(screen.getByTestId('connection-save'));
+
+    await waitFor(() => expect(saveConnection).toHaveBeenCalled());
+    expect(vi.mocked(saveConnection).mock.calls[0][0]).toMatchObject({
+      id: LOGIN_SERVER.id,
+      name: 'Login',
+      kind: 'oauthServer',
+      credential: 'initialAccessToken',
+      clientSecret: null,
+      issuer: 'https://login.example.com',
+    });
   });
 
   it('removes a connection only once confirmed', async () => {

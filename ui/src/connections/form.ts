@@ -5,6 +5,7 @@ export const KINDS: { value: Exclude<ConnectionKind, 'sandbox'>; label: string }
   { value: 'automationCloud', label: 'UiPath Automation Cloud' },
   { value: 'automationSuite', label: 'UiPath Automation Suite' },
   { value: 'standalone', label: 'Standalone Orchestrator' },
+  { value: 'oauthServer', label: 'OAuth 2.0 server (RFC 7591)' },
 ];
 
 export const KIND_LABELS: Record<ConnectionKind, string> = {
@@ -12,6 +13,7 @@ export const KIND_LABELS: Record<ConnectionKind, string> = {
   automationCloud: 'Automation Cloud',
   automationSuite: 'Automation Suite',
   standalone: 'Standalone Orchestrator',
+  oauthServer: 'OAuth 2.0 server',
 };
 
 /** What the form holds while the admin types. */
@@ -23,9 +25,14 @@ export type FormValues = {
   organization: string;
   organizationId: string;
   clientId: string;
-  credential: CredentialKind;
+  /** How Registrar acts on a UiPath server; an OAuth 2.0 server always takes an initial access token. */
+  credential: Exclude<CredentialKind, 'initialAccessToken'>;
   clientSecret: string;
   signInAgain: boolean;
+  /** For an OAuth 2.0 server. */
+  issuer: string;
+  /** For an OAuth 2.0 server; sent as `clientSecret`. */
+  initialAccessToken: string;
 };
 
 export function emptyForm(): FormValues {
@@ -40,6 +47,8 @@ export function emptyForm(): FormValues {
     credential: 'clientSecret',
     clientSecret: '',
     signInAgain: false,
+    issuer: '',
+    initialAccessToken: '',
   };
 }
 
@@ -55,10 +64,32 @@ export function formFor(connection: ConnectionView): FormValues {
     // while the server stays the same.
     organizationId: '',
     clientId: connection.clientId,
-    credential: connection.credential,
+    credential: connection.credential === 'initialAccessToken' ? 'clientSecret' : connection.credential,
     clientSecret: '',
     signInAgain: false,
+    issuer: connection.issuer ?? '',
+    initialAccessToken: '',
   };
+}
+
+/** The credential the form's values stand for. */
+export function credentialOf(values: FormValues): CredentialKind {
+  return values.kind === 'oauthServer' ? 'initialAccessToken' : values.credential;
+}
+
+/** The fields the form shows for these values, in order. */
+export function shownFields(values: FormValues): (keyof FormValues)[] {
+  if (values.kind === 'oauthServer') {
+    return ['name', 'issuer', 'initialAccessToken'];
+  }
+  return [
+    'name',
+    'host',
+    ...(values.kind === 'standalone' ? [] : (['organization'] as const)),
+    'clientId',
+    ...(values.credential === 'clientSecret' ? (['clientSecret'] as const) : []),
+    'organizationId',
+  ];
 }
 
 /** The host a kind needs, and what to suggest. */
@@ -68,11 +99,32 @@ export function hostRule(kind: FormValues['kind']): { required: boolean; placeho
     : { required: true, placeholder: kind === 'standalone' ? 'orchestrator.example.com' : 'suite.example.com' };
 }
 
+/** Whether `text` reads as an http or https URL; Rust decides what it accepts. */
+function isWebUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
 /** Field messages the form can give before anything is sent; Rust checks everything again. */
 export function checkForm(values: FormValues, editing: ConnectionView | null): Partial<Record<keyof FormValues, string>> {
   const errors: Partial<Record<keyof FormValues, string>> = {};
   if (values.name.trim() === '') {
     errors.name = 'Give the connection a name.';
+  }
+  if (values.kind === 'oauthServer') {
+    if (values.issuer.trim() === '') {
+      errors.issuer = 'Give the server’s issuer URL.';
+    } else if (!isWebUrl(values.issuer.trim())) {
+      errors.issuer = 'Give the issuer as a URL, e.g. https://login.example.com.';
+    }
+    if (values.initialAccessToken.trim() === '' && !keepsSecret(values, editing)) {
+      errors.initialAccessToken = 'Give the initial access token.';
+    }
+    return errors;
   }
   if (hostRule(values.kind).required && values.host.trim() === '') {
     errors.host = 'Give the server’s host name.';
@@ -90,15 +142,20 @@ export function checkForm(values: FormValues, editing: ConnectionView | null): P
 }
 
 /**
- * Whether an empty secret keeps the one in the keychain: only for the same admin app on the same
- * server, so a saved secret is never sent to a host typed in the edit.
+ * Whether an empty secret (or initial access token) keeps the one in the keychain: only for the
+ * same admin app on the same server, or the same issuer, so a saved secret is never sent to a
+ * server typed in the edit.
  */
 export function keepsSecret(values: FormValues, editing: ConnectionView | null): boolean {
+  if (editing === null || editing.kind !== values.kind) {
+    return false;
+  }
+  if (values.kind === 'oauthServer') {
+    return editing.credential === 'initialAccessToken' && (editing.issuer ?? '') === values.issuer.trim();
+  }
   return (
-    editing !== null &&
     editing.credential === 'clientSecret' &&
     editing.clientId === values.clientId.trim() &&
-    editing.kind === values.kind &&
     (editing.host ?? '') === values.host.trim() &&
     (values.kind === 'standalone' || editing.organization === values.organization.trim())
   );
@@ -107,6 +164,21 @@ export function keepsSecret(values: FormValues, editing: ConnectionView | null):
 /** What is sent to Rust. */
 export function toIpcForm(values: FormValues): ConnectionForm {
   const optional = (text: string) => (text.trim() === '' ? null : text.trim());
+  if (values.kind === 'oauthServer') {
+    return {
+      id: values.id,
+      name: values.name.trim(),
+      kind: values.kind,
+      host: null,
+      organization: '',
+      organizationId: null,
+      clientId: '',
+      credential: 'initialAccessToken',
+      clientSecret: optional(values.initialAccessToken),
+      signInAgain: false,
+      issuer: values.issuer.trim(),
+    };
+  }
   return {
     id: values.id,
     name: values.name.trim(),
@@ -118,5 +190,6 @@ export function toIpcForm(values: FormValues): ConnectionForm {
     credential: values.credential,
     clientSecret: values.credential === 'clientSecret' ? optional(values.clientSecret) : null,
     signInAgain: values.signInAgain,
+    issuer: null,
   };
 }

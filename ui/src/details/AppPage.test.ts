@@ -1,5 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ALL_FEATURES } from '../connections/features';
 import { CatalogState } from '../editor/catalog.svelte';
 import {
   copyCurl,
@@ -15,11 +16,12 @@ import {
   updateApp,
   verifyApp,
   type AppDetails,
+  type Features,
   type GeneratedSecret,
   type Verification,
 } from '../ipc';
 import { toRfc3339 } from '../lib/dates';
-import { BILLING_DETAILS, CATALOG, PORTAL, deferred } from '../testing/fixtures';
+import { BILLING_DETAILS, CATALOG, LOGIN_SERVER, PORTAL, deferred } from '../testing/fixtures';
 import AppPage from './AppPage.svelte';
 
 vi.mock('../ipc/commands');
@@ -49,10 +51,10 @@ const GENERATED: GeneratedSecret = {
   value: 'v4lu3-0nc3',
 };
 
-async function renderPage(details: AppDetails = BILLING_DETAILS) {
+async function renderPage(details: AppDetails = BILLING_DETAILS, features: Features = ALL_FEATURES) {
   getAppMock.mockResolvedValue(details);
   const props = { onBack: vi.fn(), onChanged: vi.fn(), onDeleted: vi.fn() };
-  render(AppPage, { appId: details.id, catalog: new CatalogState(), ...props });
+  render(AppPage, { appId: details.id, catalog: new CatalogState(), features, ...props });
   await screen.findByRole('heading', { level: 2, name: details.name });
   return props;
 }
@@ -133,7 +135,14 @@ describe('AppPage', () => {
     getAppMock
       .mockRejectedValueOnce({ code: 'server', message: 'The server failed.', field: null })
       .mockResolvedValueOnce(BILLING_DETAILS);
-    render(AppPage, { appId: BILLING_DETAILS.id, catalog: new CatalogState(), onBack: vi.fn(), onChanged: vi.fn(), onDeleted: vi.fn() });
+    render(AppPage, {
+      appId: BILLING_DETAILS.id,
+      catalog: new CatalogState(),
+      features: ALL_FEATURES,
+      onBack: vi.fn(),
+      onChanged: vi.fn(),
+      onDeleted: vi.fn(),
+    });
 
     expect((await screen.findByRole('alert')).textContent).toBe('The application could not be loaded. The server failed.');
     await fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
@@ -145,7 +154,7 @@ describe('AppPage', () => {
   it('says when the app is gone, and Back leads to the list', async () => {
     getAppMock.mockRejectedValue({ code: 'notFound', message: 'No such app.', field: null });
     const onBack = vi.fn();
-    render(AppPage, { appId: 'gone', catalog: new CatalogState(), onBack, onChanged: vi.fn(), onDeleted: vi.fn() });
+    render(AppPage, { appId: 'gone', catalog: new CatalogState(), features: ALL_FEATURES, onBack, onChanged: vi.fn(), onDeleted: vi.fn() });
 
     expect((await screen.findByRole('alert')).textContent).toBe('This application is no longer on the server.');
     expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
@@ -256,6 +265,41 @@ describe('generating a secret', () => {
     expect((screen.getByTestId('secret-description') as HTMLInputElement).value).toBe('Rotation');
   });
 
+  it('only replaces the secret, asking no description or expiry, where the server keeps neither', async () => {
+    generateMock.mockResolvedValue(GENERATED);
+    await renderPage(BILLING_DETAILS, LOGIN_SERVER.features);
+
+    const replace = screen.getByTestId('secret-generate');
+    expect(replace.textContent?.trim()).toBe('Replace secret');
+    await fireEvent.click(replace);
+
+    const dialog = screen.getByRole('dialog', { name: 'Replace the secret of “Billing sync”' });
+    expect(screen.queryByTestId('secret-description')).toBeNull();
+    expect(screen.queryByTestId('secret-expiry')).toBeNull();
+    const says = screen.getByTestId('secret-replace');
+    expect(dialog.getAttribute('aria-describedby')).toBe(says.id);
+    expect(says.textContent).toContain('A new secret replaces the current one, which stops working');
+    expect(says.textContent).toContain(LOGIN_SERVER.features.secretDetails);
+    const submit = screen.getByTestId('secret-generate-submit');
+    expect(submit.textContent?.trim()).toBe('Replace secret');
+    await fireEvent.click(submit);
+
+    expect(generateMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, { description: '', expires: null });
+    expect(await screen.findByTestId('new-secret-value')).toBeTruthy();
+  });
+
+  it('says why replacing failed', async () => {
+    generateMock.mockRejectedValue({ code: 'server', message: 'The registration endpoint failed.', field: null });
+    await renderPage(BILLING_DETAILS, LOGIN_SERVER.features);
+    await fireEvent.click(screen.getByTestId('secret-generate'));
+
+    await fireEvent.click(screen.getByTestId('secret-generate-submit'));
+
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'The secret could not be replaced. The registration endpoint failed.',
+    );
+  });
+
   it('closes the form on Escape without a call', async () => {
     await renderPage();
     const dialog = await openGenerate();
@@ -294,6 +338,23 @@ describe('deleting a secret', () => {
     await fireEvent.click(within(secretRow(11)).getByTestId('secret-delete'));
 
     expect(screen.getByRole('dialog').textContent).not.toContain('last active secret');
+  });
+
+  it('is disabled, with the reason in words, where the server cannot delete a secret', async () => {
+    await renderPage(BILLING_DETAILS, LOGIN_SERVER.features);
+
+    const buttons = screen.getAllByTestId('secret-delete') as HTMLButtonElement[];
+    expect(buttons.map((button) => button.disabled)).toEqual([true, true]);
+    const reason = screen.getByTestId('secret-delete-unavailable');
+    expect(reason.textContent).toBe(LOGIN_SERVER.features.deleteSecret);
+    expect(buttons.map((button) => button.getAttribute('aria-describedby'))).toEqual([reason.id, reason.id]);
+  });
+
+  it('is enabled with nothing more to say for a UiPath server', async () => {
+    await renderPage();
+
+    expect((screen.getAllByTestId('secret-delete') as HTMLButtonElement[]).map((button) => button.disabled)).toEqual([false, false]);
+    expect(screen.queryByTestId('secret-delete-unavailable')).toBeNull();
   });
 
   it('Cancel and Escape keep the secret', async () => {

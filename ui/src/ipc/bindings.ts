@@ -3,13 +3,22 @@
 
 export type AppType = "confidential" | "nonConfidential";
 export type ScopeType = "user" | "application";
-export type ConnectionKind = "sandbox" | "automationCloud" | "automationSuite" | "standalone";
-export type CredentialKind = "clientSecret" | "signIn";
+export type ConnectionKind = "sandbox" | "automationCloud" | "automationSuite" | "standalone" | "oauthServer";
+export type CredentialKind = "clientSecret" | "signIn" | "initialAccessToken";
+export type Features = { register: string | null, deleteSecret: string | null, 
+/**
+ * No description or expiry for a new secret: it replaces the one the app has.
+ */
+secretDetails: string | null, };
 export type ConnectionView = { id: string, name: string, kind: ConnectionKind, 
 /**
  * Empty when the saved host cannot make a URL (the connection needs an edit).
  */
-identityUrl: string, organization: string, host: string | null, organizationId: string, clientId: string, credential: CredentialKind, };
+identityUrl: string, organization: string, host: string | null, organizationId: string, clientId: string, credential: CredentialKind, 
+/**
+ * The issuer URL of an OAuth server.
+ */
+issuer: string | null, features: Features, };
 export type ConnectionList = { connections: Array<ConnectionView>, currentId: string, 
 /**
  * Why the window did not open on the connection chosen last time, if it did not.
@@ -21,7 +30,12 @@ export type ConnectionForm = { id: string | null, name: string, kind: Connection
  */
 organizationId: string | null, clientId: string, credential: CredentialKind, 
 /**
- * For `clientSecret`: the admin app's secret; null keeps the saved one when editing.
+ * For `oauthServer`: its issuer URL.
+ */
+issuer: string | null, 
+/**
+ * For `clientSecret`: the admin app's secret; for `initialAccessToken`, the token. Null
+ * keeps the saved one when editing.
  */
 clientSecret: string | null, 
 /**

@@ -10,6 +10,8 @@ export const SANDBOX: ConnectionView = {
   organizationId: '0f8fad5b-d9cb-469f-a165-70867728950e',
   clientId: 'sandbox-admin',
   credential: 'clientSecret',
+  issuer: null,
+  features: { register: null, deleteSecret: null, secretDetails: null },
 };
 
 export const ACME: ConnectionView = {
@@ -22,6 +24,27 @@ export const ACME: ConnectionView = {
   organizationId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
   clientId: 'registrar-admin',
   credential: 'signIn',
+  issuer: null,
+  features: { register: null, deleteSecret: null, secretDetails: null },
+};
+
+/** An OAuth 2.0 server with dynamic client registration: one secret per app, kept without details. */
+export const LOGIN_SERVER: ConnectionView = {
+  id: 'login',
+  name: 'Login server',
+  kind: 'oauthServer',
+  identityUrl: 'https://login.example.com',
+  organization: '',
+  host: null,
+  organizationId: '',
+  clientId: '',
+  credential: 'initialAccessToken',
+  issuer: 'https://login.example.com',
+  features: {
+    register: null,
+    deleteSecret: 'The server keeps one secret per app (RFC 7592): replace it instead.',
+    secretDetails: 'The server keeps no description or expiry for a secret (RFC 7592).',
+  },
 };
 
 export const CONNECTIONS: ConnectionList = { connections: [SANDBOX, ACME], currentId: 'sandbox', notice: null };

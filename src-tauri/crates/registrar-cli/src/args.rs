@@ -48,12 +48,16 @@ pub enum Kind {
     Suite,
     /// Standalone Orchestrator.
     Standalone,
+    /// An OAuth 2.0 server with dynamic client registration (RFC 7591/7592), by --issuer.
+    OauthServer,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ConnectionsCommand {
     /// Save a connection; its admin client secret goes to the OS keychain, read from
     /// REGISTRAR_CLIENT_SECRET or, when that is unset, from the first line of standard input.
+    /// For an OAuth server, the initial access token the same way, from
+    /// REGISTRAR_INITIAL_ACCESS_TOKEN or standard input.
     Add(AddConnection),
     /// The saved connections.
     List,
@@ -76,6 +80,9 @@ pub struct AddConnection {
     /// The server's host (Public Sector or Dedicated hosts for Automation Cloud).
     #[arg(long)]
     pub host: Option<String>,
+    /// An OAuth server's issuer URL (its endpoints come from RFC 8414 or OpenID discovery).
+    #[arg(long, required_if_eq("kind", "oauth-server"))]
+    pub issuer: Option<String>,
     /// The organization's name as it appears in URLs (not for standalone Orchestrator).
     #[arg(long, default_value = "")]
     pub org: String,
@@ -84,9 +91,9 @@ pub struct AddConnection {
     pub org_id: Option<uuid::Uuid>,
     /// The admin app's client id (an app with the application scope PM.OAuthApp); with
     /// --sign-in, the sign-in app's (non-confidential, user scope PM.OAuthApp, redirect URL
-    /// http://127.0.0.1/callback).
-    #[arg(long)]
-    pub client_id: String,
+    /// http://127.0.0.1/callback). Not for an OAuth server.
+    #[arg(long, required_if_eq_any([("kind", "cloud"), ("kind", "suite"), ("kind", "standalone")]))]
+    pub client_id: Option<String>,
     /// Sign in in the browser (the BROWSER program if set) instead of using an admin app's
     /// secret; the refresh token goes to the keychain.
     #[arg(long)]
@@ -164,10 +171,12 @@ pub enum SecretsCommand {
     /// Add a secret and print its value this once.
     Generate {
         app_id: String,
-        /// Who or what the secret is for.
+        /// Who or what the secret is for (not on an OAuth server, where a new secret replaces
+        /// the app's one secret).
         #[arg(long)]
-        description: String,
-        /// The last day it works (YYYY-MM-DD, UTC); never expires when left out.
+        description: Option<String>,
+        /// The last day it works (YYYY-MM-DD, UTC); never expires when left out. Not on an
+        /// OAuth server.
         #[arg(long)]
         expires: Option<String>,
     },

@@ -3,10 +3,10 @@
 use std::io::BufRead;
 
 use registrar_core::admin::{self, AdminCredential};
-use registrar_core::connections::{Connection, ConnectionKind};
+use registrar_core::connections::{Connection, ConnectionKind, ConnectionStore};
 use registrar_core::draft::AppDraft;
 use registrar_core::edit::{apply_update, AppEdit};
-use registrar_core::handoff::{Endpoints, Format, Sheet, SheetInput};
+use registrar_core::handoff::{Format, Sheet, SheetInput};
 use registrar_core::model::{self, Scope, ScopeType};
 use registrar_core::probe::{probe, Check};
 use registrar_core::requests::{random_state, Pkce};
@@ -22,7 +22,7 @@ use crate::args::{
     HandoffCommand, Kind, SecretsCommand, SheetFormat, UpdateApp,
 };
 use crate::output::{app_json, app_type, print_app, print_json, secret_json, table};
-use crate::target::{self, Target, ENV_CLIENT_SECRET};
+use crate::target::{self, Target, ENV_CLIENT_SECRET, ENV_INITIAL_ACCESS_TOKEN};
 
 pub async fn run(cli: Cli) -> Result<()> {
     let json = cli.json;
@@ -139,7 +139,7 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
             }
             saved.connections.retain(|c| c.id != found.id);
             store.save(&saved)?;
-            admin::forget(&target::keychain()?, &found).await?;
+            admin::forget(&target::keychain()?, &store, &found).await?;
             if !json {
                 println!("Removed \"{name}\" and its keychain entry.");
             }
@@ -148,18 +148,17 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
     }
 }
 
-/// The admin secret from the environment, or the first line of standard input.
-fn secret_from_input() -> Result<Secret> {
-    let secret = match std::env::var(ENV_CLIENT_SECRET) {
+/// A credential (`what`) from the environment variable `env`, or the first line of standard
+/// input.
+fn secret_from_input(env: &str, what: &str) -> Result<Secret> {
+    let secret = match std::env::var(env) {
         Ok(secret) => Secret::new(secret),
         Err(_) => read_secret_line()?,
     };
     if secret.expose().trim().is_empty() {
         return Err(Error::InvalidInput {
             field: None,
-            message: format!(
-                "Give the admin app's client secret in {ENV_CLIENT_SECRET} or on standard input."
-            ),
+            message: format!("Give {what} in {env} or on standard input."),
         });
     }
     Ok(secret)
@@ -187,16 +186,34 @@ async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
             Kind::Cloud => ConnectionKind::AutomationCloud,
             Kind::Suite => ConnectionKind::AutomationSuite,
             Kind::Standalone => ConnectionKind::Standalone,
+            Kind::OauthServer => ConnectionKind::OauthServer,
         },
         organization: add.org,
         partition_global_id: add.org_id.unwrap_or_default(),
-        admin_client_id: add.client_id,
+        admin_client_id: add.client_id.unwrap_or_default(),
         sandbox_port: None,
         host: add.host,
         signed_in: add.sign_in,
+        issuer: add.issuer,
     };
     let identity_url = saved.check(&connection)?;
     let http = registrar_core::http::client()?;
+    if connection.kind == ConnectionKind::OauthServer {
+        if add.sign_in {
+            return Err(Error::InvalidInput {
+                field: None,
+                message: "An OAuth server registers clients with an initial access token, not a \
+                          sign-in: leave out --sign-in."
+                    .into(),
+            });
+        }
+        let token = secret_from_input(ENV_INITIAL_ACCESS_TOKEN, "the initial access token")?;
+        admin::check_server(&http, &identity_url).await?;
+        AdminCredential::InitialAccessToken(token)
+            .keep(&target::keychain()?, &connection)
+            .await?;
+        return save_added(&store, connection, &identity_url, json);
+    }
     let (credential, named) = if add.sign_in {
         let show = |url: &url::Url| {
             eprintln!("Sign in in the browser. If it did not open, go to:\n{url}");
@@ -204,7 +221,7 @@ async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
         };
         admin::sign_in(&http, &connection, show, admin::SIGN_IN_WAIT).await?
     } else {
-        let secret = secret_from_input()?;
+        let secret = secret_from_input(ENV_CLIENT_SECRET, "the admin app's client secret")?;
         let named =
             admin::check_secret(&http, &identity_url, &connection.admin_client_id, &secret).await?;
         (AdminCredential::ClientSecret(secret), named)
@@ -216,21 +233,38 @@ async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
                 .into(),
         })?;
     credential.keep(&target::keychain()?, &connection).await?;
-    // The sign-in may have taken minutes: save onto the list as it is now, not as it was.
+    save_added(&store, connection, &identity_url, json)
+}
+
+/// Adds `connection` (its credential kept) to the list as it is now: a sign-in may have taken
+/// minutes.
+fn save_added(
+    store: &ConnectionStore,
+    connection: Connection,
+    identity_url: &url::Url,
+    json: bool,
+) -> Result<()> {
     let mut saved = store.load()?;
     saved.check(&connection)?;
     saved.connections.push(connection.clone());
     store.save(&saved)?;
+    let organization = match connection.kind {
+        ConnectionKind::OauthServer => None,
+        _ => Some(connection.partition_global_id),
+    };
     if json {
         print_json(&json!({
             "name": connection.name,
             "identity_url": identity_url.to_string(),
-            "organization_id": connection.partition_global_id,
+            "organization_id": organization,
         }));
     } else {
+        let organization = organization
+            .map(|id| format!(", organization {id}"))
+            .unwrap_or_default();
         println!(
-            "Saved \"{}\" ({identity_url}, organization {}); its credentials are in the keychain.",
-            connection.name, connection.partition_global_id
+            "Saved \"{}\" ({identity_url}{organization}); its credentials are in the keychain.",
+            connection.name
         );
     }
     Ok(())
@@ -383,9 +417,25 @@ async fn secrets(command: SecretsCommand, target: &Target, json: bool) -> Result
             description,
             expires,
         } => {
-            let expires = expires.map(|day| last_moment_of(&day)).transpose()?;
-            let request = NewSecret::validate(&description, expires, OffsetDateTime::now_utc())?;
-            let (info, value) = client.generate_secret(&app_id, &request).await?;
+            let request = match client.features().secret_details {
+                None => {
+                    let expires = expires.map(|day| last_moment_of(&day)).transpose()?;
+                    let description = description.unwrap_or_default();
+                    Some(NewSecret::validate(
+                        &description,
+                        expires,
+                        OffsetDateTime::now_utc(),
+                    )?)
+                }
+                Some(reason) if description.is_some() || expires.is_some() => {
+                    return Err(Error::InvalidInput {
+                        field: None,
+                        message: format!("{reason} Leave out --description and --expires."),
+                    })
+                }
+                Some(_) => None,
+            };
+            let (info, value) = client.generate_secret(&app_id, request.as_ref()).await?;
             if json {
                 let mut out = secret_json(&info);
                 out["value"] = json!(value.expose());
@@ -450,7 +500,7 @@ async fn handoff(command: HandoffCommand, target: &Target, json: bool) -> Result
         app,
         catalog: &catalog,
         connection: target.sheet.clone(),
-        endpoints: Endpoints::from(client.endpoint()),
+        endpoints: client.endpoints(),
         produced_by: target.admin_identity.clone(),
         produced_at: OffsetDateTime::now_utc(),
         secret: None,

@@ -8,6 +8,7 @@ use registrar_core::connections::{Connection, ConnectionStore, Saved};
 use registrar_core::handoff::SheetConnection;
 use registrar_core::keychain::{self, Keychain};
 use registrar_core::oauth::ClientCredentials;
+use registrar_core::provider::Provider;
 use registrar_core::uipath::{Endpoint, UiPathClient};
 use registrar_core::{Error, Result, Secret};
 use url::Url;
@@ -20,6 +21,8 @@ pub const ENV_URL: &str = "REGISTRAR_IDENTITY_URL";
 pub const ENV_CLIENT_ID: &str = "REGISTRAR_CLIENT_ID";
 pub const ENV_CLIENT_SECRET: &str = "REGISTRAR_CLIENT_SECRET";
 pub const ENV_ORG_ID: &str = "REGISTRAR_ORG_ID";
+/// An OAuth server's initial access token, read by `connections add --kind oauth-server`.
+pub const ENV_INITIAL_ACCESS_TOKEN: &str = "REGISTRAR_INITIAL_ACCESS_TOKEN";
 
 /// The folder the window keeps `connections.json` in; `REGISTRAR_CONFIG_DIR` overrides it.
 pub fn config_dir() -> Result<PathBuf> {
@@ -52,7 +55,7 @@ pub fn keychain() -> Result<Keychain> {
 /// A server to work on: its client, and how to name it to people.
 #[derive(Debug)]
 pub struct Target {
-    pub client: UiPathClient,
+    pub client: Provider,
     /// The connection as a handoff sheet names it.
     pub sheet: SheetConnection,
     /// Who acts through it, as a handoff sheet names its producer.
@@ -70,7 +73,13 @@ pub async fn open(name: Option<&str>) -> Result<Target> {
 
 /// The saved `connection`, with its credential from the keychain.
 pub async fn open_saved(connection: &Connection) -> Result<Target> {
-    let client = admin::open(registrar_core::http::client()?, &keychain()?, connection).await?;
+    let client = admin::open(
+        registrar_core::http::client()?,
+        &keychain()?,
+        &store()?,
+        connection,
+    )
+    .await?;
     Ok(Target {
         client,
         sheet: SheetConnection::from(connection),
@@ -151,7 +160,7 @@ async fn from_environment(url: &str) -> Result<Target> {
         client_secret: secret()?,
     };
     Ok(Target {
-        client: UiPathClient::new(http, endpoint, credentials),
+        client: Provider::UiPath(UiPathClient::new(http, endpoint, credentials)),
         sheet,
         admin_identity,
     })

@@ -7,12 +7,15 @@ use std::time::Duration;
 use url::Url;
 use uuid::Uuid;
 
-use crate::connections::Connection;
+use crate::connections::{Connection, ConnectionKind, ConnectionStore};
+use crate::dynamic::{self, DynamicClient};
 use crate::error::{Error, Result};
 use crate::keychain::Keychain;
 use crate::model::Field;
 use crate::oauth::{self, ClientCredentials};
 use crate::probe::organization_in_token;
+use crate::provider::Provider;
+use crate::registration::{self, RegistrationClient, ServerMetadata};
 use crate::signin;
 use crate::uipath::{Endpoint, RefreshTokenStore, UiPathClient, ADMIN_SCOPES};
 use crate::Secret;
@@ -27,6 +30,8 @@ pub enum AdminCredential {
     ClientSecret(Secret),
     /// A signed-in admin's refresh token.
     RefreshToken(Secret),
+    /// An OAuth server's initial access token, to register clients (RFC 7591 §3).
+    InitialAccessToken(Secret),
 }
 
 impl AdminCredential {
@@ -35,6 +40,9 @@ impl AdminCredential {
         let (value, account) = match self {
             AdminCredential::ClientSecret(secret) => (secret, connection.secret_account()),
             AdminCredential::RefreshToken(token) => (token, connection.refresh_token_account()),
+            AdminCredential::InitialAccessToken(token) => {
+                (token, connection.initial_access_token_account())
+            }
         };
         keychain.write(&account, value).await
     }
@@ -43,18 +51,55 @@ impl AdminCredential {
     /// Call it once the connection is saved with this credential: until then the old entry may
     /// still be the one the saved connection needs.
     pub async fn discard_unused(&self, keychain: &Keychain, connection: &Connection) -> Result<()> {
-        let unused = match self {
-            AdminCredential::ClientSecret(_) => connection.refresh_token_account(),
-            AdminCredential::RefreshToken(_) => connection.secret_account(),
+        let used = match self {
+            AdminCredential::ClientSecret(_) => connection.secret_account(),
+            AdminCredential::RefreshToken(_) => connection.refresh_token_account(),
+            AdminCredential::InitialAccessToken(_) => connection.initial_access_token_account(),
         };
-        keychain.delete(&unused).await
+        for account in credential_accounts(connection) {
+            if account != used {
+                keychain.delete(&account).await?;
+            }
+        }
+        Ok(())
     }
 }
 
-/// Removes every keychain entry of `connection`.
-pub async fn forget(keychain: &Keychain, connection: &Connection) -> Result<()> {
-    keychain.delete(&connection.secret_account()).await?;
-    keychain.delete(&connection.refresh_token_account()).await
+/// Every account an admin credential of `connection` may be kept under.
+fn credential_accounts(connection: &Connection) -> [String; 3] {
+    [
+        connection.secret_account(),
+        connection.refresh_token_account(),
+        connection.initial_access_token_account(),
+    ]
+}
+
+/// Removes every keychain entry of `connection`, and the list of clients registered through it
+/// with their registration access tokens (the clients stay on the server).
+pub async fn forget(
+    keychain: &Keychain,
+    store: &ConnectionStore,
+    connection: &Connection,
+) -> Result<()> {
+    for account in credential_accounts(connection) {
+        keychain.delete(&account).await?;
+    }
+    dynamic::forget(keychain, connection, &store.clients_path(&connection.id)).await
+}
+
+/// Reads an OAuth server's metadata from its issuer URL, and checks that it takes registrations.
+pub async fn check_server(http: &reqwest::Client, issuer: &Url) -> Result<ServerMetadata> {
+    let server = registration::discover(http, issuer).await?;
+    if server.registration_endpoint.is_none() {
+        return Err(Error::invalid(
+            Field::Issuer,
+            format!(
+                "{issuer} takes no registrations: its metadata names no registration endpoint \
+                 (RFC 7591). Check the issuer URL."
+            ),
+        ));
+    }
+    Ok(server)
 }
 
 /// The API client for a saved connection, with its credential from the keychain. A signed-in
@@ -62,21 +107,36 @@ pub async fn forget(keychain: &Keychain, connection: &Connection) -> Result<()> 
 pub async fn open(
     http: reqwest::Client,
     keychain: &Keychain,
+    store: &ConnectionStore,
     connection: &Connection,
-) -> Result<UiPathClient> {
+) -> Result<Provider> {
     let missing = |what: &str| {
         Error::Keychain(format!(
             "The keychain has no {what} for \"{}\": edit the connection and give it again.",
             connection.name
         ))
     };
+    if connection.kind == ConnectionKind::OauthServer {
+        let token = keychain
+            .read(&connection.initial_access_token_account())
+            .await?
+            .ok_or_else(|| missing("initial access token"))?;
+        let server = check_server(&http, &connection.identity_url()?).await?;
+        return Ok(Provider::Dynamic(DynamicClient::new(
+            RegistrationClient::new(http, server),
+            token,
+            keychain.clone(),
+            connection.clone(),
+            store.clients_path(&connection.id),
+        )));
+    }
     if connection.signed_in {
         let account = connection.refresh_token_account();
         let refresh_token = keychain
             .read(&account)
             .await?
             .ok_or_else(|| missing("sign-in"))?;
-        let store = {
+        let tokens = {
             let (load_from, save_to) = (keychain.clone(), keychain.clone());
             let (load_account, save_account) = (account.clone(), account);
             RefreshTokenStore {
@@ -94,19 +154,19 @@ pub async fn open(
             identity_url: connection.identity_url()?,
             partition_global_id: connection.partition_global_id,
         };
-        Ok(UiPathClient::signed_in(
+        Ok(Provider::UiPath(UiPathClient::signed_in(
             http,
             endpoint,
             connection.admin_client_id.clone(),
             refresh_token,
-            store,
-        ))
+            tokens,
+        )))
     } else {
         let client_secret = keychain
             .read(&connection.secret_account())
             .await?
             .ok_or_else(|| missing("admin secret"))?;
-        with_secret(http, connection, client_secret)
+        with_secret(http, connection, client_secret).map(Provider::UiPath)
     }
 }
 
@@ -208,7 +268,14 @@ mod tests {
             sandbox_port: None,
             host: None,
             signed_in: false,
+            issuer: None,
         }
+    }
+
+    fn store() -> (tempfile::TempDir, ConnectionStore) {
+        let folder = tempfile::tempdir().unwrap();
+        let store = ConnectionStore::new(folder.path().join("connections.json"));
+        (folder, store)
     }
 
     fn keychain() -> Keychain {
@@ -233,6 +300,8 @@ mod tests {
             .unwrap();
         assert!(holds(&keychain, &secret).await);
 
+        let initial = AdminCredential::InitialAccessToken(Secret::new("iat"));
+        initial.keep(&keychain, &connection).await.unwrap();
         let token = AdminCredential::RefreshToken(Secret::new("rt"));
         token.keep(&keychain, &connection).await.unwrap();
         assert!(
@@ -241,10 +310,15 @@ mod tests {
         );
         token.discard_unused(&keychain, &connection).await.unwrap();
         assert!(!holds(&keychain, &secret).await);
+        assert!(
+            !holds(&keychain, &connection.initial_access_token_account()).await,
+            "every other kind goes"
+        );
         let kept = keychain.read(&refresh).await.unwrap().unwrap();
         assert_eq!(kept.expose(), "rt");
 
-        forget(&keychain, &connection).await.unwrap();
+        let (_folder, store) = store();
+        forget(&keychain, &store, &connection).await.unwrap();
         assert!(!holds(&keychain, &refresh).await);
     }
 
@@ -252,9 +326,20 @@ mod tests {
     async fn opening_without_a_kept_credential_says_what_to_do() {
         let keychain = keychain();
         let http = crate::http::client().unwrap();
-        let err = open(http, &keychain, &connection()).await.unwrap_err();
+        let (_folder, store) = store();
+        let err = open(http.clone(), &keychain, &store, &connection())
+            .await
+            .unwrap_err();
         assert!(matches!(err, Error::Keychain(_)), "{err:?}");
         assert!(err.to_string().contains("edit the connection"), "{err}");
+
+        let server = Connection {
+            kind: ConnectionKind::OauthServer,
+            issuer: Some("https://login.example.com".into()),
+            ..connection()
+        };
+        let err = open(http, &keychain, &store, &server).await.unwrap_err();
+        assert!(err.to_string().contains("no initial access token"), "{err}");
     }
 
     #[test]

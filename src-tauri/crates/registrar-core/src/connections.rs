@@ -23,6 +23,9 @@ pub enum ConnectionKind {
     AutomationSuite,
     /// Standalone (MSI) Orchestrator: `https://{host}/identity`, no organization in the path.
     Standalone,
+    /// Any OAuth 2.0 server with dynamic client registration (RFC 7591/7592), named by its issuer
+    /// URL; the keychain holds its initial access token.
+    OauthServer,
 }
 
 /// Automation Cloud's host when none is given.
@@ -49,6 +52,9 @@ pub struct Connection {
     /// keychain holds a refresh token (under [`Connection::refresh_token_account`]), no secret.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub signed_in: bool,
+    /// An OAuth server's issuer URL (for [`ConnectionKind::OauthServer`] only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
 }
 
 impl ConnectionKind {
@@ -59,6 +65,7 @@ impl ConnectionKind {
             ConnectionKind::AutomationCloud => "Automation Cloud",
             ConnectionKind::AutomationSuite => "Automation Suite",
             ConnectionKind::Standalone => "Standalone Orchestrator",
+            ConnectionKind::OauthServer => "OAuth 2.0 server (RFC 7591)",
         }
     }
 }
@@ -66,7 +73,12 @@ impl ConnectionKind {
 impl Connection {
     /// Who acts on the server through this connection, as a handoff sheet names its producer.
     pub fn admin_identity(&self) -> String {
-        format!("admin app {} on {}", self.admin_client_id, self.name)
+        match self.kind {
+            ConnectionKind::OauthServer => {
+                format!("the initial access token saved for {}", self.name)
+            }
+            _ => format!("admin app {} on {}", self.admin_client_id, self.name),
+        }
     }
 
     /// The keychain account of this connection's admin client secret.
@@ -77,6 +89,20 @@ impl Connection {
     /// The keychain account of a signed-in admin's refresh token.
     pub fn refresh_token_account(&self) -> String {
         format!("connection/{}/refresh-token", self.id)
+    }
+
+    /// The keychain account of an OAuth server's initial access token (RFC 7591 §3).
+    pub fn initial_access_token_account(&self) -> String {
+        format!("connection/{}/initial-access-token", self.id)
+    }
+
+    /// The keychain account of the registration access token (RFC 7592) of a client registered
+    /// on this connection's server.
+    pub fn registration_token_account(&self, client_id: &str) -> String {
+        format!(
+            "connection/{}/client/{client_id}/registration-access-token",
+            self.id
+        )
     }
 
     pub fn new_id() -> String {
@@ -124,6 +150,7 @@ impl Connection {
             }
             ConnectionKind::AutomationSuite => format!("{}/{}/identity_", host()?, organization()?),
             ConnectionKind::Standalone => format!("{}/identity", host()?),
+            ConnectionKind::OauthServer => return self.issuer_url(),
         };
         url.parse().map_err(|e| {
             field_error(
@@ -131,6 +158,42 @@ impl Connection {
                 &format!("{url} is not a usable URL ({e}). Check the host name."),
             )
         })
+    }
+}
+
+impl Connection {
+    /// The issuer URL as given: https (plain http only on the loopback host), no query or
+    /// fragment, no trailing slash.
+    fn issuer_url(&self) -> Result<Url> {
+        let given = self.issuer.as_deref().map(str::trim).unwrap_or_default();
+        if given.is_empty() {
+            return Err(field_error(
+                Field::Issuer,
+                "Give the server's issuer URL (for example https://login.example.com).",
+            ));
+        }
+        let url = Url::parse(given.trim_end_matches('/')).map_err(|e| {
+            field_error(
+                Field::Issuer,
+                &format!("\"{given}\" is not a URL ({e}): give the issuer with https://."),
+            )
+        })?;
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(field_error(
+                Field::Issuer,
+                "An issuer URL has no query or fragment (RFC 8414 §2): give it without ? or #.",
+            ));
+        }
+        let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        match url.scheme() {
+            "https" => Ok(url),
+            "http" if loopback => Ok(url),
+            _ => Err(field_error(
+                Field::Issuer,
+                "The issuer URL must start with https:// (plain http is for a server on this \
+                 computer only).",
+            )),
+        }
     }
 }
 
@@ -221,7 +284,9 @@ impl Saved {
                 &format!("A connection is already named \"{name}\": choose another name."),
             ));
         }
-        if connection.admin_client_id.trim().is_empty() {
+        if connection.kind != ConnectionKind::OauthServer
+            && connection.admin_client_id.trim().is_empty()
+        {
             return Err(field_error(
                 Field::ClientId,
                 "Give the client ID of the admin app (or, to sign in, of the sign-in app).",
@@ -277,6 +342,13 @@ impl ConnectionStore {
         Ok(file.saved)
     }
 
+    /// Where the clients Registrar registered on an OAuth server are listed (RFC 7591 has no
+    /// listing of its own), one file per connection beside this one.
+    pub fn clients_path(&self, connection_id: &str) -> PathBuf {
+        self.path
+            .with_file_name(format!("clients-{connection_id}.json"))
+    }
+
     /// Saves atomically: a crash mid-write leaves the previous file, never half of one.
     pub fn save(&self, saved: &Saved) -> Result<()> {
         let file = ConnectionsFile {
@@ -310,6 +382,47 @@ mod tests {
             sandbox_port: Some(45123),
             host: None,
             signed_in: false,
+            issuer: None,
+        }
+    }
+
+    #[test]
+    fn an_oauth_server_is_its_issuer_over_https_and_needs_no_admin_client() {
+        let server = |issuer: &str| Connection {
+            kind: ConnectionKind::OauthServer,
+            sandbox_port: None,
+            admin_client_id: String::new(),
+            issuer: Some(issuer.to_owned()),
+            ..sample()
+        };
+        let saved = Saved::default();
+        assert_eq!(
+            saved
+                .check(&server("https://login.example.com/realms/acme/"))
+                .unwrap()
+                .as_str(),
+            "https://login.example.com/realms/acme"
+        );
+        assert_eq!(
+            saved
+                .check(&server("http://127.0.0.1:9000"))
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:9000/"
+        );
+        for (bad, says) in [
+            ("", "issuer URL"),
+            ("login.example.com", "not a URL"),
+            ("http://login.example.com", "https://"),
+            ("https://login.example.com/?tenant=a", "no query"),
+        ] {
+            match saved.check(&server(bad)) {
+                Err(Error::InvalidInput {
+                    field: Some(Field::Issuer),
+                    message,
+                }) => assert!(message.contains(says), "{bad}: {message}"),
+                other => panic!("{bad}: {other:?}"),
+            }
         }
     }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crate::draft::{AppDraft, ValidDraft};
 use crate::error::{Error, Result};
 use crate::model::{CatalogResource, ExternalApp, Scope};
-use crate::uipath::UiPathClient;
+use crate::provider::Provider;
 
 /// The editable part of an app: what the admin opened (the base) or wants (the edit).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +80,7 @@ pub struct UpdatePlan {
 /// Re-reads the app, refuses if it changed since `base` was read, checks `edit` against the seed's
 /// rules for the app's (unchangeable) type, and works out the diff.
 pub async fn plan_update(
-    client: &UiPathClient,
+    client: &Provider,
     app_id: &str,
     base: &AppEdit,
     edit: &AppEdit,
@@ -111,7 +111,7 @@ pub async fn plan_update(
 
 /// Plans, then sends the full merged state (the server replaces lists) and reads the app back.
 pub async fn apply_update(
-    client: &UiPathClient,
+    client: &Provider,
     app_id: &str,
     base: &AppEdit,
     edit: &AppEdit,

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod connections;
 pub mod draft;
+pub mod dynamic;
 pub mod edit;
 pub mod error;
 pub mod files;
@@ -13,6 +14,7 @@ pub mod keychain;
 pub mod model;
 pub mod oauth;
 pub mod probe;
+pub mod provider;
 pub mod registration;
 pub mod requests;
 pub mod secret;

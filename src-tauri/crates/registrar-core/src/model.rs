@@ -71,6 +71,8 @@ pub enum Field {
     OrganizationId,
     ClientId,
     ClientSecret,
+    Issuer,
+    InitialAccessToken,
 }
 
 /// A moment as RFC 3339 text (`2027-06-30T23:59:59Z`), the form every output of Registrar uses.

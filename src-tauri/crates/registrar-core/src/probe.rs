@@ -5,8 +5,11 @@ use reqwest::Method;
 use url::Url;
 use uuid::Uuid;
 
+use crate::dynamic::DynamicClient;
 use crate::error::Error;
 use crate::http::{read_json, send_with_retries, Repeat, RETRIES};
+use crate::provider::Provider;
+use crate::registration;
 use crate::uipath::UiPathClient;
 use crate::verify::jwt_claims;
 
@@ -62,7 +65,52 @@ impl ConnectionReport {
 }
 
 /// Tries each step in turn with a connection's client, whatever its admin credential.
-pub async fn probe(client: &UiPathClient) -> ConnectionReport {
+pub async fn probe(provider: &Provider) -> ConnectionReport {
+    match provider {
+        Provider::UiPath(client) => probe_uipath(client).await,
+        Provider::Dynamic(client) => probe_dynamic(client).await,
+    }
+}
+
+/// An OAuth server: its metadata read again, the initial access token (which only a
+/// registration can check), and the clients registered from Registrar read back.
+async fn probe_dynamic(client: &DynamicClient) -> ConnectionReport {
+    let issuer = &client.server().issuer;
+    let discovery = match registration::discover(client.http(), issuer).await {
+        Ok(server) => match &server.registration_endpoint {
+            Some(endpoint) => Check::Passed(format!(
+                "The metadata names the issuer {}, the token endpoint {} and the registration                  endpoint {endpoint}.",
+                server.issuer, server.token_endpoint
+            )),
+            None => Check::Failed(format!(
+                "{} takes no registrations: its metadata names no registration endpoint.",
+                server.issuer
+            )),
+        },
+        Err(error) => Check::Failed(error.to_string()),
+    };
+    let token = Check::Passed(
+        "The initial access token is kept in the keychain. RFC 7591 has no way to check it \
+         short of registering, so the first registration will."
+            .to_owned(),
+    );
+    let listing = match client.list_apps().await {
+        Ok(apps) => Check::Passed(format!(
+            "Read the {} clients registered from Registrar (the server lists none itself).",
+            apps.len()
+        )),
+        Err(error) => Check::Failed(error.to_string()),
+    };
+    ConnectionReport {
+        discovery,
+        token,
+        admin_scopes: Vec::new(),
+        organization_id: None,
+        listing,
+    }
+}
+
+async fn probe_uipath(client: &UiPathClient) -> ConnectionReport {
     let discovery = discover(client.http(), &client.endpoint().discovery_url()).await;
     let (token, admin_scopes, organization_id) = match client.admin_token_facts().await {
         Ok((scopes, from_token)) => {

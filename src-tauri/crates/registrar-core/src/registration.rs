@@ -31,6 +31,9 @@ pub struct ServerMetadata {
     pub scopes_supported: Vec<String>,
     #[serde(default)]
     pub grant_types_supported: Vec<String>,
+    /// Where this was read from.
+    #[serde(skip)]
+    pub metadata_url: Option<Url>,
 }
 
 /// Reads the server's metadata from its issuer URL: RFC 8414's
@@ -61,7 +64,8 @@ pub async fn discover(http: &reqwest::Client, issuer: &Url) -> Result<ServerMeta
                 response.status().as_u16()
             )));
         }
-        let metadata: ServerMetadata = read_json(response, what).await?;
+        let mut metadata: ServerMetadata = read_json(response, what).await?;
+        metadata.metadata_url = url.parse().ok();
         if metadata.issuer.as_str().trim_end_matches('/') != base {
             return Err(Error::Server(format!(
                 "The metadata at {url} names the issuer {}, not {base}: check the issuer URL.",
@@ -174,7 +178,8 @@ impl ClientMetadata {
             response_types,
             scope: scopes.join(" "),
             token_endpoint_auth_method: match draft.app_type {
-                AppType::Confidential => "client_secret_basic",
+                // The secret goes in the form, as in the requests the handoff sheet gives.
+                AppType::Confidential => "client_secret_post",
                 AppType::NonConfidential => "none",
             }
             .to_owned(),
@@ -271,6 +276,10 @@ impl RegistrationClient {
 
     pub fn server(&self) -> &ServerMetadata {
         &self.server
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     /// Registers a client (RFC 7591 §3). It is sent once: the protocol has no way to look a
@@ -563,7 +572,7 @@ mod tests {
             machine.response_types.is_empty(),
             "no code flow, so no redirect URL needed"
         );
-        assert_eq!(machine.token_endpoint_auth_method, "client_secret_basic");
+        assert_eq!(machine.token_endpoint_auth_method, "client_secret_post");
 
         let both = metadata(
             AppType::Confidential,

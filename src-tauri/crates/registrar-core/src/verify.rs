@@ -10,7 +10,6 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Result};
 use crate::model::ExternalApp;
 use crate::oauth::{self, ClientCredentials};
-use crate::uipath::Endpoint;
 use crate::Secret;
 
 #[derive(Debug)]
@@ -27,7 +26,7 @@ pub struct Verification {
 /// Requests a client_credentials token for all of the app's application scopes.
 pub async fn verify(
     http: &reqwest::Client,
-    endpoint: &Endpoint,
+    token_url: &url::Url,
     app: &ExternalApp,
     secret: &Secret,
 ) -> Result<Verification> {
@@ -46,8 +45,7 @@ pub async fn verify(
         client_id: app.id.clone(),
         client_secret: secret.duplicate(),
     };
-    let granted =
-        oauth::client_credentials(http, &endpoint.token_url(), &credentials, &scopes).await?;
+    let granted = oauth::client_credentials(http, token_url, &credentials, &scopes).await?;
     Ok(Verification {
         requested_scopes: scopes.iter().map(|s| s.to_string()).collect(),
         claims: jwt_claims(granted.access_token.expose()).unwrap_or_default(),

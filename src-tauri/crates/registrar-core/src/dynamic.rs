@@ -1,0 +1,496 @@
+//! An OAuth 2.0 server with dynamic client registration as a place to keep external apps: the
+//! [`RegistrationClient`] plus what the protocols leave to the client. RFC 7591 has no listing, so
+//! Registrar lists the clients it registered itself (a file per connection, no secrets in it);
+//! each client's registration access token is in the keychain, and the newest one the server
+//! gives replaces it at once. The server keeps one secret per client, without description or
+//! expiry of Registrar's choosing: a new secret replaces it.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tokio::sync::Mutex;
+use url::Url;
+
+use crate::connections::Connection;
+use crate::draft::ValidDraft;
+use crate::error::{Error, Result};
+use crate::keychain::Keychain;
+use crate::model::{
+    AppType, CatalogResource, CatalogScope, ExternalApp, Scope, ScopeType, SecretInfo,
+};
+use crate::registration::{
+    ClientMetadata, Management, RegisteredClient, RegistrationClient, ServerMetadata,
+};
+use crate::uipath::CreatedApp;
+use crate::Secret;
+
+/// The id a client's one secret is shown with.
+pub const SECRET_ID: i64 = 1;
+
+/// OpenID Connect scopes: they ask for a user's identity, so no client_credentials token has them.
+const USER_ONLY: [&str; 6] = [
+    "openid",
+    "offline_access",
+    "profile",
+    "email",
+    "address",
+    "phone",
+];
+
+/// A client as Registrar last saw it: what the list shows, and the scope types the server does
+/// not keep (RFC 7591 has one `scope` list for both).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Record {
+    client_id: String,
+    client_uri: Url,
+    name: String,
+    confidential: bool,
+    redirect_uris: Vec<String>,
+    application_scopes: Vec<String>,
+    user_scopes: Vec<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    secret_issued: OffsetDateTime,
+    /// Seconds since the epoch; none: never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    secret_expires_at: Option<i64>,
+}
+
+#[derive(Default, Serialize, Deserialize)]
+struct RegistryFile {
+    version: u32,
+    clients: Vec<Record>,
+}
+
+const REGISTRY_VERSION: u32 = 1;
+
+impl Record {
+    fn app(&self) -> ExternalApp {
+        let typed = |names: &[String], scope_type| {
+            names
+                .iter()
+                .map(move |name| Scope::new(name.clone(), scope_type))
+                .collect::<Vec<_>>()
+        };
+        let mut scopes = typed(&self.application_scopes, ScopeType::Application);
+        scopes.extend(typed(&self.user_scopes, ScopeType::User));
+        let secrets = if self.confidential {
+            vec![SecretInfo {
+                id: SECRET_ID,
+                description: None,
+                created: self.secret_issued,
+                expires: self
+                    .secret_expires_at
+                    .filter(|at| *at > 0)
+                    .and_then(|at| OffsetDateTime::from_unix_timestamp(at).ok()),
+            }]
+        } else {
+            Vec::new()
+        };
+        ExternalApp {
+            id: self.client_id.clone(),
+            name: self.name.clone(),
+            app_type: if self.confidential {
+                AppType::Confidential
+            } else {
+                AppType::NonConfidential
+            },
+            redirect_uris: self.redirect_uris.clone(),
+            scopes,
+            secrets,
+        }
+    }
+
+    /// This record brought up to date with the server's answer. Scope types come from `typed`
+    /// (the draft just sent) when given, else from what was recorded; a scope added elsewhere is
+    /// an application scope when the client may use client_credentials only, else a user scope.
+    fn updated(&self, answer: &RegisteredClient, typed: Option<&ValidDraft>) -> Record {
+        let (application_scopes, user_scopes) = scope_types(&answer.metadata, typed, Some(self));
+        Record {
+            client_id: answer.client_id.clone(),
+            client_uri: answer
+                .management
+                .as_ref()
+                .map_or_else(|| self.client_uri.clone(), |m| m.client_uri.clone()),
+            name: answer.metadata.client_name.clone(),
+            confidential: answer.metadata.token_endpoint_auth_method != "none",
+            redirect_uris: answer.metadata.redirect_uris.clone(),
+            application_scopes,
+            user_scopes,
+            secret_issued: self.secret_issued,
+            secret_expires_at: answer.client_secret_expires_at.or(self.secret_expires_at),
+        }
+    }
+}
+
+fn scope_types(
+    metadata: &ClientMetadata,
+    typed: Option<&ValidDraft>,
+    recorded: Option<&Record>,
+) -> (Vec<String>, Vec<String>) {
+    let grants = &metadata.grant_types;
+    let machine_only = grants.iter().any(|g| g == "client_credentials")
+        && !grants.iter().any(|g| g == "authorization_code");
+    let (mut application, mut user) = (Vec::new(), Vec::new());
+    for name in metadata.scope.split_whitespace() {
+        let has = |scope_type| match (typed, recorded) {
+            (Some(draft), _) => draft
+                .scopes
+                .iter()
+                .any(|s| s.name == name && s.scope_type == scope_type),
+            (None, Some(record)) => match scope_type {
+                ScopeType::Application => record.application_scopes.iter().any(|s| s == name),
+                ScopeType::User => record.user_scopes.iter().any(|s| s == name),
+            },
+            (None, None) => false,
+        };
+        let (as_app, as_user) = match (has(ScopeType::Application), has(ScopeType::User)) {
+            (false, false) => (machine_only, !machine_only),
+            known => known,
+        };
+        if as_app {
+            application.push(name.to_owned());
+        }
+        if as_user {
+            user.push(name.to_owned());
+        }
+    }
+    (application, user)
+}
+
+/// A connection's OAuth server, with the clients Registrar registered there.
+#[derive(Debug)]
+pub struct DynamicClient {
+    registration: RegistrationClient,
+    initial_access_token: Secret,
+    keychain: Keychain,
+    connection: Connection,
+    registry: PathBuf,
+    /// One change at a time: each reads and writes the list, and may replace a client's
+    /// registration access token, which a second request with the old one would then lack.
+    busy: Mutex<()>,
+}
+
+impl DynamicClient {
+    pub fn new(
+        registration: RegistrationClient,
+        initial_access_token: Secret,
+        keychain: Keychain,
+        connection: Connection,
+        registry: PathBuf,
+    ) -> Self {
+        Self {
+            registration,
+            initial_access_token,
+            keychain,
+            connection,
+            registry,
+            busy: Mutex::new(()),
+        }
+    }
+
+    pub fn server(&self) -> &ServerMetadata {
+        self.registration.server()
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        self.registration.http()
+    }
+
+    /// The scopes to offer: the server's `scopes_supported`, as one resource. OpenID Connect's
+    /// identity scopes are offered as user scopes only.
+    pub fn catalog(&self) -> Vec<CatalogResource> {
+        let server = self.server();
+        let scopes = server
+            .scopes_supported
+            .iter()
+            .map(|name| CatalogScope {
+                name: name.clone(),
+                display_name: name.clone(),
+                description: None,
+                user: true,
+                application: !USER_ONLY.contains(&name.as_str()),
+            })
+            .collect();
+        vec![CatalogResource {
+            name: server.issuer.host_str().unwrap_or("server").to_owned(),
+            display_name: format!("Scopes of {}", server.issuer),
+            description: Some(
+                "The scopes the server lists in its metadata (scopes_supported).".into(),
+            ),
+            scopes,
+        }]
+    }
+
+    /// Every client Registrar registered on this server, each read from the server; a client the
+    /// server no longer shows (deleted elsewhere, or its token revoked) is listed as last seen.
+    pub async fn list_apps(&self) -> Result<Vec<ExternalApp>> {
+        let _busy = self.busy.lock().await;
+        let mut records = self.load()?;
+        let mut apps = Vec::with_capacity(records.len());
+        for record in &mut records {
+            match self.read(record).await {
+                Ok(answer) => {
+                    *record = record.updated(&answer, None);
+                }
+                Err(e @ (Error::Unauthorized(_) | Error::Forbidden(_) | Error::NotFound(_))) => {
+                    tracing::warn!(client_id = %record.client_id, "listed as last seen: {e}");
+                }
+                Err(e) => return Err(e),
+            }
+            apps.push(record.app());
+        }
+        self.save(&records)?;
+        Ok(apps)
+    }
+
+    /// One client, read from the server.
+    pub async fn get_app(&self, client_id: &str) -> Result<ExternalApp> {
+        let _busy = self.busy.lock().await;
+        let mut records = self.load()?;
+        let record = find(&mut records, client_id)?;
+        let answer = self.read(record).await?;
+        *record = record.updated(&answer, None);
+        let app = record.app();
+        self.save(&records)?;
+        Ok(app)
+    }
+
+    /// Registers a client for `draft` with the initial access token, and keeps what manages it:
+    /// its registration access token in the keychain, its entry in the list.
+    pub async fn create_app(&self, draft: &ValidDraft) -> Result<CreatedApp> {
+        let _busy = self.busy.lock().await;
+        let mut records = self.load()?;
+        let metadata = ClientMetadata::from_draft(draft);
+        let answer = self
+            .registration
+            .register(Some(&self.initial_access_token), &metadata)
+            .await?;
+        let Some(management) = &answer.management else {
+            return Err(Error::Server(format!(
+                "The server registered \"{}\" as {} but gave no registration access token \
+                 (RFC 7592), so Registrar can never read, change or delete it: manage it on the \
+                 server itself.",
+                draft.name, answer.client_id
+            )));
+        };
+        self.keep_token(&answer.client_id, management)
+            .await
+            .map_err(|e| {
+                Error::Keychain(format!(
+                    "\"{}\" was registered as {}, but its registration access token could not be \
+                 kept ({e}): delete it on the server and register it again.",
+                    draft.name, answer.client_id
+                ))
+            })?;
+        let (application_scopes, user_scopes) = scope_types(&answer.metadata, Some(draft), None);
+        let record = Record {
+            client_id: answer.client_id.clone(),
+            client_uri: management.client_uri.clone(),
+            name: answer.metadata.client_name.clone(),
+            confidential: answer.metadata.token_endpoint_auth_method != "none",
+            redirect_uris: answer.metadata.redirect_uris.clone(),
+            application_scopes,
+            user_scopes,
+            secret_issued: OffsetDateTime::now_utc(),
+            secret_expires_at: answer.client_secret_expires_at,
+        };
+        let app = record.app();
+        records.push(record);
+        self.save(&records)?;
+        Ok(CreatedApp {
+            app,
+            secret: answer.client_secret,
+        })
+    }
+
+    /// Replaces a client's name, redirect URLs and scopes, keeping the metadata Registrar does
+    /// not edit as the server has it now.
+    pub async fn update_app(&self, client_id: &str, draft: &ValidDraft) -> Result<()> {
+        let _busy = self.busy.lock().await;
+        let mut records = self.load()?;
+        let record = find(&mut records, client_id)?;
+        let current = self.read(record).await?;
+        let management = self.management(record).await?;
+        let answer = self
+            .registration
+            .update(&management, client_id, &current.metadata.edited(draft))
+            .await?;
+        self.keep_new_token(client_id, &answer).await?;
+        *record = record.updated(&answer, Some(draft));
+        self.save(&records)
+    }
+
+    /// Deletes the client on the server, then its token and its entry here.
+    pub async fn delete_app(&self, client_id: &str) -> Result<()> {
+        let _busy = self.busy.lock().await;
+        let mut records = self.load()?;
+        let record = find(&mut records, client_id)?;
+        let management = self.management(record).await?;
+        self.registration.delete(&management).await?;
+        records.retain(|r| r.client_id != client_id);
+        self.save(&records)?;
+        self.keychain
+            .delete(&self.connection.registration_token_account(client_id))
+            .await
+    }
+
+    /// Asks the server for a new secret, which replaces the old one. A server that does not
+    /// rotate secrets this way is reported, with what to do instead.
+    pub async fn rotate_secret(&self, client_id: &str) -> Result<(SecretInfo, Secret)> {
+        let _busy = self.busy.lock().await;
+        let mut records = self.load()?;
+        let record = find(&mut records, client_id)?;
+        if !record.confidential {
+            return Err(Error::InvalidInput {
+                field: None,
+                message: format!(
+                    "\"{}\" is not confidential, so it has no secret to replace.",
+                    record.name
+                ),
+            });
+        }
+        let current = self.read(record).await?;
+        let management = self.management(record).await?;
+        let rotation = self
+            .registration
+            .rotate_secret(
+                &management,
+                client_id,
+                &current.metadata,
+                current.client_secret.as_ref(),
+            )
+            .await?;
+        self.keep_new_token(client_id, &rotation.client).await?;
+        *record = record.updated(&rotation.client, None);
+        let secret = match rotation.client.client_secret {
+            Some(secret) if rotation.rotated => secret,
+            _ => {
+                self.save(&records)?;
+                return Err(Error::Forbidden(format!(
+                    "{} did not issue a new secret: it does not rotate secrets on request. The \
+                     current secret still works; for a new one, register the app again.",
+                    self.server().issuer
+                )));
+            }
+        };
+        record.secret_issued = OffsetDateTime::now_utc();
+        let info = record.app().secrets.remove(0);
+        self.save(&records)?;
+        Ok((info, secret))
+    }
+
+    /// Reads a client, keeping any new registration access token the answer carries.
+    async fn read(&self, record: &Record) -> Result<RegisteredClient> {
+        let management = self.management(record).await?;
+        let answer = self.registration.read(&management).await?;
+        self.keep_new_token(&record.client_id, &answer).await?;
+        Ok(answer)
+    }
+
+    async fn management(&self, record: &Record) -> Result<Management> {
+        let account = self
+            .connection
+            .registration_token_account(&record.client_id);
+        let access_token = self.keychain.read(&account).await?.ok_or_else(|| {
+            Error::Keychain(format!(
+                "The keychain has no registration access token for \"{}\" ({}), so Registrar \
+                 cannot reach it on the server.",
+                record.name, record.client_id
+            ))
+        })?;
+        Ok(Management {
+            client_uri: record.client_uri.clone(),
+            access_token,
+        })
+    }
+
+    async fn keep_new_token(&self, client_id: &str, answer: &RegisteredClient) -> Result<()> {
+        match &answer.management {
+            Some(management) => self.keep_token(client_id, management).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn keep_token(&self, client_id: &str, management: &Management) -> Result<()> {
+        let account = self.connection.registration_token_account(client_id);
+        self.keychain
+            .write(&account, &management.access_token)
+            .await
+    }
+
+    fn load(&self) -> Result<Vec<Record>> {
+        load_registry(&self.registry)
+    }
+
+    fn save(&self, records: &[Record]) -> Result<()> {
+        let file = RegistryFile {
+            version: REGISTRY_VERSION,
+            clients: records.to_vec(),
+        };
+        let json = serde_json::to_vec_pretty(&file).map_err(|e| Error::Storage(e.to_string()))?;
+        crate::files::write_atomically(&self.registry, &json)
+    }
+}
+
+fn load_registry(path: &std::path::Path) -> Result<Vec<Record>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(Error::Storage(format!(
+                "Could not read {}: {e}.",
+                path.display()
+            )))
+        }
+    };
+    let file: RegistryFile = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::Storage(format!(
+            "{} is damaged ({e}); it lists the clients registered from Registrar.",
+            path.display()
+        ))
+    })?;
+    if file.version != REGISTRY_VERSION {
+        return Err(Error::Storage(format!(
+            "{} was written by a newer Registrar (format {}); update Registrar to open it.",
+            path.display(),
+            file.version
+        )));
+    }
+    Ok(file.clients)
+}
+
+fn find<'a>(records: &'a mut [Record], client_id: &str) -> Result<&'a mut Record> {
+    records
+        .iter_mut()
+        .find(|r| r.client_id == client_id)
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "{client_id} is not among the clients Registrar registered on this server, so it \
+                 holds no registration access token for it."
+            ))
+        })
+}
+
+/// Forgets every client registered on `connection`'s server: their registration access tokens
+/// and the list (the clients stay on the server).
+pub async fn forget(
+    keychain: &Keychain,
+    connection: &Connection,
+    registry: &std::path::Path,
+) -> Result<()> {
+    for record in load_registry(registry)? {
+        keychain
+            .delete(&connection.registration_token_account(&record.client_id))
+            .await?;
+    }
+    match std::fs::remove_file(registry) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::Storage(format!(
+            "Could not remove {}: {e}.",
+            registry.display()
+        ))),
+    }
+}

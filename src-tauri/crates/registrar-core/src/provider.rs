@@ -1,0 +1,194 @@
+//! The server a connection registers apps on, whichever kind it is: UiPath's External Client API
+//! (Automation Cloud, Suite, standalone, the sandbox) or an OAuth 2.0 server with dynamic client
+//! registration. The window and the command line work through this, and learn from
+//! [`Provider::features`] what the server cannot do.
+
+use crate::connections::ConnectionKind;
+use crate::draft::ValidDraft;
+use crate::dynamic::DynamicClient;
+use crate::error::{Error, Result};
+use crate::handoff::Endpoints;
+use crate::model::{CatalogResource, ExternalApp, SecretInfo};
+use crate::secrets::NewSecret;
+use crate::uipath::{CreatedApp, UiPathClient};
+use crate::Secret;
+
+#[derive(Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per open connection, made once and never moved about"
+)]
+pub enum Provider {
+    UiPath(UiPathClient),
+    Dynamic(DynamicClient),
+}
+
+/// What a server cannot do, each with the reason to show beside the disabled control; `None`:
+/// it can.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Features {
+    /// Registering apps.
+    pub register: Option<String>,
+    /// Deleting one secret of an app.
+    pub delete_secret: Option<String>,
+    /// A description and an expiry of the admin's choosing for a new secret (and several
+    /// secrets at once).
+    pub secret_details: Option<String>,
+}
+
+impl Features {
+    /// What every server of a kind cannot do; whether it takes registrations is known once it
+    /// is opened ([`Provider::features`]).
+    pub fn of_kind(kind: ConnectionKind) -> Self {
+        match kind {
+            ConnectionKind::OauthServer => Features {
+                register: None,
+                delete_secret: Some(
+                    "This server keeps one secret per app: generate a new one to replace it."
+                        .into(),
+                ),
+                secret_details: Some(
+                    "This server keeps one secret per app, with no description, and sets its \
+                     expiry itself: a new secret replaces the current one, which stops working."
+                        .into(),
+                ),
+            },
+            _ => Features::default(),
+        }
+    }
+}
+
+impl Provider {
+    pub fn http(&self) -> &reqwest::Client {
+        match self {
+            Provider::UiPath(client) => client.http(),
+            Provider::Dynamic(client) => client.http(),
+        }
+    }
+
+    /// The URLs a developer configures a token library with.
+    pub fn endpoints(&self) -> Endpoints {
+        match self {
+            Provider::UiPath(client) => Endpoints::from(client.endpoint()),
+            Provider::Dynamic(client) => {
+                let server = client.server();
+                Endpoints {
+                    authority: server.issuer.clone(),
+                    token: server.token_endpoint.clone(),
+                    authorize: server
+                        .authorization_endpoint
+                        .clone()
+                        .unwrap_or_else(|| server.issuer.clone()),
+                    discovery: server
+                        .metadata_url
+                        .clone()
+                        .unwrap_or_else(|| server.issuer.clone()),
+                }
+            }
+        }
+    }
+
+    pub fn features(&self) -> Features {
+        match self {
+            Provider::UiPath(_) => Features::default(),
+            Provider::Dynamic(client) => {
+                let server = client.server();
+                let register = if server.registration_endpoint.is_none() {
+                    Some(format!(
+                        "{} takes no registrations: its metadata names no registration endpoint.",
+                        server.issuer
+                    ))
+                } else if server.scopes_supported.is_empty() {
+                    Some(format!(
+                        "{} does not list its scopes (scopes_supported), so there are none to \
+                         choose from.",
+                        server.issuer
+                    ))
+                } else {
+                    None
+                };
+                Features {
+                    register,
+                    ..Features::of_kind(ConnectionKind::OauthServer)
+                }
+            }
+        }
+    }
+
+    pub async fn list_apps(&self) -> Result<Vec<ExternalApp>> {
+        match self {
+            Provider::UiPath(client) => client.list_apps().await,
+            Provider::Dynamic(client) => client.list_apps().await,
+        }
+    }
+
+    pub async fn get_app(&self, app_id: &str) -> Result<ExternalApp> {
+        match self {
+            Provider::UiPath(client) => client.get_app(app_id).await,
+            Provider::Dynamic(client) => client.get_app(app_id).await,
+        }
+    }
+
+    pub async fn catalog(&self) -> Result<Vec<CatalogResource>> {
+        match self {
+            Provider::UiPath(client) => client.catalog().await,
+            Provider::Dynamic(client) => Ok(client.catalog()),
+        }
+    }
+
+    pub async fn create_app(&self, draft: &ValidDraft) -> Result<CreatedApp> {
+        if let Some(reason) = self.features().register {
+            return Err(Error::Forbidden(reason));
+        }
+        match self {
+            Provider::UiPath(client) => client.create_app(draft).await,
+            Provider::Dynamic(client) => client.create_app(draft).await,
+        }
+    }
+
+    pub async fn update_app(&self, app_id: &str, draft: &ValidDraft) -> Result<()> {
+        match self {
+            Provider::UiPath(client) => client.update_app(app_id, draft).await,
+            Provider::Dynamic(client) => client.update_app(app_id, draft).await,
+        }
+    }
+
+    pub async fn delete_app(&self, app_id: &str) -> Result<()> {
+        match self {
+            Provider::UiPath(client) => client.delete_app(app_id).await,
+            Provider::Dynamic(client) => client.delete_app(app_id).await,
+        }
+    }
+
+    /// A new secret for the app. UiPath adds one with the request's description and expiry;
+    /// a dynamic registration server replaces the app's one secret, and takes no request.
+    pub async fn generate_secret(
+        &self,
+        app_id: &str,
+        request: Option<&NewSecret>,
+    ) -> Result<(SecretInfo, Secret)> {
+        match (self, request) {
+            (Provider::UiPath(client), Some(request)) => {
+                client.generate_secret(app_id, request).await
+            }
+            (Provider::UiPath(_), None) => Err(Error::InvalidInput {
+                field: None,
+                message: "Describe the new secret and choose its expiry.".into(),
+            }),
+            (Provider::Dynamic(client), None) => client.rotate_secret(app_id).await,
+            (Provider::Dynamic(_), Some(_)) => Err(Error::InvalidInput {
+                field: None,
+                message: self.features().secret_details.unwrap_or_default(),
+            }),
+        }
+    }
+
+    pub async fn delete_secret(&self, secret_id: i64) -> Result<()> {
+        match self {
+            Provider::UiPath(client) => client.delete_secret(secret_id).await,
+            Provider::Dynamic(_) => Err(Error::Forbidden(
+                self.features().delete_secret.unwrap_or_default(),
+            )),
+        }
+    }
+}
