@@ -23,6 +23,10 @@ if (!initialAccessToken) {
   process.exit(2);
 }
 
+// OIDC_ROTATION=off leaves the rotation policy out: rotate_client_secret is then ignored, as a
+// server that does not rotate secrets on request ignores metadata it does not know.
+const rotation = process.env.OIDC_ROTATION !== 'off';
+
 const port = Number(process.env.OIDC_PORT ?? 0);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`OIDC_PORT must be a port number (0 for any free port), not "${process.env.OIDC_PORT}"`);
@@ -126,7 +130,7 @@ server.listen(port, '127.0.0.1', async () => {
   // bound to our policies; the registration access tokens it leads to inherit them.
   await new provider.InitialAccessToken({
     jti: initialAccessToken,
-    policies: ['rotate-secret-on-request', 'no-public-client-credentials'],
+    policies: [...(rotation ? ['rotate-secret-on-request'] : []), 'no-public-client-credentials'],
   }).save();
 
   server.on('request', provider.callback());

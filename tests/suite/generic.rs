@@ -28,6 +28,15 @@ pub(crate) struct OidcProvider {
 
 impl OidcProvider {
     pub(crate) fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// One that ignores requests for a new secret, as a server without that policy does.
+    pub(crate) fn start_without_rotation() -> Self {
+        Self::start_with(&[("OIDC_ROTATION", "off")])
+    }
+
+    fn start_with(env: &[(&str, &str)]) -> Self {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("oidc-provider");
         assert!(
             dir.join("node_modules/oidc-provider").exists(),
@@ -40,6 +49,7 @@ impl OidcProvider {
             .current_dir(&dir)
             .env("OIDC_PORT", "0")
             .env("OIDC_INITIAL_ACCESS_TOKEN", &token)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -54,9 +64,9 @@ impl OidcProvider {
             let _ = ready.send(lines.next().and_then(Result::ok).unwrap_or_default());
             lines.for_each(drop);
         });
-        let Ok(line) = line.recv_timeout(std::time::Duration::from_secs(30)) else {
+        let Ok(line) = line.recv_timeout(std::time::Duration::from_secs(120)) else {
             let _ = child.kill();
-            panic!("oidc-provider did not say it was listening within 30 s");
+            panic!("oidc-provider did not say it was listening within 120 s (a loaded machine starts node slowly)");
         };
         let issuer = line
             .trim()
@@ -424,4 +434,146 @@ async fn a_lost_answer_is_never_followed_by_a_second_registration_or_update() {
         1,
         "the update was sent twice"
     );
+}
+
+/// An OAuth server connection as the window and the command line open it: saved, with the
+/// initial access token in a keychain namespace of the test's own.
+struct Opened {
+    provider: registrar_core::provider::Provider,
+    keychain: registrar_core::keychain::Keychain,
+    connection: registrar_core::connections::Connection,
+    _folder: tempfile::TempDir,
+}
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        let _ = Command::new("secret-tool")
+            .args(["clear", "service", self.keychain.namespace()])
+            .status();
+    }
+}
+
+async fn open_connection(server: &OidcProvider) -> Opened {
+    use registrar_core::admin::{self, AdminCredential};
+    use registrar_core::connections::{Connection, ConnectionKind, ConnectionStore};
+    let folder = tempfile::tempdir().unwrap();
+    let store = ConnectionStore::new(folder.path().join("connections.json"));
+    let connection = Connection {
+        id: Connection::new_id(),
+        name: "Login".into(),
+        kind: ConnectionKind::OauthServer,
+        organization: String::new(),
+        partition_global_id: uuid::Uuid::nil(),
+        admin_client_id: String::new(),
+        sandbox_port: None,
+        host: None,
+        signed_in: false,
+        issuer: Some(server.issuer.to_string()),
+    };
+    let keychain = registrar_core::keychain::Keychain::platform(format!(
+        "registrar-test-{}",
+        uuid::Uuid::new_v4()
+    ))
+    .unwrap();
+    AdminCredential::InitialAccessToken(server.initial_access_token.duplicate())
+        .keep(&keychain, &connection)
+        .await
+        .unwrap();
+    let http = registrar_core::http::client().unwrap();
+    let provider = admin::open(http, &keychain, &store, &connection)
+        .await
+        .unwrap();
+    Opened {
+        provider,
+        keychain,
+        connection,
+        _folder: folder,
+    }
+}
+
+fn machine_draft(name: &str) -> registrar_core::draft::ValidDraft {
+    AppDraft {
+        name: name.into(),
+        app_type: AppType::Confidential,
+        redirect_uris: vec![],
+        scopes: vec![Scope::new("orders.read", ScopeType::Application)],
+    }
+    .validate(None)
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_the_request_for_a_new_secret_is_reported_and_the_secret_kept() {
+    let server = OidcProvider::start_without_rotation();
+    let opened = open_connection(&server).await;
+    let created = opened
+        .provider
+        .create_app(&machine_draft("Orders sync"))
+        .await
+        .unwrap();
+    let secret = created.secret.unwrap();
+
+    match opened.provider.generate_secret(&created.app.id, None).await {
+        Err(Error::Forbidden(message)) => {
+            assert!(message.contains("does not rotate secrets"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        oidc_token(&server, &created.app.id, secret.expose(), "orders.read")
+            .await
+            .is_ok(),
+        "the current secret still works"
+    );
+    // The update it took still replaced the registration access token, and that was kept.
+    assert_eq!(
+        opened.provider.get_app(&created.app.id).await.unwrap().name,
+        "Orders sync"
+    );
+}
+
+#[tokio::test]
+async fn a_client_deleted_elsewhere_is_listed_as_last_seen_and_reading_it_says_why() {
+    let server = OidcProvider::start();
+    let opened = open_connection(&server).await;
+    let kept = opened
+        .provider
+        .create_app(&machine_draft("Kept"))
+        .await
+        .unwrap()
+        .app;
+    let gone = opened
+        .provider
+        .create_app(&machine_draft("Deleted elsewhere"))
+        .await
+        .unwrap()
+        .app;
+
+    // Someone else deletes it with its registration access token.
+    let token = opened
+        .keychain
+        .read(&opened.connection.registration_token_account(&gone.id))
+        .await
+        .unwrap()
+        .unwrap();
+    let http = registrar_core::http::client().unwrap();
+    let client_uri = format!(
+        "{}/reg/{}",
+        server.issuer.as_str().trim_end_matches('/'),
+        gone.id
+    );
+    let deleted = http
+        .delete(client_uri)
+        .bearer_auth(token.expose())
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+
+    let listed = opened.provider.list_apps().await.unwrap();
+    let names: Vec<&str> = listed.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["Kept", "Deleted elsewhere"]);
+    assert!(opened.provider.get_app(&kept.id).await.is_ok());
+    let err = opened.provider.get_app(&gone.id).await.unwrap_err();
+    assert!(err.to_string().contains("registration"), "{err}");
 }
