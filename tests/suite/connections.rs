@@ -596,6 +596,17 @@ async fn an_oauth_server_is_added_by_its_issuer_and_the_window_works_on_it() {
             .await
             .is_ok()
     );
+    wait_for(&client, "[data-testid=secret-stored]")
+        .await
+        .send_keys(" ")
+        .await
+        .unwrap();
+    click(&client, "[data-testid=new-secret-close]").await;
+
+    // Verify asks the server's token endpoint with the new secret, held since it was shown.
+    click(&client, "[data-testid=verify-run]").await;
+    let granted = text_of(&client, "[data-testid=verify-scope]").await;
+    assert_eq!(granted, "orders.read");
     client.close().await.unwrap();
 
     let values = [first.as_str(), second.as_str(), token.as_str()];

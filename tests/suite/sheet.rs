@@ -590,3 +590,22 @@ fn a_sheet_holding_the_secret_never_shows_it_in_debug_output() {
     assert!(!shown.contains(SECRET), "{shown}");
     assert!(text(&sheet, Format::Markdown).contains(SECRET));
 }
+
+#[test]
+fn a_sheet_for_an_oauth_server_names_no_organization() {
+    let mut for_server = sheet(app(AppType::Confidential), None);
+    for_server.connection = SheetConnection {
+        name: "Login".into(),
+        kind: "OAuth 2.0 server (RFC 7591)".into(),
+        organization: String::new(),
+    };
+    let markdown = text(&for_server, Format::Markdown);
+    assert!(
+        markdown.contains("OAuth 2.0 server (RFC 7591)"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("Organization"), "{markdown}");
+    assert!(
+        text(&sheet(app(AppType::Confidential), None), Format::Markdown).contains("Organization")
+    );
+}

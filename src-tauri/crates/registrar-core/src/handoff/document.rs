@@ -68,18 +68,25 @@ pub fn document(sheet: &Sheet) -> Document {
         sections: vec![
             Section {
                 heading: "Application".to_owned(),
-                blocks: vec![Block::Fields(vec![
-                    field_text("Name", &app.name),
-                    field_text("Type", app_type(app.app_type)),
-                    field_code("App ID (client_id)", &app.id),
-                    field_text(
-                        "Connection",
-                        &format!("{} ({})", sheet.connection.name, sheet.connection.kind),
-                    ),
-                    field_code("Organization", &sheet.connection.organization),
-                    field_text("Produced", &date_time(sheet.produced_at)),
-                    field_text("Produced by", &sheet.produced_by),
-                ])],
+                blocks: vec![Block::Fields(
+                    [
+                        Some(field_text("Name", &app.name)),
+                        Some(field_text("Type", app_type(app.app_type))),
+                        Some(field_code("App ID (client_id)", &app.id)),
+                        Some(field_text(
+                            "Connection",
+                            &format!("{} ({})", sheet.connection.name, sheet.connection.kind),
+                        )),
+                        // An OAuth server has no organization.
+                        (!sheet.connection.organization.is_empty())
+                            .then(|| field_code("Organization", &sheet.connection.organization)),
+                        Some(field_text("Produced", &date_time(sheet.produced_at))),
+                        Some(field_text("Produced by", &sheet.produced_by)),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                )],
             },
             secret_section(sheet),
             scopes_section(sheet),
