@@ -619,3 +619,78 @@ async fn an_oauth_server_is_added_by_its_issuer_and_the_window_works_on_it() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_sign_in_shows_its_address_and_cancelling_it_saves_nothing() {
+    let running = sandbox().await;
+    let admin = admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
+    );
+    let sign_in_app = crate::core_client::sign_in_app(&admin, "Registrar sign-in").await;
+    // A "browser" that opens nothing: the admin has only the address the dialog shows.
+    let desktop = Desktop::start_with(&[("BROWSER", "true".to_owned())]);
+    let client = desktop.launch().await;
+    wait_for(&client, "[data-testid=connection-url]").await;
+
+    let host = format!("http://{}", running.sandbox.addr());
+    fill_suite_form(&client, "Never signed in", &host, &running).await;
+    client
+        .find(Locator::XPath(
+            "//label[.//input[@data-testid='credential-sign-in']]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_into(
+        &client,
+        "[data-testid=connection-clientId]",
+        &sign_in_app.id,
+    )
+    .await;
+    click(&client, "[data-testid=connection-save]").await;
+
+    let address = wait_for_text(
+        &client,
+        "[data-testid=connection-sign-in-url]",
+        "code_challenge",
+    )
+    .await;
+    let address = url::Url::parse(&address).unwrap();
+    assert_eq!(address.host_str(), Some("127.0.0.1"));
+    let asked = |name: &str| {
+        address
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    assert_eq!(asked("client_id").as_deref(), Some(sign_in_app.id.as_str()));
+    assert_eq!(asked("code_challenge_method").as_deref(), Some("S256"));
+    assert!(asked("redirect_uri")
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+
+    click(&client, "[data-testid=connection-cancel-sign-in]").await;
+    let said = wait_for_text(&client, "[role=alert]", "cancelled").await;
+    assert!(said.contains("nothing was saved"), "{said}");
+    // The form is usable again, with what was typed.
+    let save = wait_for(&client, "[data-testid=connection-save]").await;
+    assert!(save.is_enabled().await.unwrap());
+    let name = wait_for(&client, "[data-testid=connection-name]").await;
+    assert_eq!(
+        name.prop("value").await.unwrap().as_deref(),
+        Some("Never signed in")
+    );
+    let saved = saved_connections(&desktop);
+    assert!(
+        !saved["connections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "Never signed in"),
+        "{saved}"
+    );
+    client.close().await.unwrap();
+}
