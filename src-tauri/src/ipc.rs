@@ -295,6 +295,8 @@ pub enum StepOutcome {
     Failed,
     /// Not tried, because an earlier step failed.
     Skipped,
+    /// Not checkable without changing the server (an initial access token).
+    Unchecked,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -328,6 +330,7 @@ impl From<registrar_core::probe::ConnectionReport> for ConnectionTest {
                     Check::Passed(_) => StepOutcome::Passed,
                     Check::Failed(_) => StepOutcome::Failed,
                     Check::Skipped(_) => StepOutcome::Skipped,
+                    Check::Unchecked(_) => StepOutcome::Unchecked,
                 },
                 detail: check.detail().to_owned(),
             })

@@ -10,6 +10,7 @@ use std::sync::RwLock;
 
 use registrar_core::admin::{self, AdminCredential};
 use registrar_core::connections::{Connection, ConnectionKind, ConnectionStore, Saved};
+use registrar_core::dynamic;
 use registrar_core::keychain::Keychain;
 use registrar_core::model::{CatalogResource, Field};
 use registrar_core::provider::{Features, Provider};
@@ -79,6 +80,7 @@ impl Workspace {
     /// the sandbox and [`Workspace::notice`] says why.
     pub async fn open(folders: &Folders, keychain: Keychain) -> Result<Self> {
         let store = ConnectionStore::new(folders.config.join("connections.json"));
+        let lock = store.lock().await?;
         let mut saved = store.load()?;
         let previous = saved
             .connections
@@ -105,6 +107,7 @@ impl Workspace {
             }
             store.save(&saved)?;
         }
+        drop(lock);
 
         let account = connection.secret_account();
         let secret = match keychain.read(&account).await? {
@@ -180,6 +183,7 @@ impl Workspace {
     /// Works on connection `id` from now on, and remembers the choice for the next start.
     pub async fn select(&self, id: &str) -> Result<Arc<Session>> {
         let _edit = self.edits.lock().await;
+        let _lock = self.store.lock().await?;
         let mut saved = self.store.load()?;
         let connection = saved.get(id).cloned().ok_or_else(|| gone(id))?;
         let session = self.session_for(&connection).await?;
@@ -204,6 +208,7 @@ impl Workspace {
         credential: Option<AdminCredential>,
     ) -> Result<Arc<Session>> {
         let _edit = self.edits.lock().await;
+        let lock = self.store.lock().await?;
         let mut saved = self.store.load()?;
         if saved.get(&connection.id) != previous {
             return Err(Error::Conflict(format!(
@@ -222,6 +227,7 @@ impl Workspace {
         }
         saved.selected = Some(connection.id.clone());
         self.store.save(&saved)?;
+        drop(lock);
         if let Some(credential) = &credential {
             if let Err(e) = credential.discard_unused(&self.keychain, &connection).await {
                 tracing::warn!(connection = %connection.id, "could not remove an unused keychain entry: {e}");
@@ -270,6 +276,25 @@ impl Workspace {
             });
         }
         let url = saved.check(&draft)?;
+        if let Some(previous) = previous
+            .as_ref()
+            .filter(|p| p.kind == ConnectionKind::OauthServer)
+        {
+            let moved = draft.kind != ConnectionKind::OauthServer
+                || previous.identity_url().ok().as_ref() != Some(&url);
+            let registered = dynamic::registered_count(&self.store.clients_path(&previous.id))?;
+            if moved && registered > 0 {
+                return Err(Error::invalid(
+                    Field::Issuer,
+                    format!(
+                        "{registered} clients were registered through this connection at {}, \
+                         and it holds what manages them there. Keep that issuer, and add a new \
+                         connection for another server.",
+                        previous.issuer.as_deref().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
         if draft.kind == ConnectionKind::OauthServer {
             return self.save_oauth_server(draft, previous, given, &url).await;
         }
@@ -318,6 +343,7 @@ impl Workspace {
                 }
             },
         };
+        draft.issuer = None;
         let known = same_server.map(|p| p.partition_global_id);
         draft.partition_global_id = admin::organization(organization_id, named.or(known))?;
         draft.signed_in = signed_in;
@@ -388,6 +414,7 @@ impl Workspace {
                 message: "The sandbox is built in and cannot be removed.".into(),
             });
         }
+        let lock = self.store.lock().await?;
         let mut saved = self.store.load()?;
         let connection = saved.get(id).cloned().ok_or_else(|| gone(id))?;
         saved.connections.retain(|c| c.id != id);
@@ -395,6 +422,7 @@ impl Workspace {
             saved.selected = Some(self.sandbox_id.clone());
         }
         self.store.save(&saved)?;
+        drop(lock);
         self.opened.lock().await.remove(id);
         if self.current().connection.id == id {
             let sandbox = self.opened.lock().await.get(&self.sandbox_id).cloned();

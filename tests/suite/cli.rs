@@ -80,6 +80,19 @@ impl Home {
         ]
     }
 
+    /// Every value kept in the test's keychain namespace.
+    fn keychain_values(&self) -> Vec<String> {
+        let found = Command::new("secret-tool")
+            .args(["search", "--all", "--unlock", "service", &self.namespace])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&found.stdout)
+            .lines()
+            .filter_map(|line| line.strip_prefix("secret = "))
+            .map(str::to_owned)
+            .collect()
+    }
+
     fn keychain_is_empty(&self) -> bool {
         let found = Command::new("secret-tool")
             .args(["search", "service", &self.namespace])
@@ -471,6 +484,28 @@ async fn an_admin_signs_in_through_the_browser_and_the_rotating_refresh_token_is
     assert!(home.keychain_is_empty(), "the refresh token stayed");
 }
 
+/// `connections add` of oidc-provider as "Login", with `extra` arguments and `stdin`.
+async fn add_login(
+    server: &crate::generic::OidcProvider,
+    env: &[(&str, String)],
+    extra: &[&str],
+    stdin: &str,
+) -> Output {
+    let issuer = server.issuer.to_string();
+    let mut args = vec![
+        "connections",
+        "add",
+        "--name",
+        "Login",
+        "--kind",
+        "oauth-server",
+        "--issuer",
+        &issuer,
+    ];
+    args.extend_from_slice(extra);
+    registrar(&args, env, stdin).await
+}
+
 #[tokio::test]
 async fn an_oauth_server_is_worked_from_the_command_line_through_dynamic_registration() {
     let server = crate::generic::OidcProvider::start();
@@ -478,21 +513,18 @@ async fn an_oauth_server_is_worked_from_the_command_line_through_dynamic_registr
     let env = home.env();
     let issuer = server.issuer.to_string();
 
+    // UiPath's flags have no place here, and saying so saves nothing.
+    let (code, said) =
+        failure(&add_login(&server, &env, &["--client-id", "admin"], "token\n").await);
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("leave out --client-id"), "{said}");
+
     // The initial access token comes from the environment, or from standard input.
     let added = ok_json(
-        &registrar(
-            &[
-                "connections",
-                "add",
-                "--name",
-                "Login",
-                "--kind",
-                "oauth-server",
-                "--issuer",
-                &issuer,
-                "--json",
-            ],
+        &add_login(
+            &server,
             &env,
+            &["--json"],
             &format!("{}\n", server.initial_access_token.expose()),
         )
         .await,
@@ -501,9 +533,10 @@ async fn an_oauth_server_is_worked_from_the_command_line_through_dynamic_registr
     assert_eq!(added["organization_id"], Value::Null);
 
     let report = ok_json(&registrar(&["connections", "test", "--json"], &env, "").await);
-    for step in ["discovery", "token", "listing"] {
+    for step in ["discovery", "listing"] {
         assert_eq!(report[step]["outcome"], "passed", "{report}");
     }
+    assert_eq!(report["token"]["outcome"], "unchecked", "{report}");
 
     // Scopes are checked against the server's scopes_supported before anything is sent.
     let (code, said) = failure(
@@ -609,14 +642,19 @@ async fn an_oauth_server_is_worked_from_the_command_line_through_dynamic_registr
     assert_eq!(code, 3, "{said}");
     assert!(said.contains("one secret per app"), "{said}");
 
-    // No file holds a secret or a token.
+    // No file holds a secret or a token, the registration access token included.
+    let kept = home.keychain_values();
+    assert_eq!(
+        kept.len(),
+        2,
+        "the initial and the registration access token"
+    );
     for entry in std::fs::read_dir(home.config.path()).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        for value in [
-            first.as_str(),
-            second.as_str(),
-            server.initial_access_token.expose(),
-        ] {
+        for value in [first.as_str(), second.as_str()]
+            .into_iter()
+            .chain(kept.iter().map(String::as_str))
+        {
             assert!(!text.contains(value), "a secret went into a file");
         }
     }
@@ -637,4 +675,60 @@ async fn an_oauth_server_is_worked_from_the_command_line_through_dynamic_registr
 
     stdout(&registrar(&["connections", "remove", "Login"], &env, "").await);
     assert!(home.keychain_is_empty(), "a keychain entry stayed");
+}
+
+#[tokio::test]
+async fn registrations_from_processes_at_once_are_all_kept() {
+    let server = crate::generic::OidcProvider::start();
+    let home = Home::new();
+    let env = home.env();
+    stdout(
+        &add_login(
+            &server,
+            &env,
+            &[],
+            &format!("{}\n", server.initial_access_token.expose()),
+        )
+        .await,
+    );
+
+    // Each process reads the list of registered clients, registers, and writes the list back:
+    // without a lock between them, the last to write drops the others' clients.
+    let env = &env;
+    let create = |name: &'static str| async move {
+        registrar(
+            &[
+                "apps",
+                "create",
+                "--name",
+                name,
+                "--type",
+                "confidential",
+                "--app-scope",
+                "orders.read",
+            ],
+            env,
+            "",
+        )
+        .await
+    };
+    let (one, two, three, four) = tokio::join!(
+        create("One"),
+        create("Two"),
+        create("Three"),
+        create("Four")
+    );
+    for output in [one, two, three, four] {
+        stdout(&output);
+    }
+    let listed = ok_json(&registrar(&["apps", "list", "--json"], env, "").await);
+    let mut listed: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|app| app["name"].as_str().unwrap())
+        .collect();
+    listed.sort_unstable();
+    assert_eq!(listed, ["Four", "One", "Three", "Two"]);
+    stdout(&registrar(&["connections", "remove", "Login"], env, "").await);
 }

@@ -577,7 +577,10 @@ async fn an_oauth_server_is_added_by_its_issuer_and_the_window_works_on_it() {
     // One secret per app: no delete, and a new secret replaces the old one.
     crate::workflow::open_app(&client, &app_id).await;
     let delete = wait_for(&client, "[data-testid=secret-delete]").await;
-    assert!(!delete.is_enabled().await.unwrap());
+    assert_eq!(
+        delete.attr("aria-disabled").await.unwrap().as_deref(),
+        Some("true")
+    );
     let why = text_of(&client, "[data-testid=secret-delete-unavailable]").await;
     assert!(why.contains("one secret per app"), "{why}");
     click(&client, "[data-testid=secret-generate]").await;
@@ -607,6 +610,38 @@ async fn an_oauth_server_is_added_by_its_issuer_and_the_window_works_on_it() {
     click(&client, "[data-testid=verify-run]").await;
     let granted = text_of(&client, "[data-testid=verify-scope]").await;
     assert_eq!(granted, "orders.read");
+
+    // The connection holds what manages its clients at this issuer: it cannot move elsewhere.
+    click(&client, "[data-testid=connections-open]").await;
+    click(
+        &client,
+        "[data-testid=connection-row][data-name='Login server'] [data-testid=connection-edit]",
+    )
+    .await;
+    type_into(
+        &client,
+        "[data-testid=connection-issuer]",
+        "https://login.example.com",
+    )
+    .await;
+    type_into(
+        &client,
+        "[data-testid=connection-initialAccessToken]",
+        "another-token",
+    )
+    .await;
+    click(&client, "[data-testid=connection-save]").await;
+    let said = wait_for_text(
+        &client,
+        "[data-testid=connection-issuer-error]",
+        "clients were registered",
+    )
+    .await;
+    assert!(said.contains("add a new connection"), "{said}");
+    assert_eq!(
+        saved_connections(&desktop)["connections"][1]["issuer"],
+        server.issuer.to_string()
+    );
     client.close().await.unwrap();
 
     let values = [first.as_str(), second.as_str(), token.as_str()];

@@ -101,19 +101,20 @@ pub async fn delete_app(
     confirm_name: String,
 ) -> Result<(), IpcError> {
     let session = state.session().await?;
-    let app = session.client.get_app(&app_id).await?;
-    if app.name != confirm_name {
+    let name = session.client.name_of(&app_id).await?;
+    if name != confirm_name {
         return Err(registrar_core::Error::invalid(
             registrar_core::model::Field::Name,
-            format!(
-                "Type the app's name exactly (\"{}\") to delete it.",
-                app.name
-            ),
+            format!("Type the app's name exactly (\"{name}\") to delete it."),
         )
         .into());
     }
-    session.client.delete_app(&app.id).await?;
-    session.forget_secret(&app.id, None).await;
-    tracing::info!(app_id = %app.id, "deleted an application");
+    let deleted = session.client.delete_app(&app_id).await;
+    // Gone from the server (or from the list, when the server had lost it already).
+    if matches!(deleted, Ok(()) | Err(registrar_core::Error::NotFound(_))) {
+        session.forget_secret(&app_id, None).await;
+    }
+    deleted?;
+    tracing::info!(%app_id, "deleted an application");
     Ok(())
 }

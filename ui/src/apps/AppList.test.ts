@@ -172,19 +172,31 @@ describe('AppList', () => {
     await fireEvent.click(screen.getByTestId('register-open'));
 
     expect(onRegister).toHaveBeenCalledOnce();
-    expect((screen.getByTestId('register-open') as HTMLButtonElement).disabled).toBe(false);
+    const register = screen.getByTestId('register-open') as HTMLButtonElement;
+    expect(register.disabled).toBe(false);
+    expect(register.hasAttribute('aria-disabled')).toBe(false);
+    expect(register.hasAttribute('aria-describedby')).toBe(false);
     expect(screen.queryByTestId('register-unavailable')).toBeNull();
   });
 
-  it('disables Register and says why when the server cannot register apps', async () => {
+  it('marks Register aria-disabled, still focusable, and says why when the server cannot register apps', async () => {
     const why = 'The server gave no registration endpoint.';
-    await renderLoaded([], { ...ALL_FEATURES, register: why });
+    const { onRegister } = await renderLoaded([], { ...ALL_FEATURES, register: why });
 
     const register = screen.getByTestId('register-open') as HTMLButtonElement;
-    expect(register.disabled).toBe(true);
+    expect(register.disabled).toBe(false);
+    expect(register.getAttribute('aria-disabled')).toBe('true');
+    register.focus();
+    expect(document.activeElement).toBe(register);
     const reason = screen.getByTestId('register-unavailable');
     expect(reason.textContent).toBe(why);
     expect(register.getAttribute('aria-describedby')).toBe(reason.id);
+    expect(screen.getByRole('button', { name: 'Register application', description: why })).toBe(register);
+
+    await fireEvent.click(register);
+    await fireEvent.keyDown(register, { key: 'Enter' });
+
+    expect(onRegister).not.toHaveBeenCalled();
     expect(screen.getByText('No applications yet.')).toBeTruthy();
   });
 

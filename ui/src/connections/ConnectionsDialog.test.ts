@@ -367,4 +367,41 @@ describe('ConnectionsDialog', () => {
     await waitFor(() => expect(screen.getAllByTestId('connection-row')).toHaveLength(1));
     expect(removeConnection).toHaveBeenCalledWith(ACME.id);
   });
+
+  it('says nothing of registered clients when removing a UiPath connection', async () => {
+    open();
+
+    await fireEvent.click(await screen.findByTestId('connection-remove'));
+
+    const confirm = screen.getByTestId('connection-remove-confirm');
+    expect(confirm.textContent?.trim()).toBe('Remove, and its keychain entry');
+    expect(confirm.hasAttribute('aria-describedby')).toBe(false);
+    expect(screen.queryByTestId('connection-remove-clients')).toBeNull();
+  });
+
+  it('warns, before removing an OAuth 2.0 server, that Registrar loses hold of the clients it registered there', async () => {
+    vi.mocked(listConnections).mockResolvedValue({ ...CONNECTIONS, connections: [SANDBOX, LOGIN_SERVER] });
+    vi.mocked(removeConnection).mockResolvedValue({ ...CONNECTIONS, connections: [SANDBOX] });
+    open();
+    const row = (await screen.findAllByTestId('connection-row'))[1];
+    expect(within(row).queryByTestId('connection-remove-clients')).toBeNull();
+
+    await fireEvent.click(within(row).getByTestId('connection-remove'));
+
+    const warning = within(row).getByTestId('connection-remove-clients');
+    const text = warning.textContent?.replace(/\s+/g, ' ').trim();
+    expect(text).toContain('forgets the registration access tokens of the clients it registered through this connection');
+    expect(text).toContain('The clients stay on the server, but Registrar can no longer read, change or delete them.');
+    const confirm = within(row).getByTestId('connection-remove-confirm');
+    expect(confirm.getAttribute('aria-describedby')).toBe(warning.id);
+    expect(removeConnection).not.toHaveBeenCalled();
+
+    await fireEvent.click(within(row).getByRole('button', { name: 'Keep' }));
+    expect(within(row).queryByTestId('connection-remove-clients')).toBeNull();
+    await fireEvent.click(within(row).getByTestId('connection-remove'));
+    await fireEvent.click(within(row).getByTestId('connection-remove-confirm'));
+
+    await waitFor(() => expect(screen.getAllByTestId('connection-row')).toHaveLength(1));
+    expect(removeConnection).toHaveBeenCalledExactlyOnceWith(LOGIN_SERVER.id);
+  });
 });

@@ -340,20 +340,34 @@ describe('deleting a secret', () => {
     expect(screen.getByRole('dialog').textContent).not.toContain('last active secret');
   });
 
-  it('is disabled, with the reason in words, where the server cannot delete a secret', async () => {
+  it('is aria-disabled but focusable, with the reason in words, where the server cannot delete a secret', async () => {
     await renderPage(BILLING_DETAILS, LOGIN_SERVER.features);
 
     const buttons = screen.getAllByTestId('secret-delete') as HTMLButtonElement[];
-    expect(buttons.map((button) => button.disabled)).toEqual([true, true]);
+    expect(buttons.map((button) => button.disabled)).toEqual([false, false]);
+    expect(buttons.map((button) => button.getAttribute('aria-disabled'))).toEqual(['true', 'true']);
     const reason = screen.getByTestId('secret-delete-unavailable');
     expect(reason.textContent).toBe(LOGIN_SERVER.features.deleteSecret);
     expect(buttons.map((button) => button.getAttribute('aria-describedby'))).toEqual([reason.id, reason.id]);
+    const first = within(secretRow(11)).getByTestId('secret-delete');
+    expect(screen.getByRole('button', { name: /^Delete “For CI”/, description: LOGIN_SERVER.features.deleteSecret! })).toBe(first);
+
+    first.focus();
+    expect(document.activeElement).toBe(first);
+    await fireEvent.click(first);
+    await fireEvent.click(within(secretRow(12)).getByTestId('secret-delete'));
+
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(deleteSecretMock).not.toHaveBeenCalled();
   });
 
   it('is enabled with nothing more to say for a UiPath server', async () => {
     await renderPage();
 
-    expect((screen.getAllByTestId('secret-delete') as HTMLButtonElement[]).map((button) => button.disabled)).toEqual([false, false]);
+    const buttons = screen.getAllByTestId('secret-delete') as HTMLButtonElement[];
+    expect(buttons.map((button) => button.disabled)).toEqual([false, false]);
+    expect(buttons.map((button) => button.hasAttribute('aria-disabled'))).toEqual([false, false]);
+    expect(buttons.map((button) => button.hasAttribute('aria-describedby'))).toEqual([false, false]);
     expect(screen.queryByTestId('secret-delete-unavailable')).toBeNull();
   });
 

@@ -68,6 +68,32 @@ describe('ConnectionTestDialog', () => {
     expect(testMock).toHaveBeenCalledTimes(2);
   });
 
+  it('shows a token step that could not be checked as neither working nor failing, and says why no scopes show', async () => {
+    testMock.mockResolvedValue({
+      steps: [
+        WORKS.steps[0],
+        { name: 'token', outcome: 'unchecked', detail: 'Checking the initial access token would register a client.' },
+        { name: 'listing', outcome: 'passed', detail: 'Listed 2 registered clients.' },
+      ],
+      adminScopes: [],
+      organizationId: null,
+    });
+    render(ConnectionTestDialog, { onClose: vi.fn() });
+
+    await screen.findAllByTestId('connection-step');
+    const [, token] = steps();
+    expect(token[1]).toBe('unchecked');
+    expect(token[2]).toContain('Not checked');
+    expect(token[2]).toContain('Checking the initial access token would register a client.');
+    const outcome = screen.getAllByTestId('connection-step')[1].querySelector('.outcome')!;
+    expect(outcome.textContent).toBe('Not checked');
+    expect(outcome.classList.contains('unchecked')).toBe(true);
+    const scopes = screen.getByTestId('connection-scopes').textContent;
+    expect(scopes).toContain("This server's registrations carry no admin scopes to show.");
+    expect(scopes).not.toContain('carries no scopes');
+    expect(scopes).not.toContain('No admin token');
+  });
+
   it('says when the test could not run at all', async () => {
     testMock.mockRejectedValue({ code: 'network', message: 'The sandbox is not running.', field: null });
     render(ConnectionTestDialog, { onClose: vi.fn() });

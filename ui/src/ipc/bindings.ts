@@ -89,7 +89,7 @@ export type Settings = {
  */
 clipboardClearSeconds: number, };
 export type Copied = { clearsInSeconds: number | null, };
-export type StepOutcome = "passed" | "failed" | "skipped";
+export type StepOutcome = "passed" | "failed" | "skipped" | "unchecked";
 export type ConnectionStep = { 
 /**
  * `discovery`, `token` or `listing`.

@@ -63,7 +63,9 @@ pub enum ConnectionsCommand {
     List,
     /// Check what works on a connection: discovery, the admin token and its scopes, listing apps.
     Test,
-    /// Forget a saved connection and its keychain entry.
+    /// Forget a saved connection and its keychain entries (for an OAuth server, also the
+    /// registration access tokens of the clients registered through it: they stay on the
+    /// server, out of Registrar's reach).
     Remove {
         /// The connection's name.
         name: String,

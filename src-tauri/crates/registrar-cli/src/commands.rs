@@ -91,6 +91,7 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
                 Check::Passed(_) => "passed",
                 Check::Failed(_) => "failed",
                 Check::Skipped(_) => "skipped",
+                Check::Unchecked(_) => "unchecked",
             };
             if json {
                 let mut out = serde_json::Map::new();
@@ -128,6 +129,7 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
             }
         }
         ConnectionsCommand::Remove { name } => {
+            let lock = store.lock().await?;
             let mut saved = store.load()?;
             let found = target::find(&saved, Some(&name))?.clone();
             if found.kind == ConnectionKind::Sandbox {
@@ -139,6 +141,7 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
             }
             saved.connections.retain(|c| c.id != found.id);
             store.save(&saved)?;
+            drop(lock);
             admin::forget(&target::keychain()?, &store, &found).await?;
             if !json {
                 println!("Removed \"{name}\" and its keychain entry.");
@@ -196,15 +199,37 @@ async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
         signed_in: add.sign_in,
         issuer: add.issuer,
     };
+    if connection.kind != ConnectionKind::OauthServer && connection.issuer.is_some() {
+        return Err(Error::InvalidInput {
+            field: None,
+            message: "--issuer is for --kind oauth-server; UiPath servers are given by --host and \
+                      --org."
+                .into(),
+        });
+    }
     let identity_url = saved.check(&connection)?;
     let http = registrar_core::http::client()?;
     if connection.kind == ConnectionKind::OauthServer {
-        if add.sign_in {
+        let uipath_only = [
+            ("--sign-in", connection.signed_in),
+            ("--client-id", !connection.admin_client_id.is_empty()),
+            ("--org", !connection.organization.is_empty()),
+            ("--org-id", add.org_id.is_some()),
+            ("--host", connection.host.is_some()),
+        ];
+        let given: Vec<&str> = uipath_only
+            .iter()
+            .filter(|(_, given)| *given)
+            .map(|(flag, _)| *flag)
+            .collect();
+        if !given.is_empty() {
             return Err(Error::InvalidInput {
                 field: None,
-                message: "An OAuth server registers clients with an initial access token, not a \
-                          sign-in: leave out --sign-in."
-                    .into(),
+                message: format!(
+                    "An OAuth server is given by --issuer alone and registers clients with its \
+                     initial access token: leave out {}.",
+                    given.join(", ")
+                ),
             });
         }
         let token = secret_from_input(ENV_INITIAL_ACCESS_TOKEN, "the initial access token")?;
@@ -212,7 +237,7 @@ async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
         AdminCredential::InitialAccessToken(token)
             .keep(&target::keychain()?, &connection)
             .await?;
-        return save_added(&store, connection, &identity_url, json);
+        return save_added(&store, connection, &identity_url, json).await;
     }
     let (credential, named) = if add.sign_in {
         let show = |url: &url::Url| {
@@ -233,21 +258,23 @@ async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
                 .into(),
         })?;
     credential.keep(&target::keychain()?, &connection).await?;
-    save_added(&store, connection, &identity_url, json)
+    save_added(&store, connection, &identity_url, json).await
 }
 
 /// Adds `connection` (its credential kept) to the list as it is now: a sign-in may have taken
 /// minutes.
-fn save_added(
+async fn save_added(
     store: &ConnectionStore,
     connection: Connection,
     identity_url: &url::Url,
     json: bool,
 ) -> Result<()> {
+    let lock = store.lock().await?;
     let mut saved = store.load()?;
     saved.check(&connection)?;
     saved.connections.push(connection.clone());
     store.save(&saved)?;
+    drop(lock);
     let organization = match connection.kind {
         ConnectionKind::OauthServer => None,
         _ => Some(connection.partition_global_id),
@@ -335,13 +362,13 @@ async fn apps(command: AppsCommand, target: &Target, json: bool) -> Result<()> {
         AppsCommand::Create(create) => create_app(create, target, json).await?,
         AppsCommand::Update(update) => update_app(update, target, json).await?,
         AppsCommand::Delete { app_id, confirm } => {
-            let app = client.get_app(&app_id).await?;
-            if app.name != confirm {
+            let name = client.name_of(&app_id).await?;
+            if name != confirm {
                 return Err(Error::InvalidInput {
                     field: None,
                     message: format!(
-                        "--confirm must be the app's name exactly (\"{}\"); nothing was deleted.",
-                        app.name
+                        "--confirm must be the app's name exactly (\"{name}\"); nothing was \
+                         deleted."
                     ),
                 });
             }
@@ -349,7 +376,7 @@ async fn apps(command: AppsCommand, target: &Target, json: bool) -> Result<()> {
             if json {
                 print_json(&json!({"deleted": app_id}));
             } else {
-                println!("Deleted \"{}\" ({app_id}).", app.name);
+                println!("Deleted \"{name}\" ({app_id}).");
             }
         }
     }
@@ -420,7 +447,12 @@ async fn secrets(command: SecretsCommand, target: &Target, json: bool) -> Result
             let request = match client.features().secret_details {
                 None => {
                     let expires = expires.map(|day| last_moment_of(&day)).transpose()?;
-                    let description = description.unwrap_or_default();
+                    let description = description.ok_or_else(|| Error::InvalidInput {
+                        field: None,
+                        message: "Give --description: who or what the secret is for, so it can \
+                                  be told apart later."
+                            .into(),
+                    })?;
                     Some(NewSecret::validate(
                         &description,
                         expires,

@@ -342,6 +342,12 @@ impl ConnectionStore {
         Ok(file.saved)
     }
 
+    /// Holds the list for one change (read, change, write): the window and the command line
+    /// may both change it.
+    pub async fn lock(&self) -> Result<crate::files::FileLock> {
+        crate::files::FileLock::acquire(&self.path.with_extension("lock")).await
+    }
+
     /// Where the clients Registrar registered on an OAuth server are listed (RFC 7591 has no
     /// listing of its own), one file per connection beside this one.
     pub fn clients_path(&self, connection_id: &str) -> PathBuf {

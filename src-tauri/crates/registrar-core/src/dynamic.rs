@@ -9,12 +9,12 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use tokio::sync::Mutex;
 use url::Url;
 
 use crate::connections::Connection;
 use crate::draft::ValidDraft;
 use crate::error::{Error, Result};
+use crate::files::FileLock;
 use crate::keychain::Keychain;
 use crate::model::{
     AppType, CatalogResource, CatalogScope, ExternalApp, Scope, ScopeType, SecretInfo,
@@ -167,9 +167,6 @@ pub struct DynamicClient {
     keychain: Keychain,
     connection: Connection,
     registry: PathBuf,
-    /// One change at a time: each reads and writes the list, and may replace a client's
-    /// registration access token, which a second request with the old one would then lack.
-    busy: Mutex<()>,
 }
 
 impl DynamicClient {
@@ -186,7 +183,6 @@ impl DynamicClient {
             keychain,
             connection,
             registry,
-            busy: Mutex::new(()),
         }
     }
 
@@ -226,7 +222,7 @@ impl DynamicClient {
     /// Every client Registrar registered on this server, each read from the server; a client the
     /// server no longer shows (deleted elsewhere, or its token revoked) is listed as last seen.
     pub async fn list_apps(&self) -> Result<Vec<ExternalApp>> {
-        let _busy = self.busy.lock().await;
+        let _lock = self.lock().await?;
         let mut records = self.load()?;
         let mut apps = Vec::with_capacity(records.len());
         for record in &mut records {
@@ -247,7 +243,7 @@ impl DynamicClient {
 
     /// One client, read from the server.
     pub async fn get_app(&self, client_id: &str) -> Result<ExternalApp> {
-        let _busy = self.busy.lock().await;
+        let _lock = self.lock().await?;
         let mut records = self.load()?;
         let record = find(&mut records, client_id)?;
         let answer = self.read(record).await?;
@@ -260,30 +256,30 @@ impl DynamicClient {
     /// Registers a client for `draft` with the initial access token, and keeps what manages it:
     /// its registration access token in the keychain, its entry in the list.
     pub async fn create_app(&self, draft: &ValidDraft) -> Result<CreatedApp> {
-        let _busy = self.busy.lock().await;
+        let _lock = self.lock().await?;
         let mut records = self.load()?;
         let metadata = ClientMetadata::from_draft(draft);
         let answer = self
             .registration
             .register(Some(&self.initial_access_token), &metadata)
             .await?;
+        // The server has registered the client: from here on, a failure must say so and name
+        // it (a conflict, so the window offers no second registration).
+        let kept = |e: Error| {
+            Error::Conflict(format!(
+                "\"{}\" was registered as {}, but Registrar could not keep what manages it: {e} \
+                 Delete {} on the server (Registrar cannot), then register it again.",
+                draft.name, answer.client_id, answer.client_id
+            ))
+        };
         let Some(management) = &answer.management else {
-            return Err(Error::Server(format!(
-                "The server registered \"{}\" as {} but gave no registration access token \
-                 (RFC 7592), so Registrar can never read, change or delete it: manage it on the \
-                 server itself.",
-                draft.name, answer.client_id
+            return Err(kept(Error::Server(
+                "the server gave no registration access token (RFC 7592).".into(),
             )));
         };
         self.keep_token(&answer.client_id, management)
             .await
-            .map_err(|e| {
-                Error::Keychain(format!(
-                    "\"{}\" was registered as {}, but its registration access token could not be \
-                 kept ({e}): delete it on the server and register it again.",
-                    draft.name, answer.client_id
-                ))
-            })?;
+            .map_err(kept)?;
         let (application_scopes, user_scopes) = scope_types(&answer.metadata, Some(draft), None);
         let record = Record {
             client_id: answer.client_id.clone(),
@@ -298,7 +294,7 @@ impl DynamicClient {
         };
         let app = record.app();
         records.push(record);
-        self.save(&records)?;
+        self.save(&records).map_err(kept)?;
         Ok(CreatedApp {
             app,
             secret: answer.client_secret,
@@ -308,7 +304,7 @@ impl DynamicClient {
     /// Replaces a client's name, redirect URLs and scopes, keeping the metadata Registrar does
     /// not edit as the server has it now.
     pub async fn update_app(&self, client_id: &str, draft: &ValidDraft) -> Result<()> {
-        let _busy = self.busy.lock().await;
+        let _lock = self.lock().await?;
         let mut records = self.load()?;
         let record = find(&mut records, client_id)?;
         let current = self.read(record).await?;
@@ -324,22 +320,43 @@ impl DynamicClient {
 
     /// Deletes the client on the server, then its token and its entry here.
     pub async fn delete_app(&self, client_id: &str) -> Result<()> {
-        let _busy = self.busy.lock().await;
+        let _lock = self.lock().await?;
         let mut records = self.load()?;
         let record = find(&mut records, client_id)?;
-        let management = self.management(record).await?;
-        self.registration.delete(&management).await?;
+        let deleted = match self.management(record).await {
+            Ok(management) => self.registration.delete(&management).await,
+            Err(missing) => Err(missing),
+        };
+        // A client the server no longer knows (or whose token it refuses) goes off the list too.
+        let outcome = match deleted {
+            Ok(()) => Ok(()),
+            Err(Error::NotFound(_)) => Err(Error::NotFound(format!(
+                "The server no longer knows \"{}\" ({client_id}) or refuses its registration \
+                 access token, so it is taken off the list. If it still exists on the server, \
+                 delete it there.",
+                record.name
+            ))),
+            Err(other) => return Err(other),
+        };
         records.retain(|r| r.client_id != client_id);
         self.save(&records)?;
         self.keychain
             .delete(&self.connection.registration_token_account(client_id))
-            .await
+            .await?;
+        outcome
+    }
+
+    /// The name Registrar knows a client by, without asking the server (which may no longer
+    /// know it).
+    pub fn name_of(&self, client_id: &str) -> Result<String> {
+        let mut records = self.load()?;
+        Ok(find(&mut records, client_id)?.name.clone())
     }
 
     /// Asks the server for a new secret, which replaces the old one. A server that does not
     /// rotate secrets this way is reported, with what to do instead.
     pub async fn rotate_secret(&self, client_id: &str) -> Result<(SecretInfo, Secret)> {
-        let _busy = self.busy.lock().await;
+        let _lock = self.lock().await?;
         let mut records = self.load()?;
         let record = find(&mut records, client_id)?;
         if !record.confidential {
@@ -362,7 +379,11 @@ impl DynamicClient {
                 current.client_secret.as_ref(),
             )
             .await?;
-        self.keep_new_token(client_id, &rotation.client).await?;
+        // The old secret is gone now: the new one must reach the admin even if keeping the
+        // token or the list fails, so those failures are logged, not returned.
+        if let Err(e) = self.keep_new_token(client_id, &rotation.client).await {
+            tracing::warn!(%client_id, "the new registration access token was not kept: {e}");
+        }
         *record = record.updated(&rotation.client, None);
         let secret = match rotation.client.client_secret {
             Some(secret) if rotation.rotated => secret,
@@ -377,14 +398,23 @@ impl DynamicClient {
         };
         record.secret_issued = OffsetDateTime::now_utc();
         let info = record.app().secrets.remove(0);
-        self.save(&records)?;
+        if let Err(e) = self.save(&records) {
+            tracing::warn!(%client_id, "the list of registered clients was not updated: {e}");
+        }
         Ok((info, secret))
     }
 
     /// Reads a client, keeping any new registration access token the answer carries.
     async fn read(&self, record: &Record) -> Result<RegisteredClient> {
         let management = self.management(record).await?;
-        let answer = self.registration.read(&management).await?;
+        let answer = self
+            .registration
+            .read(&management)
+            .await
+            .map_err(|e| match e {
+                Error::Unauthorized(_) | Error::NotFound(_) => gone(record),
+                other => other,
+            })?;
         self.keep_new_token(&record.client_id, &answer).await?;
         Ok(answer)
     }
@@ -394,7 +424,7 @@ impl DynamicClient {
             .connection
             .registration_token_account(&record.client_id);
         let access_token = self.keychain.read(&account).await?.ok_or_else(|| {
-            Error::Keychain(format!(
+            Error::NotFound(format!(
                 "The keychain has no registration access token for \"{}\" ({}), so Registrar \
                  cannot reach it on the server.",
                 record.name, record.client_id
@@ -418,6 +448,13 @@ impl DynamicClient {
         self.keychain
             .write(&account, &management.access_token)
             .await
+    }
+
+    /// One change at a time, in this process and any other Registrar (the window and the
+    /// command line): each reads and writes the list, and may replace a client's registration
+    /// access token, which a second request with the old one would then lack.
+    async fn lock(&self) -> Result<FileLock> {
+        FileLock::acquire(&self.registry.with_extension("lock")).await
     }
 
     fn load(&self) -> Result<Vec<Record>> {
@@ -461,6 +498,20 @@ fn load_registry(path: &std::path::Path) -> Result<Vec<Record>> {
     Ok(file.clients)
 }
 
+/// How many clients Registrar registered through a connection (the list at `registry`).
+pub fn registered_count(registry: &std::path::Path) -> Result<usize> {
+    Ok(load_registry(registry)?.len())
+}
+
+/// What a server that refuses a client's registration access token most likely means.
+fn gone(record: &Record) -> Error {
+    Error::NotFound(format!(
+        "The server no longer knows \"{}\" ({}), or no longer accepts its registration access \
+         token: it was probably deleted on the server. Delete it here to take it off the list.",
+        record.name, record.client_id
+    ))
+}
+
 fn find<'a>(records: &'a mut [Record], client_id: &str) -> Result<&'a mut Record> {
     records
         .iter_mut()
@@ -485,12 +536,17 @@ pub async fn forget(
             .delete(&connection.registration_token_account(&record.client_id))
             .await?;
     }
-    match std::fs::remove_file(registry) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::Storage(format!(
-            "Could not remove {}: {e}.",
-            registry.display()
-        ))),
+    for file in [registry.to_path_buf(), registry.with_extension("lock")] {
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(Error::Storage(format!(
+                    "Could not remove {}: {e}.",
+                    file.display()
+                )))
+            }
+        }
     }
+    Ok(())
 }

@@ -18,6 +18,56 @@ pub enum Access {
     OwnerOnly,
 }
 
+/// How long a change waits for another Registrar process to finish its own.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// An exclusive lock on a file, held until dropped. The window and the command line each read,
+/// change and write the same files; holding this around the whole change keeps one from
+/// overwriting the other's. Every holder opens the file anew, so two tasks of one process
+/// exclude each other too.
+#[derive(Debug)]
+#[must_use = "the lock is released when dropped"]
+pub struct FileLock {
+    _file: File,
+}
+
+impl FileLock {
+    /// Waits (without blocking the runtime) until `path` is locked by no one else, then locks it.
+    pub async fn acquire(path: &Path) -> Result<Self> {
+        let fail = |error: std::io::Error| {
+            Error::Storage(format!("Could not lock {}: {error}.", path.display()))
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .map_err(fail)?;
+        let deadline = tokio::time::Instant::now() + LOCK_WAIT;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Self { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock)
+                    if tokio::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(Error::Storage(format!(
+                        "Another Registrar (the window or the command line) has held {} for two \
+                         minutes; try again once it is done.",
+                        path.display()
+                    )))
+                }
+                Err(std::fs::TryLockError::Error(error)) => return Err(fail(error)),
+            }
+        }
+    }
+}
+
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     write_with(path, bytes, Access::Default)
 }
@@ -71,6 +121,21 @@ mod tests {
             std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
             1
         );
+    }
+
+    #[tokio::test]
+    async fn a_lock_waits_for_its_holder_to_let_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clients.lock");
+        let held = FileLock::acquire(&path).await.unwrap();
+        let waiter = tokio::spawn({
+            let path = path.clone();
+            async move { FileLock::acquire(&path).await.map(drop) }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert!(!waiter.is_finished(), "locked twice at once");
+        drop(held);
+        waiter.await.unwrap().unwrap();
     }
 
     #[cfg(unix)]

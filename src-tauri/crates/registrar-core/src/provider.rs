@@ -153,6 +153,15 @@ impl Provider {
         }
     }
 
+    /// The app's name, to confirm a deletion by: as the server has it, or for a dynamic
+    /// registration server as Registrar listed it, since that server may have lost it.
+    pub async fn name_of(&self, app_id: &str) -> Result<String> {
+        match self {
+            Provider::UiPath(client) => Ok(client.get_app(app_id).await?.name),
+            Provider::Dynamic(client) => client.name_of(app_id),
+        }
+    }
+
     pub async fn delete_app(&self, app_id: &str) -> Result<()> {
         match self {
             Provider::UiPath(client) => client.delete_app(app_id).await,
