@@ -177,7 +177,7 @@ fn facts(sheet: &Sheet) -> Vec<(String, String, bool)> {
         ("token URL".into(), sheet.endpoints.token.to_string(), true),
         (
             "authorize URL".into(),
-            sheet.endpoints.authorize.to_string(),
+            sheet.endpoints.authorize.as_ref().unwrap().to_string(),
             true,
         ),
         (
@@ -343,7 +343,10 @@ fn the_four_formats_agree() {
         assert_eq!(json["produced_by"], sheet.produced_by.as_str());
         for (name, url) in [
             ("token_endpoint", &sheet.endpoints.token),
-            ("authorization_endpoint", &sheet.endpoints.authorize),
+            (
+                "authorization_endpoint",
+                sheet.endpoints.authorize.as_ref().unwrap(),
+            ),
             ("issuer", &sheet.endpoints.authority),
             ("discovery_url", &sheet.endpoints.discovery),
         ] {
@@ -592,7 +595,7 @@ fn a_sheet_holding_the_secret_never_shows_it_in_debug_output() {
 }
 
 #[test]
-fn a_sheet_for_an_oauth_server_names_no_organization() {
+fn a_sheet_for_an_oauth_server_names_no_organization_and_no_missing_endpoint() {
     let mut for_server = sheet(app(AppType::Confidential), None);
     for_server.connection = SheetConnection {
         name: "Login".into(),

@@ -194,10 +194,16 @@ impl DynamicClient {
         self.registration.http()
     }
 
-    /// The scopes to offer: the server's `scopes_supported`, as one resource. OpenID Connect's
-    /// identity scopes are offered as user scopes only.
+    /// The scopes to offer: the server's `scopes_supported`, as one resource; as user scopes
+    /// where the server has the authorization code grant, as application scopes where it has
+    /// client_credentials (OpenID Connect's identity scopes as user scopes only).
     pub fn catalog(&self) -> Vec<CatalogResource> {
         let server = self.server();
+        // A grant the server names none of, or has no endpoint for, cannot be offered.
+        let grants = &server.grant_types_supported;
+        let supports = |grant: &str| grants.is_empty() || grants.iter().any(|g| g == grant);
+        let user = server.authorization_endpoint.is_some() && supports("authorization_code");
+        let application = supports("client_credentials");
         let scopes = server
             .scopes_supported
             .iter()
@@ -205,8 +211,8 @@ impl DynamicClient {
                 name: name.clone(),
                 display_name: name.clone(),
                 description: None,
-                user: true,
-                application: !USER_ONLY.contains(&name.as_str()),
+                user,
+                application: application && !USER_ONLY.contains(&name.as_str()),
             })
             .collect();
         vec![CatalogResource {
@@ -549,4 +555,116 @@ pub async fn forget(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(authorize: bool, grants: &[&str]) -> DynamicClient {
+        let issuer: Url = "https://login.example.com".parse().unwrap();
+        let server = ServerMetadata {
+            token_endpoint: issuer.join("/token").unwrap(),
+            authorization_endpoint: authorize.then(|| issuer.join("/authorize").unwrap()),
+            registration_endpoint: Some(issuer.join("/reg").unwrap()),
+            scopes_supported: vec!["openid".into(), "orders.read".into()],
+            grant_types_supported: grants.iter().map(|g| (*g).to_owned()).collect(),
+            metadata_url: None,
+            issuer,
+        };
+        DynamicClient::new(
+            RegistrationClient::new(crate::http::client().unwrap(), server),
+            Secret::new("iat"),
+            crate::keychain::tests::mock(),
+            Connection {
+                id: Connection::new_id(),
+                name: "Login".into(),
+                kind: crate::connections::ConnectionKind::OauthServer,
+                organization: String::new(),
+                partition_global_id: uuid::Uuid::nil(),
+                admin_client_id: String::new(),
+                sandbox_port: None,
+                host: None,
+                signed_in: false,
+                issuer: Some("https://login.example.com".into()),
+            },
+            PathBuf::from("clients-test.json"),
+        )
+    }
+
+    /// (name, user, application) of each scope offered.
+    fn offered(client: &DynamicClient) -> Vec<(String, bool, bool)> {
+        client.catalog()[0]
+            .scopes
+            .iter()
+            .map(|s| (s.name.clone(), s.user, s.application))
+            .collect()
+    }
+
+    #[test]
+    fn scopes_are_offered_only_for_the_grants_the_server_has() {
+        let both = |name: &str, user, application| (name.to_owned(), user, application);
+        assert_eq!(
+            offered(&client(true, &[])),
+            [both("openid", true, false), both("orders.read", true, true)],
+            "a server that names no grants is taken to have both"
+        );
+        assert_eq!(
+            offered(&client(false, &[])),
+            [
+                both("openid", false, false),
+                both("orders.read", false, true)
+            ],
+            "no authorization endpoint: no user sign-in"
+        );
+        assert_eq!(
+            offered(&client(true, &["authorization_code", "refresh_token"])),
+            [
+                both("openid", true, false),
+                both("orders.read", true, false)
+            ],
+            "no client_credentials: no application scopes"
+        );
+    }
+
+    #[test]
+    fn scope_types_come_from_the_draft_then_the_record_then_the_grants() {
+        let metadata = |grants: &[&str]| ClientMetadata {
+            client_name: "Sync".into(),
+            redirect_uris: vec![],
+            grant_types: grants.iter().map(|g| (*g).to_owned()).collect(),
+            response_types: vec![],
+            scope: "orders.read orders.write".into(),
+            token_endpoint_auth_method: "client_secret_post".into(),
+            extra: serde_json::Map::new(),
+        };
+        let machine = metadata(&["client_credentials"]);
+        assert_eq!(
+            scope_types(&machine, None, None),
+            (vec!["orders.read".into(), "orders.write".into()], vec![]),
+            "client_credentials alone: application scopes"
+        );
+        let both = metadata(&["client_credentials", "authorization_code"]);
+        assert_eq!(
+            scope_types(&both, None, None),
+            (vec![], vec!["orders.read".into(), "orders.write".into()]),
+            "unknown and a user flow: user scopes"
+        );
+        let record = Record {
+            client_id: "c".into(),
+            client_uri: "https://login.example.com/reg/c".parse().unwrap(),
+            name: "Sync".into(),
+            confidential: true,
+            redirect_uris: vec![],
+            application_scopes: vec!["orders.write".into()],
+            user_scopes: vec!["orders.read".into()],
+            secret_issued: OffsetDateTime::UNIX_EPOCH,
+            secret_expires_at: None,
+        };
+        assert_eq!(
+            scope_types(&both, None, Some(&record)),
+            (vec!["orders.write".into()], vec!["orders.read".into()]),
+            "as recorded"
+        );
+    }
 }

@@ -75,10 +75,7 @@ impl Provider {
                 Endpoints {
                     authority: server.issuer.clone(),
                     token: server.token_endpoint.clone(),
-                    authorize: server
-                        .authorization_endpoint
-                        .clone()
-                        .unwrap_or_else(|| server.issuer.clone()),
+                    authorize: server.authorization_endpoint.clone(),
                     discovery: server
                         .metadata_url
                         .clone()

@@ -119,7 +119,10 @@ pub fn document(sheet: &Sheet) -> Document {
                 blocks: vec![Block::Fields(vec![
                     field_code("Authority", sheet.endpoints.authority.as_str()),
                     field_code("Token", sheet.endpoints.token.as_str()),
-                    field_code("Authorize", sheet.endpoints.authorize.as_str()),
+                    match &sheet.endpoints.authorize {
+                        Some(authorize) => field_code("Authorize", authorize.as_str()),
+                        None => field_text("Authorize", "None: the server offers no user sign-in."),
+                    },
                     field_code("Discovery", sheet.endpoints.discovery.as_str()),
                 ])],
             },

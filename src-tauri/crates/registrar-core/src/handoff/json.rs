@@ -67,7 +67,7 @@ struct SecretJson<'a> {
 struct EndpointsJson<'a> {
     issuer: &'a str,
     token_endpoint: &'a str,
-    authorization_endpoint: &'a str,
+    authorization_endpoint: Option<&'a str>,
     discovery_url: &'a str,
 }
 
@@ -162,7 +162,7 @@ pub fn render(sheet: &Sheet) -> String {
         endpoints: EndpointsJson {
             issuer: sheet.endpoints.authority.as_str(),
             token_endpoint: sheet.endpoints.token.as_str(),
-            authorization_endpoint: sheet.endpoints.authorize.as_str(),
+            authorization_endpoint: sheet.endpoints.authorize.as_ref().map(url::Url::as_str),
             discovery_url: sheet.endpoints.discovery.as_str(),
         },
         requests: sheet

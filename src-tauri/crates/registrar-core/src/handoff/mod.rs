@@ -80,7 +80,8 @@ pub struct Endpoints {
     /// The identity server's base: the issuer a token library is configured with.
     pub authority: Url,
     pub token: Url,
-    pub authorize: Url,
+    /// None when the server has no authorization endpoint (and so no user flows).
+    pub authorize: Option<Url>,
     pub discovery: Url,
 }
 
@@ -89,7 +90,7 @@ impl From<&Endpoint> for Endpoints {
         Self {
             authority: endpoint.identity_url.clone(),
             token: endpoint.token_url(),
-            authorize: endpoint.authorize_url(),
+            authorize: Some(endpoint.authorize_url()),
             discovery: endpoint.discovery_url(),
         }
     }
@@ -218,10 +219,11 @@ impl Sheet {
                 }),
                 Grant::AuthorizationCode | Grant::AuthorizationCodePkce => {
                     let redirect_uri = app.redirect_uris.first()?.clone();
+                    let authorize = endpoints.authorize.as_ref()?;
                     Some(Request::AuthorizationCode {
                         grant: *grant,
                         authorization_url: requests::authorization_url(
-                            &endpoints.authorize,
+                            authorize,
                             &app,
                             &redirect_uri,
                             &state,
