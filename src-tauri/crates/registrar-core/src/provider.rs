@@ -44,12 +44,12 @@ impl Features {
             ConnectionKind::OauthServer => Features {
                 register: None,
                 delete_secret: Some(
-                    "This server keeps one secret per app: generate a new one to replace it."
+                    "This server keeps one secret per app: replace it with a new one instead."
                         .into(),
                 ),
                 secret_details: Some(
                     "This server keeps one secret per app, with no description, and sets its \
-                     expiry itself: a new secret replaces the current one, which stops working."
+                     expiry itself."
                         .into(),
                 ),
             },
