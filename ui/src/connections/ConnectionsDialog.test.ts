@@ -266,10 +266,16 @@ describe('ConnectionsDialog', () => {
     await fireEvent.click(screen.getByTestId('credential-sign-in'));
     await type('connection-clientId', 'registrar-sign-in');
     expect(screen.queryByTestId('connection-clientSecret')).toBeNull();
+    // The live region is there, empty, before the sign-in starts, so its text is announced.
+    const status = screen.getByTestId('connection-sign-in-status');
+    expect(status.getAttribute('role')).toBe('status');
+    expect(status.textContent?.trim()).toBe('');
 
     await fireEvent.click(screen.getByTestId('connection-save'));
 
     expect((await screen.findByTestId('connection-signing-in')).textContent).toContain('Sign in in the browser');
+    expect(screen.getByTestId('connection-sign-in-status')).toBe(status);
+    expect(status.textContent).toContain('Waiting for the sign-in');
     const showUrl = vi.mocked(onSignInUrl).mock.calls[0][0];
     showUrl('https://suite.acme.test/acme/identity_/connect/authorize?client_id=registrar-sign-in');
     expect((await screen.findByTestId('connection-sign-in-url')).textContent).toBe(
