@@ -183,12 +183,26 @@ impl Workspace {
     /// Works on connection `id` from now on, and remembers the choice for the next start.
     pub async fn select(&self, id: &str) -> Result<Arc<Session>> {
         let _edit = self.edits.lock().await;
-        let _lock = self.store.lock().await?;
-        let mut saved = self.store.load()?;
-        let connection = saved.get(id).cloned().ok_or_else(|| gone(id))?;
+        let connection = self
+            .store
+            .load()?
+            .get(id)
+            .cloned()
+            .ok_or_else(|| gone(id))?;
+        // Opening may wait on the network: the file is locked only to record the choice.
         let session = self.session_for(&connection).await?;
+        let lock = self.store.lock().await?;
+        let mut saved = self.store.load()?;
+        if saved.get(id) != Some(&connection) {
+            return Err(Error::Conflict(format!(
+                "\u{201c}{}\u{201d} was changed or removed meanwhile (perhaps from the command \
+                 line). Open the connections again.",
+                connection.name
+            )));
+        }
         saved.selected = Some(connection.id.clone());
         self.store.save(&saved)?;
+        drop(lock);
         *self
             .current
             .write()
@@ -282,8 +296,11 @@ impl Workspace {
         {
             let moved = draft.kind != ConnectionKind::OauthServer
                 || previous.identity_url().ok().as_ref() != Some(&url);
-            let registered = dynamic::registered_count(&self.store.clients_path(&previous.id))?;
-            if moved && registered > 0 {
+            let registered = match moved {
+                true => dynamic::registered_count(&self.store.clients_path(&previous.id))?,
+                false => 0,
+            };
+            if registered > 0 {
                 return Err(Error::invalid(
                     Field::Issuer,
                     format!(

@@ -36,7 +36,20 @@ impl OidcProvider {
         Self::start_with(&[("OIDC_ROTATION", "off")])
     }
 
+    /// Starts the server, trying again when one does not come up: a start has been seen to
+    /// hang now and then on a loaded machine, while the next one works at once.
     fn start_with(env: &[(&str, &str)]) -> Self {
+        let mut said = String::new();
+        for _ in 0..3 {
+            match Self::try_start(env) {
+                Ok(server) => return server,
+                Err(why) => said = why,
+            }
+        }
+        panic!("oidc-provider did not start, three times; last: {said}");
+    }
+
+    fn try_start(env: &[(&str, &str)]) -> Result<Self, String> {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("oidc-provider");
         assert!(
             dir.join("node_modules/oidc-provider").exists(),
@@ -44,6 +57,7 @@ impl OidcProvider {
             dir.display()
         );
         let token = uuid::Uuid::new_v4().to_string();
+        let log = tempfile::NamedTempFile::new().unwrap();
         let mut child = Command::new("node")
             .arg("server.mjs")
             .current_dir(&dir)
@@ -52,7 +66,7 @@ impl OidcProvider {
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log.reopen().unwrap())
             .spawn()
             .expect("node is needed for the oidc-provider tests");
         // Read the "listening" line on a thread, which then keeps draining the pipe so the
@@ -64,24 +78,23 @@ impl OidcProvider {
             let _ = ready.send(lines.next().and_then(Result::ok).unwrap_or_default());
             lines.for_each(drop);
         });
-        let Ok(line) = line.recv_timeout(std::time::Duration::from_secs(120)) else {
-            let _ = child.kill();
-            panic!("oidc-provider did not say it was listening within 120 s (a loaded machine starts node slowly)");
-        };
         let issuer = line
-            .trim()
-            .strip_prefix("listening ")
-            .unwrap_or_else(|| {
-                let _ = child.kill();
-                panic!("oidc-provider did not start: {line:?}")
-            })
-            .parse()
-            .unwrap();
-        Self {
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .ok()
+            .and_then(|line| line.trim().strip_prefix("listening ")?.parse().ok());
+        let Some(issuer) = issuer else {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stderr = std::fs::read_to_string(log.path()).unwrap_or_default();
+            return Err(format!(
+                "no \"listening\" line within 30 s; stderr: {stderr}"
+            ));
+        };
+        Ok(Self {
             child,
             issuer,
             initial_access_token: Secret::new(token),
-        }
+        })
     }
 }
 
@@ -533,7 +546,7 @@ async fn a_server_that_ignores_the_request_for_a_new_secret_is_reported_and_the_
 }
 
 #[tokio::test]
-async fn a_client_deleted_elsewhere_is_listed_as_last_seen_and_reading_it_says_why() {
+async fn clients_registrar_can_no_longer_reach_leave_the_list_and_the_admin_is_told() {
     let server = OidcProvider::start();
     let opened = open_connection(&server).await;
     let kept = opened
@@ -570,11 +583,7 @@ async fn a_client_deleted_elsewhere_is_listed_as_last_seen_and_reading_it_says_w
         .unwrap();
     assert!(deleted.status().is_success(), "{}", deleted.status());
 
-    // The list still shows it as last seen; the one still there is read back from the server.
-    let listed = opened.provider.list_apps().await.unwrap();
-    assert_eq!(listed.len(), 2);
-    assert_eq!(listed[0], kept);
-    assert_eq!(listed[1], gone);
+    // The server no longer knows it: reading it says so, and it leaves the list with its token.
     match opened.provider.get_app(&gone.id).await {
         Err(Error::NotFound(message)) => {
             assert!(
@@ -584,16 +593,21 @@ async fn a_client_deleted_elsewhere_is_listed_as_last_seen_and_reading_it_says_w
         }
         other => panic!("{other:?}"),
     }
-
-    // Deleting it here takes it off the list, with its token, and says why.
-    match opened.provider.delete_app(&gone.id).await {
-        Err(Error::NotFound(message)) => {
-            assert!(message.contains("taken off the list"), "{message}")
-        }
-        other => panic!("{other:?}"),
-    }
-    let listed = opened.provider.list_apps().await.unwrap();
-    assert_eq!(listed, [kept]);
     let account = opened.connection.registration_token_account(&gone.id);
     assert!(opened.keychain.read(&account).await.unwrap().is_none());
+    assert_eq!(opened.provider.list_apps().await.unwrap(), [kept.clone()]);
+
+    // A client whose token is gone from the keychain stays listed as last seen; deleting it
+    // takes it off the list and says to delete it on the server.
+    let account = opened.connection.registration_token_account(&kept.id);
+    opened.keychain.delete(&account).await.unwrap();
+    assert_eq!(opened.provider.list_apps().await.unwrap(), [kept.clone()]);
+    match opened.provider.delete_app(&kept.id).await {
+        Err(Error::Keychain(message)) => assert!(
+            message.contains(&format!("delete {} on the server", kept.id)),
+            "{message}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(opened.provider.list_apps().await.unwrap(), []);
 }

@@ -602,12 +602,19 @@ fn a_sheet_for_an_oauth_server_names_no_organization_and_no_missing_endpoint() {
         kind: "OAuth 2.0 server (RFC 7591)".into(),
         organization: String::new(),
     };
+    for_server.endpoints.authorize = None;
     let markdown = text(&for_server, Format::Markdown);
     assert!(
         markdown.contains("OAuth 2.0 server (RFC 7591)"),
         "{markdown}"
     );
     assert!(!markdown.contains("Organization"), "{markdown}");
+    assert!(
+        markdown.contains("the server offers no user sign-in"),
+        "{markdown}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&text(&for_server, Format::Json)).unwrap();
+    assert_eq!(json["endpoints"]["authorization_endpoint"], "");
     assert!(
         text(&sheet(app(AppType::Confidential), None), Format::Markdown).contains("Organization")
     );

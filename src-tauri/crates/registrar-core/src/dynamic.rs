@@ -159,6 +159,15 @@ fn scope_types(
     (application, user)
 }
 
+/// What listing found of one client.
+enum Seen {
+    Read(Record),
+    /// The server no longer knows it.
+    Gone(Record),
+    /// Its token is not in the keychain: shown as last seen.
+    Unread,
+}
+
 /// A connection's OAuth server, with the clients Registrar registered there.
 #[derive(Debug)]
 pub struct DynamicClient {
@@ -199,9 +208,13 @@ impl DynamicClient {
     /// client_credentials (OpenID Connect's identity scopes as user scopes only).
     pub fn catalog(&self) -> Vec<CatalogResource> {
         let server = self.server();
-        // A grant the server names none of, or has no endpoint for, cannot be offered.
+        // A grant the server does not name, or has no endpoint for, cannot be offered. RFC 8414
+        // §2: a server that names none has authorization_code and implicit.
         let grants = &server.grant_types_supported;
-        let supports = |grant: &str| grants.is_empty() || grants.iter().any(|g| g == grant);
+        let supports = |grant: &str| match grants.is_empty() {
+            true => grant == "authorization_code",
+            false => grants.iter().any(|g| g == grant),
+        };
         let user = server.authorization_endpoint.is_some() && supports("authorization_code");
         let application = supports("client_credentials");
         let scopes = server
@@ -225,38 +238,77 @@ impl DynamicClient {
         }]
     }
 
-    /// Every client Registrar registered on this server, each read from the server; a client the
-    /// server no longer shows (deleted elsewhere, or its token revoked) is listed as last seen.
+    /// Every client Registrar registered on this server, each read from the server. A client
+    /// the server no longer knows (deleted there, or its token revoked) is taken off the list
+    /// with its token; one whose token is gone from the keychain is listed as last seen. The
+    /// reads run without the lock, which is taken only to merge what they found.
     pub async fn list_apps(&self) -> Result<Vec<ExternalApp>> {
-        let _lock = self.lock().await?;
-        let mut records = self.load()?;
-        let mut apps = Vec::with_capacity(records.len());
-        for record in &mut records {
-            match self.read(record).await {
-                Ok(answer) => {
-                    *record = record.updated(&answer, None);
-                }
-                Err(e @ (Error::Unauthorized(_) | Error::Forbidden(_) | Error::NotFound(_))) => {
+        let mut seen = Vec::new();
+        for record in self.load()? {
+            let outcome = match self.read(&record).await {
+                Ok(answer) => Seen::Read(record.updated(&answer, None)),
+                Err(Error::NotFound(_)) => Seen::Gone(record),
+                Err(Error::Keychain(e)) => {
                     tracing::warn!(client_id = %record.client_id, "listed as last seen: {e}");
+                    Seen::Unread
                 }
                 Err(e) => return Err(e),
+            };
+            seen.push(outcome);
+        }
+        let _lock = self.lock().await?;
+        let mut records = self.load()?;
+        for outcome in seen {
+            match outcome {
+                Seen::Read(updated) => {
+                    if let Some(record) = records
+                        .iter_mut()
+                        .find(|r| r.client_id == updated.client_id)
+                    {
+                        *record = updated;
+                    }
+                }
+                Seen::Gone(record) => self.drop_client(&mut records, &record).await?,
+                Seen::Unread => {}
             }
-            apps.push(record.app());
         }
         self.save(&records)?;
-        Ok(apps)
+        Ok(records.iter().map(Record::app).collect())
     }
 
-    /// One client, read from the server.
+    /// One client, read from the server; one the server no longer knows is taken off the list.
     pub async fn get_app(&self, client_id: &str) -> Result<ExternalApp> {
         let _lock = self.lock().await?;
         let mut records = self.load()?;
-        let record = find(&mut records, client_id)?;
-        let answer = self.read(record).await?;
-        *record = record.updated(&answer, None);
-        let app = record.app();
-        self.save(&records)?;
-        Ok(app)
+        let record = find(&mut records, client_id)?.clone();
+        match self.read(&record).await {
+            Ok(answer) => {
+                let updated = record.updated(&answer, None);
+                let app = updated.app();
+                *find(&mut records, client_id)? = updated;
+                self.save(&records)?;
+                Ok(app)
+            }
+            Err(gone @ Error::NotFound(_)) => {
+                self.drop_client(&mut records, &record).await?;
+                self.save(&records)?;
+                Err(gone)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Takes a client the server no longer knows off the list, with its token.
+    async fn drop_client(&self, records: &mut Vec<Record>, record: &Record) -> Result<()> {
+        tracing::warn!(client_id = %record.client_id, "the server no longer knows this client; taken off the list");
+        records.retain(|r| r.client_id != record.client_id);
+        self.keychain
+            .delete(
+                &self
+                    .connection
+                    .registration_token_account(&record.client_id),
+            )
+            .await
     }
 
     /// Registers a client for `draft` with the initial access token, and keeps what manages it:
@@ -269,23 +321,16 @@ impl DynamicClient {
             .registration
             .register(Some(&self.initial_access_token), &metadata)
             .await?;
-        // The server has registered the client: from here on, a failure must say so and name
-        // it (a conflict, so the window offers no second registration).
-        let kept = |e: Error| {
-            Error::Conflict(format!(
-                "\"{}\" was registered as {}, but Registrar could not keep what manages it: {e} \
-                 Delete {} on the server (Registrar cannot), then register it again.",
-                draft.name, answer.client_id, answer.client_id
-            ))
-        };
+        // The server has registered the client. If Registrar cannot keep what manages it, the
+        // client is deleted again while its token is still at hand; only if that fails too is
+        // it left on the server, named, as a conflict (so no second registration is offered).
         let Some(management) = &answer.management else {
-            return Err(kept(Error::Server(
-                "the server gave no registration access token (RFC 7592).".into(),
+            return Err(Error::Conflict(format!(
+                "\"{}\" was registered as {}, but the server gave no registration access token \
+                 (RFC 7592), so Registrar can never change or delete it: manage it on the server.",
+                draft.name, answer.client_id
             )));
         };
-        self.keep_token(&answer.client_id, management)
-            .await
-            .map_err(kept)?;
         let (application_scopes, user_scopes) = scope_types(&answer.metadata, Some(draft), None);
         let record = Record {
             client_id: answer.client_id.clone(),
@@ -300,7 +345,28 @@ impl DynamicClient {
         };
         let app = record.app();
         records.push(record);
-        self.save(&records).map_err(kept)?;
+        let kept = match self.keep_token(&answer.client_id, management).await {
+            Ok(()) => self.save(&records),
+            Err(e) => Err(e),
+        };
+        if let Err(failure) = kept {
+            let account = self
+                .connection
+                .registration_token_account(&answer.client_id);
+            let _ = self.keychain.delete(&account).await;
+            return Err(match self.registration.delete(management).await {
+                Ok(()) => Error::Storage(format!(
+                    "Registrar could not keep what manages \"{}\" ({failure}), so it deleted \
+                     it again: nothing is registered. Fix that and register it again.",
+                    draft.name
+                )),
+                Err(_) => Error::Conflict(format!(
+                    "\"{}\" was registered as {}, but Registrar could not keep what manages it \
+                     ({failure}) nor delete it again: delete {} on the server.",
+                    draft.name, answer.client_id, answer.client_id
+                )),
+            });
+        }
         Ok(CreatedApp {
             app,
             secret: answer.client_secret,
@@ -319,7 +385,12 @@ impl DynamicClient {
             .registration
             .update(&management, client_id, &current.metadata.edited(draft))
             .await?;
-        self.keep_new_token(client_id, &answer).await?;
+        self.keep_new_token(client_id, &answer).await.map_err(|e| {
+            Error::Conflict(format!(
+                "{client_id} was changed, but the new registration access token the server \
+                     gave could not be kept ({e}): Registrar can no longer change or delete it."
+            ))
+        })?;
         *record = record.updated(&answer, Some(draft));
         self.save(&records)
     }
@@ -329,18 +400,16 @@ impl DynamicClient {
         let _lock = self.lock().await?;
         let mut records = self.load()?;
         let record = find(&mut records, client_id)?;
-        let deleted = match self.management(record).await {
-            Ok(management) => self.registration.delete(&management).await,
-            Err(missing) => Err(missing),
-        };
-        // A client the server no longer knows (or whose token it refuses) goes off the list too.
-        let outcome = match deleted {
-            Ok(()) => Ok(()),
-            Err(Error::NotFound(_)) => Err(Error::NotFound(format!(
-                "The server no longer knows \"{}\" ({client_id}) or refuses its registration \
-                 access token, so it is taken off the list. If it still exists on the server, \
-                 delete it there.",
-                record.name
+        let outcome = match self.management(record).await {
+            Ok(management) => match self.registration.delete(&management).await {
+                // Already gone from the server: what was asked for is done.
+                Ok(()) | Err(Error::NotFound(_)) => Ok(()),
+                Err(other) => return Err(other),
+            },
+            // Without its token Registrar cannot reach it: the entry goes, and the admin is
+            // told to delete the client on the server.
+            Err(Error::Keychain(missing)) => Err(Error::Keychain(format!(
+                "{missing} It is taken off the list: delete {client_id} on the server."
             ))),
             Err(other) => return Err(other),
         };
@@ -430,7 +499,7 @@ impl DynamicClient {
             .connection
             .registration_token_account(&record.client_id);
         let access_token = self.keychain.read(&account).await?.ok_or_else(|| {
-            Error::NotFound(format!(
+            Error::Keychain(format!(
                 "The keychain has no registration access token for \"{}\" ({}), so Registrar \
                  cannot reach it on the server.",
                 record.name, record.client_id
@@ -513,7 +582,7 @@ pub fn registered_count(registry: &std::path::Path) -> Result<usize> {
 fn gone(record: &Record) -> Error {
     Error::NotFound(format!(
         "The server no longer knows \"{}\" ({}), or no longer accepts its registration access \
-         token: it was probably deleted on the server. Delete it here to take it off the list.",
+         token: it was probably deleted on the server, so it is taken off the list.",
         record.name, record.client_id
     ))
 }
@@ -537,24 +606,21 @@ pub async fn forget(
     connection: &Connection,
     registry: &std::path::Path,
 ) -> Result<()> {
+    // The lock file stays: a process waiting on it must not find a new one to lock meanwhile.
+    let _lock = FileLock::acquire(&registry.with_extension("lock")).await?;
     for record in load_registry(registry)? {
         keychain
             .delete(&connection.registration_token_account(&record.client_id))
             .await?;
     }
-    for file in [registry.to_path_buf(), registry.with_extension("lock")] {
-        match std::fs::remove_file(&file) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(Error::Storage(format!(
-                    "Could not remove {}: {e}.",
-                    file.display()
-                )))
-            }
-        }
+    match std::fs::remove_file(registry) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::Storage(format!(
+            "Could not remove {}: {e}.",
+            registry.display()
+        ))),
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -604,13 +670,21 @@ mod tests {
     #[test]
     fn scopes_are_offered_only_for_the_grants_the_server_has() {
         let both = |name: &str, user, application| (name.to_owned(), user, application);
+        let all = ["authorization_code", "client_credentials"];
         assert_eq!(
-            offered(&client(true, &[])),
+            offered(&client(true, &all)),
             [both("openid", true, false), both("orders.read", true, true)],
-            "a server that names no grants is taken to have both"
         );
         assert_eq!(
-            offered(&client(false, &[])),
+            offered(&client(true, &[])),
+            [
+                both("openid", true, false),
+                both("orders.read", true, false)
+            ],
+            "naming no grants means authorization_code and implicit (RFC 8414)"
+        );
+        assert_eq!(
+            offered(&client(false, &all)),
             [
                 both("openid", false, false),
                 both("orders.read", false, true)

@@ -101,6 +101,16 @@ impl Provider {
                          choose from.",
                         server.issuer
                     ))
+                } else if client.catalog()[0]
+                    .scopes
+                    .iter()
+                    .all(|s| !s.user && !s.application)
+                {
+                    Some(format!(
+                        "{} names neither the authorization code nor the client credentials \
+                         grant, so no scope can be given to an app there.",
+                        server.issuer
+                    ))
                 } else {
                     None
                 };

@@ -67,7 +67,8 @@ struct SecretJson<'a> {
 struct EndpointsJson<'a> {
     issuer: &'a str,
     token_endpoint: &'a str,
-    authorization_endpoint: Option<&'a str>,
+    /// Empty when the server has none (a string still, as in `registrar.handoff/1`).
+    authorization_endpoint: &'a str,
     discovery_url: &'a str,
 }
 
@@ -162,7 +163,11 @@ pub fn render(sheet: &Sheet) -> String {
         endpoints: EndpointsJson {
             issuer: sheet.endpoints.authority.as_str(),
             token_endpoint: sheet.endpoints.token.as_str(),
-            authorization_endpoint: sheet.endpoints.authorize.as_ref().map(url::Url::as_str),
+            authorization_endpoint: sheet
+                .endpoints
+                .authorize
+                .as_ref()
+                .map_or("", url::Url::as_str),
             discovery_url: sheet.endpoints.discovery.as_str(),
         },
         requests: sheet
