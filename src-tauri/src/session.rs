@@ -456,15 +456,21 @@ impl Workspace {
 
     /// The open session of `connection`, opening it if need be.
     async fn session_for(&self, connection: &Connection) -> Result<Arc<Session>> {
-        let mut opened = self.opened.lock().await;
-        if let Some(session) = opened.get(&connection.id) {
+        if let Some(session) = self.opened.lock().await.get(&connection.id) {
             return Ok(session.clone());
         }
+        // Opened without holding the map: opening may wait on the network (an OAuth server's
+        // metadata), and the connection list reads the map meanwhile.
         let client =
             admin::open(self.http.clone(), &self.keychain, &self.store, connection).await?;
         let session = Arc::new(Session::new(client, connection.clone()));
-        opened.insert(connection.id.clone(), session.clone());
-        Ok(session)
+        Ok(self
+            .opened
+            .lock()
+            .await
+            .entry(connection.id.clone())
+            .or_insert(session)
+            .clone())
     }
 
     /// What `connection`'s server cannot do: as its open session knows it, else as its kind
