@@ -611,6 +611,46 @@ async fn an_oauth_server_is_added_by_its_issuer_and_the_window_works_on_it() {
     let granted = text_of(&client, "[data-testid=verify-scope]").await;
     assert_eq!(granted, "orders.read");
 
+    // Edit: the server gets the new scopes (a PUT of the whole metadata).
+    click(&client, "[data-testid=app-edit]").await;
+    type_into(&client, "#app-name", "Orders sync v2").await;
+    toggle_scope(&client, "orders.write", "application").await;
+    toggle_scope(&client, "orders.read", "application").await;
+    click(&client, "[data-testid=edit-review]").await;
+    wait_for(&client, "[data-testid=edit-diff]").await;
+    click(&client, "[data-testid=edit-save]").await;
+    crate::workflow::eventually("the edit reaches the server", || async {
+        crate::generic::oidc_token(&server, &app_id, &second, "orders.write")
+            .await
+            .is_ok()
+    })
+    .await;
+    assert!(
+        crate::generic::oidc_token(&server, &app_id, &second, "orders.read")
+            .await
+            .is_err(),
+        "the removed scope is still granted"
+    );
+    wait_for_text(&client, "[data-testid=app-page]", "Orders sync v2").await;
+
+    // Test connection says what works, and that the initial access token cannot be checked.
+    click(&client, "[data-testid=connection-test-open]").await;
+    let token_step = "[data-testid=connection-step][data-step=token]";
+    let outcome = wait_for(&client, token_step)
+        .await
+        .attr("data-outcome")
+        .await
+        .unwrap();
+    assert_eq!(outcome.as_deref(), Some("unchecked"));
+    let listing = "[data-testid=connection-step][data-step=listing]";
+    let outcome = wait_for(&client, listing)
+        .await
+        .attr("data-outcome")
+        .await
+        .unwrap();
+    assert_eq!(outcome.as_deref(), Some("passed"));
+    click(&client, "[data-testid=connection-test-close]").await;
+
     // The connection holds what manages its clients at this issuer: it cannot move elsewhere.
     click(&client, "[data-testid=connections-open]").await;
     click(
