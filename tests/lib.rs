@@ -146,9 +146,57 @@ impl Drop for Desktop {
             .args(["-TERM", &self.driver.id().to_string()])
             .status();
         let _ = self.driver.wait();
-        let _ = Command::new("secret-tool")
-            .args(["clear", "service", &self.namespace])
-            .status();
+        clear_keychain(&self.namespace);
+    }
+}
+
+/// The value another Secret Service client (libsecret's secret-tool) finds for `account` in
+/// the keychain namespace `namespace`.
+pub fn keychain_lookup(namespace: &str, account: &str) -> Option<String> {
+    let output = Command::new("secret-tool")
+        .args(["lookup", "service", namespace, "username", account])
+        .output()
+        .expect("secret-tool (libsecret-tools) is installed by scripts/test");
+    output.status.success().then(|| {
+        String::from_utf8_lossy(&output.stdout)
+            .trim_end_matches('\n')
+            .to_owned()
+    })
+}
+
+/// Every value kept in the keychain namespace `namespace`.
+pub fn keychain_values(namespace: &str) -> Vec<String> {
+    let found = Command::new("secret-tool")
+        .args(["search", "--all", "--unlock", "service", namespace])
+        .output()
+        .expect("secret-tool (libsecret-tools) is installed by scripts/test");
+    String::from_utf8_lossy(&found.stdout)
+        .lines()
+        .filter_map(|line| line.strip_prefix("secret = "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Removes every entry of the keychain namespace `namespace`.
+pub fn clear_keychain(namespace: &str) {
+    let _ = Command::new("secret-tool")
+        .args(["clear", "service", namespace])
+        .status();
+}
+
+/// A keychain namespace of a test's own, emptied when dropped (even when the test fails).
+#[derive(Debug)]
+pub struct TestNamespace(pub String);
+
+impl Default for TestNamespace {
+    fn default() -> Self {
+        Self(format!("registrar-test-{}", uuid::Uuid::new_v4()))
+    }
+}
+
+impl Drop for TestNamespace {
+    fn drop(&mut self) {
+        clear_keychain(&self.0);
     }
 }
 
@@ -198,7 +246,7 @@ pub async fn click(client: &Client, css: &str) {
     wait_for(client, css).await.click().await.unwrap();
 }
 
-async fn click_xpath(client: &Client, xpath: &str) {
+pub async fn click_xpath(client: &Client, xpath: &str) {
     client
         .find(Locator::XPath(xpath))
         .await

@@ -373,7 +373,7 @@ impl Workspace {
     /// the same; the server can check a token only by registering a client.
     async fn save_oauth_server(
         &self,
-        mut draft: Connection,
+        draft: Connection,
         previous: Option<Connection>,
         given: GivenCredential,
         issuer: &Url,
@@ -412,13 +412,8 @@ impl Workspace {
                 )),
             };
         admin::check_server(&self.http, issuer).await?;
-        draft.partition_global_id = Uuid::nil();
-        draft.admin_client_id = String::new();
-        draft.organization = String::new();
-        draft.host = None;
-        draft.signed_in = false;
-        draft.sandbox_port = None;
-        self.save(draft, previous.as_ref(), credential).await
+        let server = Connection::oauth_server(draft.id, draft.name, issuer.to_string());
+        self.save(server, previous.as_ref(), credential).await
     }
 
     /// Forgets connection `id` and its keychain entries; the sandbox cannot be removed. When it

@@ -82,23 +82,11 @@ impl Home {
 
     /// Every value kept in the test's keychain namespace.
     fn keychain_values(&self) -> Vec<String> {
-        let found = Command::new("secret-tool")
-            .args(["search", "--all", "--unlock", "service", &self.namespace])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&found.stdout)
-            .lines()
-            .filter_map(|line| line.strip_prefix("secret = "))
-            .map(str::to_owned)
-            .collect()
+        registrar_tests::keychain_values(&self.namespace)
     }
 
     fn keychain_is_empty(&self) -> bool {
-        let found = Command::new("secret-tool")
-            .args(["search", "service", &self.namespace])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&found.stdout).trim().is_empty()
+        self.keychain_values().is_empty()
     }
 }
 

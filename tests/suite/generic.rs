@@ -456,38 +456,21 @@ struct Opened {
     keychain: registrar_core::keychain::Keychain,
     connection: registrar_core::connections::Connection,
     _folder: tempfile::TempDir,
-}
-
-impl Drop for Opened {
-    fn drop(&mut self) {
-        let _ = Command::new("secret-tool")
-            .args(["clear", "service", self.keychain.namespace()])
-            .status();
-    }
+    _namespace: registrar_tests::TestNamespace,
 }
 
 async fn open_connection(server: &OidcProvider) -> Opened {
     use registrar_core::admin::{self, AdminCredential};
-    use registrar_core::connections::{Connection, ConnectionKind, ConnectionStore};
+    use registrar_core::connections::{Connection, ConnectionStore};
     let folder = tempfile::tempdir().unwrap();
     let store = ConnectionStore::new(folder.path().join("connections.json"));
-    let connection = Connection {
-        id: Connection::new_id(),
-        name: "Login".into(),
-        kind: ConnectionKind::OauthServer,
-        organization: String::new(),
-        partition_global_id: uuid::Uuid::nil(),
-        admin_client_id: String::new(),
-        sandbox_port: None,
-        host: None,
-        signed_in: false,
-        issuer: Some(server.issuer.to_string()),
-    };
-    let keychain = registrar_core::keychain::Keychain::platform(format!(
-        "registrar-test-{}",
-        uuid::Uuid::new_v4()
-    ))
-    .unwrap();
+    let connection = Connection::oauth_server(
+        Connection::new_id(),
+        "Login".into(),
+        server.issuer.to_string(),
+    );
+    let namespace = registrar_tests::TestNamespace::default();
+    let keychain = registrar_core::keychain::Keychain::platform(namespace.0.clone()).unwrap();
     AdminCredential::InitialAccessToken(server.initial_access_token.duplicate())
         .keep(&keychain, &connection)
         .await
@@ -501,6 +484,7 @@ async fn open_connection(server: &OidcProvider) -> Opened {
         keychain,
         connection,
         _folder: folder,
+        _namespace: namespace,
     }
 }
 

@@ -1,7 +1,5 @@
 //! The keychain against the real Secret Service (gnome-keyring in the test session).
 
-use std::process::Command;
-
 use registrar_core::keychain::Keychain;
 use registrar_core::Secret;
 
@@ -13,21 +11,7 @@ fn real_keychain() -> Keychain {
 
 /// What another Secret Service client (libsecret's secret-tool) finds for the entry.
 fn secret_tool_lookup(keychain: &Keychain, account: &str) -> Option<String> {
-    let output = Command::new("secret-tool")
-        .args([
-            "lookup",
-            "service",
-            keychain.namespace(),
-            "username",
-            account,
-        ])
-        .output()
-        .expect("secret-tool (libsecret-tools) is installed by scripts/test");
-    output.status.success().then(|| {
-        String::from_utf8_lossy(&output.stdout)
-            .trim_end_matches('\n')
-            .to_owned()
-    })
+    registrar_tests::keychain_lookup(keychain.namespace(), account)
 }
 
 #[tokio::test]

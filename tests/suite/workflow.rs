@@ -12,8 +12,8 @@ use registrar_core::provider::Provider;
 use registrar_core::uipath::UiPathClient;
 use registrar_core::{Error, Secret};
 use registrar_tests::{
-    choose_type, click, click_button, generate_secret, text_of, texts, toggle_scope, type_into,
-    wait_for, Desktop,
+    choose_type, click, click_button, generate_secret, poll, text_of, texts, toggle_scope,
+    type_into, wait_for, Desktop,
 };
 
 /// The app's own admin client, as it stored it: connection file plus keychain entry.
@@ -76,21 +76,14 @@ pub(crate) async fn open_app(client: &Client, app_id: &str) {
     wait_for(client, "[data-testid=app-page]").await;
 }
 
-/// Waits up to 30 s for `check` to hold: what the window does reaches the server and the list
-/// a moment after the click.
-pub(crate) async fn eventually<F, Fut>(what: &str, mut check: F)
+/// Waits for `check` to hold: what the window does reaches the server and the list a moment
+/// after the click.
+pub(crate) async fn eventually<F, Fut>(what: &str, check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !check().await {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting: {what}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    poll(what, check, |held| *held).await;
 }
 
 pub(crate) async fn token(

@@ -37,25 +37,26 @@ pub enum AdminCredential {
 impl AdminCredential {
     /// Stores the credential under the connection's account for its kind.
     pub async fn keep(&self, keychain: &Keychain, connection: &Connection) -> Result<()> {
-        let (value, account) = match self {
-            AdminCredential::ClientSecret(secret) => (secret, connection.secret_account()),
-            AdminCredential::RefreshToken(token) => (token, connection.refresh_token_account()),
-            AdminCredential::InitialAccessToken(token) => {
-                (token, connection.initial_access_token_account())
-            }
-        };
-        keychain.write(&account, value).await
+        let (AdminCredential::ClientSecret(value)
+        | AdminCredential::RefreshToken(value)
+        | AdminCredential::InitialAccessToken(value)) = self;
+        keychain.write(&self.account(connection), value).await
+    }
+
+    /// The keychain account this kind of credential is kept under.
+    fn account(&self, connection: &Connection) -> String {
+        match self {
+            AdminCredential::ClientSecret(_) => connection.secret_account(),
+            AdminCredential::RefreshToken(_) => connection.refresh_token_account(),
+            AdminCredential::InitialAccessToken(_) => connection.initial_access_token_account(),
+        }
     }
 
     /// Removes the other kind's entry, so a connection keeps no credential it no longer uses.
     /// Call it once the connection is saved with this credential: until then the old entry may
     /// still be the one the saved connection needs.
     pub async fn discard_unused(&self, keychain: &Keychain, connection: &Connection) -> Result<()> {
-        let used = match self {
-            AdminCredential::ClientSecret(_) => connection.secret_account(),
-            AdminCredential::RefreshToken(_) => connection.refresh_token_account(),
-            AdminCredential::InitialAccessToken(_) => connection.initial_access_token_account(),
-        };
+        let used = self.account(connection);
         for account in credential_accounts(connection) {
             if account != used {
                 keychain.delete(&account).await?;
@@ -121,7 +122,9 @@ pub async fn open(
             .read(&connection.initial_access_token_account())
             .await?
             .ok_or_else(|| missing("initial access token"))?;
-        let server = check_server(&http, &connection.identity_url()?).await?;
+        // Not `check_server`: a server that stopped taking registrations still manages the
+        // clients registered there, and `Features` says why nothing can be registered.
+        let server = registration::discover(&http, &connection.identity_url()?).await?;
         return Ok(Provider::Dynamic(DynamicClient::new(
             RegistrationClient::new(http, server),
             token,
@@ -150,10 +153,7 @@ pub async fn open(
                 }),
             }
         };
-        let endpoint = Endpoint {
-            identity_url: connection.identity_url()?,
-            partition_global_id: connection.partition_global_id,
-        };
+        let endpoint = endpoint_of(connection)?;
         Ok(Provider::UiPath(UiPathClient::signed_in(
             http,
             endpoint,
@@ -176,15 +176,20 @@ pub fn with_secret(
     connection: &Connection,
     client_secret: Secret,
 ) -> Result<UiPathClient> {
-    let endpoint = Endpoint {
-        identity_url: connection.identity_url()?,
-        partition_global_id: connection.partition_global_id,
-    };
+    let endpoint = endpoint_of(connection)?;
     let credentials = ClientCredentials {
         client_id: connection.admin_client_id.clone(),
         client_secret,
     };
     Ok(UiPathClient::new(http, endpoint, credentials))
+}
+
+/// Where `connection`'s UiPath identity server is.
+fn endpoint_of(connection: &Connection) -> Result<Endpoint> {
+    Ok(Endpoint {
+        identity_url: connection.identity_url()?,
+        partition_global_id: connection.partition_global_id,
+    })
 }
 
 /// Checks an admin app's secret by getting a token with it, and returns the organization's GUID
@@ -216,10 +221,7 @@ pub async fn sign_in(
     open_browser: impl FnOnce(&Url),
     wait: Duration,
 ) -> Result<(AdminCredential, Option<Uuid>)> {
-    let endpoint = Endpoint {
-        identity_url: connection.identity_url()?,
-        partition_global_id: connection.partition_global_id,
-    };
+    let endpoint = endpoint_of(connection)?;
     let pending = signin::begin(
         &endpoint.authorize_url(),
         &endpoint.token_url(),

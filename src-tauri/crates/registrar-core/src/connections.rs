@@ -105,6 +105,22 @@ impl Connection {
         )
     }
 
+    /// A connection to an OAuth server: its issuer, and none of UiPath's fields.
+    pub fn oauth_server(id: String, name: String, issuer: String) -> Self {
+        Self {
+            id,
+            name,
+            kind: ConnectionKind::OauthServer,
+            organization: String::new(),
+            partition_global_id: Uuid::nil(),
+            admin_client_id: String::new(),
+            sandbox_port: None,
+            host: None,
+            signed_in: false,
+            issuer: Some(issuer),
+        }
+    }
+
     pub fn new_id() -> String {
         Uuid::new_v4().to_string()
     }
@@ -184,7 +200,7 @@ impl Connection {
                 "An issuer URL has no query or fragment (RFC 8414 §2): give it without ? or #.",
             ));
         }
-        let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        let loopback = crate::draft::is_loopback(&url);
         match url.scheme() {
             "https" => Ok(url),
             "http" if loopback => Ok(url),
@@ -224,7 +240,7 @@ fn origin(host: &str) -> Result<String> {
             "Give the host name only (for example cloud.uipath.com), without a path.",
         ));
     }
-    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    let loopback = crate::draft::is_loopback(&url);
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
@@ -394,12 +410,8 @@ mod tests {
 
     #[test]
     fn an_oauth_server_is_its_issuer_over_https_and_needs_no_admin_client() {
-        let server = |issuer: &str| Connection {
-            kind: ConnectionKind::OauthServer,
-            sandbox_port: None,
-            admin_client_id: String::new(),
-            issuer: Some(issuer.to_owned()),
-            ..sample()
+        let server = |issuer: &str| {
+            Connection::oauth_server(Connection::new_id(), "Login".into(), issuer.into())
         };
         let saved = Saved::default();
         assert_eq!(

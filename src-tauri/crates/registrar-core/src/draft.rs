@@ -170,7 +170,7 @@ fn validate_redirect_uris(uris: &[String]) -> Result<Vec<String>> {
     Ok(valid)
 }
 
-fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => ip.is_loopback(),

@@ -26,7 +26,7 @@ use crate::uipath::CreatedApp;
 use crate::Secret;
 
 /// The id a client's one secret is shown with.
-pub const SECRET_ID: i64 = 1;
+const SECRET_ID: i64 = 1;
 
 /// OpenID Connect scopes: they ask for a user's identity, so no client_credentials token has them.
 const USER_ONLY: [&str; 6] = [
@@ -162,10 +162,8 @@ fn scope_types(
 /// What listing found of one client.
 enum Seen {
     Read(Record),
-    /// The server no longer knows it.
-    Gone(Record),
-    /// Its token is not in the keychain: shown as last seen.
-    Unread,
+    /// The server refused it with this token: gone, unless the token was replaced meanwhile.
+    Gone(Record, Secret),
 }
 
 /// A connection's OAuth server, with the clients Registrar registered there.
@@ -245,19 +243,24 @@ impl DynamicClient {
     pub async fn list_apps(&self) -> Result<Vec<ExternalApp>> {
         let mut seen = Vec::new();
         for record in self.load()? {
-            let outcome = match self.read(&record).await {
-                Ok(answer) => Seen::Read(record.updated(&answer, None)),
-                Err(Error::NotFound(_)) => Seen::Gone(record),
+            let mut management = match self.management(&record).await {
+                Ok(management) => management,
                 Err(Error::Keychain(e)) => {
                     tracing::warn!(client_id = %record.client_id, "listed as last seen: {e}");
-                    Seen::Unread
+                    continue;
                 }
+                Err(e) => return Err(e),
+            };
+            let outcome = match self.read(&record, &mut management).await {
+                Ok(answer) => Seen::Read(record.updated(&answer, None)),
+                Err(Error::NotFound(_)) => Seen::Gone(record, management.access_token),
                 Err(e) => return Err(e),
             };
             seen.push(outcome);
         }
         let _lock = self.lock().await?;
         let mut records = self.load()?;
+        let before = records.clone();
         for outcome in seen {
             match outcome {
                 Seen::Read(updated) => {
@@ -268,11 +271,22 @@ impl DynamicClient {
                         *record = updated;
                     }
                 }
-                Seen::Gone(record) => self.drop_client(&mut records, &record).await?,
-                Seen::Unread => {}
+                // Refused with the token kept now: gone. Refused with one another process
+                // has replaced meanwhile (an update): not evidence of anything.
+                Seen::Gone(record, refused) => {
+                    let account = self
+                        .connection
+                        .registration_token_account(&record.client_id);
+                    let kept = self.keychain.read(&account).await?;
+                    if kept.is_some_and(|kept| kept.expose() == refused.expose()) {
+                        self.drop_client(&mut records, &record).await?;
+                    }
+                }
             }
         }
-        self.save(&records)?;
+        if records != before {
+            self.save(&records)?;
+        }
         Ok(records.iter().map(Record::app).collect())
     }
 
@@ -281,12 +295,15 @@ impl DynamicClient {
         let _lock = self.lock().await?;
         let mut records = self.load()?;
         let record = find(&mut records, client_id)?.clone();
-        match self.read(&record).await {
+        let mut management = self.management(&record).await?;
+        match self.read(&record, &mut management).await {
             Ok(answer) => {
                 let updated = record.updated(&answer, None);
                 let app = updated.app();
-                *find(&mut records, client_id)? = updated;
-                self.save(&records)?;
+                if updated != record {
+                    *find(&mut records, client_id)? = updated;
+                    self.save(&records)?;
+                }
                 Ok(app)
             }
             Err(gone @ Error::NotFound(_)) => {
@@ -379,18 +396,20 @@ impl DynamicClient {
         let _lock = self.lock().await?;
         let mut records = self.load()?;
         let record = find(&mut records, client_id)?;
-        let current = self.read(record).await?;
-        let management = self.management(record).await?;
+        let mut management = self.management(record).await?;
+        let current = self.read(record, &mut management).await?;
         let answer = self
             .registration
             .update(&management, client_id, &current.metadata.edited(draft))
             .await?;
-        self.keep_new_token(client_id, &answer).await.map_err(|e| {
-            Error::Conflict(format!(
-                "{client_id} was changed, but the new registration access token the server \
+        self.keep_newer(client_id, &mut management, &answer)
+            .await
+            .map_err(|e| {
+                Error::Conflict(format!(
+                    "{client_id} was changed, but the new registration access token the server \
                      gave could not be kept ({e}): Registrar can no longer change or delete it."
-            ))
-        })?;
+                ))
+            })?;
         *record = record.updated(&answer, Some(draft));
         self.save(&records)
     }
@@ -443,8 +462,8 @@ impl DynamicClient {
                 ),
             });
         }
-        let current = self.read(record).await?;
-        let management = self.management(record).await?;
+        let mut management = self.management(record).await?;
+        let current = self.read(record, &mut management).await?;
         let rotation = self
             .registration
             .rotate_secret(
@@ -456,7 +475,10 @@ impl DynamicClient {
             .await?;
         // The old secret is gone now: the new one must reach the admin even if keeping the
         // token or the list fails, so those failures are logged, not returned.
-        if let Err(e) = self.keep_new_token(client_id, &rotation.client).await {
+        if let Err(e) = self
+            .keep_newer(client_id, &mut management, &rotation.client)
+            .await
+        {
             tracing::warn!(%client_id, "the new registration access token was not kept: {e}");
         }
         *record = record.updated(&rotation.client, None);
@@ -479,18 +501,19 @@ impl DynamicClient {
         Ok((info, secret))
     }
 
-    /// Reads a client, keeping any new registration access token the answer carries.
-    async fn read(&self, record: &Record) -> Result<RegisteredClient> {
-        let management = self.management(record).await?;
+    /// Reads a client with `management`, which then holds the newest token (kept in the
+    /// keychain when the answer brings a new one).
+    async fn read(&self, record: &Record, management: &mut Management) -> Result<RegisteredClient> {
         let answer = self
             .registration
-            .read(&management)
+            .read(management)
             .await
             .map_err(|e| match e {
                 Error::Unauthorized(_) | Error::NotFound(_) => gone(record),
                 other => other,
             })?;
-        self.keep_new_token(&record.client_id, &answer).await?;
+        self.keep_newer(&record.client_id, management, &answer)
+            .await?;
         Ok(answer)
     }
 
@@ -511,11 +534,23 @@ impl DynamicClient {
         })
     }
 
-    async fn keep_new_token(&self, client_id: &str, answer: &RegisteredClient) -> Result<()> {
-        match &answer.management {
-            Some(management) => self.keep_token(client_id, management).await,
-            None => Ok(()),
+    /// Keeps the token `answer` carries when it differs from the one `management` holds, and
+    /// makes it the one `management` holds.
+    async fn keep_newer(
+        &self,
+        client_id: &str,
+        management: &mut Management,
+        answer: &RegisteredClient,
+    ) -> Result<()> {
+        let Some(newer) = &answer.management else {
+            return Ok(());
+        };
+        if newer.access_token.expose() != management.access_token.expose() {
+            self.keep_token(client_id, newer).await?;
+            management.access_token = newer.access_token.duplicate();
         }
+        management.client_uri = newer.client_uri.clone();
+        Ok(())
     }
 
     async fn keep_token(&self, client_id: &str, management: &Management) -> Result<()> {
@@ -642,18 +677,11 @@ mod tests {
             RegistrationClient::new(crate::http::client().unwrap(), server),
             Secret::new("iat"),
             crate::keychain::tests::mock(),
-            Connection {
-                id: Connection::new_id(),
-                name: "Login".into(),
-                kind: crate::connections::ConnectionKind::OauthServer,
-                organization: String::new(),
-                partition_global_id: uuid::Uuid::nil(),
-                admin_client_id: String::new(),
-                sandbox_port: None,
-                host: None,
-                signed_in: false,
-                issuer: Some("https://login.example.com".into()),
-            },
+            Connection::oauth_server(
+                Connection::new_id(),
+                "Login".into(),
+                "https://login.example.com".into(),
+            ),
             PathBuf::from("clients-test.json"),
         )
     }

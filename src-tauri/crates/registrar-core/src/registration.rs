@@ -86,8 +86,7 @@ pub async fn discover(http: &reqwest::Client, issuer: &Url) -> Result<ServerMeta
 
 /// Tokens and secrets go over https only; plain http only to a server on this computer.
 fn secure(url: &Url, what: &str) -> Result<()> {
-    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-    if url.scheme() == "https" || (url.scheme() == "http" && loopback) {
+    if url.scheme() == "https" || (url.scheme() == "http" && crate::draft::is_loopback(url)) {
         return Ok(());
     }
     Err(Error::Server(format!(
@@ -305,18 +304,6 @@ impl RegistrationClient {
             .send()
         })
         .await;
-        let response = match sent {
-            Ok(sent) => sent.response,
-            Err(failed) if failed.maybe_done => {
-                return Err(Error::Conflict(format!(
-                    "{} The server may have registered \"{}\" all the same, and dynamic \
-                     registration offers no way to look it up: check the server's list of \
-                     clients before registering it again.",
-                    failed.error, metadata.client_name
-                )))
-            }
-            Err(failed) => return Err(failed.error),
-        };
         let unsure = |cause: Error| {
             Error::Conflict(format!(
                 "{cause} The server may have registered \"{}\" all the same, and dynamic \
@@ -324,6 +311,11 @@ impl RegistrationClient {
                  before registering it again.",
                 metadata.client_name
             ))
+        };
+        let response = match sent {
+            Ok(sent) => sent.response,
+            Err(failed) if failed.maybe_done => return Err(unsure(failed.error)),
+            Err(failed) => return Err(failed.error),
         };
         once_answered(client_answer(response, what).await, unsure)
     }
@@ -406,24 +398,17 @@ impl RegistrationClient {
                 .send()
         })
         .await;
-        let response = match sent {
-            Ok(sent) => sent.response,
-            Err(failed) if failed.maybe_done => {
-                return Err(Error::Conflict(format!(
-                    "{} The server may have made the change all the same and replaced the \
-                     client's registration access token with one Registrar never received; if \
-                     the client can no longer be read, register it again.",
-                    failed.error
-                )))
-            }
-            Err(failed) => return Err(failed.error),
-        };
         let unsure = |cause: Error| {
             Error::Conflict(format!(
                 "{cause} The server may have made the change all the same and replaced the \
                  client's registration access token with one Registrar never received; if the \
                  client can no longer be read, register it again."
             ))
+        };
+        let response = match sent {
+            Ok(sent) => sent.response,
+            Err(failed) if failed.maybe_done => return Err(unsure(failed.error)),
+            Err(failed) => return Err(failed.error),
         };
         once_answered(client_answer(response, what).await, unsure)
     }

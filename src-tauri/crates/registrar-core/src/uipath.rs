@@ -60,7 +60,6 @@ pub struct CreatedApp {
 struct CachedToken {
     token: Secret,
     refresh_after: Instant,
-    scopes: Vec<String>,
 }
 
 /// Tokens are renewed this long before the server would reject them.
@@ -439,18 +438,18 @@ impl UiPathClient {
 
     /// The admin token, from the cache while it is fresh.
     async fn token(&self, renew: bool) -> Result<Secret> {
-        Ok(self.token_and_scopes(renew).await?.0)
-    }
-
-    /// The admin token and the scopes it was granted with.
-    async fn token_and_scopes(&self, renew: bool) -> Result<(Secret, Vec<String>)> {
         let mut cached = self.token.lock().await;
         if let Some(current) = cached
             .as_ref()
             .filter(|c| !renew && Instant::now() < c.refresh_after)
         {
-            return Ok((current.token.duplicate(), current.scopes.clone()));
+            return Ok(current.token.duplicate());
         }
+        Ok(self.renew_token(&mut cached).await?.0)
+    }
+
+    /// A new admin token, cached, and the scopes it was granted with.
+    async fn renew_token(&self, cached: &mut Option<CachedToken>) -> Result<(Secret, Vec<String>)> {
         let token_url = self.endpoint.token_url();
         let (granted, kept) = match &self.auth {
             AdminAuth::ClientSecret(credentials) => {
@@ -481,11 +480,10 @@ impl UiPathClient {
                 (granted, kept)
             }
         };
-        let answer = (granted.access_token.duplicate(), granted.scopes.clone());
+        let answer = (granted.access_token.duplicate(), granted.scopes);
         *cached = Some(CachedToken {
             token: granted.access_token,
             refresh_after: Instant::now() + granted.expires_in.saturating_sub(TOKEN_MARGIN),
-            scopes: granted.scopes,
         });
         if let Some(stored) = kept {
             stored.await?;
@@ -496,7 +494,7 @@ impl UiPathClient {
     /// A fresh admin token's scopes, and the organization's GUID when the token names it: what
     /// "Test connection" reports.
     pub async fn admin_token_facts(&self) -> Result<(Vec<String>, Option<Uuid>)> {
-        let (token, scopes) = self.token_and_scopes(true).await?;
+        let (token, scopes) = self.renew_token(&mut *self.token.lock().await).await?;
         Ok((scopes, crate::probe::organization_in_token(token.expose())))
     }
 }
