@@ -107,13 +107,17 @@ pub enum AppsCommand {
     /// Every external application.
     List,
     /// One application.
-    Get { app_id: String },
+    Get {
+        #[arg(allow_hyphen_values = true)]
+        app_id: String,
+    },
     /// Register an application; a confidential one's first secret is printed this once.
     Create(CreateApp),
     /// Change an application's name, redirect URLs or scopes (lists given replace the old ones).
     Update(UpdateApp),
     /// Delete an application.
     Delete {
+        #[arg(allow_hyphen_values = true)]
         app_id: String,
         /// The application's name, to confirm.
         #[arg(long)]
@@ -157,6 +161,7 @@ pub struct AppLists {
 
 #[derive(Debug, Args)]
 pub struct UpdateApp {
+    #[arg(allow_hyphen_values = true)]
     pub app_id: String,
     /// A new name.
     #[arg(long)]
@@ -172,6 +177,7 @@ pub struct UpdateApp {
 pub enum SecretsCommand {
     /// Add a secret and print its value this once.
     Generate {
+        #[arg(allow_hyphen_values = true)]
         app_id: String,
         /// Who or what the secret is for (not on an OAuth server, where a new secret replaces
         /// the app's one secret).
@@ -183,7 +189,11 @@ pub enum SecretsCommand {
         expires: Option<String>,
     },
     /// Delete one secret.
-    Delete { app_id: String, secret_id: i64 },
+    Delete {
+        #[arg(allow_hyphen_values = true)]
+        app_id: String,
+        secret_id: i64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -198,6 +208,7 @@ pub enum SheetFormat {
 pub enum HandoffCommand {
     /// Write the handoff sheet (without the secret: the command line never holds one).
     Export {
+        #[arg(allow_hyphen_values = true)]
         app_id: String,
         /// pdf, html, markdown or json (format registrar.handoff/1).
         #[arg(long, value_enum)]
@@ -206,4 +217,38 @@ pub enum HandoffCommand {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn an_app_id_starting_with_a_hyphen_is_an_app_id() {
+        for args in [
+            &["registrar", "apps", "get", "-Iabc"][..],
+            &["registrar", "apps", "update", "-Iabc", "--name", "n"],
+            &["registrar", "apps", "delete", "-Iabc", "--confirm", "n"],
+            &["registrar", "secrets", "generate", "-Iabc"],
+            &["registrar", "secrets", "delete", "-Iabc", "1"],
+            &[
+                "registrar",
+                "handoff",
+                "export",
+                "-Iabc",
+                "--format",
+                "pdf",
+                "--out",
+                ".",
+            ],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            assert!(
+                format!("{:?}", cli.command).contains("\"-Iabc\""),
+                "{args:?}"
+            );
+        }
+    }
 }
