@@ -223,6 +223,24 @@ pub async fn poll<T: std::fmt::Debug, Fut: std::future::Future<Output = T>>(
     }
 }
 
+/// Waits until the window shows nothing loading: a click then lands on what stays.
+pub async fn wait_settled(client: &Client) {
+    poll(
+        "the window to finish loading",
+        || async {
+            client
+                .execute(
+                    "return document.querySelector('main [aria-busy=true]') === null;",
+                    vec![],
+                )
+                .await
+                .unwrap()
+        },
+        |settled| *settled == serde_json::Value::Bool(true),
+    )
+    .await;
+}
+
 pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
     client
         .wait()

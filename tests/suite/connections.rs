@@ -9,7 +9,7 @@ use fantoccini::{Client, Locator};
 use registrar_core::model::ScopeType;
 use registrar_tests::{
     choose_type, click, click_button, click_xpath, keychain_lookup, poll, text_of, toggle_scope,
-    type_into, wait_for, Desktop,
+    type_into, wait_for, wait_settled, Desktop,
 };
 use serde_json::json;
 
@@ -397,20 +397,7 @@ async fn list_after(
         |sent| *sent > before,
     )
     .await;
-    poll(
-        "the list to finish loading",
-        || async {
-            client
-                .execute(
-                    "return document.querySelector('main [aria-busy=true]') === null;",
-                    vec![],
-                )
-                .await
-                .unwrap()
-        },
-        |settled| *settled == serde_json::Value::Bool(true),
-    )
-    .await;
+    wait_settled(client).await;
     list_alert(client).await
 }
 
@@ -645,6 +632,8 @@ async fn an_oauth_server_is_added_by_its_issuer_and_the_window_works_on_it() {
         .await
         .unwrap();
     click(&client, "[data-testid=new-secret-close]").await;
+    // Closing reloads the page: Verify is clicked on the page that stays.
+    wait_settled(&client).await;
 
     // Verify asks the server's token endpoint with the new secret, held since it was shown.
     click(&client, "[data-testid=verify-run]").await;
