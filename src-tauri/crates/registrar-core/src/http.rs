@@ -207,7 +207,8 @@ pub fn html_error(what: &str) -> Error {
     ))
 }
 
-/// Reads a successful body as `T`, or says plainly that the server's answer was not what the API returns.
+/// Reads a successful body as `T`, or says plainly that the server's answer was not what the API
+/// returns, naming the member that could not be read (never its value: it may be a secret).
 pub async fn read_json<T: DeserializeOwned>(response: Response, what: &str) -> Result<T> {
     if is_html(&response) {
         return Err(html_error(what));
@@ -216,9 +217,28 @@ pub async fn read_json<T: DeserializeOwned>(response: Response, what: &str) -> R
         .bytes()
         .await
         .map_err(|e| transport_error(&e, what))?;
-    serde_json::from_slice(&bytes).map_err(|_| {
+    parse_json(&bytes, what)
+}
+
+/// Parses an answer's body as `T`; see [`read_json`].
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
+    let mut json = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut json).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let said = inner.to_string();
+        let missing = said
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next());
+        let problem = match missing {
+            _ if inner.is_syntax() || inner.is_eof() => "is not JSON".to_owned(),
+            Some(member) if path == "." => format!("lacks the member `{member}`"),
+            Some(member) => format!("lacks the member `{member}` in `{path}`"),
+            None => format!("has a member Registrar cannot read: `{path}`"),
+        };
         Error::Server(format!(
-            "The server's answer to {what} is not the JSON the API describes. Check the identity URL."
+            "The server's answer to {what} {problem}, so it is not the JSON the API describes. \
+             Check the identity URL."
         ))
     })
 }
