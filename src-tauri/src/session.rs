@@ -547,9 +547,9 @@ impl Session {
 /// any free one.
 async fn start_sandbox(folders: &Folders, port: Option<u16>) -> Result<Sandbox> {
     let config = |port: u16| SandboxConfig {
-        db_path: folders.data.join("sandbox.sqlite3"),
         addr: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
         organization: "sandbox".to_owned(),
+        ..SandboxConfig::new(folders.data.join("sandbox.sqlite3"))
     };
     if let Some(port) = port {
         match Sandbox::start(config(port)).await {

@@ -32,6 +32,7 @@ async fn seed(desktop: &Desktop) {
         Endpoint {
             identity_url: sandbox.identity_url().parse().unwrap(),
             partition_global_id: sandbox.partition_global_id(),
+            cloud_organization: None,
         },
         ClientCredentials {
             client_id: sandbox.admin_client_id().to_owned(),

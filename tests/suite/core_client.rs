@@ -1,26 +1,29 @@
 //! The core's UiPath client against a running sandbox: the same HTTP path the app takes.
 
-use std::net::SocketAddr;
-
 use registrar_core::draft::{AppDraft, ValidDraft};
 use registrar_core::model::{AppType, Field, Scope, ScopeType};
 use registrar_core::oauth::{self, ClientCredentials};
 use registrar_core::provider::Provider;
 use registrar_core::uipath::{Endpoint, UiPathClient};
 use registrar_core::{Error, Secret};
-use registrar_sandbox::{Sandbox, SandboxConfig};
+use registrar_sandbox::{Sandbox, SandboxConfig, ScopeTypes};
 
 pub(crate) struct Running {
     pub(crate) sandbox: Sandbox,
     _dir: tempfile::TempDir,
 }
 
+/// A sandbox that writes scope types as numbers, as live tenants do.
 pub(crate) async fn sandbox() -> Running {
+    sandbox_writing(ScopeTypes::Numbers).await
+}
+
+pub(crate) async fn sandbox_writing(scope_types: ScopeTypes) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(SandboxConfig {
-        db_path: dir.path().join("sandbox.sqlite3"),
-        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         organization: "acme".into(),
+        scope_types,
+        ..SandboxConfig::new(dir.path().join("sandbox.sqlite3"))
     })
     .await
     .unwrap();
@@ -31,6 +34,7 @@ fn endpoint(sandbox: &Sandbox) -> Endpoint {
     Endpoint {
         identity_url: sandbox.identity_url().parse().unwrap(),
         partition_global_id: sandbox.partition_global_id(),
+        cloud_organization: None,
     }
 }
 
@@ -78,25 +82,64 @@ pub(crate) fn confidential(name: &str, scopes: &[(&str, ScopeType)]) -> AppDraft
 
 #[tokio::test]
 async fn registers_lists_and_reads_an_app_whose_secret_gets_a_token() {
-    let running = sandbox().await;
+    register_list_read_and_get_a_token(ScopeTypes::Numbers).await;
+}
+
+/// The same against a server that writes scope types as the published spec names them.
+#[tokio::test]
+async fn scope_types_written_as_names_are_read_as_well() {
+    register_list_read_and_get_a_token(ScopeTypes::Names).await;
+}
+
+async fn register_list_read_and_get_a_token(scope_types: ScopeTypes) {
+    let running = sandbox_writing(scope_types).await;
     let client = admin_client(
         &running.sandbox,
         running.sandbox.issue_admin_secret().unwrap(),
     );
 
     let catalog = client.catalog().await.unwrap();
-    let draft = confidential("Billing sync", &[("OR.Jobs.Read", ScopeType::Application)])
-        .validate(Some(&catalog))
-        .unwrap();
+    let offered = |name: &str| {
+        catalog
+            .iter()
+            .flat_map(|r| &r.scopes)
+            .find(|s| s.name == name)
+            .map(|s| (s.user, s.application))
+    };
+    assert_eq!(offered("OR.Jobs.Read"), Some((true, true)), "either type");
+    assert_eq!(
+        offered("DataFabric.Data.Read"),
+        Some((true, false)),
+        "user only"
+    );
+    assert_eq!(
+        offered("Du.Extraction.Api"),
+        Some((false, true)),
+        "application only"
+    );
+    let draft = confidential(
+        "Billing sync",
+        &[
+            ("OR.Jobs.Read", ScopeType::Application),
+            ("OR.Jobs.Read", ScopeType::User),
+        ],
+    );
+    let draft = AppDraft {
+        redirect_uris: vec!["https://billing.example.com/cb".into()],
+        ..draft
+    }
+    .validate(Some(&catalog))
+    .unwrap();
     let created = client.create_app(&draft).await.unwrap();
     let secret = created
         .secret
         .expect("a confidential app gets its first secret");
     assert_eq!(created.app.name, "Billing sync");
-    assert_eq!(
-        created.app.scopes,
-        [Scope::new("OR.Jobs.Read", ScopeType::Application)]
-    );
+    let both = [
+        Scope::new("OR.Jobs.Read", ScopeType::User),
+        Scope::new("OR.Jobs.Read", ScopeType::Application),
+    ];
+    assert_eq!(created.app.scopes, both);
 
     let listed = client.list_apps().await.unwrap();
     assert!(listed
@@ -104,6 +147,7 @@ async fn registers_lists_and_reads_an_app_whose_secret_gets_a_token() {
         .any(|a| a.id == created.app.id && a.app_type == AppType::Confidential));
     let read = client.get_app(&created.app.id).await.unwrap();
     assert_eq!(read.secrets.len(), 1);
+    assert_eq!(read.scopes, both);
 
     let http = registrar_core::http::client().unwrap();
     let credentials = ClientCredentials {

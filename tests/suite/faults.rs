@@ -274,6 +274,7 @@ fn client_at(running: &Running, identity_url: &str) -> UiPathClient {
         Endpoint {
             identity_url: identity_url.parse().unwrap(),
             partition_global_id: running.sandbox.partition_global_id(),
+            cloud_organization: None,
         },
         ClientCredentials {
             client_id: running.sandbox.admin_client_id().to_owned(),

@@ -114,7 +114,7 @@ async fn register_with_scopes_from_two_resources_and_both_tabs() {
     choose_type(&client, "confidential").await;
     toggle_scope(&client, "OR.Jobs.Read", "application").await;
     toggle_scope(&client, "OR.Folders.Read", "user").await;
-    toggle_scope(&client, "DataService.Data.Read", "user").await;
+    toggle_scope(&client, "DataFabric.Data.Read", "user").await;
     click(&client, "[data-testid=redirect-add]").await;
     type_into(
         &client,
@@ -139,7 +139,7 @@ async fn register_with_scopes_from_two_resources_and_both_tabs() {
     assert_eq!(
         app.scopes,
         [
-            Scope::new("DataService.Data.Read", ScopeType::User),
+            Scope::new("DataFabric.Data.Read", ScopeType::User),
             Scope::new("OR.Folders.Read", ScopeType::User),
             Scope::new("OR.Jobs.Read", ScopeType::Application),
         ]

@@ -154,6 +154,7 @@ async fn from_environment(url: &str) -> Result<Target> {
     let endpoint = Endpoint {
         identity_url,
         partition_global_id: partition,
+        cloud_organization: None,
     };
     let credentials = ClientCredentials {
         client_id,

@@ -77,6 +77,7 @@ fn main() {
             .parse()
             .expect("a valid URL"),
         partition_global_id: uuid::Uuid::nil(),
+        cloud_organization: None,
     };
     let sheet = Sheet::new(SheetInput {
         app,

@@ -189,6 +189,8 @@ fn endpoint_of(connection: &Connection) -> Result<Endpoint> {
     Ok(Endpoint {
         identity_url: connection.identity_url()?,
         partition_global_id: connection.partition_global_id,
+        cloud_organization: (connection.kind == ConnectionKind::AutomationCloud)
+            .then(|| connection.organization.trim().to_owned()),
     })
 }
 
@@ -207,6 +209,7 @@ pub async fn check_secret(
     let token_url = Endpoint {
         identity_url: identity_url.clone(),
         partition_global_id: Uuid::nil(),
+        cloud_organization: None,
     }
     .token_url();
     let granted = oauth::client_credentials(http, &token_url, &credentials, ADMIN_SCOPES).await?;

@@ -75,6 +75,25 @@ pub enum Field {
     InitialAccessToken,
 }
 
+impl Field {
+    /// The field as the forms label it, for messages that name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Name => "Name",
+            Field::AppType => "Type",
+            Field::RedirectUris => "Redirect URLs",
+            Field::Scopes => "Scopes",
+            Field::Host => "Host",
+            Field::Organization => "Organization",
+            Field::OrganizationId => "Organization ID",
+            Field::ClientId => "Client ID",
+            Field::ClientSecret => "Client secret",
+            Field::Issuer => "Issuer",
+            Field::InitialAccessToken => "Initial access token",
+        }
+    }
+}
+
 /// A moment as RFC 3339 text (`2027-06-30T23:59:59Z`), the form every output of Registrar uses.
 pub fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)

@@ -32,6 +32,8 @@ pub struct Endpoint {
     /// The identity base, e.g. `https://cloud.uipath.com/acme/identity_`, without a trailing slash.
     pub identity_url: Url,
     pub partition_global_id: Uuid,
+    /// Automation Cloud's organization name, for user sign-in: see [`Endpoint::authorize_url`].
+    pub cloud_organization: Option<String>,
 }
 
 impl Endpoint {
@@ -39,8 +41,21 @@ impl Endpoint {
         join(&self.identity_url, &["connect", "token"])
     }
 
+    /// Where a user signs in. Automation Cloud's is the host-level `/identity_/connect/authorize`
+    /// with the organization named in `acr_values=tenantName:{organization}`: the
+    /// organization-scoped form fails for federated organizations (UiPath's own PowerShell
+    /// module moved to this form for that reason). Elsewhere it is under the identity base.
     pub fn authorize_url(&self) -> Url {
-        join(&self.identity_url, &["connect", "authorize"])
+        match &self.cloud_organization {
+            Some(organization) => {
+                let mut url = self.identity_url.clone();
+                url.set_path("/identity_/connect/authorize");
+                url.query_pairs_mut()
+                    .append_pair("acr_values", &format!("tenantName:{organization}"));
+                url
+            }
+            None => join(&self.identity_url, &["connect", "authorize"]),
+        }
     }
 
     /// The OpenID discovery document.
@@ -575,12 +590,16 @@ async fn api_error(response: Response, what: &str) -> Error {
         .map(|m| format!(" The server said: {m}"))
         .unwrap_or_default();
     match status {
-        StatusCode::BAD_REQUEST => match problem.errors.into_iter().next() {
-            Some((key, messages)) => Error::InvalidInput {
-                field: field_of(&key),
-                message: format!("The identity server refused {what}: {}", messages.join(" ")),
-            },
-            None => Error::InvalidInput { field: None, message: format!("The identity server refused {what}.{said}") },
+        StatusCode::BAD_REQUEST if !problem.errors.is_empty() => Error::InvalidInput {
+            field: problem.errors.keys().find_map(|key| field_of(key)),
+            message: format!(
+                "The identity server refused {what}: {}",
+                field_messages(&problem.errors)
+            ),
+        },
+        StatusCode::BAD_REQUEST => Error::InvalidInput {
+            field: None,
+            message: format!("The identity server refused {what}.{said}"),
         },
         StatusCode::UNAUTHORIZED => Error::Unauthorized(format!(
             "The identity server did not accept the admin token while {what}. Check the connection's credentials."
@@ -604,8 +623,29 @@ async fn api_error(response: Response, what: &str) -> Error {
     }
 }
 
+/// Each field's messages, named as the admin knows the field: "Redirect URLs: must be https."
+fn field_messages(errors: &BTreeMap<String, Vec<String>>) -> String {
+    errors
+        .iter()
+        .map(|(key, messages)| {
+            let text = messages.join(" ");
+            match field_of(key) {
+                Some(field) => format!("{}: {text}", field.label()),
+                None if key.is_empty() || key == "$" => text,
+                None => format!("{key}: {text}"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The draft field an ASP.NET model-state key names: `name`, `Name`, `$.redirectUri`,
+/// `scopes[0].name` and `command.Scopes` are all seen.
 fn field_of(key: &str) -> Option<Field> {
-    match key.to_ascii_lowercase().as_str() {
+    let key = key.to_ascii_lowercase();
+    let key = key.trim_start_matches("$.");
+    let key = key.strip_prefix("command.").unwrap_or(key);
+    match key.split(['.', '[']).next().unwrap_or(key) {
         "name" => Some(Field::Name),
         "redirecturi" => Some(Field::RedirectUris),
         "scopes" => Some(Field::Scopes),
@@ -620,6 +660,8 @@ struct CreateCommand<'a> {
     partition_global_id: Uuid,
     name: &'a str,
     is_confidential: bool,
+    /// Left out when there is none, as the tools used against live tenants do.
+    #[serde(skip_serializing_if = "Option::is_none")]
     redirect_uri: Option<String>,
     scopes: Vec<ScopeRef<'a>>,
 }
@@ -662,12 +704,57 @@ impl<'a> From<&'a Scope> for ScopeRef<'a> {
     }
 }
 
-#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+/// A scope's type on the wire. Live tenants send and take numbers (in the catalog 0 user only,
+/// 1 application only, 2 either; in an app's scopes 0 user, 1 application); the published spec
+/// names strings (`user`, `application`, `userAndApplication`). Both are read; numbers are sent,
+/// as the tools used against live tenants send them (fixtures in `tests/fixtures/uipath/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum WireScopeType {
     User,
     Application,
     UserAndApplication,
+}
+
+impl Serialize for WireScopeType {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_u8(match self {
+            WireScopeType::User => 0,
+            WireScopeType::Application => 1,
+            WireScopeType::UserAndApplication => 2,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for WireScopeType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Number(u64),
+            Text(String),
+        }
+        let read = match Either::deserialize(d)? {
+            Either::Number(0) => Some(WireScopeType::User),
+            Either::Number(1) => Some(WireScopeType::Application),
+            Either::Number(2) => Some(WireScopeType::UserAndApplication),
+            Either::Number(_) => None,
+            // ASP.NET writes enums by name in either case.
+            Either::Text(text) => match text.to_ascii_lowercase().as_str() {
+                "user" | "0" => Some(WireScopeType::User),
+                "application" | "1" => Some(WireScopeType::Application),
+                "userandapplication" | "2" => Some(WireScopeType::UserAndApplication),
+                _ => None,
+            },
+        };
+        read.ok_or_else(|| {
+            serde::de::Error::custom(
+                "a scope type is 0, 1, 2 or user, application, userAndApplication",
+            )
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -846,9 +933,27 @@ mod tests {
         let endpoint = Endpoint {
             identity_url: Url::parse("https://cloud.uipath.com/acme/identity_").unwrap(),
             partition_global_id: Uuid::nil(),
+            cloud_organization: None,
         };
         assert_eq!(
             endpoint.token_url().as_str(),
+            "https://cloud.uipath.com/acme/identity_/connect/token"
+        );
+        assert_eq!(
+            endpoint.authorize_url().as_str(),
+            "https://cloud.uipath.com/acme/identity_/connect/authorize"
+        );
+        let cloud = Endpoint {
+            cloud_organization: Some("acme".into()),
+            ..endpoint
+        };
+        assert_eq!(
+            cloud.authorize_url().as_str(),
+            "https://cloud.uipath.com/identity_/connect/authorize?acr_values=tenantName%3Aacme",
+            "Automation Cloud signs users in at the host level, naming the organization"
+        );
+        assert_eq!(
+            cloud.token_url().as_str(),
             "https://cloud.uipath.com/acme/identity_/connect/token"
         );
         let trailing = Url::parse("https://host.example/identity/").unwrap();
@@ -856,6 +961,208 @@ mod tests {
             join(&trailing, &["api", "ExternalClient"]).as_str(),
             "https://host.example/identity/api/ExternalClient"
         );
+    }
+
+    /// The shapes live tenants send and take (`tests/fixtures/uipath/README.md` names the sources).
+    mod fixtures {
+        pub const APP: &str = include_str!("../tests/fixtures/uipath/external-client.json");
+        pub const LIST: &str = include_str!("../tests/fixtures/uipath/external-client-list.json");
+        pub const CATALOG: &str =
+            include_str!("../tests/fixtures/uipath/external-api-resource.json");
+        pub const CREATE: &str =
+            include_str!("../tests/fixtures/uipath/create-external-client-command.json");
+        pub const PROBLEM: &str = include_str!("../tests/fixtures/uipath/validation-problem.json");
+    }
+
+    #[test]
+    fn a_live_tenants_app_reads_with_numeric_scope_types_and_secrets() {
+        let app = crate::http::parse_json::<ExternalClientDto>(fixtures::APP.as_bytes(), "x")
+            .unwrap()
+            .into_app()
+            .unwrap();
+        assert_eq!(
+            app.scopes,
+            [
+                Scope::new("OR.Assets", ScopeType::Application),
+                Scope::new("OR.Jobs", ScopeType::Application),
+                Scope::new("OR.Users.Read", ScopeType::User),
+            ]
+        );
+        assert_eq!(
+            app.secrets.iter().map(|s| s.id).collect::<Vec<_>>(),
+            [48213, 48377]
+        );
+        assert_eq!(app.secrets[1].expires.map(|e| e.year()), Some(2027));
+        assert!(app.redirect_uris.is_empty());
+    }
+
+    #[test]
+    fn a_live_tenants_list_reads_without_scopes_or_secrets() {
+        let apps: Vec<ExternalApp> =
+            crate::http::parse_json::<Vec<ExternalClientDto>>(fixtures::LIST.as_bytes(), "x")
+                .unwrap()
+                .into_iter()
+                .map(|dto| dto.into_app().unwrap())
+                .collect();
+        assert_eq!(apps[1].app_type, AppType::NonConfidential);
+        assert_eq!(
+            apps[1].redirect_uris,
+            ["http://localhost:8085/Temporary_Listen_Addresses"]
+        );
+        assert!(apps
+            .iter()
+            .all(|a| a.scopes.is_empty() && a.secrets.is_empty()));
+    }
+
+    #[test]
+    fn a_live_tenants_catalog_reads_each_scope_type() {
+        let catalog: Vec<CatalogResource> =
+            crate::http::parse_json::<Vec<ResourceDto>>(fixtures::CATALOG.as_bytes(), "x")
+                .unwrap()
+                .into_iter()
+                .map(ResourceDto::into_catalog)
+                .collect();
+        let types: Vec<(&str, bool, bool)> = catalog
+            .iter()
+            .flat_map(|r| &r.scopes)
+            .map(|s| (s.name.as_str(), s.user, s.application))
+            .collect();
+        assert_eq!(
+            types,
+            [
+                ("OR.Jobs", true, true),
+                ("OR.Jobs.Read", true, true),
+                ("AI.Deployer.Read", false, true),
+                ("DataFabric.Data.Read", true, false),
+            ]
+        );
+        assert_eq!(catalog[1].description, None);
+    }
+
+    #[test]
+    fn a_create_is_sent_in_the_shape_live_tenants_take() {
+        let scopes = [
+            Scope::new("OR.Jobs", ScopeType::Application),
+            Scope::new("OR.Users", ScopeType::User),
+        ];
+        let body = CreateCommand {
+            partition_global_id: "6a0b4f6e-2c59-4d3e-9b1a-7f8e9d0c1b2a".parse().unwrap(),
+            name: "Billing sync",
+            is_confidential: true,
+            redirect_uri: Some("https://billing.example.com/callback".into()),
+            scopes: scopes.iter().map(ScopeRef::from).collect(),
+        };
+        let expected: serde_json::Value = serde_json::from_str(fixtures::CREATE).unwrap();
+        assert_eq!(serde_json::to_value(&body).unwrap(), expected);
+        let without = CreateCommand {
+            redirect_uri: None,
+            ..body
+        };
+        assert!(
+            serde_json::to_value(&without)
+                .unwrap()
+                .get("redirectUri")
+                .is_none(),
+            "no null members"
+        );
+    }
+
+    #[test]
+    fn a_live_tenants_refusal_names_each_field() {
+        let problem: ProblemDetails = serde_json::from_str(fixtures::PROBLEM).unwrap();
+        assert_eq!(
+            field_messages(&problem.errors),
+            "Redirect URLs: The redirect URI must be an absolute URI. \
+             Scopes: Not all scopes=OR.Nope are present in database"
+        );
+        assert_eq!(
+            problem.errors.keys().find_map(|key| field_of(key)),
+            Some(Field::RedirectUris)
+        );
+    }
+
+    #[test]
+    fn scope_types_are_sent_as_numbers() {
+        let scopes = [
+            Scope::new("OR.Jobs", ScopeType::User),
+            Scope::new("OR.Jobs", ScopeType::Application),
+        ];
+        let body = UpdateCommand {
+            name: "Sync",
+            redirect_uri: None,
+            scopes: scopes.iter().map(ScopeRef::from).collect(),
+        };
+        assert_eq!(
+            serde_json::to_value(&body).unwrap()["scopes"],
+            serde_json::json!([{"name": "OR.Jobs", "type": 0}, {"name": "OR.Jobs", "type": 1}])
+        );
+    }
+
+    #[test]
+    fn catalog_scope_types_are_read_as_numbers_or_names() {
+        let json = r#"[{"name":"UiPath.Orchestrator","scopes":[
+            {"name":"OR.Jobs","type":2},{"name":"OR.Users","type":0},{"name":"OR.Ml","type":1},
+            {"name":"OR.A","type":"userAndApplication"},{"name":"OR.B","type":"User"},
+            {"name":"OR.C","type":"application"}]}]"#;
+        let catalog: Vec<ResourceDto> = crate::http::parse_json(json.as_bytes(), "x").unwrap();
+        let read: Vec<(String, bool, bool)> = catalog
+            .into_iter()
+            .flat_map(|r| r.into_catalog().scopes)
+            .map(|s| (s.name, s.user, s.application))
+            .collect();
+        let expected = [
+            ("OR.Jobs", true, true),
+            ("OR.Users", true, false),
+            ("OR.Ml", false, true),
+            ("OR.A", true, true),
+            ("OR.B", true, false),
+            ("OR.C", false, true),
+        ]
+        .map(|(n, u, a)| (n.to_owned(), u, a));
+        assert_eq!(read, expected);
+    }
+
+    #[test]
+    fn an_unreadable_answer_names_the_member_and_never_its_value() {
+        let json = r#"{"name":"Sync","id":"abc","secret":"s3cr3t-value","isConfidential":true,
+            "resources":[{"name":"UiPath.Orchestrator","scopes":[{"name":"OR.Jobs","type":7}]}]}"#;
+        let error =
+            crate::http::parse_json::<ExternalClientDto>(json.as_bytes(), "reading the app")
+                .err()
+                .expect("7 is no scope type");
+        let said = error.to_string();
+        assert!(said.contains("`resources[0].scopes[0].type`"), "{said}");
+        assert!(!said.contains("s3cr3t"), "{said}");
+
+        let error =
+            crate::http::parse_json::<ExternalClientDto>(br#"{"id":"abc"}"#, "reading the app")
+                .err()
+                .expect("isConfidential is needed");
+        assert!(
+            error
+                .to_string()
+                .contains("lacks the member `isConfidential`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn each_refused_field_is_named_with_its_message() {
+        let errors = BTreeMap::from([
+            (
+                "redirectUri".to_owned(),
+                vec!["Must be absolute.".to_owned()],
+            ),
+            ("scopes[0].name".to_owned(), vec!["Unknown.".to_owned()]),
+            ("partitionGlobalId".to_owned(), vec!["Required.".to_owned()]),
+        ]);
+        assert_eq!(
+            field_messages(&errors),
+            "partitionGlobalId: Required. Redirect URLs: Must be absolute. Scopes: Unknown."
+        );
+        assert_eq!(field_of("$.redirectUri"), Some(Field::RedirectUris));
+        assert_eq!(field_of("Name"), Some(Field::Name));
+        assert_eq!(field_of("command.Scopes"), Some(Field::Scopes));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use axum::Json;
 use registrar_core::Secret;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -17,6 +18,7 @@ use crate::secrets;
 use crate::server::{media_type, AppState, Shared};
 use crate::store::{self, ClientRecord, SecretRecord};
 use crate::validate::{self, AppInput, ScopeInput};
+use crate::ScopeTypes;
 
 const INITIAL_SECRET_DESCRIPTION: &str = "Created with the app";
 
@@ -162,30 +164,67 @@ fn unknown_client(id: &str) -> Problem {
     Problem::not_found(format!("No external application with id {id}."))
 }
 
-pub(crate) async fn resources(_: Authorized<Read>) -> Json<&'static [Resource]> {
-    Json(catalog().resources())
+pub(crate) async fn resources(
+    State(state): State<AppState>,
+    _: Authorized<Read>,
+) -> Result<Json<Value>, Problem> {
+    wire(&state, catalog().resources())
+}
+
+/// A body with its scope types in the form this sandbox answers with: numbers, as live tenants
+/// send them (in the catalog 0 user only, 1 application only, 2 either; in an app's scopes 0 user,
+/// 1 application), or the published spec's names ([`ScopeTypes::Names`]).
+fn wire<T: Serialize + ?Sized>(state: &Shared, body: &T) -> Result<Json<Value>, Problem> {
+    let mut value = serde_json::to_value(body).map_err(|_| Problem::internal())?;
+    if state.scope_types == ScopeTypes::Numbers {
+        number_scope_types(&mut value);
+    }
+    Ok(Json(value))
+}
+
+fn number_scope_types(value: &mut Value) {
+    match value {
+        Value::Array(items) => items.iter_mut().for_each(number_scope_types),
+        Value::Object(members) => {
+            for (key, member) in members.iter_mut() {
+                let number = match (key.as_str(), &*member) {
+                    ("type", Value::String(name)) => match name.as_str() {
+                        "user" => Some(0),
+                        "application" => Some(1),
+                        "userAndApplication" => Some(2),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match number {
+                    Some(number) => *member = Value::from(number),
+                    None => number_scope_types(member),
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 pub(crate) async fn list(
     State(state): State<AppState>,
     _: Authorized<Read>,
     Path(partition): Path<String>,
-) -> Result<Json<Vec<ExternalClientDto>>, Problem> {
+) -> Result<Json<Value>, Problem> {
     check_partition_path(&state, &partition)?;
     let clients = state.db.run(|conn| store::list_clients(conn)).await?;
-    Ok(Json(
-        clients
-            .into_iter()
-            .map(|client| ExternalClientDto::new(client, None))
-            .collect(),
-    ))
+    let clients: Vec<ExternalClientDto> = clients
+        .into_iter()
+        .map(|client| ExternalClientDto::new(client, None))
+        .collect();
+    wire(&state, &clients)
 }
 
 pub(crate) async fn get_one(
     State(state): State<AppState>,
     _: Authorized<Read>,
     Path((partition, client_id)): Path<(String, String)>,
-) -> Result<Json<ExternalClientDto>, Problem> {
+) -> Result<Json<Value>, Problem> {
     check_partition_path(&state, &partition)?;
     let id = client_id.clone();
     let client = state
@@ -193,14 +232,14 @@ pub(crate) async fn get_one(
         .run(move |conn| store::get_client(conn, &id))
         .await?;
     let client = client.ok_or_else(|| unknown_client(&client_id))?;
-    Ok(Json(ExternalClientDto::new(client, None)))
+    wire(&state, &ExternalClientDto::new(client, None))
 }
 
 pub(crate) async fn create(
     State(state): State<AppState>,
     caller: Authorized<Write>,
     JsonBody(command): JsonBody<CreateCommand>,
-) -> Result<(StatusCode, Json<ExternalClientDto>), Problem> {
+) -> Result<(StatusCode, Json<Value>), Problem> {
     let mut errors = FieldErrors::default();
     if command.partition_global_id.is_none() {
         errors.add(
@@ -263,7 +302,7 @@ pub(crate) async fn create(
     tracing::info!(client_id = %record.id, by = %caller.client_id, "created an external application");
     Ok((
         StatusCode::CREATED,
-        Json(ExternalClientDto::new(record, secret)),
+        wire(&state, &ExternalClientDto::new(record, secret))?,
     ))
 }
 
@@ -272,7 +311,7 @@ pub(crate) async fn update(
     caller: Authorized<Write>,
     Path((partition, client_id)): Path<(String, String)>,
     JsonBody(command): JsonBody<UpdateCommand>,
-) -> Result<Json<ExternalClientDto>, Problem> {
+) -> Result<Json<Value>, Problem> {
     check_partition_path(&state, &partition)?;
     let id = client_id.clone();
     let is_confidential = state
@@ -299,7 +338,7 @@ pub(crate) async fn update(
         .await?;
     let updated = updated.ok_or_else(|| unknown_client(&client_id))?;
     tracing::info!(client_id = %client_id, by = %caller.client_id, "updated an external application");
-    Ok(Json(ExternalClientDto::new(updated, None)))
+    wire(&state, &ExternalClientDto::new(updated, None))
 }
 
 pub(crate) async fn delete(

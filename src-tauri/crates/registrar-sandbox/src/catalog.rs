@@ -1,5 +1,14 @@
 //! The resource catalog: which APIs exist, their scopes, and the types each scope may be granted as.
 //! The data lives in `catalog.json` so it can change without touching code.
+//!
+//! Its resource and scope names are those public code that calls live tenants shows: the
+//! resource `UiPath.Orchestrator` and the scope types (every Orchestrator scope either type, AI
+//! Center and IXP scopes application only) from the PowerShell module `UiPath-Services/UiPathOrch`
+//! (`OrchEntities.cs`, `ExternalScopeCompleters.cs`, its tests); `PlatformManagement`,
+//! `TestManager`, `UiPath.DocumentUnderstanding` (`Du.*.Api`), `UiPath.AICenter` (`.Read` and
+//! `.Write` only), `DataFabricOpenApi` (`DataFabric.*`) and `Ixp.ExternalService` from public
+//! notes that list a tenant's catalog. Integration Service has no external-app resource there.
+//! Descriptions are ours.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -60,7 +69,21 @@ impl Grant {
         }
     }
 
-    /// ASP.NET binds enums case-insensitively, so "User" is accepted like "user".
+    /// A scope type as ASP.NET binds an enum: its number, or its name in any case (so "User"
+    /// is accepted like "user" and 0).
+    pub fn read(value: &serde_json::Value) -> Option<Self> {
+        match value {
+            serde_json::Value::Number(n) => match n.as_u64()? {
+                0 => Some(Self::User),
+                1 => Some(Self::Application),
+                _ => None,
+            },
+            serde_json::Value::String(text) => Self::parse(text),
+            _ => None,
+        }
+    }
+
+    /// The name as stored, in any case.
     pub fn parse(value: &str) -> Option<Self> {
         if value.eq_ignore_ascii_case("user") {
             Some(Self::User)
@@ -182,6 +205,23 @@ mod tests {
     fn the_data_file_parses_and_is_complete() {
         let catalog = catalog();
         assert_eq!(catalog.resources().len(), 7);
+        let resources: Vec<&str> = catalog
+            .resources()
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(
+            resources,
+            [
+                "UiPath.Orchestrator",
+                "PlatformManagement",
+                "DataFabricOpenApi",
+                "TestManager",
+                "UiPath.DocumentUnderstanding",
+                "UiPath.AICenter",
+                "Ixp.ExternalService"
+            ]
+        );
         let names: Vec<&str> = catalog.scope_names().collect();
         let unique: HashSet<&str> = names.iter().copied().collect();
         assert_eq!(
@@ -202,10 +242,10 @@ mod tests {
             kind_of("PM.OAuthAppSecret.Write"),
             ScopeKind::UserAndApplication
         );
-        assert_eq!(kind_of("DataService.Data.Write"), ScopeKind::User);
-        assert_eq!(kind_of("IS.Connectors.Read"), ScopeKind::User);
-        assert_eq!(kind_of("Du.Extraction"), ScopeKind::Application);
-        assert_eq!(kind_of("AI.AppManager.Write"), ScopeKind::Application);
+        assert_eq!(kind_of("DataFabric.Data.Write"), ScopeKind::User);
+        assert_eq!(kind_of("Du.Extraction.Api"), ScopeKind::Application);
+        assert_eq!(kind_of("AI.Trainer.Write"), ScopeKind::Application);
+        assert_eq!(kind_of("Ixp.ApiAccess"), ScopeKind::Application);
         assert_eq!(
             kind_of("TM.CustomFieldDefinitions.Read"),
             ScopeKind::UserAndApplication
@@ -219,9 +259,9 @@ mod tests {
         let catalog = catalog();
         assert!(catalog.allows("OR.Jobs", Grant::User));
         assert!(catalog.allows("OR.Jobs", Grant::Application));
-        assert!(catalog.allows("DataService.Data.Read", Grant::User));
-        assert!(!catalog.allows("DataService.Data.Read", Grant::Application));
-        assert!(!catalog.allows("AI.Trainer", Grant::User));
+        assert!(catalog.allows("DataFabric.Data.Read", Grant::User));
+        assert!(!catalog.allows("DataFabric.Data.Read", Grant::Application));
+        assert!(!catalog.allows("AI.Trainer.Read", Grant::User));
         assert!(!catalog.allows("OR.Nope", Grant::User));
     }
 
@@ -229,7 +269,7 @@ mod tests {
     fn group_keeps_catalog_order_and_both_types_of_a_name() {
         let granted = [
             GrantedScope {
-                name: "DataService.Data.Read".into(),
+                name: "DataFabric.Data.Read".into(),
                 grant: Grant::User,
             },
             GrantedScope {
@@ -259,7 +299,7 @@ mod tests {
             summary,
             [
                 (
-                    "OrchestratorApiAccess",
+                    "UiPath.Orchestrator",
                     vec![
                         ("OR.Assets", ScopeKind::User),
                         ("OR.Jobs", ScopeKind::User),
@@ -267,17 +307,29 @@ mod tests {
                     ]
                 ),
                 (
-                    "DataServiceApiAccess",
-                    vec![("DataService.Data.Read", ScopeKind::User)]
+                    "DataFabricOpenApi",
+                    vec![("DataFabric.Data.Read", ScopeKind::User)]
                 ),
             ]
         );
     }
 
     #[test]
-    fn grant_parse_ignores_case_and_refuses_other_types() {
-        assert_eq!(Grant::parse("User"), Some(Grant::User));
-        assert_eq!(Grant::parse("application"), Some(Grant::Application));
-        assert_eq!(Grant::parse("userAndApplication"), None);
+    fn grant_read_takes_numbers_and_names_in_any_case_and_refuses_other_types() {
+        let read = |v: serde_json::Value| Grant::read(&v);
+        assert_eq!(read(serde_json::json!(0)), Some(Grant::User));
+        assert_eq!(read(serde_json::json!(1)), Some(Grant::Application));
+        assert_eq!(read(serde_json::json!("User")), Some(Grant::User));
+        assert_eq!(
+            read(serde_json::json!("application")),
+            Some(Grant::Application)
+        );
+        assert_eq!(
+            read(serde_json::json!(2)),
+            None,
+            "an app holds a scope as one type"
+        );
+        assert_eq!(read(serde_json::json!("userAndApplication")), None);
+        assert_eq!(read(serde_json::json!(true)), None);
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use crate::{Sandbox, SandboxConfig, DEFAULT_ORGANIZATION, SANDBOX_USER};
+use crate::{Sandbox, SandboxConfig, ScopeTypes, DEFAULT_ORGANIZATION, SANDBOX_USER};
 
 /// Registrar's sandbox identity server: UiPath's External Client API and a token endpoint on
 /// 127.0.0.1, kept in a SQLite file.
@@ -24,6 +24,9 @@ pub struct Args {
     /// The organization name in the URLs (`/{org}/identity_`).
     #[arg(long, default_value = DEFAULT_ORGANIZATION)]
     pub org: String,
+    /// How answers write a scope's type: numbers as live tenants do, or the published names.
+    #[arg(long, value_enum, default_value_t = ScopeTypes::Numbers)]
+    pub scope_types: ScopeTypes,
     /// Print a fresh secret for the bootstrap admin client.
     #[arg(long)]
     pub issue_admin_secret: bool,
@@ -38,6 +41,7 @@ pub async fn run(args: Args) -> Result<(), Box<dyn Error>> {
         db_path: args.db,
         addr: SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)),
         organization: args.org,
+        scope_types: args.scope_types,
     })
     .await?;
     println!("Identity URL:     {}", sandbox.identity_url());

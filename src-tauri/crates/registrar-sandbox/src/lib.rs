@@ -50,15 +50,28 @@ pub struct SandboxConfig {
     /// Must be loopback; port 0 picks a free port.
     pub addr: SocketAddr,
     pub organization: String,
+    pub scope_types: ScopeTypes,
+}
+
+/// How the External Client API writes a scope's type in its answers. It reads both forms.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScopeTypes {
+    /// As live tenants answer: in the catalog 0 user only, 1 application only, 2 either; in an
+    /// app's scopes 0 user, 1 application.
+    #[default]
+    Numbers,
+    /// As the published API description names them: `user`, `application`, `userAndApplication`.
+    Names,
 }
 
 impl SandboxConfig {
-    /// 127.0.0.1 on a free port, organization [`DEFAULT_ORGANIZATION`].
+    /// 127.0.0.1 on a free port, organization [`DEFAULT_ORGANIZATION`], scope types as numbers.
     pub fn new(db_path: impl Into<PathBuf>) -> Self {
         Self {
             db_path: db_path.into(),
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             organization: DEFAULT_ORGANIZATION.into(),
+            scope_types: ScopeTypes::Numbers,
         }
     }
 }
@@ -128,6 +141,7 @@ impl Sandbox {
             key: TokenKey::from_seed(&opened.meta.signing_key_seed),
             partition: opened.meta.partition,
             issuer: format!("http://{addr}/identity_"),
+            scope_types: config.scope_types,
         });
         let router = server::router(shared, &organization);
         let (stop, stopped) = oneshot::channel::<()>();

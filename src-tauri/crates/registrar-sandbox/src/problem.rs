@@ -151,16 +151,19 @@ impl From<getrandom::Error> for Problem {
     }
 }
 
-/// Validation messages by field, as ASP.NET's model validation reports them.
+/// Validation messages by field, as ASP.NET's model validation reports them. The keys are the
+/// JSON members' names, camelCase as live servers write them (`redirectUri`); the messages keep
+/// ASP.NET's wording (`The Name field is required.`).
 #[derive(Debug, Default)]
 pub(crate) struct FieldErrors(BTreeMap<String, Vec<String>>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0
-            .entry(field.to_owned())
-            .or_default()
-            .push(message.into());
+        let mut key = field.to_owned();
+        if let Some(first) = key.get_mut(..1) {
+            first.make_ascii_lowercase();
+        }
+        self.0.entry(key).or_default().push(message.into());
     }
 
     pub fn is_empty(&self) -> bool {

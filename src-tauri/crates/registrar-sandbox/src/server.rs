@@ -21,6 +21,7 @@ pub(crate) struct Shared {
     pub partition: Uuid,
     /// `{base_url}/identity_`, the same under both mounts (as on Automation Cloud).
     pub issuer: String,
+    pub scope_types: crate::ScopeTypes,
 }
 
 pub(crate) fn router(state: AppState, organization: &str) -> Router {

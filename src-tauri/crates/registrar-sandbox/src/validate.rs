@@ -14,8 +14,9 @@ pub(crate) const MAX_NAME_CHARS: usize = 200;
 #[derive(Debug, Deserialize)]
 pub(crate) struct ScopeInput {
     name: Option<String>,
+    /// A number (0 user, 1 application) as live tenants take it, or the published spec's name.
     #[serde(rename = "type")]
-    kind: Option<String>,
+    kind: Option<serde_json::Value>,
 }
 
 #[derive(Debug)]
@@ -101,10 +102,10 @@ fn scopes(
             errors.add("Scopes", "Every scope needs a name.");
             continue;
         };
-        let Some(grant) = scope.kind.as_deref().and_then(Grant::parse) else {
+        let Some(grant) = scope.kind.as_ref().and_then(Grant::read) else {
             errors.add(
                 "Scopes",
-                format!("The scope {name} needs a type: user or application."),
+                format!("The scope {name} needs a type: 0 (user) or 1 (application)."),
             );
             continue;
         };
@@ -216,7 +217,7 @@ mod tests {
 
         let scopes = [
             scope("OR.Nope", "user"),
-            scope("DataService.Data.Read", "application"),
+            scope("DataFabric.Data.Read", "application"),
             scope("OR.Jobs", "both"),
         ];
         let text = messages(&AppInput {
@@ -226,12 +227,12 @@ mod tests {
             scopes: Some(&scopes),
         });
         assert!(
-            text.contains("Not all scopes=OR.Nope,DataService.Data.Read are present in database"),
+            text.contains("Not all scopes=OR.Nope,DataFabric.Data.Read are present in database"),
             "{text}"
         );
         assert!(text.contains("The scope OR.Jobs needs a type"), "{text}");
         assert!(
-            text.contains("RedirectUri"),
+            text.contains("redirectUri"),
             "OR.Nope as a user scope needs a redirect URI: {text}"
         );
 
@@ -272,7 +273,7 @@ mod tests {
                 scopes: Some(&scopes),
             });
             assert!(
-                text.contains("RedirectUri") && text.contains(expected),
+                text.contains("redirectUri") && text.contains(expected),
                 "{bad}: {text}"
             );
         }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use ed25519_dalek::{Signature, VerifyingKey};
-use registrar_sandbox::{Sandbox, SandboxConfig, SandboxError};
+use registrar_sandbox::{Sandbox, SandboxConfig, SandboxError, ScopeTypes};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 use tempfile::TempDir;
@@ -27,10 +27,17 @@ struct Env {
 }
 
 async fn env() -> Env {
+    env_writing(ScopeTypes::Numbers).await
+}
+
+async fn env_writing(scope_types: ScopeTypes) -> Env {
     let dir = tempfile::tempdir().unwrap();
-    let sandbox = Sandbox::start(SandboxConfig::new(dir.path().join("sandbox.sqlite3")))
-        .await
-        .unwrap();
+    let sandbox = Sandbox::start(SandboxConfig {
+        scope_types,
+        ..SandboxConfig::new(dir.path().join("sandbox.sqlite3"))
+    })
+    .await
+    .unwrap();
     let http = reqwest::Client::new();
     let secret = sandbox.issue_admin_secret().unwrap();
     let mut env = Env {
@@ -251,7 +258,7 @@ async fn catalog_and_discovery_are_served() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["name"] == "OrchestratorApiAccess")
+        .find(|r| r["name"] == "UiPath.Orchestrator")
         .unwrap();
     assert_eq!(orchestrator["displayName"], "Orchestrator API Access");
     let jobs_read = orchestrator["scopes"]
@@ -260,7 +267,7 @@ async fn catalog_and_discovery_are_served() {
         .iter()
         .find(|s| s["name"] == "OR.Jobs.Read")
         .unwrap();
-    assert_eq!(jobs_read["type"], "userAndApplication");
+    assert_eq!(jobs_read["type"], 2, "either type, as a number");
     assert!(jobs_read["description"]
         .as_str()
         .is_some_and(|d| !d.is_empty()));
@@ -308,7 +315,7 @@ async fn catalog_and_discovery_are_served() {
         let scopes = discovery["scopes_supported"].as_array().unwrap();
         assert!(
             scopes.contains(&json!("PM.OAuthApp"))
-                && scopes.contains(&json!("DataService.Data.Read"))
+                && scopes.contains(&json!("DataFabric.Data.Read"))
         );
     }
     for url in [
@@ -417,6 +424,50 @@ async fn tokens_verify_against_the_jwks() {
 }
 
 #[tokio::test]
+async fn scope_types_are_written_as_names_when_asked_and_read_in_both_forms() {
+    let env = env_writing(ScopeTypes::Names).await;
+    let catalog: Value = env
+        .get("api/ExternalApiResource")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let types: Vec<&Value> = catalog
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["scopes"].as_array().unwrap())
+        .map(|s| &s["type"])
+        .collect();
+    assert!(types.contains(&&json!("userAndApplication")), "{types:?}");
+    assert!(types.iter().all(|t| t.is_string()), "{types:?}");
+
+    let body = json!({
+        "partitionGlobalId": env.partition(),
+        "name": "Mixed",
+        "isConfidential": true,
+        "redirectUri": "https://mixed.example/cb",
+        "scopes": [{"name": "OR.Jobs", "type": 0}, {"name": "OR.Queues", "type": "Application"}],
+    });
+    let response = env.create(&body).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created: Value = response.json().await.unwrap();
+    let held: Vec<(&Value, &Value)> = created["resources"][0]["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (&s["name"], &s["type"]))
+        .collect();
+    assert_eq!(
+        held,
+        [
+            (&json!("OR.Jobs"), &json!("user")),
+            (&json!("OR.Queues"), &json!("application"))
+        ]
+    );
+}
+
+#[tokio::test]
 async fn external_clients_are_created_read_updated_and_deleted() {
     let env = env().await;
     let body = json!({
@@ -427,7 +478,7 @@ async fn external_clients_are_created_read_updated_and_deleted() {
         "scopes": [
             {"name": "OR.Jobs", "type": "user"},
             {"name": "OR.Jobs", "type": "application"},
-            {"name": "DataService.Data.Read", "type": "user"},
+            {"name": "DataFabric.Data.Read", "type": "user"},
         ],
     });
     let response = env.create(&body).await;
@@ -450,7 +501,7 @@ async fn external_clients_are_created_read_updated_and_deleted() {
     assert!(OffsetDateTime::parse(secrets[0]["creationTime"].as_str().unwrap(), &Rfc3339).is_ok());
     let resources = created["resources"].as_array().unwrap();
     assert_eq!(resources.len(), 2);
-    assert_eq!(resources[0]["name"], "OrchestratorApiAccess");
+    assert_eq!(resources[0]["name"], "UiPath.Orchestrator");
     assert_eq!(resources[0]["displayName"], "Orchestrator API Access");
     let jobs: Vec<(&Value, &Value)> = resources[0]["scopes"]
         .as_array()
@@ -461,12 +512,13 @@ async fn external_clients_are_created_read_updated_and_deleted() {
     assert_eq!(
         jobs,
         [
-            (&json!("OR.Jobs"), &json!("user")),
-            (&json!("OR.Jobs"), &json!("application"))
-        ]
+            (&json!("OR.Jobs"), &json!(0)),
+            (&json!("OR.Jobs"), &json!(1))
+        ],
+        "0 user, 1 application"
     );
-    assert_eq!(resources[1]["scopes"][0]["name"], "DataService.Data.Read");
-    assert_eq!(resources[1]["scopes"][0]["type"], "user");
+    assert_eq!(resources[1]["scopes"][0]["name"], "DataFabric.Data.Read");
+    assert_eq!(resources[1]["scopes"][0]["type"], 0);
     assert!(resources[1]["scopes"][0]["displayName"].is_string());
 
     let fetched: Value = env
@@ -520,14 +572,14 @@ async fn external_clients_are_created_read_updated_and_deleted() {
     assert_eq!(
         updated["resources"],
         json!([{
-            "name": "OrchestratorApiAccess",
+            "name": "UiPath.Orchestrator",
             "displayName": "Orchestrator API Access",
             "description": resources[0]["description"],
             "scopes": [{
                 "name": "OR.Queues.Read",
                 "displayName": "Queues (read)",
                 "description": "Read access to Orchestrator queues and queue items.",
-                "type": "application",
+                "type": 1,
             }],
         }])
     );
@@ -620,7 +672,7 @@ async fn non_confidential_apps_have_no_secrets_and_no_application_scopes() {
         "isConfidential": false,
         "scopes": [{"name": "OR.Jobs.Read", "type": "application"}],
     });
-    let messages = field_errors(env.create(&with_application_scope).await, "Scopes").await;
+    let messages = field_errors(env.create(&with_application_scope).await, "scopes").await;
     assert!(messages[0].contains("non-confidential"), "{messages:?}");
 
     // The stored type rules on update.
@@ -629,10 +681,10 @@ async fn non_confidential_apps_have_no_secrets_and_no_application_scopes() {
     let response = env
         .call(Some(&env.admin_token), Method::PUT, &url, Some(&update))
         .await;
-    assert!(field_errors(response, "Scopes").await[0].contains("non-confidential"));
+    assert!(field_errors(response, "scopes").await[0].contains("non-confidential"));
 
     let body = json!({"clientId": id, "partitionGlobalId": env.partition(), "description": "x", "expiryTime": null});
-    let messages = field_errors(env.generate_secret(&body).await, "ClientId").await;
+    let messages = field_errors(env.generate_secret(&body).await, "clientId").await;
     assert!(messages[0].contains("non-confidential"), "{messages:?}");
     let legacy = env
         .get(&format!(
@@ -640,7 +692,7 @@ async fn non_confidential_apps_have_no_secrets_and_no_application_scopes() {
             env.partition()
         ))
         .await;
-    field_errors(legacy, "ClientId").await;
+    field_errors(legacy, "clientId").await;
 
     let refused = env
         .token(&[
@@ -676,67 +728,67 @@ async fn validation_errors_name_the_field() {
     let cases = [
         (
             with(json!({"name": "  "})),
-            "Name",
+            "name",
             Some("The Name field is required."),
         ),
         (
             with(json!({"name": null})),
-            "Name",
+            "name",
             Some("The Name field is required."),
         ),
-        (with(json!({"name": "n".repeat(201)})), "Name", None),
-        (with(json!({"scopes": []})), "Scopes", None),
-        (with(json!({"scopes": null})), "Scopes", None),
+        (with(json!({"name": "n".repeat(201)})), "name", None),
+        (with(json!({"scopes": []})), "scopes", None),
+        (with(json!({"scopes": null})), "scopes", None),
         (
             with(
                 json!({"scopes": [{"name": "OR.Nope", "type": "user"}, {"name": "OR.Jobs", "type": "user"}, {"name": "OR.Nah", "type": "user"}]}),
             ),
-            "Scopes",
+            "scopes",
             Some("Not all scopes=OR.Nope,OR.Nah are present in database"),
         ),
         (
-            with(json!({"scopes": [{"name": "DataService.Data.Read", "type": "application"}]})),
-            "Scopes",
-            Some("Not all scopes=DataService.Data.Read are present in database"),
+            with(json!({"scopes": [{"name": "DataFabric.Data.Read", "type": "application"}]})),
+            "scopes",
+            Some("Not all scopes=DataFabric.Data.Read are present in database"),
         ),
         (
             with(json!({"scopes": [{"name": "OR.Jobs", "type": "userAndApplication"}]})),
-            "Scopes",
+            "scopes",
             None,
         ),
         (
             with(json!({"redirectUri": null})),
-            "RedirectUri",
+            "redirectUri",
             Some("A redirect URI is required when user scopes are selected."),
         ),
         (
             with(json!({"redirectUri": ""})),
-            "RedirectUri",
+            "redirectUri",
             Some("A redirect URI is required when user scopes are selected."),
         ),
         (
             with(json!({"redirectUri": "/callback"})),
-            "RedirectUri",
+            "redirectUri",
             None,
         ),
         (
             with(json!({"redirectUri": "https://app.example/cb,not a url"})),
-            "RedirectUri",
+            "redirectUri",
             None,
         ),
         (
             with(json!({"redirectUri": "https://app.example/cb#done"})),
-            "RedirectUri",
+            "redirectUri",
             None,
         ),
         (
             with(json!({"isConfidential": null})),
-            "IsConfidential",
+            "isConfidential",
             None,
         ),
         (
             with(json!({"partitionGlobalId": null})),
-            "PartitionGlobalId",
+            "partitionGlobalId",
             None,
         ),
         (with(json!({"name": 42})), "$", None),
@@ -775,16 +827,16 @@ async fn validation_errors_name_the_field() {
     for (body, field) in [
         (
             json!({"name": "", "scopes": [{"name": "OR.Jobs", "type": "application"}]}),
-            "Name",
+            "name",
         ),
-        (json!({"name": "x", "scopes": []}), "Scopes"),
+        (json!({"name": "x", "scopes": []}), "scopes"),
         (
             json!({"name": "x", "scopes": [{"name": "OR.Jobs", "type": "user"}]}),
-            "RedirectUri",
+            "redirectUri",
         ),
         (
             json!({"name": "x", "scopes": [{"name": "OR.Nope", "type": "application"}]}),
-            "Scopes",
+            "scopes",
         ),
     ] {
         field_errors(
@@ -1135,7 +1187,7 @@ async fn secrets_are_generated_listed_deleted_and_expire() {
 
     let past = json!({"clientId": app.id, "description": null, "partitionGlobalId": p, "expiryTime": in_seconds(-60)});
     assert_eq!(
-        field_errors(env.generate_secret(&past).await, "ExpiryTime").await,
+        field_errors(env.generate_secret(&past).await, "expiryTime").await,
         ["The expiry time must be in the future."]
     );
     let unknown = json!({"clientId": "no-such-app", "description": null, "partitionGlobalId": p, "expiryTime": null});
@@ -1147,7 +1199,7 @@ async fn secrets_are_generated_listed_deleted_and_expire() {
         .await;
     problem(unknown_legacy, StatusCode::NOT_FOUND).await;
     let missing = json!({"description": null, "partitionGlobalId": p});
-    field_errors(env.generate_secret(&missing).await, "ClientId").await;
+    field_errors(env.generate_secret(&missing).await, "clientId").await;
 
     let short = json!({"clientId": app.id, "description": "short", "partitionGlobalId": p, "expiryTime": in_seconds(2)});
     let short: Value = env.generate_secret(&short).await.json().await.unwrap();
