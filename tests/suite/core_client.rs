@@ -345,6 +345,11 @@ async fn an_edit_is_planned_against_a_fresh_read_saved_whole_and_read_back() {
     let saved = apply_update(&provider, &app.id, &base, &edit, &catalog)
         .await
         .unwrap();
+    assert!(
+        saved.replaced_secret.is_none(),
+        "UiPath keeps secrets across updates"
+    );
+    let saved = saved.app;
     assert_eq!(saved.name, "Sync v2");
     assert_eq!(saved.redirect_uris, ["https://sync.example.com/cb"]);
     assert_eq!(

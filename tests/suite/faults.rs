@@ -187,7 +187,7 @@ async fn serve(
 
 type Request = (String, String, Vec<(String, String)>, Vec<u8>);
 
-async fn read_request(stream: &mut TcpStream) -> Option<Request> {
+pub(crate) async fn read_request(stream: &mut TcpStream) -> Option<Request> {
     let mut buf = Vec::new();
     let head_end = loop {
         let mut chunk = [0u8; 4096];
@@ -224,7 +224,7 @@ async fn read_request(stream: &mut TcpStream) -> Option<Request> {
     Some((method, path, headers, body))
 }
 
-fn response(status: u16, kind: &str, extra: &[(&str, String)], body: &[u8]) -> Vec<u8> {
+pub(crate) fn response(status: u16, kind: &str, extra: &[(&str, String)], body: &[u8]) -> Vec<u8> {
     let mut head = format!(
         "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n",
         body.len()

@@ -451,27 +451,29 @@ async fn a_lost_answer_is_never_followed_by_a_second_registration_or_update() {
 
 /// An OAuth server connection as the window and the command line open it: saved, with the
 /// initial access token in a keychain namespace of the test's own.
-struct Opened {
-    provider: registrar_core::provider::Provider,
-    keychain: registrar_core::keychain::Keychain,
-    connection: registrar_core::connections::Connection,
+pub(crate) struct Opened {
+    pub(crate) provider: registrar_core::provider::Provider,
+    pub(crate) keychain: registrar_core::keychain::Keychain,
+    pub(crate) connection: registrar_core::connections::Connection,
     _folder: tempfile::TempDir,
     _namespace: registrar_tests::TestNamespace,
 }
 
 async fn open_connection(server: &OidcProvider) -> Opened {
+    open_connection_at(&server.issuer, &server.initial_access_token).await
+}
+
+/// A saved connection to the server at `issuer`, opened as the window and the command line open it.
+pub(crate) async fn open_connection_at(issuer: &Url, initial_access_token: &Secret) -> Opened {
     use registrar_core::admin::{self, AdminCredential};
     use registrar_core::connections::{Connection, ConnectionStore};
     let folder = tempfile::tempdir().unwrap();
     let store = ConnectionStore::new(folder.path().join("connections.json"));
-    let connection = Connection::oauth_server(
-        Connection::new_id(),
-        "Login".into(),
-        server.issuer.to_string(),
-    );
+    let connection =
+        Connection::oauth_server(Connection::new_id(), "Login".into(), issuer.to_string());
     let namespace = registrar_tests::TestNamespace::default();
     let keychain = registrar_core::keychain::Keychain::platform(namespace.0.clone()).unwrap();
-    AdminCredential::InitialAccessToken(server.initial_access_token.duplicate())
+    AdminCredential::InitialAccessToken(initial_access_token.duplicate())
         .keep(&keychain, &connection)
         .await
         .unwrap();
@@ -488,12 +490,20 @@ async fn open_connection(server: &OidcProvider) -> Opened {
     }
 }
 
-fn machine_draft(name: &str) -> registrar_core::draft::ValidDraft {
+pub(crate) fn machine_draft(name: &str) -> registrar_core::draft::ValidDraft {
+    machine_draft_with(name, &["orders.read"])
+}
+
+/// A confidential app with `scopes` as application scopes.
+pub(crate) fn machine_draft_with(name: &str, scopes: &[&str]) -> registrar_core::draft::ValidDraft {
     AppDraft {
         name: name.into(),
         app_type: AppType::Confidential,
         redirect_uris: vec![],
-        scopes: vec![Scope::new("orders.read", ScopeType::Application)],
+        scopes: scopes
+            .iter()
+            .map(|s| Scope::new(*s, ScopeType::Application))
+            .collect(),
     }
     .validate(None)
     .unwrap()

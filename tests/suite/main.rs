@@ -13,6 +13,7 @@ mod faults;
 mod generic;
 mod handoff;
 mod keychain;
+mod quirks;
 mod sheet;
 mod signin;
 mod workflow;

@@ -81,7 +81,7 @@ pub async fn update_app(
 ) -> Result<AppDetails, IpcError> {
     let session = state.session().await?;
     let catalog = session.catalog().await?;
-    let app = edit::apply_update(
+    let updated = edit::apply_update(
         &session.client,
         &app_id,
         &base.into(),
@@ -89,6 +89,10 @@ pub async fn update_app(
         &catalog,
     )
     .await?;
+    let app = updated.app;
+    if let Some(secret) = &updated.replaced_secret {
+        session.hold_secret(&app.id, None, secret).await;
+    }
     tracing::info!(app_id = %app.id, "updated an application");
     Ok(AppDetails::new(&app, session.holds_secret(&app.id).await))
 }

@@ -429,9 +429,19 @@ async fn update_app(update: UpdateApp, target: &Target, json: bool) -> Result<()
     let catalog = client.catalog().await?;
     let saved = apply_update(client, &app.id, &base, &edit, &catalog).await?;
     if json {
-        print_json(&app_json(&saved));
+        let mut out = app_json(&saved.app);
+        if let Some(secret) = &saved.replaced_secret {
+            out["replacedSecret"] = serde_json::Value::from(secret.expose());
+        }
+        print_json(&out);
     } else {
-        print_app(&saved);
+        print_app(&saved.app);
+        if let Some(secret) = &saved.replaced_secret {
+            println!();
+            println!("The server replaced the app's secret with this update: the old one no longer works.");
+            println!("New client secret:  {}", secret.expose());
+            println!("                    (shown once: it cannot be read back)");
+        }
     }
     Ok(())
 }

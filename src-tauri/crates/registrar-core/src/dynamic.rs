@@ -66,6 +66,19 @@ struct RegistryFile {
 const REGISTRY_VERSION: u32 = 1;
 
 impl Record {
+    /// The scopes as one `scope` value, for a request that must not leave them out.
+    fn scope(&self) -> String {
+        let mut names: Vec<&str> = self
+            .application_scopes
+            .iter()
+            .chain(&self.user_scopes)
+            .map(String::as_str)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names.join(" ")
+    }
+
     fn app(&self) -> ExternalApp {
         let typed = |names: &[String], scope_type| {
             names
@@ -129,11 +142,32 @@ fn scope_types(
     typed: Option<&ValidDraft>,
     recorded: Option<&Record>,
 ) -> (Vec<String>, Vec<String>) {
+    let Some(scope) = &metadata.scope else {
+        // The answer left the scopes out: they are as just sent, or as recorded.
+        return match (typed, recorded) {
+            (Some(draft), _) => {
+                let named = |scope_type| {
+                    draft
+                        .scopes
+                        .iter()
+                        .filter(|s| s.scope_type == scope_type)
+                        .map(|s| s.name.clone())
+                        .collect()
+                };
+                (named(ScopeType::Application), named(ScopeType::User))
+            }
+            (None, Some(record)) => (
+                record.application_scopes.clone(),
+                record.user_scopes.clone(),
+            ),
+            (None, None) => (Vec::new(), Vec::new()),
+        };
+    };
     let grants = &metadata.grant_types;
     let machine_only = grants.iter().any(|g| g == "client_credentials")
         && !grants.iter().any(|g| g == "authorization_code");
     let (mut application, mut user) = (Vec::new(), Vec::new());
-    for name in metadata.scope.split_whitespace() {
+    for name in scope.split_whitespace() {
         let has = |scope_type| match (typed, recorded) {
             (Some(draft), _) => draft
                 .scopes
@@ -391,8 +425,9 @@ impl DynamicClient {
     }
 
     /// Replaces a client's name, redirect URLs and scopes, keeping the metadata Registrar does
-    /// not edit as the server has it now.
-    pub async fn update_app(&self, client_id: &str, draft: &ValidDraft) -> Result<()> {
+    /// not edit as the server has it now. Some servers issue a new secret with every update,
+    /// which ends the old one: that new secret is returned, to be shown to the admin at once.
+    pub async fn update_app(&self, client_id: &str, draft: &ValidDraft) -> Result<Option<Secret>> {
         let _lock = self.lock().await?;
         let mut records = self.load()?;
         let record = find(&mut records, client_id)?;
@@ -411,7 +446,18 @@ impl DynamicClient {
                 ))
             })?;
         *record = record.updated(&answer, Some(draft));
-        self.save(&records)
+        let replaced = answer.client_secret.filter(|new| {
+            current
+                .client_secret
+                .as_ref()
+                .is_none_or(|old| old.expose() != new.expose())
+        });
+        if replaced.is_some() {
+            tracing::warn!(%client_id, "the server replaced the client's secret with the update");
+            record.secret_issued = OffsetDateTime::now_utc();
+        }
+        self.save(&records)?;
+        Ok(replaced)
     }
 
     /// Deletes the client on the server, then its token and its entry here.
@@ -464,12 +510,15 @@ impl DynamicClient {
         }
         let mut management = self.management(record).await?;
         let current = self.read(record, &mut management).await?;
+        let mut metadata = current.metadata;
+        // A read that left the scopes out must not lead to an update that drops them.
+        metadata.scope.get_or_insert_with(|| record.scope());
         let rotation = self
             .registration
             .rotate_secret(
                 &management,
                 client_id,
-                &current.metadata,
+                &metadata,
                 current.client_secret.as_ref(),
             )
             .await?;
@@ -736,7 +785,7 @@ mod tests {
             redirect_uris: vec![],
             grant_types: grants.iter().map(|g| (*g).to_owned()).collect(),
             response_types: vec![],
-            scope: "orders.read orders.write".into(),
+            scope: Some("orders.read orders.write".into()),
             token_endpoint_auth_method: "client_secret_post".into(),
             extra: serde_json::Map::new(),
         };

@@ -109,6 +109,14 @@ pub async fn plan_update(
     })
 }
 
+/// A saved edit: the app as read back, and the new secret when the server replaced the app's
+/// secret with the update (the old one no longer works; show this one at once).
+#[derive(Debug)]
+pub struct Updated {
+    pub app: ExternalApp,
+    pub replaced_secret: Option<crate::Secret>,
+}
+
 /// Plans, then sends the full merged state (the server replaces lists) and reads the app back.
 pub async fn apply_update(
     client: &Provider,
@@ -116,13 +124,19 @@ pub async fn apply_update(
     base: &AppEdit,
     edit: &AppEdit,
     catalog: &[CatalogResource],
-) -> Result<ExternalApp> {
+) -> Result<Updated> {
     let plan = plan_update(client, app_id, base, edit, catalog).await?;
     if plan.changes.is_empty() {
-        return Ok(plan.current);
+        return Ok(Updated {
+            app: plan.current,
+            replaced_secret: None,
+        });
     }
-    client.update_app(&plan.current.id, &plan.valid).await?;
-    client.get_app(&plan.current.id).await
+    let replaced_secret = client.update_app(&plan.current.id, &plan.valid).await?;
+    Ok(Updated {
+        app: client.get_app(&plan.current.id).await?,
+        replaced_secret,
+    })
 }
 
 #[cfg(test)]

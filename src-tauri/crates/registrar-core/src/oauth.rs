@@ -113,7 +113,17 @@ pub async fn token_request(
             status.as_u16()
         )));
     }
-    let body: TokenError = read_json(response, what).await?;
+    let body: TokenError = match read_json(response, what).await {
+        Ok(body) => body,
+        // Some servers refuse a wrong client or secret with 401 or 403 and nothing to read.
+        Err(_) if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) => {
+            TokenError {
+                error: "invalid_client".into(),
+                error_description: None,
+            }
+        }
+        Err(unreadable) => return Err(unreadable),
+    };
     Err(explain_token_error(
         &body.error,
         body.error_description.as_deref(),

@@ -153,9 +153,11 @@ impl Provider {
         }
     }
 
-    pub async fn update_app(&self, app_id: &str, draft: &ValidDraft) -> Result<()> {
+    /// Saves the draft. The secret, when the server replaced the app's secret with the update
+    /// (some RFC 7591 servers do on every update), which ended the old one.
+    pub async fn update_app(&self, app_id: &str, draft: &ValidDraft) -> Result<Option<Secret>> {
         match self {
-            Provider::UiPath(client) => client.update_app(app_id, draft).await,
+            Provider::UiPath(client) => client.update_app(app_id, draft).await.map(|()| None),
             Provider::Dynamic(client) => client.update_app(app_id, draft).await,
         }
     }

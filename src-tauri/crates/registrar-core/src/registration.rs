@@ -116,11 +116,16 @@ pub struct ClientMetadata {
     pub grant_types: Vec<String>,
     #[serde(default)]
     pub response_types: Vec<String>,
-    /// Space-separated, as on the wire.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub scope: String,
-    /// RFC 7591 §2: `client_secret_basic` when the server does not say.
-    #[serde(default = "client_secret_basic")]
+    /// Space-separated, as on the wire. None when an answer left it out: some servers do in
+    /// reads, and that says nothing about which scopes the client holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// RFC 7591 §2: `client_secret_basic` when the server does not say. Some servers write it
+    /// as an array of one.
+    #[serde(
+        default = "client_secret_basic",
+        deserialize_with = "lenient::one_text"
+    )]
     pub token_endpoint_auth_method: String,
     /// Every other field the server keeps for the client, sent back unchanged.
     #[serde(flatten)]
@@ -175,7 +180,7 @@ impl ClientMetadata {
             redirect_uris: draft.redirect_uris.clone(),
             grant_types,
             response_types,
-            scope: scopes.join(" "),
+            scope: Some(scopes.join(" ")),
             token_endpoint_auth_method: match draft.app_type {
                 // The secret goes in the form, as in the requests the handoff sheet gives.
                 AppType::Confidential => "client_secret_post",
@@ -222,7 +227,8 @@ struct ClientResponse {
     client_id: String,
     #[serde(default)]
     client_secret: Option<Secret>,
-    #[serde(default)]
+    /// Some servers write it as a string.
+    #[serde(default, deserialize_with = "lenient::number")]
     client_secret_expires_at: Option<i64>,
     #[serde(default)]
     registration_access_token: Option<Secret>,
@@ -382,6 +388,9 @@ impl RegistrationClient {
         for field in SERVER_SET {
             metadata.extra.remove(field);
         }
+        // A member without a value is not sent: servers differ on whether null deletes it or
+        // is refused, and leaving it out means "none" to all of them.
+        metadata.extra.retain(|_, value| !value.is_null());
         let body = serde_json::to_value(UpdateBody {
             client_id,
             metadata: &metadata,
@@ -525,6 +534,49 @@ async fn failure(response: reqwest::Response, what: &str) -> Error {
     }
 }
 
+/// What servers write in other forms than RFC 7591's.
+mod lenient {
+    use serde::{Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum TextOrList {
+        Text(String),
+        List(Vec<String>),
+    }
+
+    /// A text, or the first of a list of texts.
+    pub fn one_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        match TextOrList::deserialize(d)? {
+            TextOrList::Text(text) => Ok(text),
+            TextOrList::List(list) => list
+                .into_iter()
+                .next()
+                .ok_or_else(|| serde::de::Error::custom("an empty list where one value belongs")),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NumberOrText {
+        Number(i64),
+        Text(String),
+    }
+
+    /// A number, also when written as a string; absent or null: none.
+    pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        match Option::<NumberOrText>::deserialize(d)? {
+            None => Ok(None),
+            Some(NumberOrText::Number(n)) => Ok(Some(n)),
+            Some(NumberOrText::Text(text)) => text
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| serde::de::Error::custom("a number written as text")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -573,7 +625,11 @@ mod tests {
             ["client_credentials", "authorization_code", "refresh_token"]
         );
         assert_eq!(both.response_types, ["code"]);
-        assert_eq!(both.scope, "a.b orders.read", "each scope once");
+        assert_eq!(
+            both.scope.as_deref(),
+            Some("a.b orders.read"),
+            "each scope once"
+        );
 
         let public = metadata(
             AppType::NonConfidential,
@@ -611,7 +667,7 @@ mod tests {
         };
         let edited = current.edited(&draft.validate(None).unwrap());
         assert_eq!(edited.client_name, "Billing v2");
-        assert_eq!(edited.scope, "orders.write");
+        assert_eq!(edited.scope.as_deref(), Some("orders.write"));
         assert_eq!(
             edited.extra["contacts"],
             serde_json::json!(["ops@example.com"])
