@@ -23,11 +23,12 @@ use crate::generic::{
 enum Quirk {
     /// `token_endpoint_auth_method` as an array of one.
     AuthMethodArray,
-    /// `client_id_issued_at` and `client_secret_expires_at` as strings.
+    /// `client_id_issued_at`, `client_secret_expires_at` and a token's `expires_in` as strings.
     NumbersAsStrings,
     /// A read (GET) of a client leaves `scope` out.
     NoScopeOnRead,
-    /// Answers carry members set to null, and a request body with a null member is refused.
+    /// Answers carry members set to null (an empty `response_types` too), and a request body
+    /// with a null member is refused.
     NullMembers,
     /// Every update (PUT) issues a new client secret.
     NewSecretOnPut,
@@ -135,6 +136,11 @@ async fn serve(mut stream: TcpStream, proxy: Arc<Shared>) {
         out.clear();
     }
     if let Ok(Value::Object(mut client)) = serde_json::from_slice::<Value>(&out) {
+        if has(Quirk::NumbersAsStrings) {
+            if let Some(lifetime) = client.get_mut("expires_in") {
+                *lifetime = Value::String(lifetime.to_string());
+            }
+        }
         if client.contains_key("client_id") {
             if has(Quirk::AuthMethodArray) {
                 if let Some(method) = client.get_mut("token_endpoint_auth_method") {
@@ -154,6 +160,9 @@ async fn serve(mut stream: TcpStream, proxy: Arc<Shared>) {
             if has(Quirk::NullMembers) {
                 client.insert("logo_uri".into(), Value::Null);
                 client.insert("contacts".into(), Value::Null);
+                if client["response_types"] == json!([]) {
+                    client.insert("response_types".into(), Value::Null);
+                }
             }
             if method == "POST" && status == 201 && has(Quirk::OkForCreated) {
                 status = 200;
@@ -197,6 +206,16 @@ async fn an_auth_method_array_and_numbers_written_as_strings_are_read() {
     oidc_token(&server, &created.app.id, secret.expose(), "orders.read")
         .await
         .unwrap();
+    let endpoints = opened.provider.endpoints();
+    let verified =
+        registrar_core::verify::verify(opened.provider.http(), &endpoints.token, &read, &secret)
+            .await
+            .unwrap();
+    assert_eq!(
+        verified.lifetime.as_secs(),
+        3600,
+        "expires_in read from a string"
+    );
 }
 
 #[tokio::test]

@@ -50,7 +50,7 @@ fn endpoints() -> Endpoints {
     Endpoints::from(&Endpoint {
         identity_url: "https://cloud.uipath.com/acme/identity_".parse().unwrap(),
         partition_global_id: uuid::Uuid::nil(),
-        cloud_organization: None,
+        cloud_organization: Some("acme".into()),
     })
 }
 

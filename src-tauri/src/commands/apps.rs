@@ -91,7 +91,8 @@ pub async fn update_app(
     .await?;
     let app = updated.app;
     if let Some(secret) = &updated.replaced_secret {
-        session.hold_secret(&app.id, None, secret).await;
+        let secret_id = app.secrets.first().map(|s| s.id);
+        session.hold_secret(&app.id, secret_id, secret).await;
     }
     tracing::info!(app_id = %app.id, "updated an application");
     Ok(AppDetails::new(&app, session.holds_secret(&app.id).await))

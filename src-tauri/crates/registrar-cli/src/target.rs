@@ -152,9 +152,9 @@ async fn from_environment(url: &str) -> Result<Target> {
     };
     let admin_identity = format!("admin app {client_id} from the environment");
     let endpoint = Endpoint {
+        cloud_organization: Endpoint::cloud_organization_in(&identity_url),
         identity_url,
         partition_global_id: partition,
-        cloud_organization: None,
     };
     let credentials = ClientCredentials {
         client_id,

@@ -20,7 +20,7 @@ use crate::model::{
     AppType, CatalogResource, CatalogScope, ExternalApp, Scope, ScopeType, SecretInfo,
 };
 use crate::registration::{
-    ClientMetadata, Management, RegisteredClient, RegistrationClient, ServerMetadata,
+    scope_value, ClientMetadata, Management, RegisteredClient, RegistrationClient, ServerMetadata,
 };
 use crate::uipath::CreatedApp;
 use crate::Secret;
@@ -67,16 +67,13 @@ const REGISTRY_VERSION: u32 = 1;
 
 impl Record {
     /// The scopes as one `scope` value, for a request that must not leave them out.
-    fn scope(&self) -> String {
-        let mut names: Vec<&str> = self
-            .application_scopes
-            .iter()
-            .chain(&self.user_scopes)
-            .map(String::as_str)
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        names.join(" ")
+    fn scope(&self) -> Option<String> {
+        scope_value(
+            self.application_scopes
+                .iter()
+                .chain(&self.user_scopes)
+                .map(String::as_str),
+        )
     }
 
     fn app(&self) -> ExternalApp {
@@ -437,27 +434,33 @@ impl DynamicClient {
             .registration
             .update(&management, client_id, &current.metadata.edited(draft))
             .await?;
-        self.keep_newer(client_id, &mut management, &answer)
-            .await
-            .map_err(|e| {
+        // Only a secret that differs from the one the read showed is known to be new: a server
+        // that leaves the secret out of reads may still repeat the same one in this answer.
+        let replaced = match (&current.client_secret, &answer.client_secret) {
+            (Some(old), Some(new)) if old.expose() != new.expose() => Some(new.duplicate()),
+            _ => None,
+        };
+        let kept = self.keep_newer(client_id, &mut management, &answer).await;
+        *record = record.updated(&answer, Some(draft));
+        if replaced.is_some() {
+            record.secret_issued = OffsetDateTime::now_utc();
+        }
+        let saved = self.save(&records);
+        let Some(replaced) = replaced else {
+            kept.map_err(|e| {
                 Error::Conflict(format!(
                     "{client_id} was changed, but the new registration access token the server \
                      gave could not be kept ({e}): Registrar can no longer change or delete it."
                 ))
             })?;
-        *record = record.updated(&answer, Some(draft));
-        let replaced = answer.client_secret.filter(|new| {
-            current
-                .client_secret
-                .as_ref()
-                .is_none_or(|old| old.expose() != new.expose())
-        });
-        if replaced.is_some() {
-            tracing::warn!(%client_id, "the server replaced the client's secret with the update");
-            record.secret_issued = OffsetDateTime::now_utc();
+            return saved.map(|()| None);
+        };
+        // The old secret is over: the new one must reach the admin whatever else failed.
+        tracing::warn!(%client_id, "the server replaced the client's secret with the update");
+        if let Err(e) = kept.and(saved) {
+            tracing::warn!(%client_id, "after the update, Registrar could not keep its records: {e}");
         }
-        self.save(&records)?;
-        Ok(replaced)
+        Ok(Some(replaced))
     }
 
     /// Deletes the client on the server, then its token and its entry here.
@@ -512,7 +515,9 @@ impl DynamicClient {
         let current = self.read(record, &mut management).await?;
         let mut metadata = current.metadata;
         // A read that left the scopes out must not lead to an update that drops them.
-        metadata.scope.get_or_insert_with(|| record.scope());
+        if metadata.scope.is_none() {
+            metadata.scope = record.scope();
+        }
         let rotation = self
             .registration
             .rotate_secret(

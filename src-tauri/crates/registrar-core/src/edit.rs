@@ -133,8 +133,18 @@ pub async fn apply_update(
         });
     }
     let replaced_secret = client.update_app(&plan.current.id, &plan.valid).await?;
+    let app = match client.get_app(&plan.current.id).await {
+        Ok(app) => app,
+        // The server ended the old secret: its successor must reach the admin even when the
+        // app cannot be read back now.
+        Err(e) if replaced_secret.is_some() => {
+            tracing::warn!(app_id, "the saved app could not be read back: {e}");
+            plan.current
+        }
+        Err(e) => return Err(e),
+    };
     Ok(Updated {
-        app: client.get_app(&plan.current.id).await?,
+        app,
         replaced_secret,
     })
 }

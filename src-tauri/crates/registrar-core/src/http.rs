@@ -234,6 +234,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
             _ if inner.is_syntax() || inner.is_eof() => "is not JSON".to_owned(),
             Some(member) if path == "." => format!("lacks the member `{member}`"),
             Some(member) => format!("lacks the member `{member}` in `{path}`"),
+            None if path == "." => "is not of the shape Registrar reads".to_owned(),
             None => format!("has a member Registrar cannot read: `{path}`"),
         };
         Error::Server(format!(

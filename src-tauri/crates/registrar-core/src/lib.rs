@@ -11,6 +11,7 @@ pub mod files;
 pub mod handoff;
 pub mod http;
 pub mod keychain;
+mod lenient;
 pub mod model;
 pub mod oauth;
 pub mod probe;

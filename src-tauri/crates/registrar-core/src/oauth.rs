@@ -32,6 +32,8 @@ pub struct GrantedToken {
 struct TokenResponse {
     access_token: Secret,
     refresh_token: Option<Secret>,
+    /// Some servers write it as a string.
+    #[serde(default, deserialize_with = "crate::lenient::number")]
     expires_in: Option<u64>,
     scope: Option<String>,
 }

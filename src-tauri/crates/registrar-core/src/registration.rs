@@ -13,6 +13,7 @@ use url::Url;
 use crate::draft::ValidDraft;
 use crate::error::{Error, Result};
 use crate::http::{is_html, read_json, retry_after, send_with_retries, Repeat, Sent, RETRIES};
+use crate::lenient;
 use crate::model::{AppType, Field, Grant};
 use crate::Secret;
 
@@ -108,13 +109,13 @@ fn well_known(issuer: &Url, name: &str) -> String {
 /// deletes what an update leaves out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientMetadata {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub client_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub redirect_uris: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub grant_types: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub response_types: Vec<String>,
     /// Space-separated, as on the wire. None when an answer left it out: some servers do in
     /// reads, and that says nothing about which scopes the client holds.
@@ -172,15 +173,12 @@ impl ClientMetadata {
             grant_types.push("refresh_token".to_owned());
             response_types.push("code".to_owned());
         }
-        let mut scopes: Vec<&str> = draft.scopes.iter().map(|s| s.name.as_str()).collect();
-        scopes.sort_unstable();
-        scopes.dedup();
         Self {
             client_name: draft.name.clone(),
             redirect_uris: draft.redirect_uris.clone(),
             grant_types,
             response_types,
-            scope: Some(scopes.join(" ")),
+            scope: scope_value(draft.scopes.iter().map(|s| s.name.as_str())),
             token_endpoint_auth_method: match draft.app_type {
                 // The secret goes in the form, as in the requests the handoff sheet gives.
                 AppType::Confidential => "client_secret_post",
@@ -198,6 +196,14 @@ impl ClientMetadata {
             ..Self::from_draft(draft)
         }
     }
+}
+
+/// Scope names as one `scope` value: each once, in order; none when there are none.
+pub(crate) fn scope_value<'a>(names: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut names: Vec<&str> = names.collect();
+    names.sort_unstable();
+    names.dedup();
+    (!names.is_empty()).then(|| names.join(" "))
 }
 
 /// How to reach a registered client again: kept in the keychain, never in a file.
@@ -531,49 +537,6 @@ async fn failure(response: reqwest::Response, what: &str) -> Error {
     Error::InvalidInput {
         field,
         message: format!("The server refused {what} ({}).{said}", problem.error),
-    }
-}
-
-/// What servers write in other forms than RFC 7591's.
-mod lenient {
-    use serde::{Deserialize, Deserializer};
-
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum TextOrList {
-        Text(String),
-        List(Vec<String>),
-    }
-
-    /// A text, or the first of a list of texts.
-    pub fn one_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-        match TextOrList::deserialize(d)? {
-            TextOrList::Text(text) => Ok(text),
-            TextOrList::List(list) => list
-                .into_iter()
-                .next()
-                .ok_or_else(|| serde::de::Error::custom("an empty list where one value belongs")),
-        }
-    }
-
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum NumberOrText {
-        Number(i64),
-        Text(String),
-    }
-
-    /// A number, also when written as a string; absent or null: none.
-    pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-        match Option::<NumberOrText>::deserialize(d)? {
-            None => Ok(None),
-            Some(NumberOrText::Number(n)) => Ok(Some(n)),
-            Some(NumberOrText::Text(text)) => text
-                .trim()
-                .parse()
-                .map(Some)
-                .map_err(|_| serde::de::Error::custom("a number written as text")),
-        }
     }
 }
 

@@ -41,6 +41,20 @@ impl Endpoint {
         join(&self.identity_url, &["connect", "token"])
     }
 
+    /// The organization an Automation Cloud identity URL (`https://cloud.uipath.com/{org}/identity_`)
+    /// names, for an endpoint known only by its URL.
+    pub fn cloud_organization_in(identity_url: &Url) -> Option<String> {
+        if identity_url.host_str() != Some(crate::connections::CLOUD_HOST) {
+            return None;
+        }
+        match identity_url.path_segments()?.collect::<Vec<_>>()[..] {
+            [organization, "identity_"] if !organization.is_empty() => {
+                Some(organization.to_owned())
+            }
+            _ => None,
+        }
+    }
+
     /// Where a user signs in. Automation Cloud's is the host-level `/identity_/connect/authorize`
     /// with the organization named in `acr_values=tenantName:{organization}`: the
     /// organization-scoped form fails for federated organizations (UiPath's own PowerShell
@@ -956,6 +970,13 @@ mod tests {
             cloud.token_url().as_str(),
             "https://cloud.uipath.com/acme/identity_/connect/token"
         );
+        let of = |url: &str| Endpoint::cloud_organization_in(&Url::parse(url).unwrap());
+        assert_eq!(
+            of("https://cloud.uipath.com/acme/identity_"),
+            Some("acme".into())
+        );
+        assert_eq!(of("https://suite.example.com/acme/identity_"), None);
+        assert_eq!(of("https://cloud.uipath.com/identity_"), None);
         let trailing = Url::parse("https://host.example/identity/").unwrap();
         assert_eq!(
             join(&trailing, &["api", "ExternalClient"]).as_str(),
@@ -1124,7 +1145,7 @@ mod tests {
 
     #[test]
     fn an_unreadable_answer_names_the_member_and_never_its_value() {
-        let json = r#"{"name":"Sync","id":"abc","secret":"s3cr3t-value","isConfidential":true,
+        let json = r#"{"name":"Sync","id":"abc","isConfidential":true,
             "resources":[{"name":"UiPath.Orchestrator","scopes":[{"name":"OR.Jobs","type":7}]}]}"#;
         let error =
             crate::http::parse_json::<ExternalClientDto>(json.as_bytes(), "reading the app")
@@ -1132,6 +1153,15 @@ mod tests {
                 .expect("7 is no scope type");
         let said = error.to_string();
         assert!(said.contains("`resources[0].scopes[0].type`"), "{said}");
+
+        // serde's own message would quote the value: invalid type: string "s3cr3t-value".
+        let json = r#"{"id":"abc","isConfidential":"s3cr3t-value"}"#;
+        let error =
+            crate::http::parse_json::<ExternalClientDto>(json.as_bytes(), "reading the app")
+                .err()
+                .expect("isConfidential is a boolean");
+        let said = error.to_string();
+        assert!(said.contains("`isConfidential`"), "{said}");
         assert!(!said.contains("s3cr3t"), "{said}");
 
         let error =
