@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use registrar_core::draft::AppDraft;
-use registrar_core::model::{AppType, Scope, ScopeType};
+use registrar_core::model::{AppType, Scope, ScopeType, TokenAuth};
 use registrar_core::oauth::{self, ClientCredentials};
 use registrar_core::registration::{
     discover, ClientMetadata, Management, RegisteredClient, RegistrationClient,
@@ -107,7 +107,8 @@ impl Drop for OidcProvider {
     }
 }
 
-/// A client_credentials token from oidc-provider, or its refusal.
+/// A client_credentials token from oidc-provider, or its refusal: with HTTP Basic, the method
+/// Registrar registers confidential clients with there (oidc-provider holds a client to it).
 pub(crate) async fn oidc_token(
     server: &OidcProvider,
     client_id: &str,
@@ -122,11 +123,12 @@ pub(crate) async fn oidc_token(
         client_id: client_id.to_owned(),
         client_secret: Secret::new(secret.to_owned()),
     };
-    oauth::client_credentials(
+    oauth::client_credentials_as(
         &http,
         &server_metadata.token_endpoint,
         &credentials,
         &[scope],
+        TokenAuth::SecretBasic,
     )
     .await
     .map(|granted| granted.scopes)
@@ -144,7 +146,7 @@ fn draft(
         redirect_uris: redirects.iter().map(|r| (*r).to_owned()).collect(),
         scopes: scopes.iter().map(|(n, t)| Scope::new(*n, *t)).collect(),
     };
-    ClientMetadata::from_draft(&draft.validate(None).unwrap())
+    ClientMetadata::from_draft(&draft.validate(None).unwrap(), TokenAuth::SecretBasic)
 }
 
 async fn token(
@@ -158,11 +160,12 @@ async fn token(
         client_secret: secret.duplicate(),
     };
     let http = registrar_core::http::client().unwrap();
-    let granted = oauth::client_credentials(
+    let granted = oauth::client_credentials_as(
         &http,
         &provider.server().token_endpoint,
         &credentials,
         scope,
+        TokenAuth::SecretBasic,
     )
     .await?;
     Ok(granted.scopes)

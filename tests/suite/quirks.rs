@@ -7,8 +7,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use registrar_core::model::{AppType, Scope, ScopeType};
-use registrar_core::Error;
+use registrar_core::model::{AppType, Scope, ScopeType, TokenAuth};
+use registrar_core::{Error, Secret};
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -36,6 +36,12 @@ enum Quirk {
     OkForCreated,
     /// A refused client at the token endpoint gets 403 with an empty body.
     EmptyForbidden,
+    /// The token endpoint refuses a secret sent in the form (Basic only), though the metadata
+    /// lists `client_secret_post`.
+    BasicOnlyAtTokenEndpoint,
+    /// The metadata lists `client_secret_post` as the only way to authenticate, and the token
+    /// endpoint refuses HTTP Basic.
+    ListsOnlyPost,
 }
 
 /// The proxy; its base URL stands in for oidc-provider's everywhere, the issuer included.
@@ -106,6 +112,18 @@ async fn serve(mut stream: TcpStream, proxy: Arc<Shared>) {
             members.insert("rotate_client_secret".into(), Value::Bool(true));
         }
     }
+    let form_secret = String::from_utf8_lossy(&body).contains("client_secret=");
+    let basic = headers
+        .iter()
+        .any(|(name, value)| name == "authorization" && value.starts_with("Basic "));
+    let refused = (form_secret && has(Quirk::BasicOnlyAtTokenEndpoint))
+        || (basic && has(Quirk::ListsOnlyPost));
+    if path.ends_with("/token") && refused {
+        let refusal = json!({"error": "invalid_client"}).to_string();
+        let answer = response(401, "application/json", &[], refusal.as_bytes());
+        let _ = stream.write_all(&answer).await;
+        return;
+    }
     let sent_body = match &body_json {
         Some(value) => serde_json::to_vec(value).unwrap(),
         None => body,
@@ -136,6 +154,11 @@ async fn serve(mut stream: TcpStream, proxy: Arc<Shared>) {
         out.clear();
     }
     if let Ok(Value::Object(mut client)) = serde_json::from_slice::<Value>(&out) {
+        if has(Quirk::ListsOnlyPost) {
+            if let Some(methods) = client.get_mut("token_endpoint_auth_methods_supported") {
+                *methods = json!(["client_secret_post"]);
+            }
+        }
         if has(Quirk::NumbersAsStrings) {
             if let Some(lifetime) = client.get_mut("expires_in") {
                 *lifetime = Value::String(lifetime.to_string());
@@ -167,8 +190,8 @@ async fn serve(mut stream: TcpStream, proxy: Arc<Shared>) {
             if method == "POST" && status == 201 && has(Quirk::OkForCreated) {
                 status = 200;
             }
-            out = serde_json::to_vec(&client).unwrap();
         }
+        out = serde_json::to_vec(&client).unwrap();
     }
     let _ = stream.write_all(&response(status, &kind, &[], &out)).await;
     let _ = stream.shutdown().await;
@@ -342,4 +365,41 @@ async fn a_wrong_secret_refused_with_403_and_no_body_is_named_as_a_refused_secre
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// The sheet's client-credentials request, run with curl, and Verify: both must get a token.
+async fn verify_and_run_the_sheets_request(opened: &Opened, app_id: &str, secret: &Secret) {
+    let app = opened.provider.get_app(app_id).await.unwrap();
+    let endpoints = opened.provider.endpoints();
+    registrar_core::verify::verify(opened.provider.http(), &endpoints.token, &app, secret)
+        .await
+        .unwrap();
+    let curl =
+        registrar_core::requests::client_credentials_curl(&endpoints.token, &app, Some(secret));
+    let answer = crate::sheet::run_curl(curl.clone(), None).await;
+    assert!(answer["access_token"].is_string(), "{curl}: {answer}");
+}
+
+#[tokio::test]
+async fn a_server_that_takes_only_basic_gets_basic_from_verify_and_the_sheet() {
+    let (_server, _proxy, opened) = behind(&[Quirk::BasicOnlyAtTokenEndpoint]).await;
+    let created = opened
+        .provider
+        .create_app(&machine_draft("Orders sync"))
+        .await
+        .unwrap();
+    assert_eq!(created.app.token_auth, TokenAuth::SecretBasic);
+    verify_and_run_the_sheets_request(&opened, &created.app.id, &created.secret.unwrap()).await;
+}
+
+#[tokio::test]
+async fn a_server_that_lists_only_post_gets_post_from_verify_and_the_sheet() {
+    let (_server, _proxy, opened) = behind(&[Quirk::ListsOnlyPost]).await;
+    let created = opened
+        .provider
+        .create_app(&machine_draft("Orders sync"))
+        .await
+        .unwrap();
+    assert_eq!(created.app.token_auth, TokenAuth::SecretPost);
+    verify_and_run_the_sheets_request(&opened, &created.app.id, &created.secret.unwrap()).await;
 }

@@ -58,6 +58,7 @@ fn endpoints() -> Endpoints {
 /// catalog does not know, markup in its name, two secrets.
 fn app(app_type: AppType) -> ExternalApp {
     ExternalApp {
+        token_auth: Default::default(),
         id: "7c1f3a52-93d4-4c0e-b1f7-2d8e6a9b0c41".into(),
         name: "Billing & Invoices <EU> *v2* café".into(),
         app_type,
@@ -126,6 +127,7 @@ fn markdown_html_and_json_match_their_golden_files() {
             "non-confidential",
             sheet(
                 ExternalApp {
+                    token_auth: Default::default(),
                     scopes: vec![Scope::new("OR.Folders.Read", ScopeType::User)],
                     secrets: vec![],
                     ..app(AppType::NonConfidential)
@@ -317,6 +319,7 @@ fn the_four_formats_agree() {
         sheet(app(AppType::Confidential), None),
         sheet(
             ExternalApp {
+                token_auth: Default::default(),
                 secrets: vec![],
                 ..app(AppType::NonConfidential)
             },
@@ -459,7 +462,7 @@ fn code_after(markdown: &str, caption: &str) -> String {
 
 /// Runs a curl command from a sheet (with `$CODE` set when given) and reads its JSON answer. The
 /// sandbox answers on the test's runtime, so curl runs off it.
-async fn run_curl(curl: String, code: Option<String>) -> Value {
+pub(crate) async fn run_curl(curl: String, code: Option<String>) -> Value {
     let out = tokio::task::spawn_blocking(move || {
         let mut command = Command::new("bash");
         command.arg("-c").arg(&curl);

@@ -56,6 +56,7 @@ fn main() {
         .collect();
     let now = OffsetDateTime::now_utc();
     let app = ExternalApp {
+        token_auth: Default::default(),
         id: "7c1f3a52-93d4-4c0e-b1f7-2d8e6a9b0c41".into(),
         name: "Billing and invoicing integration".into(),
         app_type: AppType::Confidential,

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::files::FileLock;
 use crate::keychain::Keychain;
 use crate::model::{
-    AppType, CatalogResource, CatalogScope, ExternalApp, Scope, ScopeType, SecretInfo,
+    AppType, CatalogResource, CatalogScope, ExternalApp, Scope, ScopeType, SecretInfo, TokenAuth,
 };
 use crate::registration::{
     scope_value, ClientMetadata, Management, RegisteredClient, RegistrationClient, ServerMetadata,
@@ -55,6 +55,15 @@ struct Record {
     /// Seconds since the epoch; none: never.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     secret_expires_at: Option<i64>,
+    /// The `token_endpoint_auth_method` the server recorded.
+    #[serde(default = "registered_before_basic")]
+    auth_method: String,
+}
+
+/// Registrar registered confidential clients with `client_secret_post` until it learnt that
+/// some servers take only Basic: lists written then name no method.
+fn registered_before_basic() -> String {
+    TokenAuth::SecretPost.method().to_owned()
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -109,6 +118,7 @@ impl Record {
             redirect_uris: self.redirect_uris.clone(),
             scopes,
             secrets,
+            token_auth: TokenAuth::from_method(&self.auth_method).unwrap_or_default(),
         }
     }
 
@@ -130,6 +140,7 @@ impl Record {
             user_scopes,
             secret_issued: self.secret_issued,
             secret_expires_at: answer.client_secret_expires_at.or(self.secret_expires_at),
+            auth_method: answer.metadata.token_endpoint_auth_method.clone(),
         }
     }
 }
@@ -364,7 +375,7 @@ impl DynamicClient {
     pub async fn create_app(&self, draft: &ValidDraft) -> Result<CreatedApp> {
         let _lock = self.lock().await?;
         let mut records = self.load()?;
-        let metadata = ClientMetadata::from_draft(draft);
+        let metadata = ClientMetadata::from_draft(draft, self.server().secret_auth());
         let answer = self
             .registration
             .register(Some(&self.initial_access_token), &metadata)
@@ -390,6 +401,7 @@ impl DynamicClient {
             user_scopes,
             secret_issued: OffsetDateTime::now_utc(),
             secret_expires_at: answer.client_secret_expires_at,
+            auth_method: answer.metadata.token_endpoint_auth_method.clone(),
         };
         let app = record.app();
         records.push(record);
@@ -724,6 +736,7 @@ mod tests {
             registration_endpoint: Some(issuer.join("/reg").unwrap()),
             scopes_supported: vec!["openid".into(), "orders.read".into()],
             grant_types_supported: grants.iter().map(|g| (*g).to_owned()).collect(),
+            token_endpoint_auth_methods_supported: Vec::new(),
             metadata_url: None,
             issuer,
         };
@@ -816,6 +829,7 @@ mod tests {
             user_scopes: vec!["orders.read".into()],
             secret_issued: OffsetDateTime::UNIX_EPOCH,
             secret_expires_at: None,
+            auth_method: TokenAuth::SecretBasic.method().into(),
         };
         assert_eq!(
             scope_types(&both, None, Some(&record)),

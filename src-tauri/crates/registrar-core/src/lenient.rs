@@ -9,15 +9,14 @@ enum TextOrList {
     List(Vec<String>),
 }
 
-/// A text, or the first of a list of texts (`token_endpoint_auth_method` as an array of one).
-pub fn one_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    match TextOrList::deserialize(d)? {
-        TextOrList::Text(text) => Ok(text),
-        TextOrList::List(list) => list
-            .into_iter()
-            .next()
-            .ok_or_else(|| serde::de::Error::custom("an empty list where one value belongs")),
-    }
+/// A text, or the first of a list of texts (`token_endpoint_auth_method` as an array of one);
+/// null or an empty list: none.
+pub fn one_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<TextOrList>::deserialize(d)? {
+        None => None,
+        Some(TextOrList::Text(text)) => Some(text),
+        Some(TextOrList::List(list)) => list.into_iter().next(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -60,7 +59,7 @@ mod tests {
     #[derive(Deserialize)]
     struct Member {
         #[serde(default, deserialize_with = "super::one_text")]
-        method: String,
+        method: Option<String>,
         #[serde(default, deserialize_with = "super::number")]
         at: Option<i64>,
         #[serde(default, deserialize_with = "super::or_default")]
@@ -74,12 +73,16 @@ mod tests {
     #[test]
     fn each_form_servers_write_is_read() {
         let member = read(r#"{"method":["client_secret_basic"],"at":"1795832318","uris":null}"#);
-        assert_eq!(member.method, "client_secret_basic");
+        assert_eq!(member.method.as_deref(), Some("client_secret_basic"));
         assert_eq!(member.at, Some(1_795_832_318));
         assert!(member.uris.is_empty());
         let member = read(r#"{"method":"none","at":0,"uris":["https://a.example/cb"]}"#);
-        assert_eq!((member.method.as_str(), member.at), ("none", Some(0)));
-        assert_eq!(read(r#"{"at":null}"#).at, None);
+        assert_eq!(
+            (member.method.as_deref(), member.at),
+            (Some("none"), Some(0))
+        );
+        let member = read(r#"{"at":null,"method":null}"#);
+        assert_eq!((member.at, member.method), (None, None));
         assert!(serde_json::from_str::<Member>(r#"{"at":"soon"}"#).is_err());
     }
 }

@@ -129,6 +129,36 @@ impl SecretInfo {
     }
 }
 
+/// How a confidential app proves itself at the token endpoint (RFC 6749 §2.3.1): what the server
+/// recorded for it, which Verify and the handoff sheet's requests then use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TokenAuth {
+    /// `client_id` and `client_secret` in the form body: what UiPath's servers take.
+    #[default]
+    SecretPost,
+    /// HTTP Basic: RFC 7591's default, and the method RFC 6749 has every server accept.
+    SecretBasic,
+}
+
+impl TokenAuth {
+    /// From RFC 7591's `token_endpoint_auth_method`; none for a method Registrar does not send
+    /// a secret with (`none`, key-based ones).
+    pub fn from_method(method: &str) -> Option<Self> {
+        match method {
+            "client_secret_post" => Some(Self::SecretPost),
+            "client_secret_basic" => Some(Self::SecretBasic),
+            _ => None,
+        }
+    }
+
+    pub fn method(self) -> &'static str {
+        match self {
+            Self::SecretPost => "client_secret_post",
+            Self::SecretBasic => "client_secret_basic",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExternalApp {
     /// The App ID (OAuth client id).
@@ -138,6 +168,8 @@ pub struct ExternalApp {
     pub redirect_uris: Vec<String>,
     pub scopes: Vec<Scope>,
     pub secrets: Vec<SecretInfo>,
+    /// How it authenticates with its secret (a confidential app only).
+    pub token_auth: TokenAuth,
 }
 
 impl ExternalApp {
@@ -239,6 +271,7 @@ mod tests {
     #[test]
     fn grants_follow_from_the_type_and_the_scope_types() {
         let app = |app_type, scopes: &[ScopeType]| ExternalApp {
+            token_auth: Default::default(),
             id: "a".into(),
             name: "A".into(),
             app_type,
@@ -266,6 +299,7 @@ mod tests {
     fn the_nearest_expiry_is_the_soonest_one() {
         let now = OffsetDateTime::now_utc();
         let app = ExternalApp {
+            token_auth: Default::default(),
             id: "a".into(),
             name: "A".into(),
             app_type: AppType::Confidential,

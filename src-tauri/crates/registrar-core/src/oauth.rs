@@ -8,6 +8,7 @@ use url::Url;
 
 use crate::error::{Error, Result};
 use crate::http::{is_html, read_json, retry_after, send_with_retries, Repeat, RETRIES};
+use crate::model::TokenAuth;
 use crate::Secret;
 
 /// A client id and secret: an admin app's, or an app being checked.
@@ -47,39 +48,82 @@ struct TokenError {
 /// Access tokens whose lifetime the server does not state are taken to live as long as UiPath's.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
 
-/// Asks `token_url` for a token with client_credentials. The body is form-urlencoded, never JSON
-/// (a JSON body is a classic cause of `invalid_client`).
+/// Asks `token_url` for a token with client_credentials, the secret in the form body (as
+/// UiPath's servers take it). The body is form-urlencoded, never JSON (a JSON body is a classic
+/// cause of `invalid_client`).
 pub async fn client_credentials(
     http: &reqwest::Client,
     token_url: &Url,
     credentials: &ClientCredentials,
     scopes: &[&str],
 ) -> Result<GrantedToken> {
+    client_credentials_as(http, token_url, credentials, scopes, TokenAuth::SecretPost).await
+}
+
+/// [`client_credentials`], authenticating the way `auth` says.
+pub async fn client_credentials_as(
+    http: &reqwest::Client,
+    token_url: &Url,
+    credentials: &ClientCredentials,
+    scopes: &[&str],
+    auth: TokenAuth,
+) -> Result<GrantedToken> {
     let scope = scopes.join(" ");
-    let mut form = vec![
-        ("grant_type", "client_credentials"),
-        ("client_id", credentials.client_id.as_str()),
-        ("client_secret", credentials.client_secret.expose()),
-    ];
+    let mut form = vec![("grant_type", "client_credentials")];
+    let basic = match auth {
+        TokenAuth::SecretPost => {
+            form.push(("client_id", credentials.client_id.as_str()));
+            form.push(("client_secret", credentials.client_secret.expose()));
+            None
+        }
+        TokenAuth::SecretBasic => Some(credentials),
+    };
     if !scope.is_empty() {
         form.push(("scope", scope.as_str()));
     }
     // Asking for a client_credentials token twice does no harm, so a lost answer is asked again.
-    token_request(http, token_url, &form, Repeat::Idempotent, &scope).await
+    token_request(http, token_url, &form, basic, Repeat::Idempotent, &scope).await
 }
 
-/// Sends a token request (form-urlencoded) and reads the answer. Exchanging a code or a refresh
-/// token is [`Repeat::Once`]: each works once, so a lost answer cannot be asked again.
+/// A client id or secret as it goes into HTTP Basic credentials. RFC 6749 §2.3.1 has both
+/// form-urlencoded first, but servers exist that do not decode them (LemonLDAP::NG, whose ids
+/// hold '/' and '.'), so a value is sent as it is whenever decoding would leave it unchanged
+/// (printable ASCII without '%' and '+', and a client id without ':'), and encoded otherwise.
+pub fn basic_part(text: &str, is_client_id: bool) -> std::borrow::Cow<'_, str> {
+    let unchanged_by_decoding = text
+        .chars()
+        .all(|c| c.is_ascii_graphic() && c != '%' && c != '+' && !(is_client_id && c == ':'));
+    if unchanged_by_decoding {
+        text.into()
+    } else {
+        url::form_urlencoded::byte_serialize(text.as_bytes())
+            .collect::<String>()
+            .into()
+    }
+}
+
+/// Sends a token request (form-urlencoded, with the client's HTTP Basic credentials when given)
+/// and reads the answer. Exchanging a code or a refresh token is [`Repeat::Once`]: each works
+/// once, so a lost answer cannot be asked again.
 pub async fn token_request(
     http: &reqwest::Client,
     token_url: &Url,
     form: &[(&str, &str)],
+    basic: Option<&ClientCredentials>,
     repeat: Repeat,
     scope: &str,
 ) -> Result<GrantedToken> {
     let what = "the token request";
     let response = send_with_retries(RETRIES, repeat, what, || {
-        http.post(token_url.clone()).form(form).send()
+        let request = http.post(token_url.clone()).form(form);
+        match basic {
+            Some(client) => request.basic_auth(
+                basic_part(&client.client_id, true),
+                Some(basic_part(client.client_secret.expose(), false)),
+            ),
+            None => request,
+        }
+        .send()
     })
     .await?
     .response;

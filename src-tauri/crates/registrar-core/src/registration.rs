@@ -14,7 +14,7 @@ use crate::draft::ValidDraft;
 use crate::error::{Error, Result};
 use crate::http::{is_html, read_json, retry_after, send_with_retries, Repeat, Sent, RETRIES};
 use crate::lenient;
-use crate::model::{AppType, Field, Grant};
+use crate::model::{AppType, Field, Grant, TokenAuth};
 use crate::Secret;
 
 /// What a server says about itself, as far as Registrar needs it.
@@ -32,9 +32,31 @@ pub struct ServerMetadata {
     pub scopes_supported: Vec<String>,
     #[serde(default)]
     pub grant_types_supported: Vec<String>,
+    /// How clients may authenticate at the token endpoint; RFC 8414's default when empty.
+    #[serde(default, deserialize_with = "lenient::or_default")]
+    pub token_endpoint_auth_methods_supported: Vec<String>,
     /// Where this was read from.
     #[serde(skip)]
     pub metadata_url: Option<Url>,
+}
+
+impl ServerMetadata {
+    /// How a confidential client registered here authenticates: HTTP Basic (RFC 7591's default,
+    /// and the one method RFC 6749 has every server accept) unless the server names methods
+    /// without it and with `client_secret_post`. Servers exist that list `client_secret_post`
+    /// but take only Basic at the token endpoint.
+    pub fn secret_auth(&self) -> TokenAuth {
+        let names = |auth: TokenAuth| {
+            self.token_endpoint_auth_methods_supported
+                .iter()
+                .any(|m| m == auth.method())
+        };
+        if !names(TokenAuth::SecretBasic) && names(TokenAuth::SecretPost) {
+            TokenAuth::SecretPost
+        } else {
+            TokenAuth::SecretBasic
+        }
+    }
 }
 
 /// Reads the server's metadata from its issuer URL: RFC 8414's
@@ -123,10 +145,7 @@ pub struct ClientMetadata {
     pub scope: Option<String>,
     /// RFC 7591 §2: `client_secret_basic` when the server does not say. Some servers write it
     /// as an array of one.
-    #[serde(
-        default = "client_secret_basic",
-        deserialize_with = "lenient::one_text"
-    )]
+    #[serde(default = "client_secret_basic", deserialize_with = "auth_method")]
     pub token_endpoint_auth_method: String,
     /// Every other field the server keeps for the client, sent back unchanged.
     #[serde(flatten)]
@@ -134,7 +153,11 @@ pub struct ClientMetadata {
 }
 
 fn client_secret_basic() -> String {
-    "client_secret_basic".to_owned()
+    TokenAuth::SecretBasic.method().to_owned()
+}
+
+fn auth_method<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    Ok(lenient::one_text(d)?.unwrap_or_else(client_secret_basic))
 }
 
 /// Fields the server sets, which RFC 7592 §2.2 forbids in an update.
@@ -150,7 +173,7 @@ impl ClientMetadata {
     /// The metadata for a checked draft, its grant types derived from its type and scopes as for
     /// UiPath: application scopes need client credentials, user scopes the authorization code
     /// (with a refresh token); a non-confidential client has no secret.
-    pub fn from_draft(draft: &ValidDraft) -> Self {
+    pub fn from_draft(draft: &ValidDraft, auth: TokenAuth) -> Self {
         let app = crate::model::ExternalApp {
             id: String::new(),
             name: draft.name.clone(),
@@ -158,6 +181,7 @@ impl ClientMetadata {
             redirect_uris: draft.redirect_uris.clone(),
             scopes: draft.scopes.clone(),
             secrets: Vec::new(),
+            token_auth: auth,
         };
         let grants = app.grants();
         let mut grant_types = Vec::new();
@@ -180,8 +204,7 @@ impl ClientMetadata {
             response_types,
             scope: scope_value(draft.scopes.iter().map(|s| s.name.as_str())),
             token_endpoint_auth_method: match draft.app_type {
-                // The secret goes in the form, as in the requests the handoff sheet gives.
-                AppType::Confidential => "client_secret_post",
+                AppType::Confidential => auth.method(),
                 AppType::NonConfidential => "none",
             }
             .to_owned(),
@@ -189,11 +212,13 @@ impl ClientMetadata {
         }
     }
 
-    /// This client's metadata changed to `draft`, keeping the fields Registrar does not edit.
+    /// This client's metadata changed to `draft`, keeping the fields Registrar does not edit
+    /// and how the client authenticates (its type cannot change).
     pub fn edited(&self, draft: &ValidDraft) -> Self {
         Self {
             extra: self.extra.clone(),
-            ..Self::from_draft(draft)
+            token_endpoint_auth_method: self.token_endpoint_auth_method.clone(),
+            ..Self::from_draft(draft, TokenAuth::default())
         }
     }
 }
@@ -557,7 +582,7 @@ mod tests {
             redirect_uris: redirects.iter().map(|r| (*r).to_owned()).collect(),
             scopes: scopes.iter().map(|(n, t)| Scope::new(*n, *t)).collect(),
         };
-        ClientMetadata::from_draft(&draft.validate(None).unwrap())
+        ClientMetadata::from_draft(&draft.validate(None).unwrap(), TokenAuth::SecretBasic)
     }
 
     #[test]
@@ -572,7 +597,7 @@ mod tests {
             machine.response_types.is_empty(),
             "no code flow, so no redirect URL needed"
         );
-        assert_eq!(machine.token_endpoint_auth_method, "client_secret_post");
+        assert_eq!(machine.token_endpoint_auth_method, "client_secret_basic");
 
         let both = metadata(
             AppType::Confidential,
@@ -601,6 +626,37 @@ mod tests {
         );
         assert_eq!(public.token_endpoint_auth_method, "none");
         assert_eq!(public.grant_types, ["authorization_code", "refresh_token"]);
+    }
+
+    #[test]
+    fn confidential_clients_use_basic_unless_the_server_names_only_post() {
+        let server = |methods: &[&str]| ServerMetadata {
+            issuer: "https://login.example.com".parse().unwrap(),
+            token_endpoint: "https://login.example.com/token".parse().unwrap(),
+            authorization_endpoint: None,
+            registration_endpoint: None,
+            scopes_supported: vec![],
+            grant_types_supported: vec![],
+            token_endpoint_auth_methods_supported: methods.iter().map(|m| (*m).into()).collect(),
+            metadata_url: None,
+        };
+        assert_eq!(
+            server(&[]).secret_auth(),
+            TokenAuth::SecretBasic,
+            "RFC 8414's default"
+        );
+        assert_eq!(
+            server(&["client_secret_post", "client_secret_basic"]).secret_auth(),
+            TokenAuth::SecretBasic
+        );
+        assert_eq!(
+            server(&["client_secret_post", "private_key_jwt"]).secret_auth(),
+            TokenAuth::SecretPost
+        );
+        assert_eq!(
+            server(&["private_key_jwt"]).secret_auth(),
+            TokenAuth::SecretBasic
+        );
     }
 
     #[test]

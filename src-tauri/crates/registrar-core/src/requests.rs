@@ -6,7 +6,8 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::model::{AppType, ExternalApp};
+use crate::model::{AppType, ExternalApp, TokenAuth};
+use crate::oauth::basic_part;
 use crate::Secret;
 
 /// A PKCE pair (RFC 7636): the verifier stays with the app, its S256 challenge goes in the
@@ -66,7 +67,7 @@ pub fn authorization_url(
 }
 
 /// Redeems the code from the redirect (read from `$CODE`) with the PKCE verifier, and for a
-/// confidential app its secret (or `$CLIENT_SECRET`).
+/// confidential app its secret (or `$CLIENT_SECRET`), sent as the server recorded for the app.
 pub fn authorization_code_curl(
     token_url: &Url,
     app: &ExternalApp,
@@ -74,17 +75,20 @@ pub fn authorization_code_curl(
     pkce: &Pkce,
     secret: Option<&Secret>,
 ) -> String {
-    let mut fields = vec![
+    let fields = vec![
         "grant_type=authorization_code".to_owned(),
         "\"code=$CODE\"".to_owned(),
         quoted(&format!("redirect_uri={redirect_uri}")),
-        quoted(&format!("client_id={}", app.id)),
         quoted(&format!("code_verifier={}", pkce.verifier)),
     ];
-    if app.app_type == AppType::Confidential {
-        fields.push(secret_field(secret));
+    match app.app_type {
+        AppType::Confidential => authenticated_curl(token_url, app, secret, fields),
+        AppType::NonConfidential => {
+            let mut fields = fields;
+            fields.push(quoted(&format!("client_id={}", app.id)));
+            curl(token_url, None, &fields)
+        }
     }
-    curl(token_url, &fields)
 }
 
 /// A client-credentials token request as a `curl` command: form-urlencoded (a JSON body is a
@@ -95,25 +99,48 @@ pub fn client_credentials_curl(
     app: &ExternalApp,
     secret: Option<&Secret>,
 ) -> String {
-    let fields = [
+    let fields = vec![
         "grant_type=client_credentials".to_owned(),
-        quoted(&format!("client_id={}", app.id)),
-        secret_field(secret),
         quoted(&format!("scope={}", app.application_scopes().join(" "))),
     ];
-    curl(token_url, &fields)
+    authenticated_curl(token_url, app, secret, fields)
 }
 
-fn secret_field(secret: Option<&Secret>) -> String {
-    match secret {
-        Some(secret) => quoted(&format!("client_secret={}", secret.expose())),
-        None => "\"client_secret=$CLIENT_SECRET\"".to_owned(),
+/// `fields` and the app's credentials, sent as the server recorded for the app: as form fields,
+/// or as HTTP Basic (curl's `--user`, which sends them as given: see [`crate::oauth::basic_part`]).
+fn authenticated_curl(
+    token_url: &Url,
+    app: &ExternalApp,
+    secret: Option<&Secret>,
+    mut fields: Vec<String>,
+) -> String {
+    match app.token_auth {
+        TokenAuth::SecretPost => {
+            fields.push(quoted(&format!("client_id={}", app.id)));
+            fields.push(match secret {
+                Some(secret) => quoted(&format!("client_secret={}", secret.expose())),
+                None => "\"client_secret=$CLIENT_SECRET\"".to_owned(),
+            });
+            curl(token_url, None, &fields)
+        }
+        TokenAuth::SecretBasic => {
+            let id = basic_part(&app.id, true);
+            let user = match secret {
+                Some(secret) => quoted(&format!("{id}:{}", basic_part(secret.expose(), false))),
+                None => format!("{}\"$CLIENT_SECRET\"", quoted(&format!("{id}:"))),
+            };
+            curl(token_url, Some(&user), &fields)
+        }
     }
 }
 
-/// A form POST, one field per line.
-fn curl(url: &Url, fields: &[String]) -> String {
+/// A form POST, one field per line, with `--user` credentials when given.
+fn curl(url: &Url, user: Option<&str>, fields: &[String]) -> String {
     let mut command = format!("curl -s -X POST {}", quoted(url.as_str()));
+    if let Some(user) = user {
+        command.push_str(" \\\n  --user ");
+        command.push_str(user);
+    }
     for field in fields {
         command.push_str(" \\\n  --data-urlencode ");
         command.push_str(field);
@@ -133,6 +160,7 @@ mod tests {
 
     fn app() -> ExternalApp {
         ExternalApp {
+            token_auth: Default::default(),
             id: "app-1".into(),
             name: "Sync".into(),
             app_type: AppType::Confidential,
@@ -144,6 +172,35 @@ mod tests {
             ],
             secrets: vec![],
         }
+    }
+
+    #[test]
+    fn a_basic_app_sends_its_credentials_with_user_and_only_the_grant_in_the_form() {
+        let url = Url::parse("https://login.example.com/token").unwrap();
+        let app = ExternalApp {
+            id: "lHwF/94N.D".into(),
+            token_auth: TokenAuth::SecretBasic,
+            ..app()
+        };
+        let with = client_credentials_curl(&url, &app, Some(&Secret::new("PjW/S6.t")));
+        assert!(with.contains("--user 'lHwF/94N.D:PjW/S6.t'"), "{with}");
+        assert!(!with.contains("client_secret="), "{with}");
+        assert!(!with.contains("client_id="), "{with}");
+        let without = client_credentials_curl(&url, &app, None);
+        assert!(
+            without.contains("--user 'lHwF/94N.D:'\"$CLIENT_SECRET\""),
+            "{without}"
+        );
+    }
+
+    #[test]
+    fn basic_credentials_are_encoded_only_where_decoding_would_change_them() {
+        use crate::oauth::basic_part;
+        assert_eq!(basic_part("lHwFq/94Nb.D", true), "lHwFq/94Nb.D");
+        assert_eq!(basic_part("a+b%c", false), "a%2Bb%25c");
+        assert_eq!(basic_part("urn:app", true), "urn%3Aapp");
+        assert_eq!(basic_part("pa:ss", false), "pa:ss", "a secret may hold ':'");
+        assert_eq!(basic_part("two words", false), "two+words");
     }
 
     #[test]
@@ -201,6 +258,7 @@ mod tests {
         );
         assert!(curl.contains("\"client_secret=$CLIENT_SECRET\""), "{curl}");
         let public = ExternalApp {
+            token_auth: Default::default(),
             app_type: AppType::NonConfidential,
             ..app()
         };

@@ -103,7 +103,15 @@ impl Pending {
             ("client_id", self.client_id.as_str()),
             ("code_verifier", self.pkce.verifier.as_str()),
         ];
-        token_request(http, &self.token_url, &form, Repeat::Once, &self.scope).await
+        token_request(
+            http,
+            &self.token_url,
+            &form,
+            None,
+            Repeat::Once,
+            &self.scope,
+        )
+        .await
     }
 
     /// Answers loopback requests until one carries this sign-in's state.
@@ -177,7 +185,7 @@ pub async fn refresh(
         ("refresh_token", refresh_token.expose()),
         ("client_id", client_id),
     ];
-    token_request(http, token_url, &form, Repeat::Once, "").await
+    token_request(http, token_url, &form, None, Repeat::Once, "").await
 }
 
 /// The target of a request's first line (`GET /callback?code=… HTTP/1.1`).

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::http::{read_json, retry_after, send_with_retries, Repeat, Unanswered, RETRIES};
 use crate::model::{
     AppType, CatalogResource, CatalogScope, ExternalApp, Field, Scope, ScopeType, SecretInfo,
+    TokenAuth,
 };
 use crate::oauth::{self, ClientCredentials};
 use crate::secrets::NewSecret;
@@ -821,6 +822,7 @@ impl ExternalClientDto {
                 .map(SecretDto::into_info)
                 .collect(),
             id,
+            token_auth: TokenAuth::SecretPost,
         })
     }
 }

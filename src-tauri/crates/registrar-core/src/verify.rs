@@ -23,7 +23,8 @@ pub struct Verification {
     pub token: Secret,
 }
 
-/// Requests a client_credentials token for all of the app's application scopes.
+/// Requests a client_credentials token for all of the app's application scopes, authenticating
+/// as the server recorded for the app.
 pub async fn verify(
     http: &reqwest::Client,
     token_url: &url::Url,
@@ -45,7 +46,9 @@ pub async fn verify(
         client_id: app.id.clone(),
         client_secret: secret.duplicate(),
     };
-    let granted = oauth::client_credentials(http, token_url, &credentials, &scopes).await?;
+    let granted =
+        oauth::client_credentials_as(http, token_url, &credentials, &scopes, app.token_auth)
+            .await?;
     Ok(Verification {
         requested_scopes: scopes.iter().map(|s| s.to_string()).collect(),
         claims: jwt_claims(granted.access_token.expose()).unwrap_or_default(),

@@ -130,7 +130,7 @@ pub fn render(sheet: &Sheet) -> String {
                 AppType::NonConfidential => "non_confidential",
             },
             token_endpoint_auth_method: match app.app_type {
-                AppType::Confidential => "client_secret_post",
+                AppType::Confidential => app.token_auth.method(),
                 AppType::NonConfidential => "none",
             },
             grant_types,
