@@ -253,6 +253,16 @@ pub struct GeneratedSecret {
     pub value: String,
 }
 
+/// A saved edit: the app as read back, and the secret the server issued with the update when it
+/// replaced the app's secret (some RFC 7591 servers do on every update): its value leaves Rust
+/// here, once, for the UI to show, since the old one no longer works.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedApp {
+    pub details: AppDetails,
+    pub replaced_secret: Option<GeneratedSecret>,
+}
+
 /// What the token endpoint granted to the app's own credentials.
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -675,6 +685,7 @@ mod tests {
             RegisteredApp::decl(&cfg),
             NewSecret::decl(&cfg),
             GeneratedSecret::decl(&cfg),
+            SavedApp::decl(&cfg),
             Claim::decl(&cfg),
             Verification::decl(&cfg),
             Settings::decl(&cfg),

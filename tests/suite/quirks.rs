@@ -403,3 +403,99 @@ async fn a_server_that_lists_only_post_gets_post_from_verify_and_the_sheet() {
     assert_eq!(created.app.token_auth, TokenAuth::SecretPost);
     verify_and_run_the_sheets_request(&opened, &created.app.id, &created.secret.unwrap()).await;
 }
+
+/// In the window: a server that issues a new secret with every update. Saving an edit shows the
+/// new secret once, says the old one no longer works, and Verify then uses the new one.
+#[tokio::test]
+async fn the_window_shows_a_secret_the_server_replaced_with_an_edit() {
+    use registrar_tests::{
+        choose_type, click, text_of, toggle_scope, type_into, wait_for, wait_settled, Desktop,
+    };
+    let server = OidcProvider::start();
+    let proxy = QuirkProxy::start(&server.issuer, &[Quirk::NewSecretOnPut]).await;
+    let desktop = Desktop::start();
+    let client = desktop.launch().await;
+    text_of(&client, "[data-testid=connection-url]").await;
+    click(&client, "[data-testid=connections-open]").await;
+    click(&client, "[data-testid=connection-add]").await;
+    wait_for(&client, "[data-testid=connection-kind]")
+        .await
+        .select_by_value("oauthServer")
+        .await
+        .unwrap();
+    type_into(&client, "[data-testid=connection-name]", "Login server").await;
+    type_into(
+        &client,
+        "[data-testid=connection-issuer]",
+        proxy.issuer.as_str(),
+    )
+    .await;
+    let token = server.initial_access_token.expose().to_owned();
+    type_into(
+        &client,
+        "[data-testid=connection-initialAccessToken]",
+        &token,
+    )
+    .await;
+    click(&client, "[data-testid=connection-save]").await;
+    crate::connections::wait_for_text(
+        &client,
+        "[data-testid=connection-url]",
+        proxy.issuer.as_str(),
+    )
+    .await;
+
+    click(&client, "[data-testid=register-open]").await;
+    type_into(&client, "#app-name", "Orders sync").await;
+    choose_type(&client, "confidential").await;
+    toggle_scope(&client, "orders.read", "application").await;
+    click(&client, "[data-testid=register-submit]").await;
+    let app_id = text_of(&client, "[data-testid=result-app-id]").await;
+    let first = text_of(&client, "[data-testid=result-secret]").await;
+    click(&client, "[data-testid=result-close]").await;
+    click(
+        &client,
+        &format!("[data-testid=app-row][data-app-id='{app_id}']"),
+    )
+    .await;
+    wait_for(&client, "[data-testid=app-page]").await;
+
+    click(&client, "[data-testid=app-edit]").await;
+    type_into(&client, "#app-name", "Orders sync v2").await;
+    click(&client, "[data-testid=edit-review]").await;
+    wait_for(&client, "[data-testid=edit-diff]").await;
+    click(&client, "[data-testid=edit-save]").await;
+    let said = text_of(&client, "[data-testid=secret-replaced]").await;
+    assert!(said.contains("no longer works"), "{said}");
+    let replaced = text_of(&client, "[data-testid=new-secret-value]").await;
+    assert_ne!(replaced, first);
+    oidc_token(&server, &app_id, &replaced, "orders.read")
+        .await
+        .unwrap();
+    assert!(oidc_token(&server, &app_id, &first, "orders.read")
+        .await
+        .is_err());
+    wait_for(&client, "[data-testid=secret-stored]")
+        .await
+        .send_keys(" ")
+        .await
+        .unwrap();
+    click(&client, "[data-testid=new-secret-close]").await;
+    wait_settled(&client).await;
+
+    // Verify uses the secret Registrar now holds: the new one.
+    click(&client, "[data-testid=verify-run]").await;
+    assert_eq!(
+        text_of(&client, "[data-testid=verify-scope]").await,
+        "orders.read"
+    );
+    client.close().await.unwrap();
+    for (path, bytes) in desktop.written_files() {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(&replaced) && !text.contains(&first),
+            "a secret reached {}",
+            path.display()
+        );
+    }
+}

@@ -1,10 +1,13 @@
 use registrar_core::draft::AppDraft as CoreDraft;
 use registrar_core::edit::{self, AppEdit as CoreEdit};
+use registrar_core::model::SecretInfo;
 use tauri::State;
+use time::OffsetDateTime;
 
 use crate::error::IpcError;
 use crate::ipc::{
-    AppChanges, AppDetails, AppDraft, AppEdit, AppSummary, CatalogResource, RegisteredApp,
+    AppChanges, AppDetails, AppDraft, AppEdit, AppSummary, CatalogResource, GeneratedSecret,
+    RegisteredApp, SavedApp, SecretView,
 };
 use crate::state::AppState;
 
@@ -78,7 +81,7 @@ pub async fn update_app(
     app_id: String,
     base: AppEdit,
     edit: AppEdit,
-) -> Result<AppDetails, IpcError> {
+) -> Result<SavedApp, IpcError> {
     let session = state.session().await?;
     let catalog = session.catalog().await?;
     let updated = edit::apply_update(
@@ -90,12 +93,29 @@ pub async fn update_app(
     )
     .await?;
     let app = updated.app;
-    if let Some(secret) = &updated.replaced_secret {
-        let secret_id = app.secrets.first().map(|s| s.id);
-        session.hold_secret(&app.id, secret_id, secret).await;
-    }
     tracing::info!(app_id = %app.id, "updated an application");
-    Ok(AppDetails::new(&app, session.holds_secret(&app.id).await))
+    let replaced_secret = match updated.replaced_secret {
+        Some(value) => {
+            let now = OffsetDateTime::now_utc();
+            let info = app.secrets.first().cloned().unwrap_or(SecretInfo {
+                id: 0,
+                description: None,
+                created: now,
+                expires: None,
+            });
+            tracing::warn!(app_id = %app.id, "the server replaced the app's secret with the update");
+            session.hold_secret(&app.id, Some(info.id), &value).await;
+            Some(GeneratedSecret {
+                secret: SecretView::new(&info, now),
+                value: value.expose().to_owned(),
+            })
+        }
+        None => None,
+    };
+    Ok(SavedApp {
+        details: AppDetails::new(&app, session.holds_secret(&app.id).await),
+        replaced_secret,
+    })
 }
 
 /// Deletes the app once `confirm_name` is exactly its current name on the server.

@@ -429,20 +429,56 @@ describe('editing', () => {
       redirectUrisAdded: [],
       redirectUrisRemoved: [],
     });
-    vi.mocked(updateApp).mockReset().mockResolvedValue({ ...BILLING_DETAILS, name: 'Billing' });
+    vi.mocked(updateApp)
+      .mockReset()
+      .mockResolvedValue({ details: { ...BILLING_DETAILS, name: 'Billing' }, replacedSecret: null });
     const { onChanged } = await renderPage();
 
-    await fireEvent.click(screen.getByTestId('app-edit'));
-    const dialog = screen.getByRole('dialog', { name: 'Edit “Billing sync”' });
-    await fireEvent.input(within(dialog).getByLabelText('Name'), { target: { value: 'Billing' } });
-    await fireEvent.click(screen.getByTestId('edit-review'));
-    await fireEvent.click(await screen.findByTestId('edit-save'));
+    await saveRename();
 
     await screen.findByRole('heading', { level: 2, name: 'Billing' });
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(onChanged).toHaveBeenCalledOnce();
   });
+
+  it('shows once, and says so, a secret the server replaced with the saved edit', async () => {
+    vi.mocked(planUpdate).mockReset().mockResolvedValue({
+      name: { from: 'Billing sync', to: 'Billing' },
+      scopesAdded: [],
+      scopesRemoved: [],
+      redirectUrisAdded: [],
+      redirectUrisRemoved: [],
+    });
+    const secret = BILLING_DETAILS.secrets[0];
+    vi.mocked(updateApp)
+      .mockReset()
+      .mockResolvedValue({
+        details: { ...BILLING_DETAILS, name: 'Billing', holdsSecret: true },
+        replacedSecret: { secret, value: 'n3w-s3cret' },
+      });
+    await renderPage();
+
+    await saveRename();
+
+    const dialog = await screen.findByRole('dialog', { name: 'The server replaced the secret' });
+    expect(within(dialog).getByTestId('secret-replaced').textContent).toContain('no longer works');
+    expect(within(dialog).getByTestId('new-secret-value').textContent).toBe('n3w-s3cret');
+    const close = within(dialog).getByTestId('new-secret-close') as HTMLButtonElement;
+    expect(close.disabled).toBe(true);
+    await fireEvent.click(within(dialog).getByTestId('secret-stored'));
+    await fireEvent.click(close);
+    expect(screen.queryByText('n3w-s3cret')).toBeNull();
+  });
 });
+
+/** Renames the app to "Billing" through the editor: review, then save. */
+async function saveRename() {
+  await fireEvent.click(screen.getByTestId('app-edit'));
+  const dialog = screen.getByRole('dialog', { name: 'Edit “Billing sync”' });
+  await fireEvent.input(within(dialog).getByLabelText('Name'), { target: { value: 'Billing' } });
+  await fireEvent.click(screen.getByTestId('edit-review'));
+  await fireEvent.click(await screen.findByTestId('edit-save'));
+}
 
 describe('handing over', () => {
   it('copies the secret held for the app from the page, through Rust', async () => {

@@ -94,7 +94,7 @@ describe('EditDialog', () => {
 
   it('shows the changes the server plans, then saves and hands over the app as read back', async () => {
     planMock.mockResolvedValue(CHANGES);
-    const saved = { ...BILLING_DETAILS, name: 'Billing sync v2' };
+    const saved = { details: { ...BILLING_DETAILS, name: 'Billing sync v2' }, replacedSecret: null };
     updateMock.mockResolvedValue(saved);
     const { onSaved } = await renderEdit();
     await editSomething();
@@ -208,7 +208,7 @@ describe('EditDialog', () => {
     planMock.mockResolvedValue(CHANGES);
     updateMock
       .mockRejectedValueOnce({ code: 'rateLimited', message: 'Too many requests: wait a minute.', field: null })
-      .mockResolvedValueOnce(BILLING_DETAILS);
+      .mockResolvedValueOnce({ details: BILLING_DETAILS, replacedSecret: null });
     const { onSaved } = await renderEdit();
     await fireEvent.click(screen.getByTestId('edit-review'));
     await fireEvent.click(await screen.findByTestId('edit-save'));

@@ -7,6 +7,7 @@ import {
   type AppDetails,
   type AppEdit,
   type IpcError,
+  type SavedApp,
 } from '../ipc';
 import { AppDraftState } from '../editor/draft.svelte';
 
@@ -63,8 +64,8 @@ export class EditState {
     }
   }
 
-  /** Saves the draft; the app as read back, or null if it was not saved. */
-  save(): Promise<AppDetails | null> {
+  /** Saves the draft; the app as read back (with a secret the server replaced), or null if it was not saved. */
+  save(): Promise<SavedApp | null> {
     return this.#run('save', () => updateApp(this.appId, this.#base, this.draft.toEdit()));
   }
 

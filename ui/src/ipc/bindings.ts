@@ -73,6 +73,7 @@ export type NewSecret = { description: string,
  */
 expires: string | null, };
 export type GeneratedSecret = { secret: SecretView, value: string, };
+export type SavedApp = { details: AppDetails, replacedSecret: GeneratedSecret | null, };
 export type Claim = { name: string, value: string, };
 export type Verification = { requestedScopes: Array<string>, grantedScopes: Array<string>, lifetimeSeconds: number, 
 /**

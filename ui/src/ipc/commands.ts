@@ -16,6 +16,7 @@ import type {
   HandoffFormat,
   NewSecret,
   RegisteredApp,
+  SavedApp,
   Settings,
   Verification,
 } from './bindings';
@@ -75,7 +76,11 @@ export function planUpdate(appId: string, base: AppEdit, edit: AppEdit): Promise
   return call('plan_update', { appId, base, edit });
 }
 
-export function updateApp(appId: string, base: AppEdit, edit: AppEdit): Promise<AppDetails> {
+/**
+ * Saves the edit: the app as read back, and the new secret when the server replaced the app's
+ * secret with the update (the old one no longer works).
+ */
+export function updateApp(appId: string, base: AppEdit, edit: AppEdit): Promise<SavedApp> {
   return call('update_app', { appId, base, edit });
 }
 
