@@ -532,6 +532,46 @@ async fn the_window_says_what_went_wrong_stays_usable_and_never_registers_twice(
     client.close().await.unwrap();
 }
 
+/// Opens the Connections dialog on a new OAuth server connection named `name`, its initial
+/// access token typed in, its issuer not yet.
+async fn start_oauth_server_form(client: &Client, name: &str, token: &str) {
+    click(client, "[data-testid=connections-open]").await;
+    click(client, "[data-testid=connection-add]").await;
+    wait_for(client, "[data-testid=connection-kind]")
+        .await
+        .select_by_value("oauthServer")
+        .await
+        .unwrap();
+    type_into(client, "[data-testid=connection-name]", name).await;
+    type_into(client, "[data-testid=connection-initialAccessToken]", token).await;
+}
+
+/// Adds an OAuth server connection by its issuer and waits until the window uses it.
+pub(crate) async fn add_oauth_server(client: &Client, name: &str, issuer: &str, token: &str) {
+    start_oauth_server_form(client, name, token).await;
+    type_into(client, "[data-testid=connection-issuer]", issuer).await;
+    click(client, "[data-testid=connection-save]").await;
+    wait_for_text(client, "[data-testid=connection-url]", issuer).await;
+}
+
+/// Registers a confidential app with the application scope `scope` and closes the shown-once
+/// dialog: its App ID and first secret.
+pub(crate) async fn register_machine_app(
+    client: &Client,
+    name: &str,
+    scope: &str,
+) -> (String, String) {
+    click(client, "[data-testid=register-open]").await;
+    type_into(client, "#app-name", name).await;
+    choose_type(client, "confidential").await;
+    toggle_scope(client, scope, "application").await;
+    click(client, "[data-testid=register-submit]").await;
+    let app_id = text_of(client, "[data-testid=result-app-id]").await;
+    let secret = text_of(client, "[data-testid=result-secret]").await;
+    click(client, "[data-testid=result-close]").await;
+    (app_id, secret)
+}
+
 #[tokio::test]
 async fn an_oauth_server_is_added_by_its_issuer_and_the_window_works_on_it() {
     let server = crate::generic::OidcProvider::start();
@@ -540,25 +580,12 @@ async fn an_oauth_server_is_added_by_its_issuer_and_the_window_works_on_it() {
     let client = desktop.launch().await;
     text_of(&client, "[data-testid=connection-url]").await;
 
-    click(&client, "[data-testid=connections-open]").await;
-    click(&client, "[data-testid=connection-add]").await;
-    wait_for(&client, "[data-testid=connection-kind]")
-        .await
-        .select_by_value("oauthServer")
-        .await
-        .unwrap();
-    type_into(&client, "[data-testid=connection-name]", "Login server").await;
+    start_oauth_server_form(&client, "Login server", &token).await;
     // Plain http to another computer is refused beside the field, and nothing is saved.
     type_into(
         &client,
         "[data-testid=connection-issuer]",
         "http://login.example.com",
-    )
-    .await;
-    type_into(
-        &client,
-        "[data-testid=connection-initialAccessToken]",
-        &token,
     )
     .await;
     click(&client, "[data-testid=connection-save]").await;
@@ -583,14 +610,7 @@ async fn an_oauth_server_is_added_by_its_issuer_and_the_window_works_on_it() {
     );
 
     // Register from the server's scopes_supported; the secret is shown once and works.
-    click(&client, "[data-testid=register-open]").await;
-    type_into(&client, "#app-name", "Orders sync").await;
-    choose_type(&client, "confidential").await;
-    toggle_scope(&client, "orders.read", "application").await;
-    click(&client, "[data-testid=register-submit]").await;
-    let app_id = text_of(&client, "[data-testid=result-app-id]").await;
-    let first = text_of(&client, "[data-testid=result-secret]").await;
-    click(&client, "[data-testid=result-close]").await;
+    let (app_id, first) = register_machine_app(&client, "Orders sync", "orders.read").await;
     let granted = crate::generic::oidc_token(&server, &app_id, &first, "orders.read").await;
     assert_eq!(granted.unwrap(), ["orders.read"]);
     wait_listed(&client, &["Orders sync"], &[]).await;

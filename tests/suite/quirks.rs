@@ -408,51 +408,16 @@ async fn a_server_that_lists_only_post_gets_post_from_verify_and_the_sheet() {
 /// new secret once, says the old one no longer works, and Verify then uses the new one.
 #[tokio::test]
 async fn the_window_shows_a_secret_the_server_replaced_with_an_edit() {
-    use registrar_tests::{
-        choose_type, click, text_of, toggle_scope, type_into, wait_for, wait_settled, Desktop,
-    };
+    use crate::connections::{add_oauth_server, register_machine_app};
+    use registrar_tests::{click, text_of, type_into, wait_for, wait_settled, Desktop};
     let server = OidcProvider::start();
     let proxy = QuirkProxy::start(&server.issuer, &[Quirk::NewSecretOnPut]).await;
     let desktop = Desktop::start();
     let client = desktop.launch().await;
     text_of(&client, "[data-testid=connection-url]").await;
-    click(&client, "[data-testid=connections-open]").await;
-    click(&client, "[data-testid=connection-add]").await;
-    wait_for(&client, "[data-testid=connection-kind]")
-        .await
-        .select_by_value("oauthServer")
-        .await
-        .unwrap();
-    type_into(&client, "[data-testid=connection-name]", "Login server").await;
-    type_into(
-        &client,
-        "[data-testid=connection-issuer]",
-        proxy.issuer.as_str(),
-    )
-    .await;
     let token = server.initial_access_token.expose().to_owned();
-    type_into(
-        &client,
-        "[data-testid=connection-initialAccessToken]",
-        &token,
-    )
-    .await;
-    click(&client, "[data-testid=connection-save]").await;
-    crate::connections::wait_for_text(
-        &client,
-        "[data-testid=connection-url]",
-        proxy.issuer.as_str(),
-    )
-    .await;
-
-    click(&client, "[data-testid=register-open]").await;
-    type_into(&client, "#app-name", "Orders sync").await;
-    choose_type(&client, "confidential").await;
-    toggle_scope(&client, "orders.read", "application").await;
-    click(&client, "[data-testid=register-submit]").await;
-    let app_id = text_of(&client, "[data-testid=result-app-id]").await;
-    let first = text_of(&client, "[data-testid=result-secret]").await;
-    click(&client, "[data-testid=result-close]").await;
+    add_oauth_server(&client, "Login server", proxy.issuer.as_str(), &token).await;
+    let (app_id, first) = register_machine_app(&client, "Orders sync", "orders.read").await;
     click(
         &client,
         &format!("[data-testid=app-row][data-app-id='{app_id}']"),

@@ -422,13 +422,7 @@ describe('deleting the app', () => {
 
 describe('editing', () => {
   it('opens the editor on the app, and the page shows the app as saved', async () => {
-    vi.mocked(planUpdate).mockReset().mockResolvedValue({
-      name: { from: 'Billing sync', to: 'Billing' },
-      scopesAdded: [],
-      scopesRemoved: [],
-      redirectUrisAdded: [],
-      redirectUrisRemoved: [],
-    });
+    vi.mocked(planUpdate).mockReset().mockResolvedValue(RENAME);
     vi.mocked(updateApp)
       .mockReset()
       .mockResolvedValue({ details: { ...BILLING_DETAILS, name: 'Billing' }, replacedSecret: null });
@@ -442,13 +436,7 @@ describe('editing', () => {
   });
 
   it('shows once, and says so, a secret the server replaced with the saved edit', async () => {
-    vi.mocked(planUpdate).mockReset().mockResolvedValue({
-      name: { from: 'Billing sync', to: 'Billing' },
-      scopesAdded: [],
-      scopesRemoved: [],
-      redirectUrisAdded: [],
-      redirectUrisRemoved: [],
-    });
+    vi.mocked(planUpdate).mockReset().mockResolvedValue(RENAME);
     const secret = BILLING_DETAILS.secrets[0];
     vi.mocked(updateApp)
       .mockReset()
@@ -470,6 +458,15 @@ describe('editing', () => {
     expect(screen.queryByText('n3w-s3cret')).toBeNull();
   });
 });
+
+/** What renaming the app to "Billing" changes. */
+const RENAME = {
+  name: { from: 'Billing sync', to: 'Billing' },
+  scopesAdded: [],
+  scopesRemoved: [],
+  redirectUrisAdded: [],
+  redirectUrisRemoved: [],
+};
 
 /** Renames the app to "Billing" through the editor: review, then save. */
 async function saveRename() {
