@@ -9,7 +9,11 @@ BUILD_PACKAGES=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libx
   libayatana-appindicator3-dev librsvg2-dev file curl)
 # Headless runs and tests: a virtual display, WebKit's WebDriver, a D-Bus session with a keyring.
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus dbus-daemon gnome-keyring libsecret-tools
-  libgl1-mesa-dri fonts-dejavu-core xclip poppler-utils)
+  libgl1-mesa-dri fonts-dejavu-core xclip poppler-utils
+  # LemonLDAP::NG, a second real OpenID provider with dynamic registration (tests/lemonldap-ng):
+  # its portal needs these modules beyond the package's own dependencies.
+  lemonldap-ng libgd-securityimage-perl libimage-magick-perl libstring-random-perl
+  libio-string-perl python3)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

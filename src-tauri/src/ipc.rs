@@ -83,6 +83,8 @@ pub struct ConnectionView {
     pub credential: CredentialKind,
     /// The issuer URL of an OAuth server.
     pub issuer: Option<String>,
+    /// An OAuth server that takes registrations without an initial access token.
+    pub open_registration: bool,
     pub features: Features,
 }
 
@@ -116,6 +118,8 @@ pub struct ConnectionForm {
     pub client_secret: Option<String>,
     /// For `signIn`: sign in again even though a sign-in is kept for this server and app.
     pub sign_in_again: bool,
+    /// For `oauthServer`: it takes registrations without an initial access token.
+    pub open_registration: bool,
 }
 
 impl std::fmt::Debug for ConnectionForm {
@@ -176,6 +180,9 @@ pub struct AppDetails {
     /// Whether this session holds the value of the app's newest secret (it generated it), so it
     /// can be verified, copied or put in a handoff sheet.
     pub holds_secret: bool,
+    /// Why Registrar can neither change, replace the secret of, nor delete this app (it was
+    /// registered on a server without RFC 7592 management), if it cannot.
+    pub unmanaged: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -492,6 +499,7 @@ impl AppDetails {
                 .map(|s| SecretView::new(s, now))
                 .collect(),
             holds_secret,
+            unmanaged: None,
         }
     }
 }
@@ -637,6 +645,7 @@ impl ConnectionView {
                 CredentialKind::ClientSecret
             },
             issuer: connection.issuer.clone(),
+            open_registration: connection.open_registration,
             features: features.into(),
         }
     }

@@ -99,6 +99,7 @@ impl Workspace {
             host: None,
             signed_in: false,
             issuer: None,
+            open_registration: false,
         };
         if previous != Some(&connection) {
             match saved.connections.iter_mut().find(|c| c.id == connection.id) {
@@ -370,7 +371,8 @@ impl Workspace {
 
     /// Saves an OAuth server's connection once its metadata shows it takes registrations. Its
     /// credential is the initial access token given, or the one kept while the issuer stays
-    /// the same; the server can check a token only by registering a client.
+    /// the same (the server can check a token only by registering a client), or none for open
+    /// registration. A new token replaces the kept one and keeps the clients registered.
     async fn save_oauth_server(
         &self,
         draft: Connection,
@@ -383,6 +385,7 @@ impl Workspace {
         });
         let credential =
             match given {
+                _ if draft.open_registration => None,
                 GivenCredential::InitialAccessToken(Some(token))
                     if !token.expose().trim().is_empty() =>
                 {
@@ -412,8 +415,19 @@ impl Workspace {
                 )),
             };
         admin::check_server(&self.http, issuer).await?;
-        let server = Connection::oauth_server(draft.id, draft.name, issuer.to_string());
-        self.save(server, previous.as_ref(), credential).await
+        let server = Connection {
+            open_registration: draft.open_registration,
+            ..Connection::oauth_server(draft.id, draft.name, issuer.to_string())
+        };
+        let session = self.save(server, previous.as_ref(), credential).await?;
+        if session.connection.open_registration {
+            // A token kept from before would only linger: open registration sends none.
+            let account = session.connection.initial_access_token_account();
+            if let Err(e) = self.keychain.delete(&account).await {
+                tracing::warn!("could not remove an unused initial access token: {e}");
+            }
+        }
+        Ok(session)
     }
 
     /// Forgets connection `id` and its keychain entries; the sandbox cannot be removed. When it

@@ -334,7 +334,10 @@ async fn a_public_client_for_a_user_flow_is_registered_without_a_secret() {
         .register(Some(&server.initial_access_token), &metadata)
         .await
         .unwrap();
-    assert_eq!(registered.metadata.token_endpoint_auth_method, "none");
+    assert_eq!(
+        registered.metadata.token_endpoint_auth_method.as_deref(),
+        Some("none")
+    );
     assert_eq!(registered.metadata.response_types, ["code"]);
     assert!(registered.client_secret.is_none());
 
@@ -463,23 +466,31 @@ pub(crate) struct Opened {
 }
 
 async fn open_connection(server: &OidcProvider) -> Opened {
-    open_connection_at(&server.issuer, &server.initial_access_token).await
+    open_connection_at(&server.issuer, Some(&server.initial_access_token)).await
 }
 
 /// A saved connection to the server at `issuer`, opened as the window and the command line open it.
-pub(crate) async fn open_connection_at(issuer: &Url, initial_access_token: &Secret) -> Opened {
+/// With no initial access token, the connection is to a server with open registration.
+pub(crate) async fn open_connection_at(
+    issuer: &Url,
+    initial_access_token: Option<&Secret>,
+) -> Opened {
     use registrar_core::admin::{self, AdminCredential};
     use registrar_core::connections::{Connection, ConnectionStore};
     let folder = tempfile::tempdir().unwrap();
     let store = ConnectionStore::new(folder.path().join("connections.json"));
-    let connection =
-        Connection::oauth_server(Connection::new_id(), "Login".into(), issuer.to_string());
+    let connection = Connection {
+        open_registration: initial_access_token.is_none(),
+        ..Connection::oauth_server(Connection::new_id(), "Login".into(), issuer.to_string())
+    };
     let namespace = registrar_tests::TestNamespace::default();
     let keychain = registrar_core::keychain::Keychain::platform(namespace.0.clone()).unwrap();
-    AdminCredential::InitialAccessToken(initial_access_token.duplicate())
-        .keep(&keychain, &connection)
-        .await
-        .unwrap();
+    if let Some(token) = initial_access_token {
+        AdminCredential::InitialAccessToken(token.duplicate())
+            .keep(&keychain, &connection)
+            .await
+            .unwrap();
+    }
     let http = registrar_core::http::client().unwrap();
     let provider = admin::open(http, &keychain, &store, &connection)
         .await

@@ -13,6 +13,7 @@ mod faults;
 mod generic;
 mod handoff;
 mod keychain;
+mod lemonldap;
 mod quirks;
 mod sheet;
 mod signin;

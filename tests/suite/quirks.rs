@@ -201,7 +201,7 @@ async fn serve(mut stream: TcpStream, proxy: Arc<Shared>) {
 async fn behind(quirks: &[Quirk]) -> (OidcProvider, QuirkProxy, Opened) {
     let server = OidcProvider::start();
     let proxy = QuirkProxy::start(&server.issuer, quirks).await;
-    let opened = open_connection_at(&proxy.issuer, &server.initial_access_token).await;
+    let opened = open_connection_at(&proxy.issuer, Some(&server.initial_access_token)).await;
     (server, proxy, opened)
 }
 

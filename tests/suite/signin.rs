@@ -139,6 +139,7 @@ async fn two_processes_on_one_sign_in_each_renew_from_the_kept_refresh_token() {
         host: Some(format!("http://{}", running.sandbox.addr())),
         signed_in: true,
         issuer: None,
+        open_registration: false,
     };
     let folder = tempfile::tempdir().unwrap();
     let store = ConnectionStore::new(folder.path().join("connections.json"));

@@ -21,7 +21,10 @@ pub async fn list_apps(state: State<'_, AppState>) -> Result<Vec<AppSummary>, Ip
 pub async fn get_app(state: State<'_, AppState>, app_id: String) -> Result<AppDetails, IpcError> {
     let session = state.session().await?;
     let app = session.client.get_app(&app_id).await?;
-    Ok(AppDetails::new(&app, session.holds_secret(&app.id).await))
+    Ok(AppDetails {
+        unmanaged: session.client.unmanaged_reason(&app.id)?,
+        ..AppDetails::new(&app, session.holds_secret(&app.id).await)
+    })
 }
 
 #[tauri::command]

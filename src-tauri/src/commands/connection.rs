@@ -79,6 +79,7 @@ pub async fn save_connection<R: Runtime>(
         host: trimmed(form.host.as_deref()),
         signed_in: form.credential == CredentialKind::SignIn,
         issuer: trimmed(form.issuer.as_deref()),
+        open_registration: form.open_registration,
     };
     let open_browser = move |url: &Url| {
         // The window shows the address too, in case no browser opens.

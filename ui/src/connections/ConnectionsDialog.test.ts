@@ -122,6 +122,7 @@ describe('ConnectionsDialog', () => {
       clientSecret: 's3cret',
       signInAgain: false,
       issuer: null,
+      openRegistration: false,
     });
   });
 
@@ -170,7 +171,29 @@ describe('ConnectionsDialog', () => {
       clientSecret: 'iat-123',
       signInAgain: false,
       issuer: 'https://login.example.com',
+      openRegistration: false,
     });
+  });
+
+  it('adds an OAuth 2.0 server with open registration, asking for no token', async () => {
+    const saved: ConnectionView = { ...LOGIN_SERVER, id: 'new', openRegistration: true };
+    vi.mocked(saveConnection).mockResolvedValue(saved);
+    open();
+    await fireEvent.click(await screen.findByTestId('connection-add'));
+    await fireEvent.change(screen.getByTestId('connection-kind'), { target: { value: 'oauthServer' } });
+    await type('connection-name', 'Open server');
+    await type('connection-issuer', 'https://login.example.com');
+    await type('connection-initialAccessToken', 'typed-before');
+
+    await fireEvent.click(screen.getByTestId('connection-open-registration'));
+    expect(screen.queryByTestId('connection-initialAccessToken')).toBeNull();
+    await fireEvent.click(screen.getByTestId('connection-save'));
+
+    await waitFor(() =>
+      expect(saveConnection).toHaveBeenCalledWith(
+        expect.objectContaining({ openRegistration: true, clientSecret: null, credential: 'initialAccessToken' }),
+      ),
+    );
   });
 
   it('saves an OAuth 2.0 server with a check, never a sign-in, whatever was chosen for UiPath', async () => {
@@ -339,7 +362,7 @@ describe('ConnectionsDialog', () => {
     expect((screen.getByTestId('connection-kind') as HTMLSelectElement).value).toBe('oauthServer');
     expect(input('connection-issuer').value).toBe('https://login.example.com');
     expect(input('connection-initialAccessToken').value).toBe('');
-    expect(screen.getByText('Leave empty to keep the token in the keychain.')).toBeTruthy();
+    expect(screen.getByText('Leave empty to keep the token in the keychain; a new one replaces it and keeps the registered apps.')).toBeTruthy();
 
     await type('connection-issuer', 'https://other.example.com');
     await fireEvent.click(screen.getByTestId('connection-save'));

@@ -33,6 +33,8 @@ export type FormValues = {
   issuer: string;
   /** For an OAuth 2.0 server; sent as `clientSecret`. */
   initialAccessToken: string;
+  /** For an OAuth 2.0 server that takes registrations without a token. */
+  openRegistration: boolean;
 };
 
 export function emptyForm(): FormValues {
@@ -49,6 +51,7 @@ export function emptyForm(): FormValues {
     signInAgain: false,
     issuer: '',
     initialAccessToken: '',
+    openRegistration: false,
   };
 }
 
@@ -69,6 +72,7 @@ export function formFor(connection: ConnectionView): FormValues {
     signInAgain: false,
     issuer: connection.issuer ?? '',
     initialAccessToken: '',
+    openRegistration: connection.openRegistration,
   };
 }
 
@@ -80,7 +84,7 @@ export function credentialOf(values: FormValues): CredentialKind {
 /** The fields the form shows for these values, in order. */
 export function shownFields(values: FormValues): (keyof FormValues)[] {
   if (values.kind === 'oauthServer') {
-    return ['name', 'issuer', 'initialAccessToken'];
+    return values.openRegistration ? ['name', 'issuer'] : ['name', 'issuer', 'initialAccessToken'];
   }
   return [
     'name',
@@ -121,7 +125,7 @@ export function checkForm(values: FormValues, editing: ConnectionView | null): P
     } else if (!isWebUrl(values.issuer.trim())) {
       errors.issuer = 'Give the issuer as a URL, e.g. https://login.example.com.';
     }
-    if (values.initialAccessToken.trim() === '' && !keepsSecret(values, editing)) {
+    if (!values.openRegistration && values.initialAccessToken.trim() === '' && !keepsSecret(values, editing)) {
       errors.initialAccessToken = 'Give the initial access token.';
     }
     return errors;
@@ -151,7 +155,9 @@ export function keepsSecret(values: FormValues, editing: ConnectionView | null):
     return false;
   }
   if (values.kind === 'oauthServer') {
-    return editing.credential === 'initialAccessToken' && (editing.issuer ?? '') === values.issuer.trim();
+    return (
+      editing.credential === 'initialAccessToken' && !editing.openRegistration && (editing.issuer ?? '') === values.issuer.trim()
+    );
   }
   return (
     editing.credential === 'clientSecret' &&
@@ -174,9 +180,10 @@ export function toIpcForm(values: FormValues): ConnectionForm {
       organizationId: null,
       clientId: '',
       credential: 'initialAccessToken',
-      clientSecret: optional(values.initialAccessToken),
+      clientSecret: values.openRegistration ? null : optional(values.initialAccessToken),
       signInAgain: false,
       issuer: values.issuer.trim(),
+      openRegistration: values.openRegistration,
     };
   }
   return {
@@ -191,5 +198,6 @@ export function toIpcForm(values: FormValues): ConnectionForm {
     clientSecret: values.credential === 'clientSecret' ? optional(values.clientSecret) : null,
     signInAgain: values.signInAgain,
     issuer: null,
+    openRegistration: false,
   };
 }

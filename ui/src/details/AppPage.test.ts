@@ -44,6 +44,7 @@ const PORTAL_DETAILS: AppDetails = {
   scopes: PORTAL.scopes,
   secrets: [],
   holdsSecret: false,
+  unmanaged: null,
 };
 
 const GENERATED: GeneratedSecret = {
@@ -476,6 +477,22 @@ async function saveRename() {
   await fireEvent.click(screen.getByTestId('edit-review'));
   await fireEvent.click(await screen.findByTestId('edit-save'));
 }
+
+describe('an app Registrar cannot manage', () => {
+  it('says why, and neither edits, replaces its secret nor deletes it', async () => {
+    const reason = 'https://login.example.com offers no management of registered clients (RFC 7592).';
+    await renderPage({ ...BILLING_DETAILS, unmanaged: reason });
+
+    expect(screen.getByTestId('app-unmanaged').textContent).toBe(reason);
+    for (const control of ['app-edit', 'app-delete', 'secret-generate']) {
+      const button = screen.getByTestId(control);
+      expect(button.getAttribute('aria-disabled')).toBe('true');
+      expect(button.getAttribute('aria-describedby')).toBe('app-unmanaged');
+      await fireEvent.click(button);
+    }
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+});
 
 describe('handing over', () => {
   it('copies the secret held for the app from the page, through Rust', async () => {

@@ -18,7 +18,11 @@ identityUrl: string, organization: string, host: string | null, organizationId: 
 /**
  * The issuer URL of an OAuth server.
  */
-issuer: string | null, features: Features, };
+issuer: string | null, 
+/**
+ * An OAuth server that takes registrations without an initial access token.
+ */
+openRegistration: boolean, features: Features, };
 export type ConnectionList = { connections: Array<ConnectionView>, currentId: string, 
 /**
  * Why the window did not open on the connection chosen last time, if it did not.
@@ -41,7 +45,11 @@ clientSecret: string | null,
 /**
  * For `signIn`: sign in again even though a sign-in is kept for this server and app.
  */
-signInAgain: boolean, };
+signInAgain: boolean, 
+/**
+ * For `oauthServer`: it takes registrations without an initial access token.
+ */
+openRegistration: boolean, };
 export type ScopeChoice = { name: string, type: ScopeType, };
 export type SecretStatus = "active" | "expiringSoon" | "expired";
 export type SecretView = { id: number, description: string | null, 
@@ -59,7 +67,12 @@ export type AppDetails = { id: string, name: string, appType: AppType, redirectU
  * Whether this session holds the value of the app's newest secret (it generated it), so it
  * can be verified, copied or put in a handoff sheet.
  */
-holdsSecret: boolean, };
+holdsSecret: boolean, 
+/**
+ * Why Registrar can neither change, replace the secret of, nor delete this app (it was
+ * registered on a server without RFC 7592 management), if it cannot.
+ */
+unmanaged: string | null, };
 export type CatalogScope = { name: string, displayName: string, description: string | null, user: boolean, application: boolean, };
 export type CatalogResource = { name: string, displayName: string, description: string | null, scopes: Array<CatalogScope>, };
 export type AppDraft = { name: string, appType: AppType, redirectUris: Array<string>, scopes: Array<ScopeChoice>, };

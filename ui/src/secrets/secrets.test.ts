@@ -45,6 +45,7 @@ describe('isLastActive', () => {
     scopes: [],
     secrets,
     holdsSecret: false,
+    unmanaged: null,
   });
 
   it('is the one secret of a confidential app that has not expired', () => {

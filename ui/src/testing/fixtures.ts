@@ -11,6 +11,7 @@ export const SANDBOX: ConnectionView = {
   clientId: 'sandbox-admin',
   credential: 'clientSecret',
   issuer: null,
+  openRegistration: false,
   features: { register: null, deleteSecret: null, secretDetails: null },
 };
 
@@ -25,6 +26,7 @@ export const ACME: ConnectionView = {
   clientId: 'registrar-admin',
   credential: 'signIn',
   issuer: null,
+  openRegistration: false,
   features: { register: null, deleteSecret: null, secretDetails: null },
 };
 
@@ -40,6 +42,7 @@ export const LOGIN_SERVER: ConnectionView = {
   clientId: '',
   credential: 'initialAccessToken',
   issuer: 'https://login.example.com',
+  openRegistration: false,
   features: {
     register: null,
     deleteSecret: 'The server keeps one secret per app (RFC 7592): replace it instead.',
@@ -87,6 +90,7 @@ export const BILLING_DETAILS: AppDetails = {
     { id: 12, description: null, created: '2025-01-01T08:00:00Z', expires: '2025-06-30T23:59:59Z', status: 'expired' },
   ],
   holdsSecret: false,
+  unmanaged: null,
 };
 
 export const CATALOG: CatalogResource[] = [

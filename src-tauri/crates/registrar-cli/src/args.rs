@@ -63,6 +63,16 @@ pub enum ConnectionsCommand {
     List,
     /// Check what works on a connection: discovery, the admin token and its scopes, listing apps.
     Test,
+    /// Replace an OAuth server connection's initial access token, read from
+    /// REGISTRAR_INITIAL_ACCESS_TOKEN or standard input, keeping the clients registered
+    /// through it.
+    SetToken {
+        /// The connection's name.
+        name: String,
+        /// The server takes registrations without a token: keep none.
+        #[arg(long)]
+        open_registration: bool,
+    },
     /// Forget a saved connection and its keychain entries (for an OAuth server, also the
     /// registration access tokens of the clients registered through it: they stay on the
     /// server, out of Registrar's reach).
@@ -100,6 +110,10 @@ pub struct AddConnection {
     /// secret; the refresh token goes to the keychain.
     #[arg(long)]
     pub sign_in: bool,
+    /// An OAuth server that takes registrations without an initial access token (open
+    /// registration): none is read or kept.
+    #[arg(long)]
+    pub open_registration: bool,
 }
 
 #[derive(Debug, Subcommand)]

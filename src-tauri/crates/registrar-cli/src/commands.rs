@@ -128,6 +128,57 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
                 )))
             }
         }
+        ConnectionsCommand::SetToken {
+            name,
+            open_registration,
+        } => {
+            let found = target::find(&store.load()?, Some(&name))?.clone();
+            if found.kind != ConnectionKind::OauthServer {
+                return Err(Error::InvalidInput {
+                    field: None,
+                    message: format!(
+                        "\"{name}\" is not an OAuth server: its credentials are an admin app's \
+                         secret or a sign-in."
+                    ),
+                });
+            }
+            let keychain = target::keychain()?;
+            let credential = match open_registration {
+                true => None,
+                false => Some(AdminCredential::InitialAccessToken(secret_from_input(
+                    ENV_INITIAL_ACCESS_TOKEN,
+                    "the initial access token",
+                )?)),
+            };
+            if let Some(credential) = &credential {
+                credential.keep(&keychain, &found).await?;
+            }
+            let lock = store.lock().await?;
+            let mut saved = store.load()?;
+            let connection = saved
+                .connections
+                .iter_mut()
+                .find(|c| c.id == found.id)
+                .ok_or_else(|| Error::NotFound(format!("\"{name}\" was removed meanwhile.")))?;
+            connection.open_registration = open_registration;
+            store.save(&saved)?;
+            drop(lock);
+            if open_registration {
+                keychain
+                    .delete(&found.initial_access_token_account())
+                    .await?;
+            }
+            if !json {
+                println!(
+                    "\"{name}\" now registers clients {}; the clients registered through it stay.",
+                    match open_registration {
+                        true => "without an initial access token",
+                        false => "with the new initial access token",
+                    }
+                );
+            }
+            Ok(())
+        }
         ConnectionsCommand::Remove { name } => {
             let lock = store.lock().await?;
             let mut saved = store.load()?;
@@ -198,12 +249,15 @@ async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
         host: add.host,
         signed_in: add.sign_in,
         issuer: add.issuer,
+        open_registration: add.open_registration,
     };
-    if connection.kind != ConnectionKind::OauthServer && connection.issuer.is_some() {
+    if connection.kind != ConnectionKind::OauthServer
+        && (connection.issuer.is_some() || connection.open_registration)
+    {
         return Err(Error::InvalidInput {
             field: None,
-            message: "--issuer is for --kind oauth-server; UiPath servers are given by --host and \
-                      --org."
+            message: "--issuer and --open-registration are for --kind oauth-server; UiPath \
+                      servers are given by --host and --org."
                 .into(),
         });
     }
@@ -232,11 +286,13 @@ async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
                 ),
             });
         }
-        let token = secret_from_input(ENV_INITIAL_ACCESS_TOKEN, "the initial access token")?;
         admin::check_server(&http, &identity_url).await?;
-        AdminCredential::InitialAccessToken(token)
-            .keep(&target::keychain()?, &connection)
-            .await?;
+        if !connection.open_registration {
+            let token = secret_from_input(ENV_INITIAL_ACCESS_TOKEN, "the initial access token")?;
+            AdminCredential::InitialAccessToken(token)
+                .keep(&target::keychain()?, &connection)
+                .await?;
+        }
         return save_added(&store, connection, &identity_url, json).await;
     }
     let (credential, named) = if add.sign_in {

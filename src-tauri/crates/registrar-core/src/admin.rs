@@ -118,10 +118,15 @@ pub async fn open(
         ))
     };
     if connection.kind == ConnectionKind::OauthServer {
-        let token = keychain
-            .read(&connection.initial_access_token_account())
-            .await?
-            .ok_or_else(|| missing("initial access token"))?;
+        let token = match connection.open_registration {
+            true => None,
+            false => Some(
+                keychain
+                    .read(&connection.initial_access_token_account())
+                    .await?
+                    .ok_or_else(|| missing("initial access token"))?,
+            ),
+        };
         // Not `check_server`: a server that stopped taking registrations still manages the
         // clients registered there, and `Features` says why nothing can be registered.
         let server = registration::discover(&http, &connection.identity_url()?).await?;
@@ -274,6 +279,7 @@ mod tests {
             host: None,
             signed_in: false,
             issuer: None,
+            open_registration: false,
         }
     }
 

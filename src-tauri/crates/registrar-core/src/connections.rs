@@ -55,6 +55,10 @@ pub struct Connection {
     /// An OAuth server's issuer URL (for [`ConnectionKind::OauthServer`] only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
+    /// An OAuth server that takes registrations without an initial access token (RFC 7591's
+    /// open registration): the keychain holds none for it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub open_registration: bool,
 }
 
 impl ConnectionKind {
@@ -74,6 +78,9 @@ impl Connection {
     /// Who acts on the server through this connection, as a handoff sheet names its producer.
     pub fn admin_identity(&self) -> String {
         match self.kind {
+            ConnectionKind::OauthServer if self.open_registration => {
+                format!("open registration through {}", self.name)
+            }
             ConnectionKind::OauthServer => {
                 format!("the initial access token saved for {}", self.name)
             }
@@ -118,6 +125,7 @@ impl Connection {
             host: None,
             signed_in: false,
             issuer: Some(issuer),
+            open_registration: false,
         }
     }
 
@@ -405,6 +413,7 @@ mod tests {
             host: None,
             signed_in: false,
             issuer: None,
+            open_registration: false,
         }
     }
 

@@ -44,7 +44,10 @@ const USER_ONLY: [&str; 6] = [
 #[serde(rename_all = "camelCase")]
 struct Record {
     client_id: String,
-    client_uri: Url,
+    /// Where the server manages it (RFC 7592); none on a server without management, where
+    /// Registrar can neither read, change nor delete it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    client_uri: Option<Url>,
     name: String,
     confidential: bool,
     redirect_uris: Vec<String>,
@@ -132,15 +135,20 @@ impl Record {
             client_uri: answer
                 .management
                 .as_ref()
-                .map_or_else(|| self.client_uri.clone(), |m| m.client_uri.clone()),
+                .map_or_else(|| self.client_uri.clone(), |m| Some(m.client_uri.clone())),
             name: answer.metadata.client_name.clone(),
-            confidential: answer.metadata.token_endpoint_auth_method != "none",
+            // An app's type cannot change.
+            confidential: self.confidential,
             redirect_uris: answer.metadata.redirect_uris.clone(),
             application_scopes,
             user_scopes,
             secret_issued: self.secret_issued,
             secret_expires_at: answer.client_secret_expires_at.or(self.secret_expires_at),
-            auth_method: answer.metadata.token_endpoint_auth_method.clone(),
+            auth_method: answer
+                .metadata
+                .token_endpoint_auth_method
+                .clone()
+                .unwrap_or_else(|| self.auth_method.clone()),
         }
     }
 }
@@ -212,7 +220,8 @@ enum Seen {
 #[derive(Debug)]
 pub struct DynamicClient {
     registration: RegistrationClient,
-    initial_access_token: Secret,
+    /// None for a server with open registration.
+    initial_access_token: Option<Secret>,
     keychain: Keychain,
     connection: Connection,
     registry: PathBuf,
@@ -221,7 +230,7 @@ pub struct DynamicClient {
 impl DynamicClient {
     pub fn new(
         registration: RegistrationClient,
-        initial_access_token: Secret,
+        initial_access_token: Option<Secret>,
         keychain: Keychain,
         connection: Connection,
         registry: PathBuf,
@@ -287,8 +296,9 @@ impl DynamicClient {
         for record in self.load()? {
             let mut management = match self.management(&record).await {
                 Ok(management) => management,
-                Err(Error::Keychain(e)) => {
-                    tracing::warn!(client_id = %record.client_id, "listed as last seen: {e}");
+                // Out of reach: listed as registered here.
+                Err(Error::Keychain(e) | Error::Forbidden(e)) => {
+                    tracing::debug!(client_id = %record.client_id, "listed as last seen: {e}");
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -337,6 +347,10 @@ impl DynamicClient {
         let _lock = self.lock().await?;
         let mut records = self.load()?;
         let record = find(&mut records, client_id)?.clone();
+        if record.client_uri.is_none() {
+            // Nothing to read it with: as registered here.
+            return Ok(record.app());
+        }
         let mut management = self.management(&record).await?;
         match self.read(&record, &mut management).await {
             Ok(answer) => {
@@ -370,7 +384,8 @@ impl DynamicClient {
             .await
     }
 
-    /// Registers a client for `draft` with the initial access token, and keeps what manages it:
+    /// Registers a client for `draft` with the initial access token (none for open
+    /// registration), and keeps what manages it:
     /// its registration access token in the keychain, its entry in the list.
     pub async fn create_app(&self, draft: &ValidDraft) -> Result<CreatedApp> {
         let _lock = self.lock().await?;
@@ -378,31 +393,54 @@ impl DynamicClient {
         let metadata = ClientMetadata::from_draft(draft, self.server().secret_auth());
         let answer = self
             .registration
-            .register(Some(&self.initial_access_token), &metadata)
+            .register(self.initial_access_token.as_ref(), &metadata)
             .await?;
-        // The server has registered the client. If Registrar cannot keep what manages it, the
-        // client is deleted again while its token is still at hand; only if that fails too is
-        // it left on the server, named, as a conflict (so no second registration is offered).
-        let Some(management) = &answer.management else {
-            return Err(Error::Conflict(format!(
-                "\"{}\" was registered as {}, but the server gave no registration access token \
-                 (RFC 7592), so Registrar can never change or delete it: manage it on the server.",
-                draft.name, answer.client_id
-            )));
-        };
         let (application_scopes, user_scopes) = scope_types(&answer.metadata, Some(draft), None);
+        // What the answer leaves out is as sent.
+        let sent = |given: &[String], fallback: &[String]| match given.is_empty() {
+            true => fallback.to_vec(),
+            false => given.to_vec(),
+        };
         let record = Record {
             client_id: answer.client_id.clone(),
-            client_uri: management.client_uri.clone(),
-            name: answer.metadata.client_name.clone(),
-            confidential: answer.metadata.token_endpoint_auth_method != "none",
-            redirect_uris: answer.metadata.redirect_uris.clone(),
+            client_uri: answer.management.as_ref().map(|m| m.client_uri.clone()),
+            name: match answer.metadata.client_name.is_empty() {
+                true => draft.name.clone(),
+                false => answer.metadata.client_name.clone(),
+            },
+            confidential: draft.app_type == AppType::Confidential,
+            redirect_uris: sent(&answer.metadata.redirect_uris, &draft.redirect_uris),
             application_scopes,
             user_scopes,
             secret_issued: OffsetDateTime::now_utc(),
             secret_expires_at: answer.client_secret_expires_at,
-            auth_method: answer.metadata.token_endpoint_auth_method.clone(),
+            auth_method: answer
+                .metadata
+                .token_endpoint_auth_method
+                .clone()
+                .or(metadata.token_endpoint_auth_method)
+                .unwrap_or_else(registered_before_basic),
         };
+        // Without RFC 7592 there is nothing to keep but the entry: the client stays listed as
+        // registered here, and the server alone can change or delete it.
+        let Some(management) = &answer.management else {
+            let app = record.app();
+            records.push(record);
+            if let Err(failure) = self.save(&records) {
+                return Err(Error::Conflict(format!(
+                    "\"{}\" was registered as {}, but Registrar could not list it ({failure}), \
+                     and this server offers no way to delete it: do that on the server.",
+                    draft.name, answer.client_id
+                )));
+            }
+            return Ok(CreatedApp {
+                app,
+                secret: answer.client_secret,
+            });
+        };
+        // The server has registered the client. If Registrar cannot keep what manages it, the
+        // client is deleted again while its token is still at hand; only if that fails too is
+        // it left on the server, named, as a conflict (so no second registration is offered).
         let app = record.app();
         records.push(record);
         let kept = match self.keep_token(&answer.client_id, management).await {
@@ -475,7 +513,9 @@ impl DynamicClient {
         Ok(Some(replaced))
     }
 
-    /// Deletes the client on the server, then its token and its entry here.
+    /// Deletes the client on the server, then its token and its entry here. One the server cannot
+    /// be asked to delete (no token, or no RFC 7592) is taken off the list, and the error says
+    /// to delete it on the server.
     pub async fn delete_app(&self, client_id: &str) -> Result<()> {
         let _lock = self.lock().await?;
         let mut records = self.load()?;
@@ -490,6 +530,10 @@ impl DynamicClient {
             // told to delete the client on the server.
             Err(Error::Keychain(missing)) => Err(Error::Keychain(format!(
                 "{missing} It is taken off the list: delete {client_id} on the server."
+            ))),
+            // A server without management: the same, since only the server can delete it.
+            Err(Error::Forbidden(unmanaged)) => Err(Error::Forbidden(format!(
+                "{unmanaged} It is taken off Registrar's list."
             ))),
             Err(other) => return Err(other),
         };
@@ -584,6 +628,10 @@ impl DynamicClient {
     }
 
     async fn management(&self, record: &Record) -> Result<Management> {
+        let client_uri = record
+            .client_uri
+            .clone()
+            .ok_or_else(|| Error::Forbidden(self.unmanaged(record)))?;
         let account = self
             .connection
             .registration_token_account(&record.client_id);
@@ -595,9 +643,26 @@ impl DynamicClient {
             ))
         })?;
         Ok(Management {
-            client_uri: record.client_uri.clone(),
+            client_uri,
             access_token,
         })
+    }
+
+    /// Why a client registered on a server without RFC 7592 is out of Registrar's reach.
+    fn unmanaged(&self, record: &Record) -> String {
+        format!(
+            "{} offers no management of registered clients (RFC 7592), so Registrar cannot read, \
+             change or delete \"{}\" there: do that with the server's own administration.",
+            self.server().issuer,
+            record.name
+        )
+    }
+
+    /// Why `client_id` cannot be read, changed or deleted from Registrar, if it cannot.
+    pub fn unmanaged_reason(&self, client_id: &str) -> Result<Option<String>> {
+        let mut records = self.load()?;
+        let record = find(&mut records, client_id)?;
+        Ok(record.client_uri.is_none().then(|| self.unmanaged(record)))
     }
 
     /// Keeps the token `answer` carries when it differs from the one `management` holds, and
@@ -742,7 +807,7 @@ mod tests {
         };
         DynamicClient::new(
             RegistrationClient::new(crate::http::client().unwrap(), server),
-            Secret::new("iat"),
+            Some(Secret::new("iat")),
             crate::keychain::tests::mock(),
             Connection::oauth_server(
                 Connection::new_id(),
@@ -804,7 +869,7 @@ mod tests {
             grant_types: grants.iter().map(|g| (*g).to_owned()).collect(),
             response_types: vec![],
             scope: Some("orders.read orders.write".into()),
-            token_endpoint_auth_method: "client_secret_post".into(),
+            token_endpoint_auth_method: Some("client_secret_post".into()),
             extra: serde_json::Map::new(),
         };
         let machine = metadata(&["client_credentials"]);
@@ -821,7 +886,7 @@ mod tests {
         );
         let record = Record {
             client_id: "c".into(),
-            client_uri: "https://login.example.com/reg/c".parse().unwrap(),
+            client_uri: Some("https://login.example.com/reg/c".parse().unwrap()),
             name: "Sync".into(),
             confidential: true,
             redirect_uris: vec![],

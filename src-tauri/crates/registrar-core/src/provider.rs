@@ -162,6 +162,15 @@ impl Provider {
         }
     }
 
+    /// Why the app cannot be read, changed or deleted from Registrar (it was registered on a
+    /// server without RFC 7592 management), if it cannot.
+    pub fn unmanaged_reason(&self, app_id: &str) -> Result<Option<String>> {
+        match self {
+            Provider::UiPath(_) => Ok(None),
+            Provider::Dynamic(client) => client.unmanaged_reason(app_id),
+        }
+    }
+
     /// The app's name, to confirm a deletion by: as the server has it, or for a dynamic
     /// registration server as Registrar listed it, since that server may have lost it.
     pub async fn name_of(&self, app_id: &str) -> Result<String> {

@@ -70,22 +70,30 @@ pub async fn discover(http: &reqwest::Client, issuer: &Url) -> Result<ServerMeta
         well_known(issuer, "oauth-authorization-server"),
         format!("{base}/.well-known/openid-configuration"),
     ];
-    let mut last = None;
+    // What each address answered that was not metadata, to say if none was.
+    let mut answered = Vec::new();
     for url in candidates {
         let response = send_with_retries(RETRIES, Repeat::Idempotent, what, || {
             http.get(url.as_str()).send()
         })
         .await?
         .response;
-        if response.status() == StatusCode::NOT_FOUND {
-            last = Some(url);
+        let status = response.status();
+        if status.is_server_error() {
+            return Err(Error::Server(format!(
+                "{url} answered HTTP {}: the server failed; try again later.",
+                status.as_u16()
+            )));
+        }
+        // Servers answer an address they do not serve in many ways: 404, another refusal, or
+        // (LemonLDAP::NG for RFC 8414's) 200 with their sign-in page. The next address is tried.
+        if !status.is_success() {
+            answered.push(format!("{url} answered HTTP {}", status.as_u16()));
             continue;
         }
-        if !response.status().is_success() {
-            return Err(Error::Server(format!(
-                "{url} answered HTTP {}: check the issuer URL.",
-                response.status().as_u16()
-            )));
+        if is_html(&response) {
+            answered.push(format!("{url} answered with a web page"));
+            continue;
         }
         let mut metadata: ServerMetadata = read_json(response, what).await?;
         metadata.metadata_url = url.parse().ok();
@@ -102,8 +110,8 @@ pub async fn discover(http: &reqwest::Client, issuer: &Url) -> Result<ServerMeta
         return Ok(metadata);
     }
     Err(Error::NotFound(format!(
-        "{base} publishes no OAuth metadata ({} answered 404): check the issuer URL.",
-        last.unwrap_or_default()
+        "{base} publishes no OAuth metadata ({}): check the issuer URL.",
+        answered.join("; ")
     )))
 }
 
@@ -143,21 +151,18 @@ pub struct ClientMetadata {
     /// reads, and that says nothing about which scopes the client holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// RFC 7591 §2: `client_secret_basic` when the server does not say. Some servers write it
-    /// as an array of one.
-    #[serde(default = "client_secret_basic", deserialize_with = "auth_method")]
-    pub token_endpoint_auth_method: String,
+    /// How the client authenticates at the token endpoint; None when an answer left it out
+    /// (RFC 7591 §2 would then mean `client_secret_basic`, but servers that leave it out may
+    /// well have kept what was sent). Some servers write it as an array of one.
+    #[serde(
+        default,
+        deserialize_with = "lenient::one_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub token_endpoint_auth_method: Option<String>,
     /// Every other field the server keeps for the client, sent back unchanged.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
-}
-
-fn client_secret_basic() -> String {
-    TokenAuth::SecretBasic.method().to_owned()
-}
-
-fn auth_method<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
-    Ok(lenient::one_text(d)?.unwrap_or_else(client_secret_basic))
 }
 
 /// Fields the server sets, which RFC 7592 §2.2 forbids in an update.
@@ -203,11 +208,13 @@ impl ClientMetadata {
             grant_types,
             response_types,
             scope: scope_value(draft.scopes.iter().map(|s| s.name.as_str())),
-            token_endpoint_auth_method: match draft.app_type {
-                AppType::Confidential => auth.method(),
-                AppType::NonConfidential => "none",
-            }
-            .to_owned(),
+            token_endpoint_auth_method: Some(
+                match draft.app_type {
+                    AppType::Confidential => auth.method(),
+                    AppType::NonConfidential => "none",
+                }
+                .to_owned(),
+            ),
             extra: serde_json::Map::new(),
         }
     }
@@ -597,7 +604,10 @@ mod tests {
             machine.response_types.is_empty(),
             "no code flow, so no redirect URL needed"
         );
-        assert_eq!(machine.token_endpoint_auth_method, "client_secret_basic");
+        assert_eq!(
+            machine.token_endpoint_auth_method.as_deref(),
+            Some("client_secret_basic")
+        );
 
         let both = metadata(
             AppType::Confidential,
@@ -624,7 +634,7 @@ mod tests {
             &["http://127.0.0.1/cb"],
             &[("orders.read", ScopeType::User)],
         );
-        assert_eq!(public.token_endpoint_auth_method, "none");
+        assert_eq!(public.token_endpoint_auth_method.as_deref(), Some("none"));
         assert_eq!(public.grant_types, ["authorization_code", "refresh_token"]);
     }
 

@@ -1,0 +1,214 @@
+//! LemonLDAP::NG (Debian's lemonldap-ng), a second, independently written OpenID provider with
+//! dynamic client registration, started per test on loopback by `tests/lemonldap-ng/start.sh`
+//! (`scripts/test` installs it). It differs from oidc-provider where real servers do: open
+//! registration (no initial access token), no RFC 7592 management (no registration client URI),
+//! client ids and secrets holding '/' and '.', Basic credentials it does not form-decode, answers
+//! without `scope`, grants, or auth method and with `client_id_issued_at` as a string, and changes
+//! that reach its token endpoint only after a second or two.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use registrar_core::draft::{AppDraft, ValidDraft};
+use registrar_core::model::{AppType, Scope, ScopeType, TokenAuth};
+use registrar_core::oauth::{self, ClientCredentials};
+use registrar_core::{Error, Secret};
+use serde_json::{json, Value};
+use url::Url;
+
+use crate::generic::{open_connection_at, Opened};
+
+/// A running LemonLDAP::NG portal and its Manager API, stopped when dropped.
+pub(crate) struct Lemonldap {
+    pub(crate) issuer: Url,
+    manager: String,
+    pids: Vec<String>,
+    _dir: tempfile::TempDir,
+}
+
+impl Lemonldap {
+    pub(crate) fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let (portal, manager) = (registrar_tests::free_port(), registrar_tests::free_port());
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("lemonldap-ng/start.sh");
+        let out = Command::new("bash")
+            .arg(&script)
+            .arg(dir.path())
+            .arg(portal.to_string())
+            .arg(manager.to_string())
+            .output()
+            .expect("bash runs the LemonLDAP::NG start script");
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "LemonLDAP::NG did not start (scripts/test installs lemonldap-ng): {said}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let pids = said
+            .trim()
+            .strip_prefix("ready ")
+            .unwrap_or_default()
+            .split(' ')
+            .map(str::to_owned)
+            .collect();
+        Self {
+            issuer: format!("http://127.0.0.1:{portal}").parse().unwrap(),
+            manager: format!("http://127.0.0.1:{manager}/api/v1"),
+            pids,
+            _dir: dir,
+        }
+    }
+
+    /// Lets a client use client_credentials, as the server's administrator does in its Manager:
+    /// dynamic registration never grants it.
+    pub(crate) async fn allow_client_credentials(&self, client_id: &str) {
+        let http = reqwest::Client::new();
+        let found: Value = http
+            .get(format!("{}/providers/oidc/rp/findByClientId", self.manager))
+            .query(&[("clientId", client_id)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let key = found["confKey"].as_str().expect("the client is known");
+        let patched = http
+            .patch(format!("{}/providers/oidc/rp/{key}", self.manager))
+            .json(&json!({"options": {"allowClientCredentialsGrant": 1}}))
+            .send()
+            .await
+            .unwrap();
+        assert!(patched.status().is_success(), "{}", patched.status());
+    }
+}
+
+impl Drop for Lemonldap {
+    fn drop(&mut self) {
+        for pid in &self.pids {
+            let _ = Command::new("kill").arg(pid).status();
+        }
+    }
+}
+
+/// A confidential web app signing users in with `openid profile`: what LemonLDAP::NG offers.
+fn web_app(name: &str) -> ValidDraft {
+    AppDraft {
+        name: name.into(),
+        app_type: AppType::Confidential,
+        redirect_uris: vec!["https://portal.example.com/signin-oidc".into()],
+        scopes: vec![
+            Scope::new("openid", ScopeType::User),
+            Scope::new("profile", ScopeType::User),
+        ],
+    }
+    .validate(None)
+    .unwrap()
+}
+
+/// A client_credentials token with HTTP Basic, polled while a change reaches the token endpoint.
+async fn token_eventually(server: &Lemonldap, client_id: &str, secret: &Secret) -> Vec<String> {
+    let http = registrar_core::http::client().unwrap();
+    let token_url = server.issuer.join("/oauth2/token").unwrap();
+    let credentials = ClientCredentials {
+        client_id: client_id.to_owned(),
+        client_secret: secret.duplicate(),
+    };
+    let mut last = None;
+    for _ in 0..100 {
+        let granted = oauth::client_credentials_as(
+            &http,
+            &token_url,
+            &credentials,
+            &["openid"],
+            TokenAuth::SecretBasic,
+        )
+        .await;
+        match granted {
+            Ok(granted) => return granted.scopes,
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no token within 10 s: {last:?}");
+}
+
+#[tokio::test]
+async fn open_registration_without_management_registers_lists_and_refuses_changes_with_the_reason()
+{
+    let server = Lemonldap::start();
+    let opened: Opened = open_connection_at(&server.issuer, None).await;
+    let provider = &opened.provider;
+
+    // Its metadata names only the authorization code: its scopes are offered for user sign-in.
+    let catalog = provider.catalog().await.unwrap();
+    let offered: Vec<(&str, bool, bool)> = catalog[0]
+        .scopes
+        .iter()
+        .map(|s| (s.name.as_str(), s.user, s.application))
+        .collect();
+    assert!(offered.contains(&("profile", true, false)), "{offered:?}");
+    assert_eq!(provider.features().register, None);
+
+    // Registered without a token; its ids and secrets hold '/' and '.', so register until one does.
+    let mut registered = None;
+    for n in 0..12 {
+        let created = provider
+            .create_app(&web_app(&format!("Portal {n}")))
+            .await
+            .unwrap();
+        let secret = created.secret.expect("a confidential client gets a secret");
+        if format!("{}{}", created.app.id, secret.expose()).contains('/') {
+            registered = Some((created.app, secret));
+            break;
+        }
+    }
+    let (app, secret) = registered.expect("one of twelve ids or secrets holds a '/'");
+    assert_eq!(app.token_auth, TokenAuth::SecretBasic);
+    assert_eq!(
+        app.scopes,
+        [
+            Scope::new("openid", ScopeType::User),
+            Scope::new("profile", ScopeType::User)
+        ],
+        "kept as sent: the answer names no scope"
+    );
+
+    // Listed and read as registered here; nothing to change it with.
+    let listed = provider.list_apps().await.unwrap();
+    assert!(listed.iter().any(|a| a.id == app.id && a.name == app.name));
+    assert_eq!(provider.get_app(&app.id).await.unwrap(), app);
+    let reason = provider.unmanaged_reason(&app.id).unwrap().unwrap();
+    assert!(reason.contains("RFC 7592"), "{reason}");
+    match provider.update_app(&app.id, &web_app("Renamed")).await {
+        Err(Error::Forbidden(said)) => assert_eq!(said, reason),
+        other => panic!("{other:?}"),
+    }
+    match provider.generate_secret(&app.id, None).await {
+        Err(Error::Forbidden(said)) => assert_eq!(said, reason),
+        other => panic!("{other:?}"),
+    }
+
+    // Once its administrator allows client_credentials, the secret gets a token through Basic
+    // credentials sent as they are: this server does not form-decode them.
+    server.allow_client_credentials(&app.id).await;
+    assert_eq!(
+        token_eventually(&server, &app.id, &secret).await,
+        Vec::<String>::new()
+    );
+
+    // Deleting takes it off Registrar's list and says to delete it on the server.
+    match provider.delete_app(&app.id).await {
+        Err(Error::Forbidden(said)) => {
+            assert!(said.contains("taken off Registrar's list"), "{said}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!provider
+        .list_apps()
+        .await
+        .unwrap()
+        .iter()
+        .any(|a| a.id == app.id));
+}
