@@ -720,3 +720,88 @@ async fn registrations_from_processes_at_once_are_all_kept() {
     assert_eq!(listed, ["Four", "One", "Three", "Two"]);
     stdout(&registrar(&["connections", "remove", "Login"], env, "").await);
 }
+
+/// LemonLDAP::NG from the command line: open registration, a client it cannot manage, and a
+/// token that replaces open registration without losing the clients registered.
+#[tokio::test]
+async fn an_open_registration_server_without_management_is_worked_from_the_command_line() {
+    let server = crate::lemonldap::Lemonldap::start();
+    let home = Home::new();
+    let env = home.env();
+    let issuer = server.issuer.to_string();
+    let add = [
+        "connections",
+        "add",
+        "--name",
+        "Lemon",
+        "--kind",
+        "oauth-server",
+        "--issuer",
+        &issuer,
+        "--open-registration",
+        "--json",
+    ];
+    ok_json(&registrar(&add, &env, "").await);
+    let report = ok_json(&registrar(&["connections", "test", "--json"], &env, "").await);
+    assert_eq!(report["discovery"]["outcome"], "passed", "{report}");
+    assert_eq!(report["token"]["outcome"], "unchecked", "{report}");
+    assert!(
+        report["token"]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("Open registration")),
+        "{report}"
+    );
+
+    let created = ok_json(
+        &registrar(
+            &[
+                "apps",
+                "create",
+                "--name",
+                "Portal",
+                "--type",
+                "confidential",
+                "--user-scope",
+                "openid",
+                "--user-scope",
+                "profile",
+                "--redirect",
+                "https://portal.example.com/signin-oidc",
+                "--json",
+            ],
+            &env,
+            "",
+        )
+        .await,
+    );
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert!(created["secret"].is_string(), "{created}");
+    let listed = ok_json(&registrar(&["apps", "list", "--json"], &env, "").await);
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["id"] == id.as_str()));
+
+    let (code, said) =
+        failure(&registrar(&["apps", "update", &id, "--name", "Renamed"], &env, "").await);
+    assert_eq!(code, 3, "{said}");
+    assert!(said.contains("RFC 7592"), "{said}");
+
+    // A token in place of open registration keeps the clients registered through it.
+    let set = ["connections", "set-token", "Lemon"];
+    stdout(&registrar(&set, &env, "a-token\n").await);
+    let listed = ok_json(&registrar(&["apps", "list", "--json"], &env, "").await);
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["id"] == id.as_str()));
+    let report = ok_json(&registrar(&["connections", "test", "--json"], &env, "").await);
+    assert!(
+        report["token"]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("kept in the keychain")),
+        "{report}"
+    );
+}

@@ -248,6 +248,11 @@ impl DynamicClient {
         self.registration.server()
     }
 
+    /// The server registers clients without an initial access token.
+    pub fn open_registration(&self) -> bool {
+        self.initial_access_token.is_none()
+    }
+
     pub fn http(&self) -> &reqwest::Client {
         self.registration.http()
     }

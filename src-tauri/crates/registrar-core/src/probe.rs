@@ -97,11 +97,14 @@ async fn probe_dynamic(client: &DynamicClient) -> ConnectionReport {
         },
         Err(error) => Check::Failed(error.to_string()),
     };
-    let token = Check::Unchecked(
-        "An initial access token is kept in the keychain. RFC 7591 has no way to check it short \
-         of registering a client, so the first registration will."
+    let token = Check::Unchecked(match client.open_registration() {
+        true => "Open registration: the server registers clients without an initial access \
+                 token, and none is kept."
             .to_owned(),
-    );
+        false => "An initial access token is kept in the keychain. RFC 7591 has no way to check \
+                  it short of registering a client, so the first registration will."
+            .to_owned(),
+    });
     let listing = match client.list_apps().await {
         Ok(apps) => Check::Passed(format!(
             "Read the {} clients registered from Registrar (the server lists none itself).",
