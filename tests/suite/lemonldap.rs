@@ -198,6 +198,28 @@ async fn open_registration_without_management_registers_lists_and_refuses_change
         Vec::<String>::new()
     );
 
+    // The sheet names the issuer exactly as the server publishes it, with no '/' added.
+    assert_eq!(
+        provider.endpoints().authority,
+        server.issuer.as_str().trim_end_matches('/')
+    );
+
+    // A non-confidential app is handed no secret, whatever the server gave it.
+    let desktop = AppDraft {
+        name: "Desktop".into(),
+        app_type: AppType::NonConfidential,
+        redirect_uris: vec!["http://127.0.0.1:8085/callback".into()],
+        scopes: vec![Scope::new("openid", ScopeType::User)],
+    }
+    .validate(None)
+    .unwrap();
+    assert!(provider
+        .create_app(&desktop)
+        .await
+        .unwrap()
+        .secret
+        .is_none());
+
     // Deleting takes it off Registrar's list and says to delete it on the server.
     match provider.delete_app(&app.id).await {
         Err(Error::Forbidden(said)) => {

@@ -346,15 +346,15 @@ fn the_four_formats_agree() {
         assert_eq!(json["produced_at"], "2026-11-28T10:15:30Z");
         assert_eq!(json["produced_by"], sheet.produced_by.as_str());
         for (name, url) in [
-            ("token_endpoint", &sheet.endpoints.token),
+            ("token_endpoint", sheet.endpoints.token.as_str()),
             (
                 "authorization_endpoint",
-                sheet.endpoints.authorize.as_ref().unwrap(),
+                sheet.endpoints.authorize.as_ref().unwrap().as_str(),
             ),
-            ("issuer", &sheet.endpoints.authority),
-            ("discovery_url", &sheet.endpoints.discovery),
+            ("issuer", sheet.endpoints.authority.as_str()),
+            ("discovery_url", sheet.endpoints.discovery.as_str()),
         ] {
-            assert_eq!(json["endpoints"][name], url.as_str(), "{name}");
+            assert_eq!(json["endpoints"][name], url, "{name}");
         }
         for group in &sheet.scopes {
             let key = match group.scope_type {

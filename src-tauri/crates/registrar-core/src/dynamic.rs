@@ -440,7 +440,7 @@ impl DynamicClient {
             }
             return Ok(CreatedApp {
                 app,
-                secret: answer.client_secret,
+                secret: confidential_secret(draft, answer.client_secret),
             });
         };
         // The server has registered the client. If Registrar cannot keep what manages it, the
@@ -472,7 +472,7 @@ impl DynamicClient {
         }
         Ok(CreatedApp {
             app,
-            secret: answer.client_secret,
+            secret: confidential_secret(draft, answer.client_secret),
         })
     }
 
@@ -749,6 +749,12 @@ pub fn registered_count(registry: &std::path::Path) -> Result<usize> {
     Ok(load_registry(registry)?.len())
 }
 
+/// The secret to show for a new client: none for a non-confidential app, whatever the server
+/// answered (some give every client a secret, which such an app must not be handed).
+fn confidential_secret(draft: &ValidDraft, secret: Option<Secret>) -> Option<Secret> {
+    secret.filter(|_| draft.app_type == AppType::Confidential)
+}
+
 /// What a server that refuses a client's registration access token most likely means.
 fn gone(record: &Record) -> Error {
     Error::NotFound(format!(
@@ -808,6 +814,7 @@ mod tests {
             grant_types_supported: grants.iter().map(|g| (*g).to_owned()).collect(),
             token_endpoint_auth_methods_supported: Vec::new(),
             metadata_url: None,
+            published_issuer: issuer.to_string(),
             issuer,
         };
         DynamicClient::new(

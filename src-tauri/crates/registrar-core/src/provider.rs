@@ -73,7 +73,7 @@ impl Provider {
             Provider::Dynamic(client) => {
                 let server = client.server();
                 Endpoints {
-                    authority: server.issuer.clone(),
+                    authority: server.published_issuer.clone(),
                     token: server.token_endpoint.clone(),
                     authorize: server.authorization_endpoint.clone(),
                     discovery: server

@@ -12,7 +12,9 @@ use url::Url;
 
 use crate::draft::ValidDraft;
 use crate::error::{Error, Result};
-use crate::http::{is_html, read_json, retry_after, send_with_retries, Repeat, Sent, RETRIES};
+use crate::http::{
+    is_html, parse_json, read_json, retry_after, send_with_retries, Repeat, Sent, RETRIES,
+};
 use crate::lenient;
 use crate::model::{AppType, Field, Grant, TokenAuth};
 use crate::Secret;
@@ -21,6 +23,10 @@ use crate::Secret;
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ServerMetadata {
     pub issuer: Url,
+    /// The issuer exactly as the server writes it: token libraries compare it byte for byte,
+    /// and parsing adds a '/' to an issuer without a path.
+    #[serde(skip)]
+    pub published_issuer: String,
     pub token_endpoint: Url,
     #[serde(default)]
     pub authorization_endpoint: Option<Url>,
@@ -95,7 +101,12 @@ pub async fn discover(http: &reqwest::Client, issuer: &Url) -> Result<ServerMeta
             answered.push(format!("{url} answered with a web page"));
             continue;
         }
-        let mut metadata: ServerMetadata = read_json(response, what).await?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| crate::http::transport_error(&e, what))?;
+        let mut metadata: ServerMetadata = parse_json(&bytes, what)?;
+        metadata.published_issuer = parse_json::<Published>(&bytes, what)?.issuer;
         metadata.metadata_url = url.parse().ok();
         if metadata.issuer.as_str().trim_end_matches('/') != base {
             return Err(Error::Server(format!(
@@ -113,6 +124,12 @@ pub async fn discover(http: &reqwest::Client, issuer: &Url) -> Result<ServerMeta
         "{base} publishes no OAuth metadata ({}): check the issuer URL.",
         answered.join("; ")
     )))
+}
+
+/// The issuer as written in the metadata.
+#[derive(Deserialize)]
+struct Published {
+    issuer: String,
 }
 
 /// Tokens and secrets go over https only; plain http only to a server on this computer.
@@ -642,6 +659,7 @@ mod tests {
     fn confidential_clients_use_basic_unless_the_server_names_only_post() {
         let server = |methods: &[&str]| ServerMetadata {
             issuer: "https://login.example.com".parse().unwrap(),
+            published_issuer: "https://login.example.com".into(),
             token_endpoint: "https://login.example.com/token".parse().unwrap(),
             authorization_endpoint: None,
             registration_endpoint: None,

@@ -78,7 +78,8 @@ impl From<&Connection> for SheetConnection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
     /// The identity server's base: the issuer a token library is configured with.
-    pub authority: Url,
+    /// The issuer as the server publishes it.
+    pub authority: String,
     pub token: Url,
     /// None when the server has no authorization endpoint (and so no user flows).
     pub authorize: Option<Url>,
@@ -88,7 +89,7 @@ pub struct Endpoints {
 impl From<&Endpoint> for Endpoints {
     fn from(endpoint: &Endpoint) -> Self {
         Self {
-            authority: endpoint.identity_url.clone(),
+            authority: endpoint.identity_url.to_string(),
             token: endpoint.token_url(),
             authorize: Some(endpoint.authorize_url()),
             discovery: endpoint.discovery_url(),
