@@ -109,24 +109,7 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
                     println!("{step:<10} {:<8} {}", outcome(check), check.detail());
                 }
             }
-            if report.all_passed() {
-                Ok(())
-            } else if !report.discovery.passed() && !report.token.passed() {
-                Err(Error::Network(format!(
-                    "\"{}\" does not answer: see above.",
-                    connection.name
-                )))
-            } else if !report.token.passed() {
-                Err(Error::Unauthorized(format!(
-                    "\"{}\" does not work: the admin token was refused.",
-                    connection.name
-                )))
-            } else {
-                Err(Error::Server(format!(
-                    "\"{}\" does not work fully; see above.",
-                    connection.name
-                )))
-            }
+            verdict(&connection.name, &report)
         }
         ConnectionsCommand::SetToken {
             name,
@@ -199,6 +182,28 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
             }
             Ok(())
         }
+    }
+}
+
+/// What a connection test comes to, as an exit code: refused credentials only when a token was
+/// asked for and refused ("not checked", as an OAuth server's initial access token is, is no
+/// refusal), an unreachable server when discovery failed too, a server failure otherwise.
+fn verdict(name: &str, report: &registrar_core::probe::ConnectionReport) -> Result<()> {
+    let refused = matches!(report.token, Check::Failed(_));
+    if report.all_passed() {
+        Ok(())
+    } else if refused && !report.discovery.passed() {
+        Err(Error::Network(format!(
+            "\"{name}\" does not answer: see above."
+        )))
+    } else if refused {
+        Err(Error::Unauthorized(format!(
+            "\"{name}\" does not work: the admin token was refused."
+        )))
+    } else {
+        Err(Error::Server(format!(
+            "\"{name}\" does not work fully; see above."
+        )))
     }
 }
 
@@ -617,4 +622,45 @@ async fn handoff(command: HandoffCommand, target: &Target, json: bool) -> Result
         println!("Wrote {}", path.display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use registrar_core::probe::ConnectionReport;
+
+    use super::*;
+
+    fn report(discovery: Check, token: Check, listing: Check) -> ConnectionReport {
+        ConnectionReport {
+            discovery,
+            token,
+            admin_scopes: Vec::new(),
+            organization_id: None,
+            listing,
+        }
+    }
+
+    #[test]
+    fn only_a_refused_token_is_refused_credentials() {
+        let ok = || Check::Passed(String::new());
+        let failed = || Check::Failed(String::new());
+        let unchecked = || Check::Unchecked(String::new());
+        assert!(verdict("x", &report(ok(), unchecked(), ok())).is_ok());
+        assert!(matches!(
+            verdict("x", &report(ok(), unchecked(), failed())),
+            Err(Error::Server(_))
+        ));
+        assert!(matches!(
+            verdict("x", &report(failed(), unchecked(), failed())),
+            Err(Error::Server(_))
+        ));
+        assert!(matches!(
+            verdict("x", &report(ok(), failed(), failed())),
+            Err(Error::Unauthorized(_))
+        ));
+        assert!(matches!(
+            verdict("x", &report(failed(), failed(), failed())),
+            Err(Error::Network(_))
+        ));
+    }
 }

@@ -578,6 +578,14 @@ async fn failure(response: reqwest::Response, what: &str) -> Error {
         .error_description
         .map(|d| format!(" The server said: {d}"))
         .unwrap_or_default();
+    // Some servers refuse a missing or wrong initial access token with 400 access_denied.
+    if problem.error == "access_denied" {
+        return Error::Unauthorized(format!(
+            "The server refused {what} (access_denied): the initial access token (to register) \
+             or the client's registration access token (to manage it) is wrong, has expired, or \
+             is needed.{said}"
+        ));
+    }
     let field = match problem.error.as_str() {
         "invalid_redirect_uri" => Some(Field::RedirectUris),
         "invalid_client_metadata" if said.contains("scope") => Some(Field::Scopes),
@@ -684,6 +692,44 @@ mod tests {
         assert_eq!(
             server(&["private_key_jwt"]).secret_auth(),
             TokenAuth::SecretBasic
+        );
+    }
+
+    fn answer(status: u16, body: &str) -> reqwest::Response {
+        reqwest::Response::from(
+            http::Response::builder()
+                .status(status)
+                .header("content-type", "application/json")
+                .body(body.to_owned())
+                .unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_registration_refused_as_access_denied_is_a_refused_token() {
+        let refused = failure(
+            answer(
+                400,
+                r#"{"error":"access_denied","error_description":"no token"}"#,
+            ),
+            "registering the client",
+        )
+        .await;
+        assert!(matches!(refused, Error::Unauthorized(_)), "{refused:?}");
+        let metadata = failure(
+            answer(400, r#"{"error":"invalid_redirect_uri"}"#),
+            "registering the client",
+        )
+        .await;
+        assert!(
+            matches!(
+                metadata,
+                Error::InvalidInput {
+                    field: Some(Field::RedirectUris),
+                    ..
+                }
+            ),
+            "{metadata:?}"
         );
     }
 
