@@ -42,12 +42,16 @@ enum Quirk {
     /// The metadata lists `client_secret_post` as the only way to authenticate, and the token
     /// endpoint refuses HTTP Basic.
     ListsOnlyPost,
+    /// Each read (GET) of a client takes a while, so reads made at once overlap.
+    SlowReads,
 }
 
 /// The proxy; its base URL stands in for oidc-provider's everywhere, the issuer included.
 struct QuirkProxy {
     issuer: Url,
     refused_nulls: Arc<Mutex<u32>>,
+    /// Client reads under way now, and the most there were at once.
+    reads: Arc<Mutex<(u32, u32)>>,
 }
 
 impl QuirkProxy {
@@ -56,12 +60,14 @@ impl QuirkProxy {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let upstream = upstream.as_str().trim_end_matches('/').to_owned();
         let refused_nulls = Arc::new(Mutex::new(0));
+        let reads = Arc::new(Mutex::new((0, 0)));
         let shared = Shared {
             upstream,
             base: base.clone(),
             quirks: quirks.to_vec(),
             http: reqwest::Client::new(),
             refused_nulls: refused_nulls.clone(),
+            reads: reads.clone(),
         };
         let shared = Arc::new(shared);
         tokio::spawn(async move {
@@ -72,6 +78,7 @@ impl QuirkProxy {
         Self {
             issuer: base.parse().unwrap(),
             refused_nulls,
+            reads,
         }
     }
 }
@@ -82,6 +89,7 @@ struct Shared {
     quirks: Vec<Quirk>,
     http: reqwest::Client,
     refused_nulls: Arc<Mutex<u32>>,
+    reads: Arc<Mutex<(u32, u32)>>,
 }
 
 fn has_null(value: &Value) -> bool {
@@ -128,6 +136,16 @@ async fn serve(mut stream: TcpStream, proxy: Arc<Shared>) {
         Some(value) => serde_json::to_vec(value).unwrap(),
         None => body,
     };
+    let client_read = method == "GET" && path.starts_with("/reg/");
+    if client_read && has(Quirk::SlowReads) {
+        {
+            let mut reads = proxy.reads.lock().unwrap();
+            reads.0 += 1;
+            reads.1 = reads.1.max(reads.0);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        proxy.reads.lock().unwrap().0 -= 1;
+    }
     let mut request = proxy
         .http
         .request(method.parse().unwrap(), format!("{}{path}", proxy.upstream));
@@ -365,6 +383,22 @@ async fn a_wrong_secret_refused_with_403_and_no_body_is_named_as_a_refused_secre
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_listing_reads_several_clients_at_once_and_no_more_than_a_few() {
+    let (_server, proxy, opened) = behind(&[Quirk::SlowReads]).await;
+    for n in 0..6 {
+        opened
+            .provider
+            .create_app(&machine_draft(&format!("Sync {n}")))
+            .await
+            .unwrap();
+    }
+    let listed = opened.provider.list_apps().await.unwrap();
+    assert_eq!(listed.len(), 6);
+    let most = proxy.reads.lock().unwrap().1;
+    assert!((2..=4).contains(&most), "{most} reads at once");
 }
 
 /// The sheet's client-credentials request, run with curl, and Verify: both must get a token.

@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 
+use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use url::Url;
@@ -24,6 +25,9 @@ use crate::registration::{
 };
 use crate::uipath::CreatedApp;
 use crate::Secret;
+
+/// How many clients a listing reads from the server at once.
+const CONCURRENT_READS: usize = 4;
 
 /// The id a client's one secret is shown with.
 const SECRET_ID: i64 = 1;
@@ -292,33 +296,21 @@ impl DynamicClient {
         }]
     }
 
-    /// Every client Registrar registered on this server, each read from the server. A client
+    /// Every client Registrar registered on this server, each read from the server (a few at
+    /// once, in list order). A client
     /// the server no longer knows (deleted there, or its token revoked) is taken off the list
     /// with its token; one whose token is gone from the keychain is listed as last seen. The
     /// reads run without the lock, which is taken only to merge what they found.
     pub async fn list_apps(&self) -> Result<Vec<ExternalApp>> {
-        let mut seen = Vec::new();
-        for record in self.load()? {
-            let mut management = match self.management(&record).await {
-                Ok(management) => management,
-                // Out of reach: listed as registered here.
-                Err(Error::Keychain(e) | Error::Forbidden(e)) => {
-                    tracing::debug!(client_id = %record.client_id, "listed as last seen: {e}");
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
-            let outcome = match self.read(&record, &mut management).await {
-                Ok(answer) => Seen::Read(record.updated(&answer, None)),
-                Err(Error::NotFound(_)) => Seen::Gone(record, management.access_token),
-                Err(e) => return Err(e),
-            };
-            seen.push(outcome);
-        }
+        let seen: Vec<Option<Seen>> = stream::iter(self.load()?)
+            .map(|record| self.look_up(record))
+            .buffered(CONCURRENT_READS)
+            .try_collect()
+            .await?;
         let _lock = self.lock().await?;
         let mut records = self.load()?;
         let before = records.clone();
-        for outcome in seen {
+        for outcome in seen.into_iter().flatten() {
             match outcome {
                 Seen::Read(updated) => {
                     if let Some(record) = records
@@ -345,6 +337,24 @@ impl DynamicClient {
             self.save(&records)?;
         }
         Ok(records.iter().map(Record::app).collect())
+    }
+
+    /// What reading one listed client found; none when it is out of reach (listed as last
+    /// seen: no token, or a server without management).
+    async fn look_up(&self, record: Record) -> Result<Option<Seen>> {
+        let mut management = match self.management(&record).await {
+            Ok(management) => management,
+            Err(Error::Keychain(e) | Error::Forbidden(e)) => {
+                tracing::debug!(client_id = %record.client_id, "listed as last seen: {e}");
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Some(match self.read(&record, &mut management).await {
+            Ok(answer) => Seen::Read(record.updated(&answer, None)),
+            Err(Error::NotFound(_)) => Seen::Gone(record, management.access_token),
+            Err(e) => return Err(e),
+        }))
     }
 
     /// One client, read from the server; one the server no longer knows is taken off the list.
