@@ -70,6 +70,7 @@ fn field_name(field: Field) -> String {
         Field::ClientSecret => "clientSecret",
         Field::Issuer => "issuer",
         Field::InitialAccessToken => "initialAccessToken",
+        Field::SignInPort => "signInPort",
     }
     .to_owned()
 }

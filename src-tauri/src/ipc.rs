@@ -85,6 +85,8 @@ pub struct ConnectionView {
     pub issuer: Option<String>,
     /// An OAuth server that takes registrations without an initial access token.
     pub open_registration: bool,
+    /// The loopback port a sign-in listens on, when not the default.
+    pub sign_in_port: Option<u16>,
     pub features: Features,
 }
 
@@ -120,6 +122,8 @@ pub struct ConnectionForm {
     pub sign_in_again: bool,
     /// For `oauthServer`: it takes registrations without an initial access token.
     pub open_registration: bool,
+    /// For `signIn`: the loopback port the sign-in listens on; none for the default.
+    pub sign_in_port: Option<u16>,
 }
 
 impl std::fmt::Debug for ConnectionForm {
@@ -646,6 +650,7 @@ impl ConnectionView {
             },
             issuer: connection.issuer.clone(),
             open_registration: connection.open_registration,
+            sign_in_port: connection.sign_in_port,
             features: features.into(),
         }
     }

@@ -100,6 +100,7 @@ impl Workspace {
             signed_in: false,
             issuer: None,
             open_registration: false,
+            sign_in_port: None,
         };
         if previous != Some(&connection) {
             match saved.connections.iter_mut().find(|c| c.id == connection.id) {

@@ -416,7 +416,9 @@ async fn an_admin_signs_in_through_the_browser_and_the_rotating_refresh_token_is
         running.sandbox.issue_admin_secret().unwrap(),
     );
     let password = running.sandbox.issue_user_password().unwrap();
-    let sign_in_app = crate::core_client::sign_in_app(&admin, "Registrar sign-in").await;
+    let port = registrar_tests::free_port();
+    let port_given = port.to_string();
+    let sign_in_app = crate::core_client::sign_in_app(&admin, "Registrar sign-in", port).await;
     let home = Home::new();
     let browser = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("browser/sign-in.sh");
     let mut env = home.env();
@@ -441,6 +443,8 @@ async fn an_admin_signs_in_through_the_browser_and_the_rotating_refresh_token_is
                 "--client-id",
                 &sign_in_app.id,
                 "--sign-in",
+                "--sign-in-port",
+                &port_given,
                 "--json",
             ],
             &env,
@@ -467,6 +471,10 @@ async fn an_admin_signs_in_through_the_browser_and_the_rotating_refresh_token_is
     assert_eq!(report["listing"]["outcome"], "passed", "{report}");
     let on_disk = std::fs::read_to_string(config.path().join("connections.json")).unwrap();
     assert!(on_disk.contains("\"signedIn\": true"), "{on_disk}");
+    assert!(
+        on_disk.contains(&format!("\"signInPort\": {port}")),
+        "{on_disk}"
+    );
 
     stdout(&registrar(&["connections", "remove", "Signed in"], &env, "").await);
     assert!(home.keychain_is_empty(), "the refresh token stayed");

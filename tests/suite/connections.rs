@@ -69,8 +69,15 @@ pub(crate) async fn fill_suite_form(client: &Client, name: &str, host: &str, run
 }
 
 /// Adds an Automation Suite connection that signs in through the browser with the sign-in app
-/// `client_id`, and starts the sign-in.
-async fn sign_in_with(client: &Client, name: &str, host: &str, running: &Running, client_id: &str) {
+/// `client_id` (its redirect URL on `port`), and starts the sign-in.
+async fn sign_in_with(
+    client: &Client,
+    name: &str,
+    host: &str,
+    running: &Running,
+    client_id: &str,
+    port: u16,
+) {
     fill_suite_form(client, name, host, running).await;
     click_xpath(
         client,
@@ -78,6 +85,12 @@ async fn sign_in_with(client: &Client, name: &str, host: &str, running: &Running
     )
     .await;
     type_into(client, "[data-testid=connection-clientId]", client_id).await;
+    type_into(
+        client,
+        "[data-testid=connection-signInPort]",
+        &port.to_string(),
+    )
+    .await;
     click(client, "[data-testid=connection-save]").await;
 }
 
@@ -309,7 +322,8 @@ async fn sign_in_from_the_window_through_the_browser_and_stay_signed_in() {
         running.sandbox.issue_admin_secret().unwrap(),
     );
     let password = running.sandbox.issue_user_password().unwrap();
-    let sign_in_app = crate::core_client::sign_in_app(&admin, "Registrar sign-in").await;
+    let port = registrar_tests::free_port();
+    let sign_in_app = crate::core_client::sign_in_app(&admin, "Registrar sign-in", port).await;
     let browser = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("browser/sign-in.sh");
     let desktop = Desktop::start_with(&[
         ("BROWSER", browser.display().to_string()),
@@ -319,7 +333,15 @@ async fn sign_in_from_the_window_through_the_browser_and_stay_signed_in() {
     wait_for(&client, "[data-testid=connection-url]").await;
 
     let host = format!("http://{}", running.sandbox.addr());
-    sign_in_with(&client, "Acme signed in", &host, &running, &sign_in_app.id).await;
+    sign_in_with(
+        &client,
+        "Acme signed in",
+        &host,
+        &running,
+        &sign_in_app.id,
+        port,
+    )
+    .await;
 
     wait_listed(&client, &["Registrar sign-in"], &[]).await;
     let saved = saved_connections(&desktop);
@@ -751,14 +773,23 @@ async fn a_sign_in_shows_its_address_and_cancelling_it_saves_nothing() {
         &running.sandbox,
         running.sandbox.issue_admin_secret().unwrap(),
     );
-    let sign_in_app = crate::core_client::sign_in_app(&admin, "Registrar sign-in").await;
+    let port = registrar_tests::free_port();
+    let sign_in_app = crate::core_client::sign_in_app(&admin, "Registrar sign-in", port).await;
     // A "browser" that opens nothing: the admin has only the address the dialog shows.
     let desktop = Desktop::start_with(&[("BROWSER", "true".to_owned())]);
     let client = desktop.launch().await;
     wait_for(&client, "[data-testid=connection-url]").await;
 
     let host = format!("http://{}", running.sandbox.addr());
-    sign_in_with(&client, "Never signed in", &host, &running, &sign_in_app.id).await;
+    sign_in_with(
+        &client,
+        "Never signed in",
+        &host,
+        &running,
+        &sign_in_app.id,
+        port,
+    )
+    .await;
 
     let address = wait_for_text(
         &client,
@@ -776,9 +807,11 @@ async fn a_sign_in_shows_its_address_and_cancelling_it_saves_nothing() {
     };
     assert_eq!(asked("client_id").as_deref(), Some(sign_in_app.id.as_str()));
     assert_eq!(asked("code_challenge_method").as_deref(), Some("S256"));
-    assert!(asked("redirect_uri")
-        .unwrap()
-        .starts_with("http://127.0.0.1:"));
+    assert_eq!(
+        asked("redirect_uri"),
+        Some(registrar_core::signin::redirect_uri(port)),
+        "the port the sign-in app registered"
+    );
 
     click(&client, "[data-testid=connection-cancel-sign-in]").await;
     let said = wait_for_text(&client, "[role=alert]", "cancelled").await;

@@ -50,18 +50,16 @@ pub(crate) fn admin_client(sandbox: &Sandbox, secret: Secret) -> UiPathClient {
 }
 
 /// Registers the app an admin signs in with: non-confidential, user scope PM.OAuthApp, and the
-/// loopback redirect URL of RFC 8252 (any port).
+/// loopback redirect URL of a sign-in on `port` (matched exactly, port included).
 pub(crate) async fn sign_in_app(
     admin: &UiPathClient,
     name: &str,
+    port: u16,
 ) -> registrar_core::model::ExternalApp {
     let draft = AppDraft {
         name: name.into(),
         app_type: AppType::NonConfidential,
-        redirect_uris: vec![format!(
-            "http://127.0.0.1{}",
-            registrar_core::signin::CALLBACK_PATH
-        )],
+        redirect_uris: vec![registrar_core::signin::redirect_uri(port)],
         scopes: vec![Scope::new("PM.OAuthApp", ScopeType::User)],
     };
     admin

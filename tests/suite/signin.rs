@@ -19,7 +19,8 @@ async fn an_admin_signs_in_through_the_browser_and_lists_apps_with_the_token() {
         running.sandbox.issue_admin_secret().unwrap(),
     );
     let password = running.sandbox.issue_user_password().unwrap();
-    let desktop = sign_in_app(&admin, "Registrar desktop").await;
+    let port = registrar_tests::free_port();
+    let desktop = sign_in_app(&admin, "Registrar desktop", port).await;
     let endpoint = admin.endpoint();
 
     let pending = signin::begin(
@@ -27,6 +28,7 @@ async fn an_admin_signs_in_through_the_browser_and_lists_apps_with_the_token() {
         &endpoint.token_url(),
         &desktop.id,
         &["PM.OAuthApp", "offline_access"],
+        port,
     )
     .await
     .unwrap();
@@ -127,7 +129,8 @@ async fn two_processes_on_one_sign_in_each_renew_from_the_kept_refresh_token() {
         running.sandbox.issue_admin_secret().unwrap(),
     );
     let password = running.sandbox.issue_user_password().unwrap();
-    let desktop = sign_in_app(&admin, "Registrar desktop").await;
+    let port = registrar_tests::free_port();
+    let desktop = sign_in_app(&admin, "Registrar desktop", port).await;
     let connection = Connection {
         id: Connection::new_id(),
         name: "Signed in".into(),
@@ -140,6 +143,7 @@ async fn two_processes_on_one_sign_in_each_renew_from_the_kept_refresh_token() {
         signed_in: true,
         issuer: None,
         open_registration: false,
+        sign_in_port: Some(port),
     };
     let folder = tempfile::tempdir().unwrap();
     let store = ConnectionStore::new(folder.path().join("connections.json"));

@@ -80,6 +80,9 @@ pub async fn save_connection<R: Runtime>(
         signed_in: form.credential == CredentialKind::SignIn,
         issuer: trimmed(form.issuer.as_deref()),
         open_registration: form.open_registration,
+        sign_in_port: form
+            .sign_in_port
+            .filter(|_| form.credential == CredentialKind::SignIn),
     };
     let open_browser = move |url: &Url| {
         // The window shows the address too, in case no browser opens.

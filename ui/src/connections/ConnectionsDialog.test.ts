@@ -123,6 +123,7 @@ describe('ConnectionsDialog', () => {
       signInAgain: false,
       issuer: null,
       openRegistration: false,
+      signInPort: null,
     });
   });
 
@@ -172,6 +173,7 @@ describe('ConnectionsDialog', () => {
       signInAgain: false,
       issuer: 'https://login.example.com',
       openRegistration: false,
+      signInPort: null,
     });
   });
 
@@ -273,6 +275,31 @@ describe('ConnectionsDialog', () => {
       'The connection was not saved. The identity server refused the admin app’s credentials.',
     );
     expect(onSwitched).not.toHaveBeenCalled();
+  });
+
+  it('signs in on the port the sign-in app registered, and says which redirect URL that is', async () => {
+    vi.mocked(saveConnection).mockResolvedValue({ ...ACME, signInPort: 8400 });
+    open();
+    await fireEvent.click(await screen.findByTestId('connection-add'));
+    await type('connection-name', 'Acme');
+    await type('connection-organization', 'acme');
+    await fireEvent.click(screen.getByTestId('credential-sign-in'));
+    await type('connection-clientId', 'registrar-sign-in');
+    const port = screen.getByLabelText('Sign-in port (optional)');
+    expect(screen.getByText(/registered exactly http:\/\/127\.0\.0\.1:52370\/callback/)).toBeTruthy();
+
+    await type('connection-signInPort', '99999');
+    await fireEvent.click(screen.getByTestId('connection-save'));
+    expect(saveConnection).not.toHaveBeenCalled();
+    expect(screen.getByTestId('connection-signInPort-error').textContent).toContain('1 to 65535');
+
+    await type('connection-signInPort', '8400');
+    expect(port.getAttribute('aria-describedby')).not.toBeNull();
+    expect(screen.getByText(/registered exactly http:\/\/127\.0\.0\.1:8400\/callback/)).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('connection-save'));
+    await waitFor(() =>
+      expect(saveConnection).toHaveBeenCalledWith(expect.objectContaining({ credential: 'signIn', signInPort: 8400 })),
+    );
   });
 
   it('waits for the sign-in in the browser and can cancel it', async () => {

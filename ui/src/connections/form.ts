@@ -35,7 +35,17 @@ export type FormValues = {
   initialAccessToken: string;
   /** For an OAuth 2.0 server that takes registrations without a token. */
   openRegistration: boolean;
+  /** For a sign-in: the loopback port, empty for the default. */
+  signInPort: string;
 };
+
+/** The port a sign-in listens on unless another is given (`signin::DEFAULT_PORT` in Rust). */
+export const DEFAULT_SIGN_IN_PORT = 52370;
+
+/** The redirect URL the sign-in app must have registered for a sign-in on `port`. */
+export function signInRedirect(port: string): string {
+  return `http://127.0.0.1:${port.trim() === '' ? DEFAULT_SIGN_IN_PORT : port.trim()}/callback`;
+}
 
 export function emptyForm(): FormValues {
   return {
@@ -52,6 +62,7 @@ export function emptyForm(): FormValues {
     issuer: '',
     initialAccessToken: '',
     openRegistration: false,
+    signInPort: '',
   };
 }
 
@@ -73,6 +84,7 @@ export function formFor(connection: ConnectionView): FormValues {
     issuer: connection.issuer ?? '',
     initialAccessToken: '',
     openRegistration: connection.openRegistration,
+    signInPort: connection.signInPort === null ? '' : String(connection.signInPort),
   };
 }
 
@@ -91,7 +103,7 @@ export function shownFields(values: FormValues): (keyof FormValues)[] {
     'host',
     ...(values.kind === 'standalone' ? [] : (['organization'] as const)),
     'clientId',
-    ...(values.credential === 'clientSecret' ? (['clientSecret'] as const) : []),
+    ...(values.credential === 'clientSecret' ? (['clientSecret'] as const) : (['signInPort'] as const)),
     'organizationId',
   ];
 }
@@ -142,6 +154,9 @@ export function checkForm(values: FormValues, editing: ConnectionView | null): P
   if (values.credential === 'clientSecret' && values.clientSecret.trim() === '' && !keepsSecret(values, editing)) {
     errors.clientSecret = 'Give the admin app’s client secret.';
   }
+  if (values.credential === 'signIn' && values.signInPort.trim() !== '' && portOf(values.signInPort) === null) {
+    errors.signInPort = 'Give a port number from 1 to 65535, or leave it empty for 52370.';
+  }
   return errors;
 }
 
@@ -167,6 +182,11 @@ export function keepsSecret(values: FormValues, editing: ConnectionView | null):
   );
 }
 
+function portOf(text: string): number | null {
+  const port = Number(text.trim());
+  return Number.isInteger(port) && port >= 1 && port <= 65535 ? port : null;
+}
+
 /** What is sent to Rust. */
 export function toIpcForm(values: FormValues): ConnectionForm {
   const optional = (text: string) => (text.trim() === '' ? null : text.trim());
@@ -184,6 +204,7 @@ export function toIpcForm(values: FormValues): ConnectionForm {
       signInAgain: false,
       issuer: values.issuer.trim(),
       openRegistration: values.openRegistration,
+      signInPort: null,
     };
   }
   return {
@@ -199,5 +220,6 @@ export function toIpcForm(values: FormValues): ConnectionForm {
     signInAgain: values.signInAgain,
     issuer: null,
     openRegistration: false,
+    signInPort: values.credential === 'signIn' ? portOf(values.signInPort) : null,
   };
 }

@@ -22,7 +22,11 @@ issuer: string | null,
 /**
  * An OAuth server that takes registrations without an initial access token.
  */
-openRegistration: boolean, features: Features, };
+openRegistration: boolean, 
+/**
+ * The loopback port a sign-in listens on, when not the default.
+ */
+signInPort: number | null, features: Features, };
 export type ConnectionList = { connections: Array<ConnectionView>, currentId: string, 
 /**
  * Why the window did not open on the connection chosen last time, if it did not.
@@ -49,7 +53,11 @@ signInAgain: boolean,
 /**
  * For `oauthServer`: it takes registrations without an initial access token.
  */
-openRegistration: boolean, };
+openRegistration: boolean, 
+/**
+ * For `signIn`: the loopback port the sign-in listens on; none for the default.
+ */
+signInPort: number | null, };
 export type ScopeChoice = { name: string, type: ScopeType, };
 export type SecretStatus = "active" | "expiringSoon" | "expired";
 export type SecretView = { id: number, description: string | null, 

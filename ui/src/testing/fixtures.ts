@@ -12,6 +12,7 @@ export const SANDBOX: ConnectionView = {
   credential: 'clientSecret',
   issuer: null,
   openRegistration: false,
+  signInPort: null,
   features: { register: null, deleteSecret: null, secretDetails: null },
 };
 
@@ -27,6 +28,7 @@ export const ACME: ConnectionView = {
   credential: 'signIn',
   issuer: null,
   openRegistration: false,
+  signInPort: null,
   features: { register: null, deleteSecret: null, secretDetails: null },
 };
 
@@ -43,6 +45,7 @@ export const LOGIN_SERVER: ConnectionView = {
   credential: 'initialAccessToken',
   issuer: 'https://login.example.com',
   openRegistration: false,
+  signInPort: null,
   features: {
     register: null,
     deleteSecret: 'The server keeps one secret per app (RFC 7592): replace it instead.',

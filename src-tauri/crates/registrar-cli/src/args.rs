@@ -103,13 +103,17 @@ pub struct AddConnection {
     pub org_id: Option<uuid::Uuid>,
     /// The admin app's client id (an app with the application scope PM.OAuthApp); with
     /// --sign-in, the sign-in app's (non-confidential, user scope PM.OAuthApp, redirect URL
-    /// http://127.0.0.1/callback). Not for an OAuth server.
+    /// http://127.0.0.1:52370/callback, or the --sign-in-port given). Not for an OAuth server.
     #[arg(long, required_if_eq_any([("kind", "cloud"), ("kind", "suite"), ("kind", "standalone")]))]
     pub client_id: Option<String>,
     /// Sign in in the browser (the BROWSER program if set) instead of using an admin app's
     /// secret; the refresh token goes to the keychain.
     #[arg(long)]
     pub sign_in: bool,
+    /// With --sign-in: the port on 127.0.0.1 the sign-in listens on (52370 unless given). The
+    /// sign-in app must have registered exactly http://127.0.0.1:PORT/callback.
+    #[arg(long, requires = "sign_in")]
+    pub sign_in_port: Option<u16>,
     /// An OAuth server that takes registrations without an initial access token (open
     /// registration): none is read or kept.
     #[arg(long)]

@@ -255,6 +255,7 @@ async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
         signed_in: add.sign_in,
         issuer: add.issuer,
         open_registration: add.open_registration,
+        sign_in_port: add.sign_in_port,
     };
     if connection.kind != ConnectionKind::OauthServer
         && (connection.issuer.is_some() || connection.open_registration)

@@ -235,6 +235,7 @@ pub async fn sign_in(
         &endpoint.token_url(),
         &connection.admin_client_id,
         &[ADMIN_SCOPES[0], "offline_access"],
+        connection.sign_in_port.unwrap_or(signin::DEFAULT_PORT),
     )
     .await?;
     open_browser(&pending.url);
@@ -280,6 +281,7 @@ mod tests {
             signed_in: false,
             issuer: None,
             open_registration: false,
+            sign_in_port: None,
         }
     }
 

@@ -59,6 +59,10 @@ pub struct Connection {
     /// open registration): the keychain holds none for it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub open_registration: bool,
+    /// The loopback port a signed-in admin's sign-in listens on, when not
+    /// [`crate::signin::DEFAULT_PORT`]: the sign-in app's redirect URL names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in_port: Option<u16>,
 }
 
 impl ConnectionKind {
@@ -126,6 +130,7 @@ impl Connection {
             signed_in: false,
             issuer: Some(issuer),
             open_registration: false,
+            sign_in_port: None,
         }
     }
 
@@ -414,6 +419,7 @@ mod tests {
             signed_in: false,
             issuer: None,
             open_registration: false,
+            sign_in_port: None,
         }
     }
 

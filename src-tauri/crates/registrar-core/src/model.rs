@@ -73,6 +73,7 @@ pub enum Field {
     ClientSecret,
     Issuer,
     InitialAccessToken,
+    SignInPort,
 }
 
 impl Field {
@@ -90,6 +91,7 @@ impl Field {
             Field::ClientSecret => "Client secret",
             Field::Issuer => "Issuer",
             Field::InitialAccessToken => "Initial access token",
+            Field::SignInPort => "Sign-in port",
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Interactive sign-in for a native app (RFC 8252): the authorization code flow with PKCE S256,
 //! the browser sent to the authorization endpoint, the code received on a loopback listener on
-//! 127.0.0.1 with an ephemeral port, then exchanged for tokens.
+//! 127.0.0.1, then exchanged for tokens. The listener's port is fixed (configurable per
+//! connection): UiPath's servers match a loopback redirect URL exactly, port included, so the
+//! sign-in app must have registered `http://127.0.0.1:{port}/callback`.
 
 use std::time::Duration;
 
@@ -10,12 +12,21 @@ use url::Url;
 
 use crate::error::{Error, Result};
 use crate::http::Repeat;
+use crate::model::Field;
 use crate::oauth::{token_request, GrantedToken};
 use crate::requests::{random_state, Pkce};
 use crate::Secret;
 
-/// The path the loopback listener answers on; register `http://127.0.0.1/callback`.
+/// The path the loopback listener answers on.
 pub const CALLBACK_PATH: &str = "/callback";
+
+/// The port the loopback listener takes unless a connection names another.
+pub const DEFAULT_PORT: u16 = 52370;
+
+/// The redirect URL a sign-in app registers for a sign-in on `port`.
+pub fn redirect_uri(port: u16) -> String {
+    format!("http://127.0.0.1:{port}{CALLBACK_PATH}")
+}
 
 /// How long one loopback connection may take to send its request line.
 const REQUEST_READ: Duration = Duration::from_secs(5);
@@ -34,24 +45,33 @@ pub struct Pending {
     pub url: Url,
 }
 
-/// Listens on a free loopback port and builds the authorization URL for `client_id` (a
-/// non-confidential app holding `scopes` as user scopes).
+/// Listens on 127.0.0.1:`port` and builds the authorization URL for `client_id` (a
+/// non-confidential app holding `scopes` as user scopes, with the redirect URL
+/// [`redirect_uri`]`(port)`).
 pub async fn begin(
     authorize_url: &Url,
     token_url: &Url,
     client_id: &str,
     scopes: &[&str],
+    port: u16,
 ) -> Result<Pending> {
-    let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| {
-        Error::Network(format!(
-            "Could not listen on 127.0.0.1 for the sign-in: {e}."
-        ))
-    })?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| Error::Network(format!("The sign-in listener has no port: {e}.")))?
-        .port();
-    let redirect_uri = format!("http://127.0.0.1:{port}{CALLBACK_PATH}");
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AddrInUse => Error::invalid(
+                Field::SignInPort,
+                format!(
+                    "Port {port} on 127.0.0.1 is in use (another program, or a sign-in still \
+                     waiting): close it, or choose another sign-in port and register \
+                     {} as the sign-in app's redirect URL.",
+                    redirect_uri(port)
+                ),
+            ),
+            _ => Error::Network(format!(
+                "Could not listen on 127.0.0.1:{port} for the sign-in: {e}."
+            )),
+        })?;
+    let redirect_uri = redirect_uri(port);
     let pkce = Pkce::generate()?;
     let state = random_state()?;
     let scope = scopes.join(" ");
@@ -216,4 +236,47 @@ async fn respond(stream: &mut TcpStream, status: u16, message: &str) {
     );
     let _ = stream.write_all(answer.as_bytes()).await;
     let _ = stream.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_taken_port_is_named_with_the_redirect_url_to_register_instead() {
+        let taken = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let url = |path: &str| Url::parse(&format!("https://login.example.com/{path}")).unwrap();
+        match begin(
+            &url("authorize"),
+            &url("token"),
+            "app",
+            &["PM.OAuthApp"],
+            port,
+        )
+        .await
+        {
+            Err(Error::InvalidInput { field, message }) => {
+                assert_eq!(field, Some(Field::SignInPort));
+                assert!(message.contains(&format!("Port {port}")), "{message}");
+            }
+            other => panic!("{:?}", other.map(|pending| pending.url)),
+        }
+        drop(taken);
+        let pending = begin(
+            &url("authorize"),
+            &url("token"),
+            "app",
+            &["PM.OAuthApp"],
+            port,
+        )
+        .await
+        .unwrap();
+        let redirect = pending
+            .url
+            .query_pairs()
+            .find(|(name, _)| name == "redirect_uri")
+            .map(|(_, value)| value.into_owned());
+        assert_eq!(redirect, Some(redirect_uri(port)));
+    }
 }

@@ -174,7 +174,7 @@ async fn check(state: &AppState, params: &Params) -> Result<Checked, Refusal> {
     if !registered
         .split(',')
         .map(str::trim)
-        .any(|uri| redirect_matches(uri, &redirect_uri))
+        .any(|uri| redirect_matches(uri, &redirect_uri, state.loopback_any_port))
     {
         return Err(page(
             "redirect_uri_mismatch: the redirect URL is not one of the application's, character for \
@@ -265,11 +265,15 @@ async fn check(state: &AppState, params: &Params) -> Result<Checked, Refusal> {
     })
 }
 
-/// Redirect URLs match character for character, except that a native app's loopback URL
-/// (`http://127.0.0.1` or `http://[::1]`) may name any port (RFC 8252 §7.3).
-fn redirect_matches(registered: &str, presented: &str) -> bool {
+/// Redirect URLs match character for character, port included, as UiPath's servers match
+/// them; with `any_loopback_port`, a native app's loopback URL (`http://127.0.0.1` or
+/// `http://[::1]`) may name any port (RFC 8252 §7.3).
+fn redirect_matches(registered: &str, presented: &str, any_loopback_port: bool) -> bool {
     if registered == presented {
         return true;
+    }
+    if !any_loopback_port {
+        return false;
     }
     let (Ok(registered), Ok(presented)) = (Url::parse(registered), Url::parse(presented)) else {
         return false;
@@ -320,20 +324,36 @@ mod tests {
     use super::redirect_matches;
 
     #[test]
-    fn redirects_match_exactly_but_loopback_ports_may_differ() {
+    fn redirects_match_exactly_and_loopback_ports_differ_only_when_allowed() {
         let native = "http://127.0.0.1/callback";
-        assert!(redirect_matches(native, "http://127.0.0.1:53121/callback"));
+        let other_port = "http://127.0.0.1:53121/callback";
+        assert!(
+            !redirect_matches(native, other_port, false),
+            "port included"
+        );
+        assert!(redirect_matches(other_port, other_port, false));
+        assert!(redirect_matches(native, other_port, true));
         assert!(!redirect_matches(
             native,
-            "http://127.0.0.1:53121/callback/"
+            "http://127.0.0.1:53121/callback/",
+            true
         ));
-        assert!(!redirect_matches(native, "http://localhost:53121/callback"));
+        assert!(!redirect_matches(
+            native,
+            "http://localhost:53121/callback",
+            true
+        ));
         let web = "https://app.example.com/signin";
-        assert!(redirect_matches(web, web));
+        assert!(redirect_matches(web, web, true));
         assert!(!redirect_matches(
             web,
-            "https://app.example.com:8443/signin"
+            "https://app.example.com:8443/signin",
+            true
         ));
-        assert!(!redirect_matches(web, "https://app.example.com/signin/"));
+        assert!(!redirect_matches(
+            web,
+            "https://app.example.com/signin/",
+            true
+        ));
     }
 }

@@ -27,6 +27,10 @@ pub struct Args {
     /// How answers write a scope's type: numbers as live tenants do, or the published names.
     #[arg(long, value_enum, default_value_t = ScopeTypes::Numbers)]
     pub scope_types: ScopeTypes,
+    /// Let a loopback redirect URL name any port (RFC 8252 §7.3); by default redirect URLs
+    /// match exactly, port included, as UiPath's servers match them.
+    #[arg(long)]
+    pub loopback_any_port: bool,
     /// Print a fresh secret for the bootstrap admin client.
     #[arg(long)]
     pub issue_admin_secret: bool,
@@ -42,6 +46,7 @@ pub async fn run(args: Args) -> Result<(), Box<dyn Error>> {
         addr: SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)),
         organization: args.org,
         scope_types: args.scope_types,
+        loopback_any_port: args.loopback_any_port,
     })
     .await?;
     println!("Identity URL:     {}", sandbox.identity_url());

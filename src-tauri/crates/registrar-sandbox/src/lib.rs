@@ -51,6 +51,9 @@ pub struct SandboxConfig {
     pub addr: SocketAddr,
     pub organization: String,
     pub scope_types: ScopeTypes,
+    /// Let a loopback redirect URL name any port (RFC 8252 §7.3); by default redirect URLs
+    /// match exactly, port included, as on UiPath's servers.
+    pub loopback_any_port: bool,
 }
 
 /// How the External Client API writes a scope's type in its answers. It reads both forms.
@@ -72,6 +75,7 @@ impl SandboxConfig {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             organization: DEFAULT_ORGANIZATION.into(),
             scope_types: ScopeTypes::Numbers,
+            loopback_any_port: false,
         }
     }
 }
@@ -142,6 +146,7 @@ impl Sandbox {
             partition: opened.meta.partition,
             issuer: format!("http://{addr}/identity_"),
             scope_types: config.scope_types,
+            loopback_any_port: config.loopback_any_port,
         });
         let router = server::router(shared, &organization);
         let (stop, stopped) = oneshot::channel::<()>();

@@ -22,6 +22,8 @@ pub(crate) struct Shared {
     /// `{base_url}/identity_`, the same under both mounts (as on Automation Cloud).
     pub issuer: String,
     pub scope_types: crate::ScopeTypes,
+    /// A loopback redirect URL may name any port (RFC 8252 §7.3) instead of matching exactly.
+    pub loopback_any_port: bool,
 }
 
 pub(crate) fn router(state: AppState, organization: &str) -> Router {

@@ -1852,6 +1852,49 @@ async fn a_parameter_given_twice_is_refused_at_the_authorization_endpoint() {
 }
 
 #[tokio::test]
+async fn a_loopback_redirect_may_name_any_port_only_when_the_sandbox_is_told_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(SandboxConfig {
+        loopback_any_port: true,
+        ..SandboxConfig::new(dir.path().join("sandbox.sqlite3"))
+    })
+    .await
+    .unwrap();
+    let mut env = Env {
+        dir,
+        sandbox,
+        http: reqwest::Client::new(),
+        admin_token: String::new(),
+    };
+    let secret = env.sandbox.issue_admin_secret().unwrap();
+    let admin = env.sandbox.admin_client_id().to_owned();
+    env.admin_token = env.token_ok(&admin, secret.expose(), None).await;
+    let app = env
+        .create_app(
+            false,
+            &[("OR.Users.Read", "user")],
+            Some("http://127.0.0.1/callback"),
+        )
+        .await;
+    let params = replaced(
+        authorize_params(&app.id, "OR.Users.Read"),
+        "redirect_uri",
+        "http://127.0.0.1:8401/callback",
+    );
+    let shown = browser()
+        .get(env.url("connect/authorize"))
+        .query(&params)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        shown.status(),
+        StatusCode::OK,
+        "the sign-in page, not a mismatch"
+    );
+}
+
+#[tokio::test]
 async fn the_authorization_endpoint_matches_redirects_exactly_and_requires_s256_for_public_apps() {
     let env = env().await;
     let app = env
@@ -1880,6 +1923,11 @@ async fn the_authorization_endpoint_matches_redirects_exactly_and_requires_s256_
         .await
         .unwrap()
         .contains("redirect_uri_mismatch"));
+
+    // Port included, as on UiPath's servers.
+    let other_port = ask(base("http://127.0.0.1:8401/callback")).await;
+    assert_eq!(other_port.status(), StatusCode::BAD_REQUEST);
+    assert!(sent_back(&other_port).is_none());
 
     let without_pkce: Vec<_> = base(REDIRECT)
         .into_iter()
