@@ -31,11 +31,19 @@ async fn env() -> Env {
 }
 
 async fn env_writing(scope_types: ScopeTypes) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let sandbox = Sandbox::start(SandboxConfig {
+    env_with(|config| SandboxConfig {
         scope_types,
-        ..SandboxConfig::new(dir.path().join("sandbox.sqlite3"))
+        ..config
     })
+    .await
+}
+
+/// A sandbox started with the default configuration as `configure` changes it.
+async fn env_with(configure: impl FnOnce(SandboxConfig) -> SandboxConfig) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(configure(SandboxConfig::new(
+        dir.path().join("sandbox.sqlite3"),
+    )))
     .await
     .unwrap();
     let http = reqwest::Client::new();
@@ -1853,22 +1861,11 @@ async fn a_parameter_given_twice_is_refused_at_the_authorization_endpoint() {
 
 #[tokio::test]
 async fn a_loopback_redirect_may_name_any_port_only_when_the_sandbox_is_told_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let sandbox = Sandbox::start(SandboxConfig {
+    let env = env_with(|config| SandboxConfig {
         loopback_any_port: true,
-        ..SandboxConfig::new(dir.path().join("sandbox.sqlite3"))
+        ..config
     })
-    .await
-    .unwrap();
-    let mut env = Env {
-        dir,
-        sandbox,
-        http: reqwest::Client::new(),
-        admin_token: String::new(),
-    };
-    let secret = env.sandbox.issue_admin_secret().unwrap();
-    let admin = env.sandbox.admin_client_id().to_owned();
-    env.admin_token = env.token_ok(&admin, secret.expose(), None).await;
+    .await;
     let app = env
         .create_app(
             false,
