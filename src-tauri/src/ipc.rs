@@ -248,6 +248,9 @@ pub struct AppChanges {
     pub scopes_removed: Vec<ScopeChoice>,
     pub redirect_uris_added: Vec<String>,
     pub redirect_uris_removed: Vec<String>,
+    /// What the app keeps although Registrar's rules or the catalog would refuse it now, each
+    /// in words (the app was made elsewhere, or before the catalog changed).
+    pub kept_as_held: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -529,6 +532,7 @@ impl From<&edit::AppChanges> for AppChanges {
             scopes_removed: choices(&changes.scopes_removed),
             redirect_uris_added: changes.redirect_uris_added.clone(),
             redirect_uris_removed: changes.redirect_uris_removed.clone(),
+            kept_as_held: changes.kept_as_held.clone(),
         }
     }
 }

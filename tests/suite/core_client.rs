@@ -485,3 +485,59 @@ async fn a_deleted_app_is_gone_and_gets_no_more_tokens() {
         Err(Error::Unauthorized(_))
     ));
 }
+
+/// An app made in the portal under other rules (here a plain-http redirect URL, which the server
+/// takes and Registrar would refuse for a new app) is renamed all the same; what it keeps is said,
+/// and only what the admin adds is checked.
+#[tokio::test]
+async fn an_app_made_elsewhere_is_renamed_and_keeps_what_registrar_would_refuse_now() {
+    use registrar_core::edit::{apply_update, plan_update, AppEdit};
+    let running = sandbox().await;
+    let admin = admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
+    );
+    // Unchecked on purpose: made as the portal would.
+    let portal_made = ValidDraft {
+        name: "Portal app".into(),
+        app_type: AppType::Confidential,
+        redirect_uris: vec!["http://portal.example.com/cb".into()],
+        scopes: vec![Scope::new("OR.Users.Read", ScopeType::User)],
+    };
+    let app = admin.create_app(&portal_made).await.unwrap().app;
+    let provider = Provider::UiPath(admin);
+    let catalog = provider.catalog().await.unwrap();
+    let base = AppEdit::from(&app);
+    let renamed = AppEdit {
+        name: "Portal app v2".into(),
+        ..base.clone()
+    };
+
+    let plan = plan_update(&provider, &app.id, &base, &renamed, &catalog)
+        .await
+        .unwrap();
+    assert_eq!(plan.changes.kept_as_held.len(), 1, "{:?}", plan.changes);
+    assert!(plan.changes.kept_as_held[0].contains("http://portal.example.com/cb"));
+    let saved = apply_update(&provider, &app.id, &base, &renamed, &catalog)
+        .await
+        .unwrap()
+        .app;
+    assert_eq!(saved.name, "Portal app v2");
+    assert_eq!(saved.redirect_uris, ["http://portal.example.com/cb"]);
+
+    let base = AppEdit::from(&saved);
+    let added = AppEdit {
+        redirect_uris: vec![
+            "http://portal.example.com/cb".into(),
+            "http://other.example.com/cb".into(),
+        ],
+        ..base.clone()
+    };
+    match plan_update(&provider, &app.id, &base, &added, &catalog).await {
+        Err(Error::InvalidInput { field, message }) => {
+            assert_eq!(field, Some(Field::RedirectUris));
+            assert!(message.contains("other.example.com"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

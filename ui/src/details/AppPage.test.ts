@@ -467,6 +467,7 @@ const RENAME = {
   scopesRemoved: [],
   redirectUrisAdded: [],
   redirectUrisRemoved: [],
+  keptAsHeld: [],
 };
 
 /** Renames the app to "Billing" through the editor: review, then save. */

@@ -26,6 +26,7 @@ const CHANGES: AppChanges = {
   scopesRemoved: [{ name: 'OR.Jobs', type: 'application' }],
   redirectUrisAdded: ['https://billing.example.com/cb/'],
   redirectUrisRemoved: [],
+  keptAsHeld: [],
 };
 
 const NO_CHANGES: AppChanges = {
@@ -34,6 +35,7 @@ const NO_CHANGES: AppChanges = {
   scopesRemoved: [],
   redirectUrisAdded: [],
   redirectUrisRemoved: [],
+  keptAsHeld: [],
 };
 
 const THEIRS: AppDetails = {
@@ -127,6 +129,18 @@ describe('EditDialog', () => {
     expect(screen.queryByTestId('edit-save')).toBeNull();
     await fireEvent.click(screen.getByRole('button', { name: 'Back to editing' }));
     expect(nameInput().value).toBe('Billing sync');
+  });
+
+  it('says what an app made elsewhere keeps although the rules would refuse it now', async () => {
+    const kept = 'The server offers no scope named OR.Retired. It is kept as the app holds it.';
+    planMock.mockResolvedValue({ ...CHANGES, keptAsHeld: [kept] });
+    await renderEdit();
+
+    await fireEvent.click(screen.getByTestId('edit-review'));
+
+    expect(await screen.findByTestId('diff-kept')).toBeTruthy();
+    expect(texts('diff-kept')).toEqual([kept]);
+    expect(screen.getByTestId('edit-save')).toBeTruthy();
   });
 
   it('shows the busy state while the changes are worked out', async () => {

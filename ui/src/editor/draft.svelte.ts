@@ -17,7 +17,9 @@ export class AppDraftState {
   /** A submit was refused for the problems below: show them all, untouched empty fields too. */
   attempted = $state(false);
 
-  redirectChecks = $derived(checkRedirects(this.redirects.map((r) => r.value)));
+  /** The redirect URLs the app holds on the server, kept even where the rules would refuse them now. */
+  held: string[] = [];
+  redirectChecks = $derived(checkRedirects(this.redirects.map((r) => r.value), this.held));
   redirectMissing = $derived(redirectMissing(this.scopes, this.redirects.map((r) => r.value)));
   grants = $derived(grantsFor(this.appType, this.scopes));
   redundancies = $derived(redundantPicks(this.scopes));
@@ -34,6 +36,7 @@ export class AppDraftState {
     const draft = new AppDraftState();
     draft.name = app.name;
     draft.appType = app.appType;
+    draft.held = [...app.redirectUris];
     for (const uri of app.redirectUris) {
       draft.addRedirect(uri);
     }

@@ -190,4 +190,13 @@ describe('checkRedirects', () => {
   it('is empty for no URLs', () => {
     expect(checkRedirects([])).toEqual([]);
   });
+
+  it('keeps a URL the app already holds, even one the rules would refuse now, but not twice', () => {
+    const held = ['http://portal.example.com/cb'];
+    expect(checkRedirects(['http://portal.example.com/cb', 'http://new.example.com/cb'], held)).toEqual([
+      { error: null, missingTwin: null },
+      { error: 'http is allowed only on loopback (127.0.0.1, [::1] or localhost): use https.', missingTwin: null },
+    ]);
+    expect(checkRedirects([held[0], held[0]], held)[1].error).toBe('It is listed twice.');
+  });
 });

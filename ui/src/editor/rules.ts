@@ -125,13 +125,18 @@ export type RedirectCheck = {
   missingTwin: string | null;
 };
 
-/** Checks each redirect URL of a list, in order; a URL listed again is an error the second time. */
-export function checkRedirects(uris: readonly string[]): RedirectCheck[] {
+/**
+ * Checks each redirect URL of a list, in order; a URL listed again is an error the second time.
+ * A URL the app already `held` is kept as it is (it may have been registered elsewhere, under
+ * other rules): only a repeat of it is an error.
+ */
+export function checkRedirects(uris: readonly string[], held: readonly string[] = []): RedirectCheck[] {
   const listed = new Set(uris.map((uri) => uri.trim()));
   const seen = new Set<string>();
   return uris.map((raw) => {
     const uri = raw.trim();
-    const error = redirectError(uri) ?? (seen.has(uri) ? 'It is listed twice.' : null);
+    const rule = held.includes(uri) ? null : redirectError(uri);
+    const error = rule ?? (seen.has(uri) ? 'It is listed twice.' : null);
     seen.add(uri);
     const twin = error === null ? trailingSlashTwin(uri) : null;
     return { error, missingTwin: twin !== null && !listed.has(twin) ? twin : null };

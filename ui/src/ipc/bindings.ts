@@ -86,7 +86,12 @@ export type CatalogResource = { name: string, displayName: string, description: 
 export type AppDraft = { name: string, appType: AppType, redirectUris: Array<string>, scopes: Array<ScopeChoice>, };
 export type AppEdit = { name: string, redirectUris: Array<string>, scopes: Array<ScopeChoice>, };
 export type NameChange = { from: string, to: string, };
-export type AppChanges = { name: NameChange | null, scopesAdded: Array<ScopeChoice>, scopesRemoved: Array<ScopeChoice>, redirectUrisAdded: Array<string>, redirectUrisRemoved: Array<string>, };
+export type AppChanges = { name: NameChange | null, scopesAdded: Array<ScopeChoice>, scopesRemoved: Array<ScopeChoice>, redirectUrisAdded: Array<string>, redirectUrisRemoved: Array<string>, 
+/**
+ * What the app keeps although Registrar's rules or the catalog would refuse it now, each
+ * in words (the app was made elsewhere, or before the catalog changed).
+ */
+keptAsHeld: Array<string>, };
 export type RegisteredApp = { app: AppSummary, secret: string | null, };
 export type NewSecret = { description: string, 
 /**

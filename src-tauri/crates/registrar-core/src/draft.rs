@@ -28,10 +28,60 @@ pub struct ValidDraft {
 /// Longest name the identity server keeps.
 pub const MAX_NAME_CHARS: usize = 200;
 
+/// What an app already holds on the server. An edit keeps it without checking it again: an app
+/// made in the portal, or before the catalog changed, may hold a scope the catalog no longer
+/// offers or a redirect URL Registrar's rules refuse, and must still be editable (a rename above
+/// all). Only what the admin adds is checked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Held<'a> {
+    pub scopes: &'a [Scope],
+    pub redirect_uris: &'a [String],
+}
+
+impl Held<'_> {
+    /// What the app holds that the rules or `catalog` would refuse now, each in words, for the
+    /// admin to see before saving.
+    pub fn oddities(&self, catalog: &[CatalogResource]) -> Vec<String> {
+        let scopes = self.scopes.iter().filter_map(|scope| {
+            check_against_catalog(&BTreeSet::from([scope.clone()]), catalog)
+                .err()
+                .map(|refused| format!("{} It is kept as the app holds it.", message_of(refused)))
+        });
+        let uris = self.redirect_uris.iter().filter_map(|uri| {
+            validate_redirect_uris(std::slice::from_ref(uri), &Held::default())
+                .err()
+                .map(|refused| {
+                    format!(
+                        "{} It is kept as the app holds it.",
+                        message_of(refused).replacen("Redirect URL 1 ", "The redirect URL ", 1)
+                    )
+                })
+        });
+        scopes.chain(uris).collect()
+    }
+}
+
+fn message_of(error: Error) -> String {
+    match error {
+        Error::InvalidInput { message, .. } => message,
+        other => other.to_string(),
+    }
+}
+
 impl AppDraft {
     /// Checks the draft against the seed's rules and, when given, the server's catalog. The first
     /// broken rule is reported with the field to fix.
     pub fn validate(&self, catalog: Option<&[CatalogResource]>) -> Result<ValidDraft> {
+        self.validate_keeping(catalog, &Held::default())
+    }
+
+    /// [`AppDraft::validate`] for an edit of an app that holds `held`: what it already holds is
+    /// kept unchecked.
+    pub fn validate_keeping(
+        &self,
+        catalog: Option<&[CatalogResource]>,
+        held: &Held<'_>,
+    ) -> Result<ValidDraft> {
         let name = self.name.trim();
         if name.is_empty() {
             return Err(Error::invalid(Field::Name, "Give the application a name."));
@@ -54,7 +104,7 @@ impl AppDraft {
         if self.app_type == AppType::NonConfidential {
             let app_scopes: Vec<&str> = scopes
                 .iter()
-                .filter(|s| s.scope_type == ScopeType::Application)
+                .filter(|s| s.scope_type == ScopeType::Application && !held.scopes.contains(s))
                 .map(|s| s.name.as_str())
                 .collect();
             if !app_scopes.is_empty() {
@@ -69,11 +119,19 @@ impl AppDraft {
             }
         }
         if let Some(catalog) = catalog {
-            check_against_catalog(&scopes, catalog)?;
+            let added: BTreeSet<Scope> = scopes
+                .iter()
+                .filter(|s| !held.scopes.contains(s))
+                .cloned()
+                .collect();
+            check_against_catalog(&added, catalog)?;
         }
 
-        let redirect_uris = validate_redirect_uris(&self.redirect_uris)?;
-        if redirect_uris.is_empty() && scopes.iter().any(|s| s.scope_type == ScopeType::User) {
+        let redirect_uris = validate_redirect_uris(&self.redirect_uris, held)?;
+        let has_user_scope = |scope: &Scope| scope.scope_type == ScopeType::User;
+        // An app that already signs users in without a redirect URL may stay so.
+        let held_without = held.redirect_uris.is_empty() && held.scopes.iter().any(has_user_scope);
+        if redirect_uris.is_empty() && scopes.iter().any(has_user_scope) && !held_without {
             return Err(Error::invalid(
                 Field::RedirectUris,
                 "User scopes need a redirect URL: add the URL the app receives the sign-in at.",
@@ -119,7 +177,7 @@ fn check_against_catalog(scopes: &BTreeSet<Scope>, catalog: &[CatalogResource]) 
 /// Redirect URLs are matched exactly by the server and travel comma-separated, so each must be
 /// one absolute URL without a fragment or a comma, on https, on http only for loopback
 /// (RFC 8252 §7.3), or on a private-use scheme for native apps (RFC 8252 §7.1).
-fn validate_redirect_uris(uris: &[String]) -> Result<Vec<String>> {
+fn validate_redirect_uris(uris: &[String], held: &Held<'_>) -> Result<Vec<String>> {
     let mut seen = BTreeSet::new();
     let mut valid = Vec::with_capacity(uris.len());
     for (index, raw) in uris.iter().enumerate() {
@@ -128,6 +186,13 @@ fn validate_redirect_uris(uris: &[String]) -> Result<Vec<String>> {
         let fail = |why: String| Err(Error::invalid(Field::RedirectUris, format!("{at} {why}")));
         if uri.is_empty() {
             return fail("is empty: fill it in or remove it.".to_owned());
+        }
+        if held.redirect_uris.iter().any(|kept| kept == uri) {
+            if !seen.insert(uri.to_owned()) {
+                return fail(format!("({uri}) is listed twice."));
+            }
+            valid.push(uri.to_owned());
+            continue;
         }
         if uri.contains(',') {
             return fail(format!(
@@ -212,6 +277,67 @@ mod tests {
             .unwrap();
         assert_eq!(valid.scopes, vec![Scope::new("OR.Jobs.Read", APP)]);
         assert!(valid.redirect_uris.is_empty());
+    }
+
+    #[test]
+    fn an_edit_keeps_what_the_app_holds_and_checks_only_what_is_added() {
+        let catalog = vec![CatalogResource {
+            name: "UiPath.Orchestrator".into(),
+            display_name: "Orchestrator".into(),
+            description: None,
+            scopes: vec![CatalogScope {
+                name: "OR.Jobs".into(),
+                display_name: "Jobs".into(),
+                description: None,
+                user: true,
+                application: true,
+            }],
+        }];
+        // Made in the portal: a scope the catalog no longer offers, an http redirect URL.
+        let scopes = [Scope::new("OR.Retired", USER)];
+        let uris = ["http://portal.example.com/cb".to_owned()];
+        let held = Held {
+            scopes: &scopes,
+            redirect_uris: &uris,
+        };
+        let renamed = draft(
+            AppType::NonConfidential,
+            &["http://portal.example.com/cb"],
+            &[("OR.Retired", USER)],
+        );
+        assert!(
+            renamed.validate(Some(&catalog)).is_err(),
+            "refused for a new app"
+        );
+        let kept = renamed.validate_keeping(Some(&catalog), &held).unwrap();
+        assert_eq!(kept.redirect_uris, uris);
+
+        let mut added = renamed.clone();
+        added
+            .redirect_uris
+            .push("http://other.example.com/cb".into());
+        assert_eq!(
+            field_of(added.validate_keeping(Some(&catalog), &held)),
+            Field::RedirectUris,
+            "what is added is checked"
+        );
+        let mut added = renamed;
+        added.scopes.push(Scope::new("OR.Nope", USER));
+        assert_eq!(
+            field_of(added.validate_keeping(Some(&catalog), &held)),
+            Field::Scopes
+        );
+
+        let said = held.oddities(&catalog);
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(
+            said[0].contains("OR.Retired") && said[0].contains("kept"),
+            "{said:?}"
+        );
+        assert!(
+            said[1].starts_with("The redirect URL (http://portal.example.com/cb)"),
+            "{said:?}"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::draft::{AppDraft, ValidDraft};
+use crate::draft::{AppDraft, Held, ValidDraft};
 use crate::error::{Error, Result};
 use crate::model::{CatalogResource, ExternalApp, Scope};
 use crate::provider::Provider;
@@ -44,6 +44,9 @@ pub struct AppChanges {
     pub scopes_removed: Vec<Scope>,
     pub redirect_uris_added: Vec<String>,
     pub redirect_uris_removed: Vec<String>,
+    /// What the app keeps that Registrar's rules or the catalog would refuse now (it was made
+    /// elsewhere, or before the catalog changed): kept as it is, said so before saving.
+    pub kept_as_held: Vec<String>,
 }
 
 impl AppChanges {
@@ -60,11 +63,17 @@ impl AppChanges {
             scopes_removed: added(&from.scopes, &to.scopes),
             redirect_uris_added: added_uris(&to.redirect_uris, &from.redirect_uris),
             redirect_uris_removed: added_uris(&from.redirect_uris, &to.redirect_uris),
+            kept_as_held: Vec::new(),
         }
     }
 
+    /// Nothing would change (what is merely kept does not count).
     pub fn is_empty(&self) -> bool {
-        *self == Self::default()
+        self.name.is_none()
+            && self.scopes_added.is_empty()
+            && self.scopes_removed.is_empty()
+            && self.redirect_uris_added.is_empty()
+            && self.redirect_uris_removed.is_empty()
     }
 }
 
@@ -95,15 +104,38 @@ pub async fn plan_update(
             fresh.name
         )));
     }
+    let held = Held {
+        scopes: &fresh.scopes,
+        redirect_uris: &fresh.redirect_uris,
+    };
     let valid = AppDraft {
         name: edit.name.clone(),
         app_type: fresh.app_type,
         redirect_uris: edit.redirect_uris.clone(),
         scopes: edit.scopes.clone(),
     }
-    .validate(Some(catalog))?;
+    .validate_keeping(Some(catalog), &held)?;
+    // Of what the app holds, what the save keeps although the rules would refuse it now.
+    let kept = Held {
+        scopes: &valid
+            .scopes
+            .iter()
+            .filter(|s| fresh.scopes.contains(s))
+            .cloned()
+            .collect::<Vec<_>>(),
+        redirect_uris: &valid
+            .redirect_uris
+            .iter()
+            .filter(|u| fresh.redirect_uris.contains(u))
+            .cloned()
+            .collect::<Vec<_>>(),
+    }
+    .oddities(catalog);
     Ok(UpdatePlan {
-        changes: AppChanges::between(&current, &valid),
+        changes: AppChanges {
+            kept_as_held: kept,
+            ..AppChanges::between(&current, &valid)
+        },
         current: fresh,
         valid,
     })
