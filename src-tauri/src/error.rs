@@ -14,6 +14,9 @@ pub enum ErrorCode {
     Forbidden,
     NotFound,
     Conflict,
+    /// The change would cut the connection off from its server: ask the admin, then send again
+    /// accepting it.
+    Lockout,
     RateLimited,
     Network,
     Server,
@@ -43,6 +46,7 @@ impl From<Error> for IpcError {
             Error::Forbidden(_) => (ErrorCode::Forbidden, None),
             Error::NotFound(_) => (ErrorCode::NotFound, None),
             Error::Conflict(_) => (ErrorCode::Conflict, None),
+            Error::Lockout(_) => (ErrorCode::Lockout, None),
             Error::RateLimited { .. } => (ErrorCode::RateLimited, None),
             Error::Network(_) => (ErrorCode::Network, None),
             Error::Server(_) => (ErrorCode::Server, None),

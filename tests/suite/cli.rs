@@ -813,3 +813,42 @@ async fn an_open_registration_server_without_management_is_worked_from_the_comma
         "{report}"
     );
 }
+
+/// The command line refuses what would cut its own connection off, and says how to do it anyway.
+#[tokio::test]
+async fn the_own_admin_app_keeps_its_scope_and_its_last_secret_unless_forced() {
+    let running = sandbox().await;
+    let secret = running.sandbox.issue_admin_secret().unwrap();
+    let env = environment(&running, secret.expose());
+    let admin = running.sandbox.admin_client_id().to_owned();
+
+    let update = ["apps", "update", &admin, "--app-scope", "OR.Jobs.Read"];
+    let (code, said) = failure(&registrar(&update, &env, "").await);
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("--force"), "{said}");
+    let app = ok_json(&registrar(&["apps", "get", &admin, "--json"], &env, "").await);
+    assert!(app.to_string().contains("PM.OAuthApp"), "{app}");
+
+    let secrets = app["secrets"].as_array().unwrap();
+    assert_eq!(secrets.len(), 1, "{app}");
+    let only = secrets[0]["id"].to_string();
+    let delete = ["secrets", "delete", &admin, &only];
+    let (code, said) = failure(&registrar(&delete, &env, "").await);
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("last working secret"), "{said}");
+
+    let deleted = ["apps", "delete", &admin, "--confirm", "Registrar admin"];
+    let (code, said) = failure(&registrar(&deleted, &env, "").await);
+    assert_eq!(code, 2, "{said}");
+    assert!(
+        ok_json(&registrar(&["apps", "list", "--json"], &env, "").await)
+            .to_string()
+            .contains(&admin),
+        "nothing was deleted"
+    );
+
+    // --force does it: the next command is refused, as the warning said.
+    stdout(&registrar(&[&update[..], &["--force"]].concat(), &env, "").await);
+    let (code, _) = failure(&registrar(&["apps", "list"], &env, "").await);
+    assert_eq!(code, 3);
+}

@@ -340,7 +340,7 @@ async fn an_edit_is_planned_against_a_fresh_read_saved_whole_and_read_back() {
         ["https://sync.example.com/cb"]
     );
 
-    let saved = apply_update(&provider, &app.id, &base, &edit, &catalog)
+    let saved = apply_update(&provider, &app.id, &base, &edit, &catalog, &no_guard())
         .await
         .unwrap();
     assert!(
@@ -363,7 +363,7 @@ async fn an_edit_is_planned_against_a_fresh_read_saved_whole_and_read_back() {
         name: "Stale".into(),
         ..edit
     };
-    match apply_update(&provider, &app.id, &base, &stale, &catalog).await {
+    match apply_update(&provider, &app.id, &base, &stale, &catalog, &no_guard()).await {
         Err(Error::Conflict(message)) => {
             assert!(message.contains("changed on the server"), "{message}")
         }
@@ -518,7 +518,7 @@ async fn an_app_made_elsewhere_is_renamed_and_keeps_what_registrar_would_refuse_
         .unwrap();
     assert_eq!(plan.changes.kept_as_held.len(), 1, "{:?}", plan.changes);
     assert!(plan.changes.kept_as_held[0].contains("http://portal.example.com/cb"));
-    let saved = apply_update(&provider, &app.id, &base, &renamed, &catalog)
+    let saved = apply_update(&provider, &app.id, &base, &renamed, &catalog, &no_guard())
         .await
         .unwrap()
         .app;
@@ -540,4 +540,56 @@ async fn an_app_made_elsewhere_is_renamed_and_keeps_what_registrar_would_refuse_
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// A guard for apps that are not the connection's own.
+fn no_guard() -> registrar_core::lockout::Guard {
+    registrar_core::lockout::Guard::for_admin_app("", "Sandbox", false)
+}
+
+/// The connection's own admin app keeps PM.OAuthApp unless the admin accepts losing it: the
+/// sandbox's admin app, edited through the sandbox's own credentials.
+#[tokio::test]
+async fn taking_pm_oauthapp_from_the_own_admin_app_is_refused_until_accepted() {
+    use registrar_core::edit::{apply_update, AppEdit};
+    use registrar_core::lockout::Guard;
+    let running = sandbox().await;
+    let admin_id = running.sandbox.admin_client_id().to_owned();
+    let provider = Provider::UiPath(admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
+    ));
+    let catalog = provider.catalog().await.unwrap();
+    let own = provider.get_app(&admin_id).await.unwrap();
+    let base = AppEdit::from(&own);
+    let without = AppEdit {
+        scopes: vec![Scope::new("OR.Jobs.Read", ScopeType::Application)],
+        ..base.clone()
+    };
+    let guard = Guard::for_admin_app(&admin_id, "Sandbox", false);
+    match apply_update(&provider, &admin_id, &base, &without, &catalog, &guard).await {
+        Err(Error::Lockout(why)) => assert!(why.contains("PM.OAuthApp"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(provider.list_apps().await.is_ok(), "nothing was changed");
+
+    let saved = apply_update(
+        &provider,
+        &admin_id,
+        &base,
+        &without,
+        &catalog,
+        &guard.accepting(true),
+    )
+    .await
+    .unwrap();
+    assert!(!saved.app.scopes.iter().any(|s| s.name == "PM.OAuthApp"));
+    let renewed = admin_client(
+        &running.sandbox,
+        running.sandbox.issue_admin_secret().unwrap(),
+    );
+    assert!(
+        renewed.list_apps().await.is_err(),
+        "what the warning said: the connection has lost its scope"
+    );
 }

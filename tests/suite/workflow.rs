@@ -3,7 +3,7 @@
 //! server through the core's client, with the admin credentials the app put in the keychain.
 
 use fantoccini::{Client, Locator};
-use registrar_core::connections::ConnectionStore;
+use registrar_core::connections::{Connection, ConnectionStore};
 use registrar_core::draft::AppDraft;
 use registrar_core::keychain::Keychain;
 use registrar_core::model::{AppType, ExternalApp, Scope, ScopeType};
@@ -18,13 +18,7 @@ use registrar_tests::{
 
 /// The app's own admin client, as it stored it: connection file plus keychain entry.
 pub(crate) async fn admin(desktop: &Desktop) -> UiPathClient {
-    let store = ConnectionStore::new(
-        desktop
-            .dir
-            .path()
-            .join("config/dev.registrar.desktop/connections.json"),
-    );
-    let connection = store.load().unwrap().connections.remove(0);
+    let (store, connection) = sandbox_connection(desktop);
     let keychain = Keychain::platform(desktop.namespace.clone()).unwrap();
     let opened = registrar_core::admin::open(
         registrar_core::http::client().unwrap(),
@@ -392,4 +386,45 @@ async fn delete_an_app_by_typing_its_name() {
     ));
     assert!(token(&admin, &app.id, secret.expose()).await.is_err());
     client.close().await.unwrap();
+}
+
+/// In the window, the sandbox connection's own admin app: deleting it is held back with a
+/// warning that names the connection, and goes ahead only once the admin accepts it.
+#[tokio::test]
+async fn the_window_warns_before_deleting_the_connections_own_admin_app() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    let own = admin
+        .get_app(&sandbox_connection(&desktop).1.admin_client_id)
+        .await
+        .unwrap();
+    open_app(&client, &own.id).await;
+
+    click(&client, "[data-testid=app-delete]").await;
+    let confirm = wait_for(&client, "[data-testid=confirm-delete-app]").await;
+    type_into(&client, "[data-testid=delete-confirm-name]", &own.name).await;
+    confirm.click().await.unwrap();
+    let warning = text_of(&client, "[data-testid=lockout-warning]").await;
+    assert!(warning.contains("stops working"), "{warning}");
+    assert!(
+        !confirm.is_enabled().await.unwrap(),
+        "not without accepting"
+    );
+    assert!(
+        admin.get_app(&own.id).await.is_ok(),
+        "nothing was deleted before the warning was accepted"
+    );
+    client.close().await.unwrap();
+}
+
+/// The window's saved connections, and its sandbox connection.
+fn sandbox_connection(desktop: &Desktop) -> (ConnectionStore, Connection) {
+    let store = ConnectionStore::new(
+        desktop
+            .dir
+            .path()
+            .join("config/dev.registrar.desktop/connections.json"),
+    );
+    let connection = store.load().unwrap().connections.remove(0);
+    (store, connection)
 }

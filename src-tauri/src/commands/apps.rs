@@ -1,5 +1,6 @@
 use registrar_core::draft::AppDraft as CoreDraft;
 use registrar_core::edit::{self, AppEdit as CoreEdit};
+use registrar_core::lockout::Guard;
 use registrar_core::model::SecretInfo;
 use tauri::State;
 use time::OffsetDateTime;
@@ -84,15 +85,18 @@ pub async fn update_app(
     app_id: String,
     base: AppEdit,
     edit: AppEdit,
+    accept_lockout: bool,
 ) -> Result<SavedApp, IpcError> {
     let session = state.session().await?;
     let catalog = session.catalog().await?;
+    let guard = Guard::for_connection(&session.connection, accept_lockout);
     let updated = edit::apply_update(
         &session.client,
         &app_id,
         &base.into(),
         &CoreEdit::from(edit),
         &catalog,
+        &guard,
     )
     .await?;
     let app = updated.app;
@@ -127,6 +131,7 @@ pub async fn delete_app(
     state: State<'_, AppState>,
     app_id: String,
     confirm_name: String,
+    accept_lockout: bool,
 ) -> Result<(), IpcError> {
     let session = state.session().await?;
     let name = session.client.name_of(&app_id).await?;
@@ -136,6 +141,10 @@ pub async fn delete_app(
             format!("Type the app's name exactly (\"{name}\") to delete it."),
         )
         .into());
+    }
+    let guard = Guard::for_connection(&session.connection, accept_lockout);
+    if guard.concerns(&app_id) {
+        guard.check_delete_app(&session.client.get_app(&app_id).await?)?;
     }
     let deleted = session.client.delete_app(&app_id).await;
     // Gone from the server (or from the list, when the server had lost it already).

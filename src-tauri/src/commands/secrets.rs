@@ -1,3 +1,4 @@
+use registrar_core::lockout::Guard;
 use tauri::State;
 use time::OffsetDateTime;
 
@@ -36,8 +37,13 @@ pub async fn delete_secret(
     state: State<'_, AppState>,
     app_id: String,
     secret_id: i64,
+    accept_lockout: bool,
 ) -> Result<AppDetails, IpcError> {
     let session = state.session().await?;
+    let guard = Guard::for_connection(&session.connection, accept_lockout);
+    if guard.concerns(&app_id) {
+        guard.check_delete_secret(&session.client.get_app(&app_id).await?, secret_id)?;
+    }
     session.client.delete_secret(secret_id).await?;
     session.forget_secret(&app_id, Some(secret_id)).await;
     tracing::info!(%app_id, secret_id, "deleted a secret");

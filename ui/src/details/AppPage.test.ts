@@ -327,7 +327,7 @@ describe('deleting a secret', () => {
     expect(dialog.textContent).toContain("This is the app's last active secret: its integration will stop working.");
     await fireEvent.click(screen.getByTestId('confirm-delete-secret'));
 
-    expect(deleteSecretMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, 11);
+    expect(deleteSecretMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, 11, false);
     await waitFor(() => expect(secretRow(11)).toBeNull());
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(onChanged).toHaveBeenCalled();
@@ -404,8 +404,27 @@ describe('deleting the app', () => {
     expect(confirm.disabled).toBe(false);
     await fireEvent.click(confirm);
 
-    expect(deleteAppMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, 'Billing sync');
+    expect(deleteAppMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, 'Billing sync', false);
     await waitFor(() => expect(onDeleted).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS));
+  });
+
+  it('deletes the connection’s own admin app only once the warning is accepted', async () => {
+    const why = '“Billing sync” is the app this connection acts through: once it is deleted, “Acme” stops working.';
+    deleteAppMock.mockReset().mockRejectedValueOnce({ code: 'lockout', message: why, field: null }).mockResolvedValueOnce(null);
+    const { onDeleted } = await renderPage();
+    await fireEvent.click(screen.getByTestId('app-delete'));
+    await fireEvent.input(screen.getByTestId('delete-confirm-name'), { target: { value: 'Billing sync' } });
+    const confirm = screen.getByTestId('confirm-delete-app') as HTMLButtonElement;
+    await fireEvent.click(confirm);
+
+    expect((await screen.findByTestId('lockout-warning')).textContent).toContain(why);
+    expect(confirm.disabled).toBe(true);
+    expect(onDeleted).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByTestId('lockout-accept'));
+    await fireEvent.click(confirm);
+
+    expect(deleteAppMock).toHaveBeenLastCalledWith(BILLING_DETAILS.id, 'Billing sync', true);
+    await waitFor(() => expect(onDeleted).toHaveBeenCalledOnce());
   });
 
   it('says why it was not deleted', async () => {

@@ -115,8 +115,29 @@ describe('EditDialog', () => {
 
     await fireEvent.click(screen.getByTestId('edit-save'));
 
-    expect(updateMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, BASE, EDITED);
+    expect(updateMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, BASE, EDITED, false);
     await waitFor(() => expect(onSaved).toHaveBeenCalledExactlyOnceWith(saved));
+  });
+
+  it('saves a change that ends the connection only once its warning is accepted', async () => {
+    const why = '“Billing sync” is the app this connection acts through: without PM.OAuthApp as an application scope, “Acme” can no longer manage apps.';
+    planMock.mockResolvedValue(CHANGES);
+    updateMock
+      .mockRejectedValueOnce({ code: 'lockout', message: why, field: null })
+      .mockResolvedValueOnce({ details: BILLING_DETAILS, replacedSecret: null });
+    const { onSaved } = await renderEdit();
+    await editSomething();
+    await fireEvent.click(screen.getByTestId('edit-review'));
+    await fireEvent.click(await screen.findByTestId('edit-save'));
+
+    expect((await screen.findByTestId('lockout-warning')).textContent).toContain(why);
+    const save = screen.getByTestId('edit-save') as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+    await fireEvent.click(screen.getByTestId('lockout-accept'));
+    await fireEvent.click(save);
+
+    expect(updateMock).toHaveBeenLastCalledWith(BILLING_DETAILS.id, BASE, EDITED, true);
+    await waitFor(() => expect(onSaved).toHaveBeenCalledOnce());
   });
 
   it('says when there is nothing to save, and offers no Save', async () => {

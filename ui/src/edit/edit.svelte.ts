@@ -44,6 +44,10 @@ export class EditState {
   conflict = $state(false);
   /** The app as the server has it now, read after the conflict; the base of the next review. */
   current = $state.raw<AppDetails | null>(null);
+  /** Why saving would cut the connection off from its server (its own admin app), once Rust said so. */
+  lockout = $state<string | null>(null);
+  /** The admin read `lockout` and saves all the same. */
+  acceptLockout = $state(false);
 
   constructor(app: AppDetails) {
     this.appId = app.id;
@@ -66,12 +70,15 @@ export class EditState {
 
   /** Saves the draft; the app as read back (with a secret the server replaced), or null if it was not saved. */
   save(): Promise<SavedApp | null> {
-    return this.#run('save', () => updateApp(this.appId, this.#base, this.draft.toEdit()));
+    const accepted = this.lockout !== null && this.acceptLockout;
+    return this.#run('save', () => updateApp(this.appId, this.#base, this.draft.toEdit(), accepted));
   }
 
   /** Back from the review to the draft. */
   reopen(): void {
     this.changes = null;
+    this.lockout = null;
+    this.acceptLockout = false;
   }
 
   /** The draft breaks a rule that is checked before anything is sent. */
@@ -89,6 +96,8 @@ export class EditState {
       const error = toIpcError(failure);
       if (error.code === 'conflict') {
         await this.#reread();
+      } else if (error.code === 'lockout') {
+        this.lockout = error.message;
       } else {
         // A field to fix sends the admin back to the draft; anything else can be retried as is.
         if (error.field !== null) {

@@ -133,7 +133,7 @@ adminScopes: Array<string>,
 organizationId: string | null, };
 export type HandoffFormat = "pdf" | "html" | "markdown" | "json";
 export type ExportedSheet = { path: string, secretIncluded: boolean, ownerOnly: boolean, };
-export type ErrorCode = "invalidInput" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "rateLimited" | "network" | "server" | "keychain" | "storage" | "clipboard" | "internal";
+export type ErrorCode = "invalidInput" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "lockout" | "rateLimited" | "network" | "server" | "keychain" | "storage" | "clipboard" | "internal";
 export type IpcError = { code: ErrorCode, message: string, 
 /**
  * For `invalidInput`: the draft field to fix (`name`, `appType`, `redirectUris`, `scopes`).

@@ -78,10 +78,10 @@ describe('commands', () => {
     expect(invokeMock.mock.calls).toEqual([
       ['get_app', { appId: 'a1' }],
       ['plan_update', { appId: 'a1', base, edit }],
-      ['update_app', { appId: 'a1', base, edit }],
+      ['update_app', { appId: 'a1', base, edit, acceptLockout: false }],
       ['generate_secret', { appId: 'a1', request }],
-      ['delete_secret', { appId: 'a1', secretId: 7 }],
-      ['delete_app', { appId: 'a1', confirmName: 'Billing' }],
+      ['delete_secret', { appId: 'a1', secretId: 7, acceptLockout: false }],
+      ['delete_app', { appId: 'a1', confirmName: 'Billing', acceptLockout: false }],
     ]);
   });
 

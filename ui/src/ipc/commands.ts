@@ -80,20 +80,24 @@ export function planUpdate(appId: string, base: AppEdit, edit: AppEdit): Promise
  * Saves the edit: the app as read back, and the new secret when the server replaced the app's
  * secret with the update (the old one no longer works).
  */
-export function updateApp(appId: string, base: AppEdit, edit: AppEdit): Promise<SavedApp> {
-  return call('update_app', { appId, base, edit });
+export function updateApp(appId: string, base: AppEdit, edit: AppEdit, acceptLockout = false): Promise<SavedApp> {
+  return call('update_app', { appId, base, edit, acceptLockout });
 }
 
 export function generateSecret(appId: string, request: NewSecret): Promise<GeneratedSecret> {
   return call('generate_secret', { appId, request });
 }
 
-export function deleteSecret(appId: string, secretId: number): Promise<AppDetails> {
-  return call('delete_secret', { appId, secretId });
+/**
+ * `acceptLockout`: the admin confirmed the warning of a `lockout` refusal (the app is the
+ * connection's own, and the change would cut the connection off); for `updateApp` too.
+ */
+export function deleteSecret(appId: string, secretId: number, acceptLockout = false): Promise<AppDetails> {
+  return call('delete_secret', { appId, secretId, acceptLockout });
 }
 
-export function deleteApp(appId: string, confirmName: string): Promise<null> {
-  return call('delete_app', { appId, confirmName });
+export function deleteApp(appId: string, confirmName: string, acceptLockout = false): Promise<null> {
+  return call('delete_app', { appId, confirmName, acceptLockout });
 }
 
 /** Asks the token endpoint for a token with the secret this session holds for the app. */

@@ -1,22 +1,24 @@
 import type { ErrorCode, IpcError } from './bindings';
 
-const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'invalidInput',
-  'unauthorized',
-  'forbidden',
-  'notFound',
-  'conflict',
-  'rateLimited',
-  'network',
-  'server',
-  'keychain',
-  'storage',
-  'clipboard',
-  'internal',
-]);
+/** Every code Rust sends: a record, so that the compiler names one left out here. */
+const ERROR_CODES: Record<ErrorCode, true> = {
+  invalidInput: true,
+  unauthorized: true,
+  forbidden: true,
+  notFound: true,
+  conflict: true,
+  lockout: true,
+  rateLimited: true,
+  network: true,
+  server: true,
+  keychain: true,
+  storage: true,
+  clipboard: true,
+  internal: true,
+};
 
 function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && ERROR_CODES.has(value);
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
 }
 
 /**

@@ -140,6 +140,10 @@ pub enum AppsCommand {
         /// The application's name, to confirm.
         #[arg(long)]
         confirm: String,
+        /// Do it even though it is the connection's own admin app, whose loss ends the
+        /// connection.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -189,6 +193,10 @@ pub struct UpdateApp {
     /// Remove every redirect URL.
     #[arg(long, conflicts_with = "redirects")]
     pub no_redirects: bool,
+    /// Save even a change that takes PM.OAuthApp from the connection's own admin app, which
+    /// ends the connection.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,6 +219,10 @@ pub enum SecretsCommand {
         #[arg(allow_hyphen_values = true)]
         app_id: String,
         secret_id: i64,
+        /// Delete even the last working secret of the connection's own admin app, which ends
+        /// the connection.
+        #[arg(long)]
+        force: bool,
     },
 }
 

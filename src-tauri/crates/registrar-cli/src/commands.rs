@@ -185,6 +185,16 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
     }
 }
 
+/// A lockout refusal, with how to go ahead all the same.
+fn with_force(error: Error) -> Error {
+    match error {
+        Error::Lockout(why) => Error::Lockout(format!(
+            "{why} Nothing was changed; --force does it all the same."
+        )),
+        other => other,
+    }
+}
+
 /// What a connection test comes to, as an exit code: refused credentials only when a token was
 /// asked for and refused ("not checked", as an OAuth server's initial access token is, is no
 /// refusal), an unreachable server when discovery failed too, a server failure otherwise.
@@ -423,7 +433,11 @@ async fn apps(command: AppsCommand, target: &Target, json: bool) -> Result<()> {
         }
         AppsCommand::Create(create) => create_app(create, target, json).await?,
         AppsCommand::Update(update) => update_app(update, target, json).await?,
-        AppsCommand::Delete { app_id, confirm } => {
+        AppsCommand::Delete {
+            app_id,
+            confirm,
+            force,
+        } => {
             let name = client.name_of(&app_id).await?;
             if name != confirm {
                 return Err(Error::InvalidInput {
@@ -433,6 +447,12 @@ async fn apps(command: AppsCommand, target: &Target, json: bool) -> Result<()> {
                          deleted."
                     ),
                 });
+            }
+            let guard = target.lockout.clone().accepting(force);
+            if guard.concerns(&app_id) {
+                guard
+                    .check_delete_app(&client.get_app(&app_id).await?)
+                    .map_err(with_force)?;
             }
             client.delete_app(&app_id).await?;
             if json {
@@ -489,7 +509,10 @@ async fn update_app(update: UpdateApp, target: &Target, json: bool) -> Result<()
         edit.redirect_uris = update.lists.redirects;
     }
     let catalog = client.catalog().await?;
-    let saved = apply_update(client, &app.id, &base, &edit, &catalog).await?;
+    let guard = target.lockout.clone().accepting(update.force);
+    let saved = apply_update(client, &app.id, &base, &edit, &catalog, &guard)
+        .await
+        .map_err(with_force)?;
     if json {
         let mut out = app_json(&saved.app);
         if let Some(secret) = &saved.replaced_secret {
@@ -549,7 +572,11 @@ async fn secrets(command: SecretsCommand, target: &Target, json: bool) -> Result
                 println!("(shown once: it cannot be read back)");
             }
         }
-        SecretsCommand::Delete { app_id, secret_id } => {
+        SecretsCommand::Delete {
+            app_id,
+            secret_id,
+            force,
+        } => {
             let app = client.get_app(&app_id).await?;
             if !app.secrets.iter().any(|s| s.id == secret_id) {
                 return Err(Error::NotFound(format!(
@@ -557,6 +584,12 @@ async fn secrets(command: SecretsCommand, target: &Target, json: bool) -> Result
                     app.name
                 )));
             }
+            target
+                .lockout
+                .clone()
+                .accepting(force)
+                .check_delete_secret(&app, secret_id)
+                .map_err(with_force)?;
             client.delete_secret(secret_id).await?;
             if json {
                 print_json(&json!({"deleted": secret_id}));

@@ -57,7 +57,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
 
 fn exit_code(error: &Error) -> u8 {
     match error {
-        Error::InvalidInput { .. } | Error::NotFound(_) => 2,
+        Error::InvalidInput { .. } | Error::NotFound(_) | Error::Lockout(_) => 2,
         Error::Unauthorized(_) | Error::Forbidden(_) => 3,
         Error::Network(_) | Error::Server(_) | Error::RateLimited { .. } | Error::Conflict(_) => 4,
         Error::Keychain(_) | Error::Storage(_) => 1,

@@ -7,6 +7,7 @@ use registrar_core::admin;
 use registrar_core::connections::{Connection, ConnectionStore, Saved};
 use registrar_core::handoff::SheetConnection;
 use registrar_core::keychain::{self, Keychain};
+use registrar_core::lockout::Guard;
 use registrar_core::oauth::ClientCredentials;
 use registrar_core::provider::Provider;
 use registrar_core::uipath::{Endpoint, UiPathClient};
@@ -60,6 +61,8 @@ pub struct Target {
     pub sheet: SheetConnection,
     /// Who acts through it, as a handoff sheet names its producer.
     pub admin_identity: String,
+    /// What it must not lose (its own admin app); `--force` accepts losing it.
+    pub lockout: Guard,
 }
 
 /// The environment's credentials when `REGISTRAR_IDENTITY_URL` is set, else the named (or first)
@@ -84,6 +87,7 @@ pub async fn open_saved(connection: &Connection) -> Result<Target> {
         client,
         sheet: SheetConnection::from(connection),
         admin_identity: connection.admin_identity(),
+        lockout: Guard::for_connection(connection, false),
     })
 }
 
@@ -161,6 +165,7 @@ async fn from_environment(url: &str) -> Result<Target> {
         client_secret: secret()?,
     };
     Ok(Target {
+        lockout: Guard::for_admin_app(&credentials.client_id, ENV_URL, false),
         client: Provider::UiPath(UiPathClient::new(http, endpoint, credentials)),
         sheet,
         admin_identity,

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::draft::{AppDraft, Held, ValidDraft};
 use crate::error::{Error, Result};
+use crate::lockout::Guard;
 use crate::model::{CatalogResource, ExternalApp, Scope};
 use crate::provider::Provider;
 
@@ -150,14 +151,17 @@ pub struct Updated {
 }
 
 /// Plans, then sends the full merged state (the server replaces lists) and reads the app back.
+/// `guard` refuses an edit that would cut the connection off from its server, unless accepted.
 pub async fn apply_update(
     client: &Provider,
     app_id: &str,
     base: &AppEdit,
     edit: &AppEdit,
     catalog: &[CatalogResource],
+    guard: &Guard,
 ) -> Result<Updated> {
     let plan = plan_update(client, app_id, base, edit, catalog).await?;
+    guard.check_update(&plan.current, &plan.valid)?;
     if plan.changes.is_empty() {
         return Ok(Updated {
             app: plan.current,

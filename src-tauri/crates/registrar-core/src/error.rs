@@ -33,6 +33,10 @@ pub enum Error {
     /// The server answered with a failure, or with something that is not what the API returns.
     #[error("{0}")]
     Server(String),
+    /// The change would leave the connection unable to reach its server (see
+    /// [`crate::lockout`]): done only once the admin confirms.
+    #[error("{0}")]
+    Lockout(String),
     #[error("{0}")]
     Keychain(String),
     #[error("{0}")]

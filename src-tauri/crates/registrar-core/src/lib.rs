@@ -12,6 +12,7 @@ pub mod handoff;
 pub mod http;
 pub mod keychain;
 mod lenient;
+pub mod lockout;
 pub mod model;
 pub mod oauth;
 pub mod probe;
