@@ -13,7 +13,7 @@ use registrar_core::uipath::UiPathClient;
 use registrar_core::{Error, Secret};
 use registrar_tests::{
     choose_type, click, click_button, generate_secret, poll, text_of, texts, toggle_scope,
-    type_into, wait_for, Desktop,
+    type_into, wait_for, wait_settled, Desktop,
 };
 
 /// The app's own admin client, as it stored it: connection file plus keychain entry.
@@ -398,7 +398,15 @@ async fn the_window_warns_before_deleting_the_connections_own_admin_app() {
         .get_app(&sandbox_connection(&desktop).1.admin_client_id)
         .await
         .unwrap();
-    open_app(&client, &own.id).await;
+    // Listed from the start: opened once the list has settled, without a Refresh whose reload
+    // could swallow the click.
+    wait_settled(&client).await;
+    click(
+        &client,
+        &format!("[data-testid=app-row][data-app-id='{}']", own.id),
+    )
+    .await;
+    wait_for(&client, "[data-testid=app-page]").await;
 
     click(&client, "[data-testid=app-delete]").await;
     let confirm = wait_for(&client, "[data-testid=confirm-delete-app]").await;
