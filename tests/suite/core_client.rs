@@ -593,3 +593,57 @@ async fn taking_pm_oauthapp_from_the_own_admin_app_is_refused_until_accepted() {
         "what the warning said: the connection has lost its scope"
     );
 }
+
+/// A server that refuses scope strings over 300 characters: Verify asks for an app's many scopes
+/// in parts and gets them all; one request with all of them is refused, and the message names
+/// the cause.
+#[tokio::test]
+async fn verify_asks_in_parts_under_a_servers_scope_length_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(SandboxConfig {
+        scope_length_limit: Some(300),
+        ..SandboxConfig::new(dir.path().join("sandbox.sqlite3"))
+    })
+    .await
+    .unwrap();
+    let admin = admin_client(&sandbox, sandbox.issue_admin_secret().unwrap());
+    let catalog = admin.catalog().await.unwrap();
+    let reads: Vec<(&str, ScopeType)> = catalog
+        .iter()
+        .flat_map(|r| &r.scopes)
+        .filter(|s| s.name.starts_with("OR.") && s.name.ends_with(".Read"))
+        .map(|s| (s.name.as_str(), ScopeType::Application))
+        .collect();
+    let created = admin
+        .create_app(&confidential("Reporting", &reads).validate(None).unwrap())
+        .await
+        .unwrap();
+    let secret = created.secret.unwrap();
+    let all: Vec<&str> = reads.iter().map(|(name, _)| *name).collect();
+    assert!(
+        all.join(" ").len() > 300,
+        "the test needs a long scope string"
+    );
+
+    let http = registrar_core::http::client().unwrap();
+    let token_url = endpoint(&sandbox).token_url();
+    let verified = registrar_core::verify::verify(&http, &token_url, &created.app, &secret)
+        .await
+        .unwrap();
+    let mut granted = verified.granted_scopes.clone();
+    granted.sort();
+    let mut expected: Vec<String> = all.iter().map(|s| (*s).to_owned()).collect();
+    expected.sort();
+    assert_eq!(granted, expected);
+
+    let credentials = ClientCredentials {
+        client_id: created.app.id.clone(),
+        client_secret: secret,
+    };
+    match oauth::client_credentials(&http, &token_url, &credentials, &all).await {
+        Err(Error::Forbidden(message)) => {
+            assert!(message.contains("300 to 1,250 characters"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+}

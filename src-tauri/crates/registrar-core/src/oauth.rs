@@ -195,6 +195,15 @@ fn explain_token_error(code: &str, description: Option<&str>, scope: &str) -> Er
         "unauthorized_client" => Error::Forbidden(format!(
             "This app may not use client credentials (unauthorized_client): it needs application scopes.{detail}"
         )),
+        // UiPath's answer to a scope string over its version's length limit (300 to 1,250).
+        "invalid_request" if description.is_some_and(|d| d.eq_ignore_ascii_case("invalid scope")) => {
+            Error::Forbidden(format!(
+                "The identity server refused the scopes as invalid (invalid_request \"Invalid \
+                 scope\"). Some server versions refuse a scope string over 300 to 1,250 \
+                 characters, and this one has {}: ask for fewer scopes per request.",
+                scope.len()
+            ))
+        }
         "invalid_grant" => Error::Unauthorized(format!(
             "The sign-in was refused (invalid_grant): its code or refresh token was used already or \
              has expired. Sign in again.{detail}"

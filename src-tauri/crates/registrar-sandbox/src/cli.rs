@@ -31,6 +31,10 @@ pub struct Args {
     /// match exactly, port included, as UiPath's servers match them.
     #[arg(long)]
     pub loopback_any_port: bool,
+    /// Refuse token requests whose scope is longer than this many characters, with
+    /// invalid_request "Invalid scope", as some identity server versions do.
+    #[arg(long)]
+    pub scope_length_limit: Option<usize>,
     /// Print a fresh secret for the bootstrap admin client.
     #[arg(long)]
     pub issue_admin_secret: bool,
@@ -47,6 +51,7 @@ pub async fn run(args: Args) -> Result<(), Box<dyn Error>> {
         organization: args.org,
         scope_types: args.scope_types,
         loopback_any_port: args.loopback_any_port,
+        scope_length_limit: args.scope_length_limit,
     })
     .await?;
     println!("Identity URL:     {}", sandbox.identity_url());

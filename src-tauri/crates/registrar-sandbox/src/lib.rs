@@ -54,6 +54,9 @@ pub struct SandboxConfig {
     /// Let a loopback redirect URL name any port (RFC 8252 §7.3); by default redirect URLs
     /// match exactly, port included, as on UiPath's servers.
     pub loopback_any_port: bool,
+    /// Refuse a token request whose `scope` is longer, with `invalid_request` "Invalid scope",
+    /// as identity server versions do (300 to 1,250 characters have been seen); none: no limit.
+    pub scope_length_limit: Option<usize>,
 }
 
 /// How the External Client API writes a scope's type in its answers. It reads both forms.
@@ -76,6 +79,7 @@ impl SandboxConfig {
             organization: DEFAULT_ORGANIZATION.into(),
             scope_types: ScopeTypes::Numbers,
             loopback_any_port: false,
+            scope_length_limit: None,
         }
     }
 }
@@ -147,6 +151,7 @@ impl Sandbox {
             issuer: format!("http://{addr}/identity_"),
             scope_types: config.scope_types,
             loopback_any_port: config.loopback_any_port,
+            scope_length_limit: config.scope_length_limit,
         });
         let router = server::router(shared, &organization);
         let (stop, stopped) = oneshot::channel::<()>();

@@ -24,6 +24,8 @@ pub(crate) struct Shared {
     pub scope_types: crate::ScopeTypes,
     /// A loopback redirect URL may name any port (RFC 8252 §7.3) instead of matching exactly.
     pub loopback_any_port: bool,
+    /// Longer `scope` parameters are refused at the token endpoint, as some versions do.
+    pub scope_length_limit: Option<usize>,
 }
 
 pub(crate) fn router(state: AppState, organization: &str) -> Router {

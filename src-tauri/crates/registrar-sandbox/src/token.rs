@@ -122,6 +122,12 @@ pub(crate) async fn token(
         ))
     })?;
     let mut form = parse_form(&body)?;
+    // Some identity server versions refuse a long scope string outright, in these words.
+    if let (Some(limit), Some(scope)) = (state.scope_length_limit, form.get("scope")) {
+        if scope.len() > limit {
+            return Err(OAuthError::invalid_request("Invalid scope"));
+        }
+    }
     let grant_type = form
         .remove("grant_type")
         .ok_or_else(|| OAuthError::invalid_request("The grant_type parameter is missing."))?;
