@@ -172,7 +172,7 @@ pub struct SecretView {
     pub status: SecretStatus,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppDetails {
     pub id: String,
@@ -187,6 +187,9 @@ pub struct AppDetails {
     /// Why Registrar can neither change, replace the secret of, nor delete this app (it was
     /// registered on a server without RFC 7592 management), if it cannot.
     pub unmanaged: Option<String>,
+    /// The secret the server now shows in place of the one last given (it was replaced on the
+    /// server): its value leaves Rust here, once, for the UI to show. Only `get_app` sends one.
+    pub replaced_secret: Option<GeneratedSecret>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -507,6 +510,7 @@ impl AppDetails {
                 .collect(),
             holds_secret,
             unmanaged: None,
+            replaced_secret: None,
         }
     }
 }

@@ -625,3 +625,81 @@ async fn clients_registrar_can_no_longer_reach_leave_the_list_and_the_admin_is_t
     }
     assert_eq!(opened.provider.list_apps().await.unwrap(), []);
 }
+
+/// A secret replaced on the server out of Registrar's sight (here by a rotation through the
+/// management API, the way another tool would) is noticed at the next read and handed over once.
+#[tokio::test]
+async fn a_secret_replaced_on_the_server_is_noticed_at_the_next_read_and_handed_over_once() {
+    let server = OidcProvider::start();
+    let opened = open_connection(&server).await;
+    let created = opened
+        .provider
+        .create_app(&machine_draft("Orders sync"))
+        .await
+        .unwrap();
+    let id = created.app.id.clone();
+    assert!(opened
+        .provider
+        .take_replaced_secret(&id)
+        .await
+        .unwrap()
+        .is_none());
+
+    // Elsewhere: a new secret through the client's own registration access token.
+    let account = opened.connection.registration_token_account(&id);
+    let kept = opened.keychain.read(&account).await.unwrap().unwrap();
+    let registration = registration_client(&server).await;
+    let management = Management {
+        client_uri: server.issuer.join(&format!("reg/{id}")).unwrap(),
+        access_token: kept,
+    };
+    let current = registration.read(&management).await.unwrap();
+    let rotated = registration
+        .rotate_secret(
+            &management,
+            &id,
+            &current.metadata,
+            current.client_secret.as_ref(),
+        )
+        .await
+        .unwrap();
+    assert!(rotated.rotated);
+    let replaced = rotated.client.client_secret.unwrap();
+    // The server gave that tool a new registration access token; Registrar's is kept current.
+    let newer = rotated.client.management.unwrap().access_token;
+    opened.keychain.write(&account, &newer).await.unwrap();
+
+    opened.provider.list_apps().await.unwrap();
+    assert_eq!(
+        opened.provider.replaced_secrets(),
+        std::slice::from_ref(&id)
+    );
+    let handed = opened
+        .provider
+        .take_replaced_secret(&id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(handed.expose(), replaced.expose());
+    assert!(
+        opened
+            .provider
+            .take_replaced_secret(&id)
+            .await
+            .unwrap()
+            .is_none(),
+        "once"
+    );
+    oidc_token(&server, &id, handed.expose(), "orders.read")
+        .await
+        .unwrap();
+
+    // Handed over is known: the next read (here, as another process would) says nothing.
+    opened.provider.get_app(&id).await.unwrap();
+    assert!(opened
+        .provider
+        .take_replaced_secret(&id)
+        .await
+        .unwrap()
+        .is_none());
+}

@@ -1,7 +1,8 @@
 use registrar_core::draft::AppDraft as CoreDraft;
 use registrar_core::edit::{self, AppEdit as CoreEdit};
 use registrar_core::lockout::Guard;
-use registrar_core::model::SecretInfo;
+use registrar_core::model::{ExternalApp, SecretInfo};
+use registrar_core::Secret;
 use tauri::State;
 use time::OffsetDateTime;
 
@@ -10,6 +11,7 @@ use crate::ipc::{
     AppChanges, AppDetails, AppDraft, AppEdit, AppSummary, CatalogResource, GeneratedSecret,
     RegisteredApp, SavedApp, SecretView,
 };
+use crate::session::Session;
 use crate::state::AppState;
 
 #[tauri::command]
@@ -22,10 +24,33 @@ pub async fn list_apps(state: State<'_, AppState>) -> Result<Vec<AppSummary>, Ip
 pub async fn get_app(state: State<'_, AppState>, app_id: String) -> Result<AppDetails, IpcError> {
     let session = state.session().await?;
     let app = session.client.get_app(&app_id).await?;
+    let replaced_secret = match session.client.take_replaced_secret(&app.id).await? {
+        Some(value) => Some(show_once(&session, &app, &value).await),
+        None => None,
+    };
     Ok(AppDetails {
         unmanaged: session.client.unmanaged_reason(&app.id)?,
+        replaced_secret,
         ..AppDetails::new(&app, session.holds_secret(&app.id).await)
     })
+}
+
+/// A secret the server issued by itself (with an update, or out of Registrar's sight), held for
+/// Verify, Copy and the sheet, and sent to the UI for its one showing.
+async fn show_once(session: &Session, app: &ExternalApp, value: &Secret) -> GeneratedSecret {
+    let now = OffsetDateTime::now_utc();
+    let info = app.secrets.first().cloned().unwrap_or(SecretInfo {
+        id: 0,
+        description: None,
+        created: now,
+        expires: None,
+    });
+    tracing::warn!(app_id = %app.id, "the server replaced the app's secret");
+    session.hold_secret(&app.id, Some(info.id), value).await;
+    GeneratedSecret {
+        secret: SecretView::new(&info, now),
+        value: value.expose().to_owned(),
+    }
 }
 
 #[tauri::command]
@@ -101,22 +126,8 @@ pub async fn update_app(
     .await?;
     let app = updated.app;
     tracing::info!(app_id = %app.id, "updated an application");
-    let replaced_secret = match updated.replaced_secret {
-        Some(value) => {
-            let now = OffsetDateTime::now_utc();
-            let info = app.secrets.first().cloned().unwrap_or(SecretInfo {
-                id: 0,
-                description: None,
-                created: now,
-                expires: None,
-            });
-            tracing::warn!(app_id = %app.id, "the server replaced the app's secret with the update");
-            session.hold_secret(&app.id, Some(info.id), &value).await;
-            Some(GeneratedSecret {
-                secret: SecretView::new(&info, now),
-                value: value.expose().to_owned(),
-            })
-        }
+    let replaced_secret = match &updated.replaced_secret {
+        Some(value) => Some(show_once(&session, &app, value).await),
         None => None,
     };
     Ok(SavedApp {

@@ -45,6 +45,7 @@ const PORTAL_DETAILS: AppDetails = {
   secrets: [],
   holdsSecret: false,
   unmanaged: null,
+  replacedSecret: null,
 };
 
 const GENERATED: GeneratedSecret = {
@@ -497,6 +498,20 @@ async function saveRename() {
   await fireEvent.click(screen.getByTestId('edit-review'));
   await fireEvent.click(await screen.findByTestId('edit-save'));
 }
+
+describe('a secret replaced on the server', () => {
+  it('is shown once when the page reads it, and is gone once stored', async () => {
+    const secret = BILLING_DETAILS.secrets[0];
+    await renderPage({ ...BILLING_DETAILS, replacedSecret: { secret, value: 'changed-elsewhere' } });
+
+    const dialog = await screen.findByRole('dialog', { name: 'The server replaced the secret' });
+    expect(within(dialog).getByTestId('secret-replaced').textContent).toContain('replaced on the server');
+    expect(within(dialog).getByTestId('new-secret-value').textContent).toBe('changed-elsewhere');
+    await fireEvent.click(within(dialog).getByTestId('secret-stored'));
+    await fireEvent.click(within(dialog).getByTestId('new-secret-close'));
+    expect(screen.queryByText('changed-elsewhere')).toBeNull();
+  });
+});
 
 describe('an app Registrar cannot manage', () => {
   it('says why, and neither edits, replaces its secret nor deletes it', async () => {

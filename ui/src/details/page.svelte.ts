@@ -1,9 +1,11 @@
-import { getApp, toIpcError, type AppDetails, type IpcError } from '../ipc';
+import { getApp, toIpcError, type AppDetails, type GeneratedSecret, type IpcError } from '../ipc';
 
 /** One app as last read from the server, for its page. */
 export class AppPageState {
   readonly appId: string;
   details = $state.raw<AppDetails | null>(null);
+  /** A secret the server replaced out of Registrar's sight, to show once; kept apart from `details`. */
+  replaced = $state.raw<GeneratedSecret | null>(null);
   loading = $state(false);
   error = $state<IpcError | null>(null);
 
@@ -20,8 +22,12 @@ export class AppPageState {
     this.error = null;
     try {
       const details = await getApp(this.appId);
+      // Taken from the read whatever happens next: Rust sends it once.
+      if (details.replacedSecret !== null) {
+        this.replaced = details.replacedSecret;
+      }
       if (request === this.#latest) {
-        this.details = details;
+        this.details = { ...details, replacedSecret: null };
       }
     } catch (error) {
       if (request === this.#latest) {

@@ -80,7 +80,12 @@ holdsSecret: boolean,
  * Why Registrar can neither change, replace the secret of, nor delete this app (it was
  * registered on a server without RFC 7592 management), if it cannot.
  */
-unmanaged: string | null, };
+unmanaged: string | null, 
+/**
+ * The secret the server now shows in place of the one last given (it was replaced on the
+ * server): its value leaves Rust here, once, for the UI to show. Only `get_app` sends one.
+ */
+replacedSecret: GeneratedSecret | null, };
 export type CatalogScope = { name: string, displayName: string, description: string | null, user: boolean, application: boolean, };
 export type CatalogResource = { name: string, displayName: string, description: string | null, scopes: Array<CatalogScope>, };
 export type AppDraft = { name: string, appType: AppType, redirectUris: Array<string>, scopes: Array<ScopeChoice>, };

@@ -46,6 +46,7 @@ describe('isLastActive', () => {
     secrets,
     holdsSecret: false,
     unmanaged: null,
+    replacedSecret: null,
   });
 
   it('is the one secret of a confidential app that has not expired', () => {

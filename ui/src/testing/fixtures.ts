@@ -94,6 +94,7 @@ export const BILLING_DETAILS: AppDetails = {
   ],
   holdsSecret: false,
   unmanaged: null,
+  replacedSecret: null,
 };
 
 export const CATALOG: CatalogResource[] = [

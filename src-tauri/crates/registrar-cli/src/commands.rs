@@ -405,6 +405,12 @@ async fn apps(command: AppsCommand, target: &Target, json: bool) -> Result<()> {
     match command {
         AppsCommand::List => {
             let apps = client.list_apps().await?;
+            for id in client.replaced_secrets() {
+                eprintln!(
+                    "registrar: the server replaced the secret of {id}: `registrar apps get {id}` \
+                     shows the new one, once."
+                );
+            }
             if json {
                 print_json(&json!(apps.iter().map(app_json).collect::<Vec<_>>()));
             } else {
@@ -425,10 +431,24 @@ async fn apps(command: AppsCommand, target: &Target, json: bool) -> Result<()> {
         }
         AppsCommand::Get { app_id } => {
             let app = client.get_app(&app_id).await?;
+            let replaced = client.take_replaced_secret(&app.id).await?;
             if json {
-                print_json(&app_json(&app));
+                let mut out = app_json(&app);
+                if let Some(secret) = &replaced {
+                    out["replacedSecret"] = serde_json::Value::from(secret.expose());
+                }
+                print_json(&out);
             } else {
                 print_app(&app);
+                if let Some(secret) = &replaced {
+                    println!();
+                    println!(
+                        "The server shows another secret than the one last given: it was \
+                         replaced on the server, and the old one likely no longer works."
+                    );
+                    println!("New client secret:  {}", secret.expose());
+                    println!("                    (shown once: it cannot be read back)");
+                }
             }
         }
         AppsCommand::Create(create) => create_app(create, target, json).await?,

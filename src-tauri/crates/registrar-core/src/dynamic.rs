@@ -65,6 +65,22 @@ struct Record {
     /// The `token_endpoint_auth_method` the server recorded.
     #[serde(default = "registered_before_basic")]
     auth_method: String,
+    /// A fingerprint of the last secret the admin was given ([`fingerprint`]; never the
+    /// secret), to notice a read that shows another: the server replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    secret_seen: Option<String>,
+}
+
+/// A short fingerprint of a client's secret: enough to tell that a server now shows another one,
+/// too short (48 bits, salted with the client id) to confirm a guess of a strong secret.
+fn fingerprint(client_id: &str, secret: &Secret) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(client_id.as_bytes())
+        .chain_update([0])
+        .chain_update(secret.expose().as_bytes())
+        .finalize();
+    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Registrar registered confidential clients with `client_secret_post` until it learnt that
@@ -153,6 +169,13 @@ impl Record {
                 .token_endpoint_auth_method
                 .clone()
                 .unwrap_or_else(|| self.auth_method.clone()),
+            // Kept until the admin has been given another (the first one seen is the baseline).
+            secret_seen: self.secret_seen.clone().or_else(|| {
+                answer
+                    .client_secret
+                    .as_ref()
+                    .map(|s| fingerprint(&answer.client_id, s))
+            }),
         }
     }
 }
@@ -229,6 +252,8 @@ pub struct DynamicClient {
     keychain: Keychain,
     connection: Connection,
     registry: PathBuf,
+    /// Secrets reads showed in place of the one the admin was last given, until shown.
+    replaced: std::sync::Mutex<std::collections::HashMap<String, Secret>>,
 }
 
 impl DynamicClient {
@@ -245,6 +270,7 @@ impl DynamicClient {
             keychain,
             connection,
             registry,
+            replaced: std::sync::Mutex::default(),
         }
     }
 
@@ -429,6 +455,11 @@ impl DynamicClient {
             user_scopes,
             secret_issued: OffsetDateTime::now_utc(),
             secret_expires_at: answer.client_secret_expires_at,
+            secret_seen: answer
+                .client_secret
+                .as_ref()
+                .filter(|_| draft.app_type == AppType::Confidential)
+                .map(|s| fingerprint(&answer.client_id, s)),
             auth_method: answer
                 .metadata
                 .token_endpoint_auth_method
@@ -509,6 +540,11 @@ impl DynamicClient {
         *record = record.updated(&answer, Some(draft));
         if replaced.is_some() {
             record.secret_issued = OffsetDateTime::now_utc();
+            record.secret_seen = answer
+                .client_secret
+                .as_ref()
+                .map(|s| fingerprint(client_id, s));
+            self.forget_replaced(client_id);
         }
         let saved = self.save(&records);
         let Some(replaced) = replaced else {
@@ -619,6 +655,8 @@ impl DynamicClient {
             }
         };
         record.secret_issued = OffsetDateTime::now_utc();
+        record.secret_seen = Some(fingerprint(client_id, &secret));
+        self.forget_replaced(client_id);
         let info = record.app().secrets.remove(0);
         if let Err(e) = self.save(&records) {
             tracing::warn!(%client_id, "the list of registered clients was not updated: {e}");
@@ -639,7 +677,57 @@ impl DynamicClient {
             })?;
         self.keep_newer(&record.client_id, management, &answer)
             .await?;
+        let seen = record.secret_seen.as_deref();
+        if let Some(shown) = answer.client_secret.as_ref() {
+            if seen.is_some_and(|seen| seen != fingerprint(&record.client_id, shown)) {
+                tracing::warn!(client_id = %record.client_id, "the server shows another secret than the one last given");
+                self.replaced
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(record.client_id.clone(), shown.duplicate());
+            }
+        }
         Ok(answer)
+    }
+
+    /// The secret the server shows for `client_id` in place of the one the admin was last given
+    /// (it was replaced on the server, and the old one is likely over), to be shown once: it is
+    /// taken, and from then on it is the one known.
+    pub async fn take_replaced_secret(&self, client_id: &str) -> Result<Option<Secret>> {
+        let taken = self
+            .replaced
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(client_id);
+        let Some(secret) = taken else {
+            return Ok(None);
+        };
+        let _lock = self.lock().await?;
+        let mut records = self.load()?;
+        if let Ok(record) = find(&mut records, client_id) {
+            record.secret_seen = Some(fingerprint(client_id, &secret));
+            record.secret_issued = OffsetDateTime::now_utc();
+            self.save(&records)?;
+        }
+        Ok(Some(secret))
+    }
+
+    /// The admin has just been given a newer secret than any a read showed.
+    fn forget_replaced(&self, client_id: &str) {
+        self.replaced
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(client_id);
+    }
+
+    /// The clients whose secret the server replaced since the admin was last given one.
+    pub fn replaced_secrets(&self) -> Vec<String> {
+        self.replaced
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .keys()
+            .cloned()
+            .collect()
     }
 
     async fn management(&self, record: &Record) -> Result<Management> {
@@ -917,6 +1005,7 @@ mod tests {
             secret_issued: OffsetDateTime::UNIX_EPOCH,
             secret_expires_at: None,
             auth_method: TokenAuth::SecretBasic.method().into(),
+            secret_seen: None,
         };
         assert_eq!(
             scope_types(&both, None, Some(&record)),

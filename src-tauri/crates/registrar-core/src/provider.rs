@@ -162,6 +162,23 @@ impl Provider {
         }
     }
 
+    /// The secret the server now shows for the app in place of the one the admin was last
+    /// given (replaced on the server), taken to be shown once.
+    pub async fn take_replaced_secret(&self, app_id: &str) -> Result<Option<Secret>> {
+        match self {
+            Provider::UiPath(_) => Ok(None),
+            Provider::Dynamic(client) => client.take_replaced_secret(app_id).await,
+        }
+    }
+
+    /// The apps whose secret the server replaced since the admin was last given one.
+    pub fn replaced_secrets(&self) -> Vec<String> {
+        match self {
+            Provider::UiPath(_) => Vec::new(),
+            Provider::Dynamic(client) => client.replaced_secrets(),
+        }
+    }
+
     /// Why the app cannot be read, changed or deleted from Registrar (it was registered on a
     /// server without RFC 7592 management), if it cannot.
     pub fn unmanaged_reason(&self, app_id: &str) -> Result<Option<String>> {
