@@ -264,10 +264,18 @@ pub struct NewSecret {
 }
 
 /// A generated secret: its metadata, and its value for the one showing.
-#[derive(Debug, Serialize, TS)]
+#[derive(Serialize, TS)]
 pub struct GeneratedSecret {
     pub secret: SecretView,
     pub value: String,
+}
+
+impl std::fmt::Debug for GeneratedSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GeneratedSecret")
+            .field("secret", &self.secret)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A saved edit: the app as read back, and the secret the server issued with the update when it

@@ -571,7 +571,11 @@ async fn taking_pm_oauthapp_from_the_own_admin_app_is_refused_until_accepted() {
         Err(Error::Lockout(why)) => assert!(why.contains("PM.OAuthApp"), "{why}"),
         other => panic!("{other:?}"),
     }
-    assert!(provider.list_apps().await.is_ok(), "nothing was changed");
+    let still = provider.get_app(&admin_id).await.unwrap();
+    assert!(
+        still.scopes.iter().any(|s| s.name == "PM.OAuthApp"),
+        "nothing was changed"
+    );
 
     let saved = apply_update(
         &provider,

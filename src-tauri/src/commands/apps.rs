@@ -24,12 +24,14 @@ pub async fn list_apps(state: State<'_, AppState>) -> Result<Vec<AppSummary>, Ip
 pub async fn get_app(state: State<'_, AppState>, app_id: String) -> Result<AppDetails, IpcError> {
     let session = state.session().await?;
     let app = session.client.get_app(&app_id).await?;
+    let unmanaged = session.client.unmanaged_reason(&app.id)?;
+    // Taken last: once taken, it must reach the UI.
     let replaced_secret = match session.client.take_replaced_secret(&app.id).await? {
         Some(value) => Some(show_once(&session, &app, &value).await),
         None => None,
     };
     Ok(AppDetails {
-        unmanaged: session.client.unmanaged_reason(&app.id)?,
+        unmanaged,
         replaced_secret,
         ..AppDetails::new(&app, session.holds_secret(&app.id).await)
     })

@@ -183,8 +183,11 @@ export function keepsSecret(values: FormValues, editing: ConnectionView | null):
 }
 
 function portOf(text: string): number | null {
+  if (!/^\d{1,5}$/.test(text.trim())) {
+    return null;
+  }
   const port = Number(text.trim());
-  return Number.isInteger(port) && port >= 1 && port <= 65535 ? port : null;
+  return port >= 1 && port <= 65535 ? port : null;
 }
 
 /** What is sent to Rust. */

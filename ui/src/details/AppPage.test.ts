@@ -513,6 +513,21 @@ describe('a secret replaced on the server', () => {
   });
 });
 
+describe('a secret replaced on the server, read again after a conflicting edit', () => {
+  it('is shown by the page, once', async () => {
+    vi.mocked(planUpdate).mockReset().mockResolvedValue(RENAME);
+    vi.mocked(updateApp).mockReset().mockRejectedValue({ code: 'conflict', message: 'Changed.', field: null });
+    const secret = BILLING_DETAILS.secrets[0];
+    await renderPage();
+    getAppMock.mockResolvedValue({ ...BILLING_DETAILS, replacedSecret: { secret, value: 'changed-elsewhere' } });
+
+    await saveRename();
+
+    const dialog = await screen.findByRole('dialog', { name: 'The server replaced the secret' });
+    expect(within(dialog).getByTestId('new-secret-value').textContent).toBe('changed-elsewhere');
+  });
+});
+
 describe('an app Registrar cannot manage', () => {
   it('says why, and neither edits, replaces its secret nor deletes it', async () => {
     const reason = 'https://login.example.com offers no management of registered clients (RFC 7592).';

@@ -21,13 +21,9 @@ export class AppPageState {
     this.loading = true;
     this.error = null;
     try {
-      const details = await getApp(this.appId);
-      // Taken from the read whatever happens next: Rust sends it once.
-      if (details.replacedSecret !== null) {
-        this.replaced = details.replacedSecret;
-      }
+      const details = this.#keepReplaced(await getApp(this.appId));
       if (request === this.#latest) {
-        this.details = { ...details, replacedSecret: null };
+        this.details = details;
       }
     } catch (error) {
       if (request === this.#latest) {
@@ -40,11 +36,22 @@ export class AppPageState {
     }
   }
 
-  /** Shows the app as another call read it back (an update, a deleted secret). */
+  /** Shows the app as another call read it back (an update, a deleted secret, a re-read). */
   show(details: AppDetails): void {
     ++this.#latest;
-    this.details = details;
+    this.details = this.#keepReplaced(details);
     this.error = null;
     this.loading = false;
+  }
+
+  /**
+   * A read's replaced secret, taken whatever happens next (Rust sends it once) and kept apart
+   * from the details, which then hold none.
+   */
+  #keepReplaced(details: AppDetails): AppDetails {
+    if (details.replacedSecret !== null) {
+      this.replaced = details.replacedSecret;
+    }
+    return { ...details, replacedSecret: null };
   }
 }

@@ -174,6 +174,7 @@ impl Record {
                 answer
                     .client_secret
                     .as_ref()
+                    .filter(|_| self.confidential)
                     .map(|s| fingerprint(&answer.client_id, s))
             }),
         }
@@ -343,7 +344,13 @@ impl DynamicClient {
                         .iter_mut()
                         .find(|r| r.client_id == updated.client_id)
                     {
-                        *record = updated;
+                        // What the admin was given may have changed since the read (a
+                        // rotation by this or another process): that stays as on disk.
+                        *record = Record {
+                            secret_seen: record.secret_seen.clone().or(updated.secret_seen.clone()),
+                            secret_issued: record.secret_issued,
+                            ..updated
+                        };
                     }
                 }
                 // Refused with the token kept now: gone. Refused with one another process
@@ -528,12 +535,23 @@ impl DynamicClient {
         let current = self.read(record, &mut management).await?;
         let answer = self
             .registration
-            .update(&management, client_id, &current.metadata.edited(draft))
+            .update(
+                &management,
+                client_id,
+                &current.metadata.edited(draft, record.app().token_auth),
+            )
             .await?;
         // Only a secret that differs from the one the read showed is known to be new: a server
         // that leaves the secret out of reads may still repeat the same one in this answer.
         let replaced = match (&current.client_secret, &answer.client_secret) {
+            _ if !record.confidential => None,
             (Some(old), Some(new)) if old.expose() != new.expose() => Some(new.duplicate()),
+            // Reads that leave the secret out: new if it is not the one last given.
+            (None, Some(new)) => record
+                .secret_seen
+                .as_deref()
+                .filter(|seen| *seen != fingerprint(client_id, new))
+                .map(|_| new.duplicate()),
             _ => None,
         };
         let kept = self.keep_newer(client_id, &mut management, &answer).await;
@@ -678,7 +696,11 @@ impl DynamicClient {
         self.keep_newer(&record.client_id, management, &answer)
             .await?;
         let seen = record.secret_seen.as_deref();
-        if let Some(shown) = answer.client_secret.as_ref() {
+        if let Some(shown) = answer
+            .client_secret
+            .as_ref()
+            .filter(|_| record.confidential)
+        {
             if seen.is_some_and(|seen| seen != fingerprint(&record.client_id, shown)) {
                 tracing::warn!(client_id = %record.client_id, "the server shows another secret than the one last given");
                 self.replaced

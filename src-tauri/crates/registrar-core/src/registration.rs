@@ -105,7 +105,13 @@ pub async fn discover(http: &reqwest::Client, issuer: &Url) -> Result<ServerMeta
             .bytes()
             .await
             .map_err(|e| crate::http::transport_error(&e, what))?;
-        let mut metadata: ServerMetadata = parse_json(&bytes, what)?;
+        let mut metadata: ServerMetadata = match parse_json(&bytes, what) {
+            Ok(metadata) => metadata,
+            Err(unreadable) => {
+                answered.push(format!("{url} answered with something else ({unreadable})"));
+                continue;
+            }
+        };
         metadata.published_issuer = parse_json::<Published>(&bytes, what)?.issuer;
         metadata.metadata_url = url.parse().ok();
         if metadata.issuer.as_str().trim_end_matches('/') != base {
@@ -237,12 +243,17 @@ impl ClientMetadata {
     }
 
     /// This client's metadata changed to `draft`, keeping the fields Registrar does not edit
-    /// and how the client authenticates (its type cannot change).
-    pub fn edited(&self, draft: &ValidDraft) -> Self {
+    /// and how the client authenticates (its type cannot change): as the server has it, else as
+    /// recorded (`auth`), so an update never leaves it to the server's default.
+    pub fn edited(&self, draft: &ValidDraft, auth: TokenAuth) -> Self {
+        let sent = Self::from_draft(draft, auth);
         Self {
             extra: self.extra.clone(),
-            token_endpoint_auth_method: self.token_endpoint_auth_method.clone(),
-            ..Self::from_draft(draft, TokenAuth::default())
+            token_endpoint_auth_method: self
+                .token_endpoint_auth_method
+                .clone()
+                .or(sent.token_endpoint_auth_method.clone()),
+            ..sent
         }
     }
 }
@@ -758,7 +769,7 @@ mod tests {
             redirect_uris: vec![],
             scopes: vec![Scope::new("orders.write", ScopeType::Application)],
         };
-        let edited = current.edited(&draft.validate(None).unwrap());
+        let edited = current.edited(&draft.validate(None).unwrap(), TokenAuth::SecretBasic);
         assert_eq!(edited.client_name, "Billing v2");
         assert_eq!(edited.scope.as_deref(), Some("orders.write"));
         assert_eq!(

@@ -55,6 +55,12 @@ pub async fn begin(
     scopes: &[&str],
     port: u16,
 ) -> Result<Pending> {
+    if port == 0 {
+        return Err(Error::invalid(
+            Field::SignInPort,
+            "Give the sign-in port the sign-in app's redirect URL names, from 1 to 65535.",
+        ));
+    }
     let listener = TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(|e| match e.kind() {
@@ -263,6 +269,13 @@ mod tests {
             other => panic!("{:?}", other.map(|pending| pending.url)),
         }
         drop(taken);
+        assert!(matches!(
+            begin(&url("authorize"), &url("token"), "app", &["PM.OAuthApp"], 0).await,
+            Err(Error::InvalidInput {
+                field: Some(Field::SignInPort),
+                ..
+            })
+        ));
         let pending = begin(
             &url("authorize"),
             &url("token"),
