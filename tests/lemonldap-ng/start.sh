@@ -37,12 +37,13 @@ languages = en
 enabledModules = api
 INI
 
-# The configuration itself: demo users, file sessions, the OpenID issuer with open registration.
-# "domain" must be a host name, so it is localhost while the portal is on 127.0.0.1.
+# The configuration itself: demo users (dwho/dwho), file sessions, the OpenID issuer with open
+# registration. "domain" must be a host name, and the portal's session cookie is set for it, so
+# the portal is reached as localhost (it listens on 127.0.0.1).
 python3 - "$dir" "$portal_port" <<'PY'
 import json, sys
 folder, port = sys.argv[1], sys.argv[2]
-issuer = f"http://127.0.0.1:{port}"
+issuer = f"http://localhost:{port}"
 key = open(f"{folder}/oidc.key").read()
 public = open(f"{folder}/oidc.pub").read()
 config = {
@@ -51,7 +52,7 @@ config = {
     "securedCookie": 0, "timeout": 72000,
     "authentication": "Demo", "userDB": "Same", "passwordDB": "Demo", "registerDB": "Null",
     "demoExportedVars": {"cn": "cn", "mail": "mail", "uid": "uid"},
-    "whatToTrace": "_whatToTrace", "exportedVars": {},
+    "whatToTrace": "uid", "exportedVars": {},
     "globalStorage": "Apache::Session::File",
     "globalStorageOptions": {
         "Directory": f"{folder}/sessions", "LockDirectory": f"{folder}/sessions/lock",
@@ -78,10 +79,11 @@ json.dump(config, open(f"{folder}/conf/lmConf-1.json", "w"), indent=1)
 PY
 
 export LLNG_DEFAULTCONFFILE="$dir/lemonldap-ng.ini"
-plackup --host 127.0.0.1 --port "$portal_port" \
+# The deployment environment: development's Lint middleware breaks the consent step.
+plackup -E deployment --host 127.0.0.1 --port "$portal_port" \
   /usr/share/doc/liblemonldap-ng-portal-perl/examples/index.psgi >portal.log 2>&1 &
 portal=$!
-plackup --host 127.0.0.1 --port "$manager_port" \
+plackup -E deployment --host 127.0.0.1 --port "$manager_port" \
   /usr/share/lemonldap-ng/manager/api/api.psgi >manager.log 2>&1 &
 manager=$!
 

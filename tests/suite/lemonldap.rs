@@ -53,7 +53,7 @@ impl Lemonldap {
             .map(str::to_owned)
             .collect();
         Self {
-            issuer: format!("http://127.0.0.1:{portal}").parse().unwrap(),
+            issuer: format!("http://localhost:{portal}").parse().unwrap(),
             manager: format!("http://127.0.0.1:{manager}/api/v1"),
             pids,
             _dir: dir,
@@ -233,4 +233,76 @@ async fn open_registration_without_management_registers_lists_and_refuses_change
         .unwrap()
         .iter()
         .any(|a| a.id == app.id));
+}
+
+/// The handoff sheet of an app registered there carries a sign-in that works against it: the
+/// sheet's authorization URL, signed in to and consented by a demo user, gives a code, and the
+/// sheet's token exchange, run with curl, turns it into tokens (HTTP Basic, PKCE S256).
+#[tokio::test]
+async fn the_sheets_sign_in_requests_work_against_lemonldap() {
+    use registrar_core::handoff::{Request, Sheet, SheetConnection, SheetInput};
+    use registrar_core::requests::{random_state, Pkce};
+    let server = Lemonldap::start();
+    let opened = open_connection_at(&server.issuer, None).await;
+    let created = opened
+        .provider
+        .create_app(&web_app("Portal"))
+        .await
+        .unwrap();
+    let catalog = opened.provider.catalog().await.unwrap();
+    let sheet = Sheet::new(SheetInput {
+        app: created.app,
+        catalog: &catalog,
+        connection: SheetConnection {
+            name: "Lemon".into(),
+            kind: "OAuth 2.0 server".into(),
+            organization: String::new(),
+        },
+        endpoints: opened.provider.endpoints(),
+        produced_by: "admin".into(),
+        produced_at: time::OffsetDateTime::now_utc(),
+        secret: created.secret,
+        pkce: Pkce::generate().unwrap(),
+        state: random_state().unwrap(),
+    });
+    let Some(Request::AuthorizationCode {
+        authorization_url,
+        token_exchange,
+        state,
+        ..
+    }) = sheet.requests.first()
+    else {
+        panic!("a sign-in request: {:?}", sheet.requests);
+    };
+
+    // The registration reaches the portal after a second or two: sign in until it knows it.
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("lemonldap-ng/sign-in.sh");
+    let mut back = None;
+    for _ in 0..50 {
+        let out = Command::new("bash")
+            .arg(&script)
+            .arg(authorization_url.as_str())
+            .args(["dwho", "dwho"])
+            .output()
+            .unwrap();
+        let location = String::from_utf8_lossy(&out.stdout).into_owned();
+        if location.starts_with("https://portal.example.com/signin-oidc") {
+            back = Some(location);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let back: Url = back
+        .expect("the portal sent the browser back")
+        .parse()
+        .unwrap();
+    let param = |name: &str| {
+        back.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    assert_eq!(param("state").as_deref(), Some(state.as_str()));
+    let tokens = crate::sheet::run_curl(token_exchange.clone(), Some(param("code").unwrap())).await;
+    assert!(tokens["access_token"].is_string(), "{tokens}");
+    assert!(tokens["id_token"].is_string(), "{tokens}");
 }
