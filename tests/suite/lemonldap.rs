@@ -306,3 +306,84 @@ async fn the_sheets_sign_in_requests_work_against_lemonldap() {
     assert!(tokens["access_token"].is_string(), "{tokens}");
     assert!(tokens["id_token"].is_string(), "{tokens}");
 }
+
+/// In the window: a connection with open registration, an app registered there with its secret
+/// shown once, and its page saying why it cannot be edited, given a new secret or deleted.
+#[tokio::test]
+async fn the_window_registers_with_open_registration_and_says_why_it_cannot_manage_the_app() {
+    use registrar_tests::{
+        choose_type, click, text_of, toggle_scope, type_into, wait_for, wait_settled, Desktop,
+    };
+    let server = Lemonldap::start();
+    let desktop = Desktop::start();
+    let client = desktop.launch().await;
+    text_of(&client, "[data-testid=connection-url]").await;
+
+    click(&client, "[data-testid=connections-open]").await;
+    click(&client, "[data-testid=connection-add]").await;
+    wait_for(&client, "[data-testid=connection-kind]")
+        .await
+        .select_by_value("oauthServer")
+        .await
+        .unwrap();
+    type_into(&client, "[data-testid=connection-name]", "Lemon").await;
+    type_into(
+        &client,
+        "[data-testid=connection-issuer]",
+        server.issuer.as_str(),
+    )
+    .await;
+    click(&client, "[data-testid=connection-open-registration]").await;
+    click(&client, "[data-testid=connection-save]").await;
+    crate::connections::wait_for_text(
+        &client,
+        "[data-testid=connection-url]",
+        server.issuer.as_str(),
+    )
+    .await;
+
+    click(&client, "[data-testid=register-open]").await;
+    type_into(&client, "#app-name", "Portal").await;
+    choose_type(&client, "confidential").await;
+    toggle_scope(&client, "openid", "user").await;
+    toggle_scope(&client, "profile", "user").await;
+    click(&client, "[data-testid=redirect-add]").await;
+    type_into(
+        &client,
+        "[data-testid=redirect-input]",
+        "https://portal.example.com/signin-oidc",
+    )
+    .await;
+    click(&client, "[data-testid=register-submit]").await;
+    let app_id = text_of(&client, "[data-testid=result-app-id]").await;
+    assert!(!text_of(&client, "[data-testid=result-secret]")
+        .await
+        .is_empty());
+    click(&client, "[data-testid=result-close]").await;
+    wait_settled(&client).await;
+    click(
+        &client,
+        &format!("[data-testid=app-row][data-app-id='{app_id}']"),
+    )
+    .await;
+
+    let why = text_of(&client, "[data-testid=app-unmanaged]").await;
+    assert!(why.contains("RFC 7592"), "{why}");
+    for control in ["app-edit", "app-delete", "secret-generate"] {
+        let button = wait_for(&client, &format!("[data-testid={control}]")).await;
+        assert_eq!(
+            button.attr("aria-disabled").await.unwrap().as_deref(),
+            Some("true"),
+            "{control}"
+        );
+    }
+    client.close().await.unwrap();
+    let saved = std::fs::read_to_string(
+        desktop
+            .dir
+            .path()
+            .join("config/dev.registrar.desktop/connections.json"),
+    )
+    .unwrap();
+    assert!(saved.contains("\"openRegistration\": true"), "{saved}");
+}

@@ -44,6 +44,9 @@ enum Quirk {
     ListsOnlyPost,
     /// Each read (GET) of a client takes a while, so reads made at once overlap.
     SlowReads,
+    /// Every answer about a client carries a client secret, a different one each time, public
+    /// clients' too.
+    SecretsForAll,
 }
 
 /// The proxy; its base URL stands in for oidc-provider's everywhere, the issuer included.
@@ -204,6 +207,10 @@ async fn serve(mut stream: TcpStream, proxy: Arc<Shared>) {
                 if client["response_types"] == json!([]) {
                     client.insert("response_types".into(), Value::Null);
                 }
+            }
+            if has(Quirk::SecretsForAll) {
+                let made_up = format!("made-up-{}", uuid::Uuid::new_v4());
+                client.insert("client_secret".into(), Value::String(made_up));
             }
             if method == "POST" && status == 201 && has(Quirk::OkForCreated) {
                 status = 200;
@@ -497,4 +504,42 @@ async fn the_window_shows_a_secret_the_server_replaced_with_an_edit() {
             path.display()
         );
     }
+}
+
+#[tokio::test]
+async fn a_public_app_is_never_handed_a_secret_a_server_gives_every_client() {
+    let (_server, _proxy, opened) = behind(&[Quirk::SecretsForAll]).await;
+    let desktop = |name: &str| {
+        registrar_core::draft::AppDraft {
+            name: name.into(),
+            app_type: AppType::NonConfidential,
+            redirect_uris: vec!["http://127.0.0.1:8400/callback".into()],
+            scopes: vec![Scope::new("orders.read", ScopeType::User)],
+        }
+        .validate(None)
+        .unwrap()
+    };
+    let created = opened
+        .provider
+        .create_app(&desktop("Desktop"))
+        .await
+        .unwrap();
+    assert!(created.secret.is_none());
+    let id = created.app.id;
+    for _ in 0..2 {
+        opened.provider.get_app(&id).await.unwrap();
+        assert!(opened
+            .provider
+            .take_replaced_secret(&id)
+            .await
+            .unwrap()
+            .is_none());
+    }
+    let renamed = desktop("Desktop v2");
+    assert!(opened
+        .provider
+        .update_app(&id, &renamed)
+        .await
+        .unwrap()
+        .is_none());
 }
