@@ -321,6 +321,16 @@ pub async fn texts(client: &Client, css: &str) -> Vec<String> {
 }
 
 /// Generates a secret on the open app page and returns the value its dialog showed once.
+/// Ticks "I have stored this secret" in the shown-once dialog, and closes it.
+pub async fn store_and_close(client: &Client) {
+    wait_for(client, "[data-testid=secret-stored]")
+        .await
+        .send_keys(" ")
+        .await
+        .unwrap();
+    click(client, "[data-testid=new-secret-close]").await;
+}
+
 pub async fn generate_secret(client: &Client, description: &str, expiry: &str) -> String {
     click(client, "[data-testid=secret-generate]").await;
     type_into(client, "[data-testid=secret-description]", description).await;
@@ -328,12 +338,7 @@ pub async fn generate_secret(client: &Client, description: &str, expiry: &str) -
     preset.select_by_value(expiry).await.unwrap();
     click(client, "[data-testid=secret-generate-submit]").await;
     let value = text_of(client, "[data-testid=new-secret-value]").await;
-    wait_for(client, "[data-testid=secret-stored]")
-        .await
-        .send_keys(" ")
-        .await
-        .unwrap();
-    click(client, "[data-testid=new-secret-close]").await;
+    store_and_close(client).await;
     // Closing refreshes the page; wait until it lists the new secret, so the next click does not
     // land on the page being redrawn.
     let listed = "return [...document.querySelectorAll('[data-testid=secret-row]')]\

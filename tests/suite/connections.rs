@@ -8,8 +8,8 @@
 use fantoccini::{Client, Locator};
 use registrar_core::model::ScopeType;
 use registrar_tests::{
-    choose_type, click, click_button, click_xpath, keychain_lookup, poll, text_of, toggle_scope,
-    type_into, wait_for, wait_settled, Desktop,
+    choose_type, click, click_button, click_xpath, keychain_lookup, poll, store_and_close, text_of,
+    toggle_scope, type_into, wait_for, wait_settled, Desktop,
 };
 use serde_json::json;
 
@@ -668,12 +668,7 @@ async fn an_oauth_server_is_added_by_its_issuer_and_the_window_works_on_it() {
             .await
             .is_ok()
     );
-    wait_for(&client, "[data-testid=secret-stored]")
-        .await
-        .send_keys(" ")
-        .await
-        .unwrap();
-    click(&client, "[data-testid=new-secret-close]").await;
+    store_and_close(&client).await;
     // Closing reloads the page: Verify is clicked on the page that stays.
     wait_settled(&client).await;
 

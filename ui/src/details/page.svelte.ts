@@ -4,8 +4,8 @@ import { getApp, toIpcError, type AppDetails, type GeneratedSecret, type IpcErro
 export class AppPageState {
   readonly appId: string;
   details = $state.raw<AppDetails | null>(null);
-  /** A secret the server replaced out of Registrar's sight, to show once; kept apart from `details`. */
-  replaced = $state.raw<GeneratedSecret | null>(null);
+  /** A secret the server replaced, to show once, and how it came; kept apart from `details`. */
+  replaced = $state.raw<{ generated: GeneratedSecret; why: string } | null>(null);
   loading = $state(false);
   error = $state<IpcError | null>(null);
 
@@ -50,7 +50,10 @@ export class AppPageState {
    */
   #keepReplaced(details: AppDetails): AppDetails {
     if (details.replacedSecret !== null) {
-      this.replaced = details.replacedSecret;
+      this.replaced = {
+        generated: details.replacedSecret,
+        why: 'The server shows another secret than the one Registrar last gave you: it was replaced on the server.',
+      };
     }
     return { ...details, replacedSecret: null };
   }

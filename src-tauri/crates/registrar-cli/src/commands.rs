@@ -7,7 +7,7 @@ use registrar_core::connections::{Connection, ConnectionKind, ConnectionStore};
 use registrar_core::draft::AppDraft;
 use registrar_core::edit::{apply_update, AppEdit};
 use registrar_core::handoff::{Format, Sheet, SheetInput};
-use registrar_core::model::{self, Scope, ScopeType};
+use registrar_core::model::{self, ExternalApp, Scope, ScopeType};
 use registrar_core::probe::{probe, Check};
 use registrar_core::requests::{random_state, Pkce};
 use registrar_core::secrets::NewSecret;
@@ -182,6 +182,25 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
             }
             Ok(())
         }
+    }
+}
+
+/// The app, and a secret the server replaced (`why` says how), shown this once.
+fn print_app_with(app: &ExternalApp, replaced: Option<&Secret>, why: &str, json: bool) {
+    if json {
+        let mut out = app_json(app);
+        if let Some(secret) = replaced {
+            out["replacedSecret"] = serde_json::Value::from(secret.expose());
+        }
+        print_json(&out);
+        return;
+    }
+    print_app(app);
+    if let Some(secret) = replaced {
+        println!();
+        println!("{why}");
+        println!("New client secret:  {}", secret.expose());
+        println!("                    (shown once: it cannot be read back)");
     }
 }
 
@@ -432,24 +451,13 @@ async fn apps(command: AppsCommand, target: &Target, json: bool) -> Result<()> {
         AppsCommand::Get { app_id } => {
             let app = client.get_app(&app_id).await?;
             let replaced = client.take_replaced_secret(&app.id).await?;
-            if json {
-                let mut out = app_json(&app);
-                if let Some(secret) = &replaced {
-                    out["replacedSecret"] = serde_json::Value::from(secret.expose());
-                }
-                print_json(&out);
-            } else {
-                print_app(&app);
-                if let Some(secret) = &replaced {
-                    println!();
-                    println!(
-                        "The server shows another secret than the one last given: it was \
-                         replaced on the server, and the old one likely no longer works."
-                    );
-                    println!("New client secret:  {}", secret.expose());
-                    println!("                    (shown once: it cannot be read back)");
-                }
-            }
+            print_app_with(
+                &app,
+                replaced.as_ref(),
+                "The server shows another secret than the one last given: it was replaced on \
+                 the server, and the old one likely no longer works.",
+                json,
+            );
         }
         AppsCommand::Create(create) => create_app(create, target, json).await?,
         AppsCommand::Update(update) => update_app(update, target, json).await?,
@@ -533,21 +541,12 @@ async fn update_app(update: UpdateApp, target: &Target, json: bool) -> Result<()
     let saved = apply_update(client, &app.id, &base, &edit, &catalog, &guard)
         .await
         .map_err(with_force)?;
-    if json {
-        let mut out = app_json(&saved.app);
-        if let Some(secret) = &saved.replaced_secret {
-            out["replacedSecret"] = serde_json::Value::from(secret.expose());
-        }
-        print_json(&out);
-    } else {
-        print_app(&saved.app);
-        if let Some(secret) = &saved.replaced_secret {
-            println!();
-            println!("The server replaced the app's secret with this update: the old one no longer works.");
-            println!("New client secret:  {}", secret.expose());
-            println!("                    (shown once: it cannot be read back)");
-        }
-    }
+    print_app_with(
+        &saved.app,
+        saved.replaced_secret.as_ref(),
+        "The server replaced the app's secret with this update: the old one no longer works.",
+        json,
+    );
     Ok(())
 }
 

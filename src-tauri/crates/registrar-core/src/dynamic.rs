@@ -377,10 +377,13 @@ impl DynamicClient {
     async fn look_up(&self, record: Record) -> Result<Option<Seen>> {
         let mut management = match self.management(&record).await {
             Ok(management) => management,
-            Err(Error::Keychain(e) | Error::Forbidden(e)) => {
-                tracing::debug!(client_id = %record.client_id, "listed as last seen: {e}");
+            // No token kept for it: something was lost.
+            Err(Error::Keychain(e)) => {
+                tracing::warn!(client_id = %record.client_id, "listed as last seen: {e}");
                 return Ok(None);
             }
+            // A server without management: nothing to read it with, as expected.
+            Err(Error::Forbidden(_)) => return Ok(None),
             Err(e) => return Err(e),
         };
         Ok(Some(match self.read(&record, &mut management).await {
