@@ -6,11 +6,34 @@ use registrar_core::draft::AppDraft as CoreDraft;
 use registrar_core::edit;
 use registrar_core::handoff;
 use registrar_core::model::{self, rfc3339, ExternalApp, SecretInfo};
-use registrar_core::Error;
+use registrar_core::{Error, Secret};
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use ts_rs::TS;
+use zeroize::Zeroize;
+
+/// A secret value (an app's secret, an access token) on its way to the UI for its one showing:
+/// sent as a string, never in a `Debug` output, and wiped from memory once sent.
+#[derive(Serialize, TS)]
+pub struct ShownOnce(String);
+
+impl ShownOnce {
+    pub fn new(secret: &Secret) -> Self {
+        Self(secret.expose().to_owned())
+    }
+}
+
+impl std::fmt::Debug for ShownOnce {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ShownOnce(<redacted>)")
+    }
+}
+
+impl Drop for ShownOnce {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -256,26 +279,21 @@ pub struct AppChanges {
     pub kept_as_held: Vec<String>,
 }
 
+/// A secret to generate: its description, and the day it expires on (YYYY-MM-DD: it works until
+/// the last second of that day, local time); `null` for a secret that never expires. A server
+/// that keeps one secret per app takes neither.
 #[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
 pub struct NewSecret {
     pub description: String,
-    /// RFC 3339; `null` for a secret that never expires.
-    pub expires: Option<String>,
+    pub expires_on: Option<String>,
 }
 
 /// A generated secret: its metadata, and its value for the one showing.
-#[derive(Serialize, TS)]
+#[derive(Debug, Serialize, TS)]
 pub struct GeneratedSecret {
     pub secret: SecretView,
-    pub value: String,
-}
-
-impl std::fmt::Debug for GeneratedSecret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GeneratedSecret")
-            .field("secret", &self.secret)
-            .finish_non_exhaustive()
-    }
+    pub value: ShownOnce,
 }
 
 /// A saved edit: the app as read back, and the secret the server issued with the update when it
@@ -298,7 +316,7 @@ pub struct Verification {
     /// The access token's claims, each value as JSON text.
     pub claims: Vec<Claim>,
     /// The access token itself, only when the admin asked to see it.
-    pub token: Option<String>,
+    pub token: Option<ShownOnce>,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -403,7 +421,7 @@ pub struct ExportedSheet {
 #[derive(Debug, Serialize, TS)]
 pub struct RegisteredApp {
     pub app: AppSummary,
-    pub secret: Option<String>,
+    pub secret: Option<ShownOnce>,
 }
 
 impl From<HandoffFormat> for handoff::Format {
@@ -585,23 +603,16 @@ impl From<Settings> for registrar_core::settings::Settings {
 }
 
 impl NewSecret {
-    /// The request as the core checks it; a date the UI sent that is not RFC 3339 is a bug there,
-    /// but still reported in words.
-    pub fn into_core(
-        self,
-        now: OffsetDateTime,
-    ) -> Result<registrar_core::secrets::NewSecret, Error> {
-        let expires =
-            match self.expires {
-                Some(text) => Some(OffsetDateTime::parse(&text, &Rfc3339).map_err(|_| {
-                    Error::InvalidInput {
-                        field: None,
-                        message: format!("The expiry \"{text}\" is not a date and time."),
-                    }
-                })?),
-                None => None,
-            };
-        registrar_core::secrets::NewSecret::validate(&self.description, expires, now)
+    /// The request as both front ends give it to the application layer.
+    pub fn into_request(self) -> Result<registrar_app::rules::SecretRequest, Error> {
+        Ok(registrar_app::rules::SecretRequest {
+            description: Some(self.description),
+            expires_on: self
+                .expires_on
+                .as_deref()
+                .map(registrar_app::rules::day)
+                .transpose()?,
+        })
     }
 }
 
@@ -712,6 +723,7 @@ mod tests {
             AppEdit::decl(&cfg),
             NameChange::decl(&cfg),
             AppChanges::decl(&cfg),
+            ShownOnce::decl(&cfg),
             RegisteredApp::decl(&cfg),
             NewSecret::decl(&cfg),
             GeneratedSecret::decl(&cfg),

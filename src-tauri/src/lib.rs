@@ -5,7 +5,6 @@ mod clipboard;
 mod commands;
 mod error;
 mod ipc;
-mod session;
 mod state;
 mod window;
 
@@ -13,8 +12,8 @@ use std::io::IsTerminal;
 
 use tauri::{Manager, RunEvent, Runtime};
 
-use crate::session::Folders;
 use crate::state::AppState;
+use registrar_app::folders::Folders;
 
 /// Everything but the context and the run loop, so the whole app can be assembled in tests.
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {

@@ -9,7 +9,8 @@ use tokio::sync::OnceCell;
 
 use crate::clipboard::SecretClipboard;
 use crate::error::IpcError;
-use crate::session::{Folders, Session, Workspace};
+use registrar_app::folders::Folders;
+use registrar_app::workspace::{Opened, Workspace};
 
 #[derive(Debug)]
 pub struct AppState {
@@ -50,7 +51,7 @@ impl AppState {
     }
 
     /// The connection the window works on now.
-    pub async fn session(&self) -> Result<Arc<Session>, IpcError> {
+    pub async fn session(&self) -> Result<Arc<Opened>, IpcError> {
         Ok(self.workspace().await?.current())
     }
 

@@ -45,6 +45,42 @@ async fn registrar(args: &[&str], env: &[(&str, String)], stdin: &str) -> Output
     .unwrap()
 }
 
+/// `apps create` of a confidential app with one application scope, as JSON.
+async fn create(env: &[(&str, String)], name: &str, scope: &str) -> Output {
+    let args = [
+        "apps",
+        "create",
+        "--name",
+        name,
+        "--type",
+        "confidential",
+        "--app-scope",
+        scope,
+        "--json",
+    ];
+    registrar(&args, env, "").await
+}
+
+/// `handoff export` of the app's Markdown sheet into `dir`.
+async fn export_markdown(
+    env: &[(&str, String)],
+    id: &str,
+    dir: &std::path::Path,
+    json: bool,
+) -> Output {
+    let dir = dir.to_str().unwrap();
+    let mut args = vec![
+        "handoff", "export", id, "--format", "markdown", "--out", dir,
+    ];
+    args.extend(json.then_some("--json"));
+    registrar(&args, env, "").await
+}
+
+async fn create_confidential(env: &[(&str, String)], name: &str) -> String {
+    let created = ok_json(&create(env, name, "OR.Jobs.Read").await);
+    created["id"].as_str().unwrap().to_owned()
+}
+
 fn environment(running: &Running, secret: &str) -> Vec<(&'static str, String)> {
     vec![
         ("REGISTRAR_IDENTITY_URL", running.sandbox.identity_url()),
@@ -122,24 +158,7 @@ async fn apps_secrets_and_sheets_from_the_command_line_with_credentials_from_the
     let admin = running.sandbox.issue_admin_secret().unwrap();
     let env = environment(&running, admin.expose());
 
-    let created = ok_json(
-        &registrar(
-            &[
-                "apps",
-                "create",
-                "--name",
-                "CLI app",
-                "--type",
-                "confidential",
-                "--app-scope",
-                "OR.Jobs.Read",
-                "--json",
-            ],
-            &env,
-            "",
-        )
-        .await,
-    );
+    let created = ok_json(&create(&env, "CLI app", "OR.Jobs.Read").await);
     let id = created["id"].as_str().unwrap().to_owned();
     assert_eq!(created["type"], "confidential");
     assert!(created["secret"].is_string());
@@ -191,12 +210,13 @@ async fn apps_secrets_and_sheets_from_the_command_line_with_credentials_from_the
                 "2099-01-01",
                 "--json",
             ],
-            &env,
+            &[env.as_slice(), &[("TZ", "JST-9".to_owned())]].concat(),
             "",
         )
         .await,
     );
-    assert_eq!(generated["expires"], "2099-01-01T23:59:59Z");
+    // The end of that day in the computer's time zone (Japan, 9 hours ahead of UTC).
+    assert_eq!(generated["expires"], "2099-01-01T14:59:59Z");
     let granted = oauth::client_credentials(
         &registrar_core::http::client().unwrap(),
         &format!("{}/connect/token", running.sandbox.identity_url())
@@ -228,23 +248,7 @@ async fn apps_secrets_and_sheets_from_the_command_line_with_credentials_from_the
     assert_eq!(after["secrets"].as_array().unwrap().len(), 1);
 
     let dir = tempfile::tempdir().unwrap();
-    let exported = ok_json(
-        &registrar(
-            &[
-                "handoff",
-                "export",
-                &id,
-                "--format",
-                "markdown",
-                "--out",
-                dir.path().to_str().unwrap(),
-                "--json",
-            ],
-            &env,
-            "",
-        )
-        .await,
-    );
+    let exported = ok_json(&export_markdown(&env, &id, dir.path(), true).await);
     let sheet = std::fs::read_to_string(exported["path"].as_str().unwrap()).unwrap();
     assert!(
         sheet.contains(&id) && sheet.contains("OR.Queues.Read"),
@@ -256,7 +260,7 @@ async fn apps_secrets_and_sheets_from_the_command_line_with_credentials_from_the
         failure(&registrar(&["apps", "delete", &id, "--confirm", "CLI app"], &env, "").await);
     assert_eq!(code, 2);
     assert!(
-        said.contains("--confirm must be the app's name exactly (\"CLI app v2\")"),
+        said.contains("Type the app's name exactly (\"CLI app v2\") to delete it"),
         "{said}"
     );
     stdout(
@@ -621,7 +625,10 @@ async fn an_oauth_server_is_worked_from_the_command_line_through_dynamic_registr
         .await,
     );
     assert_eq!(code, 2, "{said}");
-    assert!(said.contains("Leave out --description"), "{said}");
+    assert!(
+        said.contains("Leave out the description and the expiry"),
+        "{said}"
+    );
     let rotated = ok_json(&registrar(&["secrets", "generate", &id, "--json"], &env, "").await);
     let second = rotated["value"].as_str().unwrap().to_owned();
     assert_ne!(second, first);
@@ -690,34 +697,16 @@ async fn registrations_from_processes_at_once_are_all_kept() {
 
     // Each process reads the list of registered clients, registers, and writes the list back:
     // without a lock between them, the last to write drops the others' clients.
-    let env = &env;
-    let create = |name: &'static str| async move {
-        registrar(
-            &[
-                "apps",
-                "create",
-                "--name",
-                name,
-                "--type",
-                "confidential",
-                "--app-scope",
-                "orders.read",
-            ],
-            env,
-            "",
-        )
-        .await
-    };
     let (one, two, three, four) = tokio::join!(
-        create("One"),
-        create("Two"),
-        create("Three"),
-        create("Four")
+        create(&env, "One", "orders.read"),
+        create(&env, "Two", "orders.read"),
+        create(&env, "Three", "orders.read"),
+        create(&env, "Four", "orders.read")
     );
     for output in [one, two, three, four] {
         stdout(&output);
     }
-    let listed = ok_json(&registrar(&["apps", "list", "--json"], env, "").await);
+    let listed = ok_json(&registrar(&["apps", "list", "--json"], &env, "").await);
     let mut listed: Vec<&str> = listed
         .as_array()
         .unwrap()
@@ -726,7 +715,7 @@ async fn registrations_from_processes_at_once_are_all_kept() {
         .collect();
     listed.sort_unstable();
     assert_eq!(listed, ["Four", "One", "Three", "Two"]);
-    stdout(&registrar(&["connections", "remove", "Login"], env, "").await);
+    stdout(&registrar(&["connections", "remove", "Login"], &env, "").await);
 }
 
 /// LemonLDAP::NG from the command line: open registration, a client it cannot manage, and a
@@ -851,4 +840,55 @@ async fn the_own_admin_app_keeps_its_scope_and_its_last_secret_unless_forced() {
     stdout(&registrar(&[&update[..], &["--force"]].concat(), &env, "").await);
     let (code, _) = failure(&registrar(&["apps", "list"], &env, "").await);
     assert_eq!(code, 3);
+}
+
+/// An app made elsewhere (by an older server or another tool) whose name holds a terminal colour
+/// escape, a line break and a text-direction override: the command line and the sheet write
+/// them out instead of obeying them, the sheet's file name holds none, and JSON keeps the name
+/// exact.
+#[tokio::test]
+async fn hidden_characters_in_a_name_are_written_out_not_obeyed() {
+    let running = sandbox().await;
+    let admin = running.sandbox.issue_admin_secret().unwrap();
+    let env = environment(&running, admin.expose());
+    let id = create_confidential(&env, "Plain").await;
+    let name = "Evil\u{1b}[31m\r\n# name\u{202e}txt.exe";
+    running
+        .database()
+        .execute("UPDATE clients SET name = ?1 WHERE id = ?2", (name, &id))
+        .unwrap();
+    let written = "Evil<U+001B>[31m<U+000D><U+000A># name<U+202E>txt.exe";
+
+    for args in [vec!["apps", "list"], vec!["apps", "get", &id]] {
+        let out = stdout(&registrar(&args, &env, "").await);
+        assert!(out.contains(written), "{out}");
+        assert!(!out.contains(['\u{1b}', '\r', '\u{202e}']), "{out:?}");
+    }
+    let listed = ok_json(&registrar(&["apps", "list", "--json"], &env, "").await);
+    assert!(listed.as_array().unwrap().iter().any(|a| a["name"] == name));
+
+    let dir = tempfile::tempdir().unwrap();
+    stdout(&export_markdown(&env, &id, dir.path(), false).await);
+    let file = std::fs::read_dir(dir.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let file_name = file.file_name().into_string().unwrap();
+    assert!(
+        !file_name.contains(|c: char| c.is_control() || c == '\u{202e}'),
+        "{file_name:?}"
+    );
+    let sheet = std::fs::read_to_string(file.path()).unwrap();
+    // The heading stays one line, with the characters written out (and Markdown-escaped).
+    let heading = sheet.lines().next().unwrap();
+    assert!(
+        heading.starts_with("# Evil") && heading.ends_with("txt.exe"),
+        "{sheet}"
+    );
+    assert!(
+        heading.contains("U+001B") && heading.contains("U+202E"),
+        "{heading}"
+    );
+    assert!(!sheet.contains(['\u{1b}', '\r', '\u{202e}']), "{sheet:?}");
 }

@@ -10,7 +10,7 @@ use registrar_sandbox::{Sandbox, SandboxConfig, ScopeTypes};
 
 pub(crate) struct Running {
     pub(crate) sandbox: Sandbox,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 /// A sandbox that writes scope types as numbers, as live tenants do.
@@ -27,7 +27,17 @@ pub(crate) async fn sandbox_writing(scope_types: ScopeTypes) -> Running {
     })
     .await
     .unwrap();
-    Running { sandbox, _dir: dir }
+    Running { sandbox, dir }
+}
+
+impl Running {
+    /// The sandbox's database, for a test to put there what an older server or another tool
+    /// left behind.
+    pub(crate) fn database(&self) -> rusqlite::Connection {
+        let db = rusqlite::Connection::open(self.dir.path().join("sandbox.sqlite3")).unwrap();
+        db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+        db
+    }
 }
 
 fn endpoint(sandbox: &Sandbox) -> Endpoint {

@@ -139,20 +139,28 @@ async fn the_copied_curl_request_gets_a_token_with_the_apps_scopes() {
     ];
     let (app, _) = create(&admin, "Curl check", &scopes).await;
     open_app(&client, &app.id).await;
-    generate_secret(&client, "For the developer", "90").await;
+    let secret = generate_secret(&client, "For the developer", "90").await;
 
     click(&client, "[data-testid=copy-curl]").await;
-    let copied = "return document.body.textContent.includes('Copied with the secret');";
+    let copied = "return document.body.textContent.includes('Copied: it reads the secret');";
     crate::workflow::eventually("the page says the curl request was copied", || async {
         client.execute(copied, vec![]).await.unwrap() == serde_json::json!(true)
     })
     .await;
     crate::workflow::eventually("the curl request reaches the clipboard", || async {
-        clipboard().is_some_and(|text| text.starts_with("curl "))
+        clipboard().is_some_and(|text| text.contains("| curl "))
     })
     .await;
     let curl = clipboard().unwrap();
-    let output = Command::new("bash").args(["-c", &curl]).output().unwrap();
+    assert!(
+        !curl.contains(&secret),
+        "the copied request holds the secret: {curl}"
+    );
+    let output = Command::new("bash")
+        .args(["-c", &curl])
+        .env("CLIENT_SECRET", &secret)
+        .output()
+        .unwrap();
     assert!(
         output.status.success(),
         "{}",

@@ -249,6 +249,10 @@ async fn the_sheets_sign_in_requests_work_against_lemonldap() {
         .create_app(&web_app("Portal"))
         .await
         .unwrap();
+    let secret = created
+        .secret
+        .as_ref()
+        .map(registrar_core::Secret::duplicate);
     let catalog = opened.provider.catalog().await.unwrap();
     let sheet = Sheet::new(SheetInput {
         app: created.app,
@@ -302,7 +306,12 @@ async fn the_sheets_sign_in_requests_work_against_lemonldap() {
             .map(|(_, v)| v.into_owned())
     };
     assert_eq!(param("state").as_deref(), Some(state.as_str()));
-    let tokens = crate::sheet::run_curl(token_exchange.clone(), Some(param("code").unwrap())).await;
+    let tokens = crate::sheet::run_curl(
+        token_exchange.clone(),
+        Some(param("code").unwrap()),
+        secret.as_ref(),
+    )
+    .await;
     assert!(tokens["access_token"].is_string(), "{tokens}");
     assert!(tokens["id_token"].is_string(), "{tokens}");
 }

@@ -417,9 +417,8 @@ async fn verify_and_run_the_sheets_request(opened: &Opened, app_id: &str, secret
     registrar_core::verify::verify(opened.provider.http(), &endpoints.token, &app, secret)
         .await
         .unwrap();
-    let curl =
-        registrar_core::requests::client_credentials_curl(&endpoints.token, &app, Some(secret));
-    let answer = crate::sheet::run_curl(curl.clone(), None).await;
+    let curl = registrar_core::requests::client_credentials_curl(&endpoints.token, &app);
+    let answer = crate::sheet::run_curl(curl.clone(), None, Some(secret)).await;
     assert!(answer["access_token"].is_string(), "{curl}: {answer}");
 }
 

@@ -460,13 +460,16 @@ fn code_after(markdown: &str, caption: &str) -> String {
     markdown[start..start + len].to_owned()
 }
 
-/// Runs a curl command from a sheet (with `$CODE` set when given) and reads its JSON answer. The
-/// sandbox answers on the test's runtime, so curl runs off it.
-pub(crate) async fn run_curl(curl: String, code: Option<String>) -> Value {
+/// Runs a curl command from a sheet (with `$CODE` and `$CLIENT_SECRET` set when given, as the
+/// sheet asks) and reads its JSON answer. The sandbox answers on the test's runtime, so curl runs
+/// off it.
+pub(crate) async fn run_curl(curl: String, code: Option<String>, secret: Option<&Secret>) -> Value {
+    let secret = secret.map(|s| s.expose().to_owned());
     let out = tokio::task::spawn_blocking(move || {
         let mut command = Command::new("bash");
         command.arg("-c").arg(&curl);
         command.envs(code.map(|code| ("CODE", code)));
+        command.envs(secret.map(|secret| ("CLIENT_SECRET", secret)));
         command.output()
     })
     .await
@@ -523,12 +526,16 @@ async fn the_curl_from_a_generated_sheet_gets_a_token_with_the_sheets_scopes() {
     .validate(Some(&catalog))
     .unwrap();
     let created = client.create_app(&draft).await.unwrap();
+    let secret = created.secret.as_ref().unwrap().duplicate();
 
     let sheet = sandbox_sheet(&running, &client, created, &catalog, true);
     let markdown = text(&sheet, Format::Markdown);
     let curl = code_after(&markdown, "Token request");
+    // The sheet holds the secret, but its command does not: it reads $CLIENT_SECRET.
+    assert!(markdown.contains(secret.expose()));
+    assert!(!curl.contains(secret.expose()), "{curl}");
 
-    let token = run_curl(curl, None).await;
+    let token = run_curl(curl, None, Some(&secret)).await;
     assert!(token["access_token"].is_string(), "{token}");
     let mut granted: Vec<&str> = token["scope"].as_str().unwrap().split(' ').collect();
     granted.sort_unstable();
@@ -586,7 +593,7 @@ async fn the_sheets_user_flow_signs_in_at_the_sandbox_and_its_token_exchange_wor
         location.query_pairs().into_owned().collect();
     assert_eq!(back["state"], state);
 
-    let token = run_curl(token_exchange, Some(back["code"].clone())).await;
+    let token = run_curl(token_exchange, Some(back["code"].clone()), None).await;
     assert_eq!(token["scope"], "OR.Users.Read", "{token}");
 }
 

@@ -1,6 +1,5 @@
 use registrar_core::draft::AppDraft as CoreDraft;
 use registrar_core::edit::{self, AppEdit as CoreEdit};
-use registrar_core::lockout::Guard;
 use registrar_core::model::{ExternalApp, SecretInfo};
 use registrar_core::Secret;
 use tauri::State;
@@ -9,9 +8,8 @@ use time::OffsetDateTime;
 use crate::error::IpcError;
 use crate::ipc::{
     AppChanges, AppDetails, AppDraft, AppEdit, AppSummary, CatalogResource, GeneratedSecret,
-    RegisteredApp, SavedApp, SecretView,
+    RegisteredApp, SavedApp, SecretView, ShownOnce,
 };
-use crate::session::Session;
 use crate::state::AppState;
 
 #[tauri::command]
@@ -26,10 +24,10 @@ pub async fn get_app(state: State<'_, AppState>, app_id: String) -> Result<AppDe
     let app = session.client.get_app(&app_id).await?;
     let unmanaged = session.client.unmanaged_reason(&app.id)?;
     // Taken last: once taken, it must reach the UI.
-    let replaced_secret = match session.client.take_replaced_secret(&app.id).await? {
-        Some(value) => Some(show_once(&session, &app, &value).await),
-        None => None,
-    };
+    let replaced_secret = session
+        .take_replaced_secret(&app)
+        .await?
+        .map(|value| show_once(&app, &value));
     Ok(AppDetails {
         unmanaged,
         replaced_secret,
@@ -38,8 +36,8 @@ pub async fn get_app(state: State<'_, AppState>, app_id: String) -> Result<AppDe
 }
 
 /// A secret the server issued by itself (with an update, or out of Registrar's sight), held for
-/// Verify, Copy and the sheet, and sent to the UI for its one showing.
-async fn show_once(session: &Session, app: &ExternalApp, value: &Secret) -> GeneratedSecret {
+/// Verify, Copy and the sheet, as the UI shows it once.
+fn show_once(app: &ExternalApp, value: &Secret) -> GeneratedSecret {
     let now = OffsetDateTime::now_utc();
     let info = app.secrets.first().cloned().unwrap_or(SecretInfo {
         id: 0,
@@ -47,11 +45,9 @@ async fn show_once(session: &Session, app: &ExternalApp, value: &Secret) -> Gene
         created: now,
         expires: None,
     });
-    tracing::warn!(app_id = %app.id, "the server replaced the app's secret");
-    session.hold_secret(&app.id, Some(info.id), value).await;
     GeneratedSecret {
         secret: SecretView::new(&info, now),
-        value: value.expose().to_owned(),
+        value: ShownOnce::new(value),
     }
 }
 
@@ -68,20 +64,14 @@ pub async fn register_app(
     state: State<'_, AppState>,
     draft: AppDraft,
 ) -> Result<RegisteredApp, IpcError> {
-    let session = state.session().await?;
-    let catalog = session.catalog().await?;
-    let valid = CoreDraft::from(draft).validate(Some(&catalog))?;
-    let created = session.client.create_app(&valid).await?;
-    tracing::info!(app_id = %created.app.id, "registered an application");
-    if let Some(secret) = &created.secret {
-        let secret_id = created.app.secrets.first().map(|s| s.id);
-        session
-            .hold_secret(&created.app.id, secret_id, secret)
-            .await;
-    }
+    let created = state
+        .session()
+        .await?
+        .register(CoreDraft::from(draft))
+        .await?;
     Ok(RegisteredApp {
         app: AppSummary::from(&created.app),
-        secret: created.secret.map(|s| s.expose().to_owned()),
+        secret: created.secret.as_ref().map(ShownOnce::new),
     })
 }
 
@@ -115,26 +105,16 @@ pub async fn update_app(
     accept_lockout: bool,
 ) -> Result<SavedApp, IpcError> {
     let session = state.session().await?;
-    let catalog = session.catalog().await?;
-    let guard = Guard::for_connection(&session.connection, accept_lockout);
-    let updated = edit::apply_update(
-        &session.client,
-        &app_id,
-        &base.into(),
-        &CoreEdit::from(edit),
-        &catalog,
-        &guard,
-    )
-    .await?;
+    let updated = session
+        .update(&app_id, &base.into(), &CoreEdit::from(edit), accept_lockout)
+        .await?;
     let app = updated.app;
-    tracing::info!(app_id = %app.id, "updated an application");
-    let replaced_secret = match &updated.replaced_secret {
-        Some(value) => Some(show_once(&session, &app, value).await),
-        None => None,
-    };
     Ok(SavedApp {
+        replaced_secret: updated
+            .replaced_secret
+            .as_ref()
+            .map(|value| show_once(&app, value)),
         details: AppDetails::new(&app, session.holds_secret(&app.id).await),
-        replaced_secret,
     })
 }
 
@@ -146,25 +126,10 @@ pub async fn delete_app(
     confirm_name: String,
     accept_lockout: bool,
 ) -> Result<(), IpcError> {
-    let session = state.session().await?;
-    let name = session.client.name_of(&app_id).await?;
-    if name != confirm_name {
-        return Err(registrar_core::Error::invalid(
-            registrar_core::model::Field::Name,
-            format!("Type the app's name exactly (\"{name}\") to delete it."),
-        )
-        .into());
-    }
-    let guard = Guard::for_connection(&session.connection, accept_lockout);
-    if guard.concerns(&app_id) {
-        guard.check_delete_app(&session.client.get_app(&app_id).await?)?;
-    }
-    let deleted = session.client.delete_app(&app_id).await;
-    // Gone from the server (or from the list, when the server had lost it already).
-    if matches!(deleted, Ok(()) | Err(registrar_core::Error::NotFound(_))) {
-        session.forget_secret(&app_id, None).await;
-    }
-    deleted?;
-    tracing::info!(%app_id, "deleted an application");
+    state
+        .session()
+        .await?
+        .delete_app(&app_id, &confirm_name, accept_lockout)
+        .await?;
     Ok(())
 }

@@ -1,9 +1,7 @@
 use std::time::Duration;
 
-use registrar_core::Secret;
 use tauri::State;
 
-use crate::commands::handoff::not_held;
 use crate::error::IpcError;
 use crate::ipc::Copied;
 use crate::state::AppState;
@@ -13,7 +11,7 @@ use crate::state::AppState;
 #[tauri::command]
 pub async fn copy_secret(state: State<'_, AppState>, app_id: String) -> Result<Copied, IpcError> {
     let session = state.session().await?;
-    let secret = session.held_secret(&app_id).await.ok_or_else(not_held)?;
+    let secret = session.require_held_secret(&app_id).await?;
     let seconds = state.settings.load()?.clipboard_clear_seconds;
     state
         .clipboard
@@ -24,28 +22,13 @@ pub async fn copy_secret(state: State<'_, AppState>, app_id: String) -> Result<C
     })
 }
 
-/// Copies the client-credentials curl request. With the held secret in it, it is copied and
-/// cleared like the secret; without, it reads `$CLIENT_SECRET` and is copied as plain text.
+/// Copies the client-credentials curl request, as plain text: it holds no secret (it reads
+/// `$CLIENT_SECRET`, on curl's standard input).
 #[tauri::command]
-pub async fn copy_curl(state: State<'_, AppState>, app_id: String) -> Result<Copied, IpcError> {
+pub async fn copy_curl(state: State<'_, AppState>, app_id: String) -> Result<(), IpcError> {
     let session = state.session().await?;
     let app = session.client.get_app(&app_id).await?;
-    let secret = session.held_secret(&app.id).await;
     let token_url = session.client.endpoints().token;
-    let curl = registrar_core::requests::client_credentials_curl(&token_url, &app, secret.as_ref());
-    let clears_in_seconds = match secret {
-        Some(_) => {
-            let seconds = state.settings.load()?.clipboard_clear_seconds;
-            state
-                .clipboard
-                .copy(Secret::new(curl), Duration::from_secs(u64::from(seconds)))
-                .await?;
-            Some(seconds)
-        }
-        None => {
-            state.clipboard.copy_plain(curl).await?;
-            None
-        }
-    };
-    Ok(Copied { clears_in_seconds })
+    let curl = registrar_core::requests::client_credentials_curl(&token_url, &app);
+    state.clipboard.copy_plain(curl).await
 }

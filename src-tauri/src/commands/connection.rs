@@ -1,3 +1,4 @@
+use registrar_app::connections::{Change, GivenCredential, SignInWith};
 use registrar_core::connections::Connection;
 use registrar_core::model::Field;
 use registrar_core::{Error, Secret};
@@ -9,7 +10,6 @@ use zeroize::Zeroize;
 
 use crate::error::IpcError;
 use crate::ipc::{ConnectionForm, ConnectionList, ConnectionTest, ConnectionView, CredentialKind};
-use crate::session::GivenCredential;
 use crate::state::AppState;
 
 /// The event that carries a sign-in's address to the window (`ui/src/ipc/events.ts`).
@@ -70,15 +70,15 @@ pub async fn save_connection<R: Runtime>(
     };
     let draft = Connection {
         id: String::new(),
-        name: form.name.trim().to_owned(),
+        name: form.name,
         kind: form.kind.into(),
-        organization: form.organization.trim().to_owned(),
+        organization: form.organization,
         partition_global_id: Uuid::nil(),
-        admin_client_id: form.client_id.trim().to_owned(),
+        admin_client_id: form.client_id,
         sandbox_port: None,
-        host: trimmed(form.host.as_deref()),
+        host: form.host,
         signed_in: form.credential == CredentialKind::SignIn,
-        issuer: trimmed(form.issuer.as_deref()),
+        issuer: form.issuer,
         open_registration: form.open_registration,
         sign_in_port: form
             .sign_in_port
@@ -103,28 +103,27 @@ pub async fn save_connection<R: Runtime>(
     {
         let _ = earlier.send(());
     }
-    let saved = workspace
-        .save_connection(
-            form.id.clone(),
-            draft,
-            given,
-            organization_id,
-            open_browser,
-            cancelled,
-        )
-        .await?;
+    let cancel = async move {
+        // A sign-in replaced by a newer one drops its sender without cancelling: it waits on.
+        if cancelled.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let change = Change {
+        id: form.id.clone(),
+        draft,
+        given,
+        organization_id,
+    };
+    let sign_in = SignInWith {
+        open_browser,
+        cancel,
+    };
+    let saved = workspace.save_connection(change, sign_in).await?;
     Ok(ConnectionView::new(
         &saved.connection,
         saved.client.features(),
     ))
-}
-
-/// A text field's value, trimmed; none when left empty.
-fn trimmed(field: Option<&str>) -> Option<String> {
-    field
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
 }
 
 /// Ends the wait for the browser of the sign-in under way; its `save_connection` returns

@@ -1,8 +1,7 @@
 use std::path::PathBuf;
 
 use registrar_core::files::{self, Access};
-use registrar_core::handoff::{self, Sheet, SheetConnection, SheetInput};
-use registrar_core::requests::{random_state, Pkce};
+use registrar_core::handoff;
 use registrar_core::Error;
 use tauri::{Runtime, State, WebviewWindow};
 use tauri_plugin_dialog::DialogExt;
@@ -10,7 +9,7 @@ use time::OffsetDateTime;
 use tokio::sync::oneshot;
 
 use crate::error::IpcError;
-use crate::ipc::{ExportedSheet, HandoffFormat, Verification};
+use crate::ipc::{ExportedSheet, HandoffFormat, ShownOnce, Verification};
 use crate::state::AppState;
 
 /// Asks the token endpoint for a token with the app's newest secret (held since it was
@@ -22,7 +21,7 @@ pub async fn verify_app(
     show_token: bool,
 ) -> Result<Verification, IpcError> {
     let session = state.session().await?;
-    let secret = session.held_secret(&app_id).await.ok_or_else(not_held)?;
+    let secret = session.require_held_secret(&app_id).await?;
     let app = session.client.get_app(&app_id).await?;
     let verified = registrar_core::verify::verify(
         session.client.http(),
@@ -31,7 +30,7 @@ pub async fn verify_app(
         &secret,
     )
     .await?;
-    let token = show_token.then(|| verified.token.expose().to_owned());
+    let token = show_token.then(|| ShownOnce::new(&verified.token));
     Ok(Verification {
         token,
         ..Verification::from(verified)
@@ -50,23 +49,9 @@ pub async fn export_handoff<R: Runtime>(
     include_secret: bool,
 ) -> Result<Option<ExportedSheet>, IpcError> {
     let session = state.session().await?;
-    let secret = match include_secret {
-        true => Some(session.held_secret(&app_id).await.ok_or_else(not_held)?),
-        false => None,
-    };
-    let app = session.client.get_app(&app_id).await?;
-    let catalog = session.catalog().await?;
-    let sheet = Sheet::new(SheetInput {
-        app,
-        catalog: &catalog,
-        connection: SheetConnection::from(&session.connection),
-        endpoints: session.client.endpoints(),
-        produced_by: session.connection.admin_identity(),
-        produced_at: OffsetDateTime::now_utc(),
-        secret,
-        pkce: Pkce::generate()?,
-        state: random_state()?,
-    });
+    let sheet = session
+        .sheet(&app_id, include_secret, OffsetDateTime::now_utc())
+        .await?;
     let chosen = handoff::Format::from(format);
     let Some(path) = save_path(&window, &sheet.file_name(chosen), chosen).await? else {
         return Ok(None);
@@ -123,15 +108,4 @@ async fn save_path<R: Runtime>(
         path.set_extension(format.extension());
     }
     Ok(Some(path))
-}
-
-pub fn not_held() -> IpcError {
-    Error::InvalidInput {
-        field: None,
-        message:
-            "Registrar holds an app's secret only right after generating it, until it closes. \
-                  Generate a new secret to verify, copy or hand it over."
-                .into(),
-    }
-    .into()
 }

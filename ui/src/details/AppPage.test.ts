@@ -20,7 +20,6 @@ import {
   type GeneratedSecret,
   type Verification,
 } from '../ipc';
-import { toRfc3339 } from '../lib/dates';
 import { BILLING_DETAILS, CATALOG, LOGIN_SERVER, PORTAL, deferred } from '../testing/fixtures';
 import AppPage from './AppPage.svelte';
 
@@ -184,7 +183,7 @@ describe('generating a secret', () => {
 
     expect(generateMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, {
       description: 'Rotation',
-      expires: toRfc3339(new Date(2026, 7, 30, 23, 59, 59)),
+      expiresOn: '2026-08-30',
     });
   });
 
@@ -205,7 +204,7 @@ describe('generating a secret', () => {
     await fireEvent.click(screen.getByTestId('secret-generate-submit'));
     expect(generateMock).toHaveBeenLastCalledWith(BILLING_DETAILS.id, {
       description: '',
-      expires: toRfc3339(new Date(2026, 11, 24, 23, 59, 59)),
+      expiresOn: '2026-12-24',
     });
   });
 
@@ -219,7 +218,7 @@ describe('generating a secret', () => {
     expect(screen.getByText('This secret never expires: if it leaks, it works until someone deletes it.')).toBeTruthy();
     expect(screen.queryByTestId('secret-expiry-date')).toBeNull();
     await fireEvent.click(screen.getByTestId('secret-generate-submit'));
-    expect(generateMock).toHaveBeenCalledWith(BILLING_DETAILS.id, { description: '', expires: null });
+    expect(generateMock).toHaveBeenCalledWith(BILLING_DETAILS.id, { description: '', expiresOn: null });
   });
 
   it('shows the value once, closable only once stored, then drops it and reads the app again', async () => {
@@ -286,7 +285,7 @@ describe('generating a secret', () => {
     expect(submit.textContent?.trim()).toBe('Replace secret');
     await fireEvent.click(submit);
 
-    expect(generateMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, { description: '', expires: null });
+    expect(generateMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, { description: '', expiresOn: null });
     expect(await screen.findByTestId('new-secret-value')).toBeTruthy();
   });
 
@@ -554,14 +553,12 @@ describe('handing over', () => {
     expect(await screen.findByText('Copied — cleared from the clipboard in 30 s')).toBeTruthy();
   });
 
-  it('copies the curl request and says whether the secret went with it', async () => {
-    vi.mocked(copyCurl).mockResolvedValueOnce({ clearsInSeconds: 20 }).mockResolvedValueOnce({ clearsInSeconds: null });
+  it('copies the curl request and says where it reads the secret from', async () => {
+    vi.mocked(copyCurl).mockResolvedValueOnce(undefined);
     await renderPage(HELD);
 
     await fireEvent.click(screen.getByTestId('copy-curl'));
-    expect(await screen.findByText('Copied with the secret — cleared in 20 s')).toBeTruthy();
-    await fireEvent.click(screen.getByTestId('copy-curl'));
-    expect(await screen.findByText('Copied, without the secret')).toBeTruthy();
+    expect(await screen.findByText('Copied: it reads the secret from $CLIENT_SECRET')).toBeTruthy();
     expect(copyCurl).toHaveBeenCalledWith(BILLING_DETAILS.id);
   });
 

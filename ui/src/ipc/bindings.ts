@@ -97,13 +97,10 @@ export type AppChanges = { name: NameChange | null, scopesAdded: Array<ScopeChoi
  * in words (the app was made elsewhere, or before the catalog changed).
  */
 keptAsHeld: Array<string>, };
-export type RegisteredApp = { app: AppSummary, secret: string | null, };
-export type NewSecret = { description: string, 
-/**
- * RFC 3339; `null` for a secret that never expires.
- */
-expires: string | null, };
-export type GeneratedSecret = { secret: SecretView, value: string, };
+export type ShownOnce = string;
+export type RegisteredApp = { app: AppSummary, secret: ShownOnce | null, };
+export type NewSecret = { description: string, expiresOn: string | null, };
+export type GeneratedSecret = { secret: SecretView, value: ShownOnce, };
 export type SavedApp = { details: AppDetails, replacedSecret: GeneratedSecret | null, };
 export type Claim = { name: string, value: string, };
 export type Verification = { requestedScopes: Array<string>, grantedScopes: Array<string>, lifetimeSeconds: number, 
@@ -114,7 +111,7 @@ claims: Array<Claim>,
 /**
  * The access token itself, only when the admin asked to see it.
  */
-token: string | null, };
+token: ShownOnce | null, };
 export type Settings = { 
 /**
  * A copied secret is cleared from the clipboard after this many seconds (5 to 600).

@@ -65,7 +65,7 @@ describe('commands', () => {
   it('send the arguments of the app commands under their camelCase names', async () => {
     const base: AppEdit = { name: 'Billing', redirectUris: [], scopes: [{ name: 'OR.Jobs', type: 'application' }] };
     const edit: AppEdit = { ...base, name: 'Billing sync' };
-    const request = { description: 'CI', expires: '2027-01-31T22:59:59Z' };
+    const request = { description: 'CI', expiresOn: '2027-01-31' };
     invokeMock.mockResolvedValue(null);
 
     await getApp('a1');

@@ -110,8 +110,8 @@ export function copySecret(appId: string): Promise<Copied> {
   return call('copy_secret', { appId });
 }
 
-/** Copies the client-credentials curl request, with the held secret when there is one. */
-export function copyCurl(appId: string): Promise<Copied> {
+/** Copies the client-credentials curl request; it reads the secret from `$CLIENT_SECRET`. */
+export function copyCurl(appId: string): Promise<void> {
   return call('copy_curl', { appId });
 }
 

@@ -27,11 +27,6 @@ export function formatDateTime(iso: string): string {
   return DATE_TIME.format(new Date(iso));
 }
 
-/** RFC 3339 in UTC, to the second: 2027-01-31T22:59:59Z. */
-export function toRfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** The last second of the local day `days` days after the day of `date`. */
 export function endOfDayAfter(date: Date, days: number): Date {
   return new Date(date.getFullYear(), date.getMonth(), date.getDate() + days, 23, 59, 59);

@@ -15,7 +15,8 @@ pub struct Cli {
     /// Print JSON for scripts instead of tables.
     #[arg(long, global = true)]
     pub json: bool,
-    /// The saved connection to use, by name (default: the first one saved).
+    /// The saved connection to use, by name (default: the one chosen last, in the window or by
+    /// removing the chosen one; else the first one saved).
     #[arg(long, short = 'c', global = true)]
     pub connection: Option<String>,
     #[command(subcommand)]
@@ -75,7 +76,8 @@ pub enum ConnectionsCommand {
     },
     /// Forget a saved connection and its keychain entries (for an OAuth server, also the
     /// registration access tokens of the clients registered through it: they stay on the
-    /// server, out of Registrar's reach).
+    /// server, out of Registrar's reach). When it was the chosen connection, the sandbox is
+    /// chosen instead, here and in the window.
     Remove {
         /// The connection's name.
         name: String,
@@ -84,7 +86,7 @@ pub enum ConnectionsCommand {
 
 #[derive(Debug, Args)]
 pub struct AddConnection {
-    /// A name to pick it by.
+    /// A name to pick it by (blanks around it, as around every value, are dropped).
     #[arg(long)]
     pub name: String,
     #[arg(long, value_enum)]
@@ -137,7 +139,8 @@ pub enum AppsCommand {
     Delete {
         #[arg(allow_hyphen_values = true)]
         app_id: String,
-        /// The application's name, to confirm.
+        /// The application's name exactly as the server has it (case and blanks included), to
+        /// confirm.
         #[arg(long)]
         confirm: String,
         /// Do it even though it is the connection's own admin app, whose loss ends the
@@ -209,8 +212,9 @@ pub enum SecretsCommand {
         /// the app's one secret).
         #[arg(long)]
         description: Option<String>,
-        /// The last day it works (YYYY-MM-DD, UTC); never expires when left out. Not on an
-        /// OAuth server.
+        /// The last day it works (YYYY-MM-DD): it expires at 23:59:59 of that day in this
+        /// computer's time zone, as in the window. Never expires when left out. Not on an OAuth
+        /// server.
         #[arg(long)]
         expires: Option<String>,
     },

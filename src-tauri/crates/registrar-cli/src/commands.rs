@@ -2,27 +2,27 @@
 
 use std::io::BufRead;
 
-use registrar_core::admin::{self, AdminCredential};
-use registrar_core::connections::{Connection, ConnectionKind, ConnectionStore};
+use registrar_app::connections::{Change, Connections, GivenCredential, SignInWith};
+use registrar_app::rules::{self, SecretRequest};
+use registrar_app::session::Session;
+use registrar_core::connections::{Connection, ConnectionKind};
 use registrar_core::draft::AppDraft;
-use registrar_core::edit::{apply_update, AppEdit};
-use registrar_core::handoff::{Format, Sheet, SheetInput};
-use registrar_core::model::{self, ExternalApp, Scope, ScopeType};
+use registrar_core::edit::AppEdit;
+use registrar_core::handoff::Format;
+use registrar_core::model::{self, ExternalApp, Field, Scope, ScopeType};
 use registrar_core::probe::{probe, Check};
-use registrar_core::requests::{random_state, Pkce};
-use registrar_core::secrets::NewSecret;
 use registrar_core::{files, Error, Result, Secret};
 use serde_json::json;
-use time::macros::format_description;
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
+use uuid::Uuid;
 use zeroize::Zeroize;
 
 use crate::args::{
     AddConnection, AppType, AppsCommand, Cli, Command, ConnectionsCommand, CreateApp,
     HandoffCommand, Kind, SecretsCommand, SheetFormat, UpdateApp,
 };
-use crate::output::{app_json, app_type, print_app, print_json, secret_json, table};
-use crate::target::{self, Target, ENV_CLIENT_SECRET, ENV_INITIAL_ACCESS_TOKEN};
+use crate::output::{app_json, app_type, print_app, print_json, say, say_err, secret_json, table};
+use crate::target::{self, ENV_CLIENT_SECRET, ENV_INITIAL_ACCESS_TOKEN};
 
 pub async fn run(cli: Cli) -> Result<()> {
     let json = cli.json;
@@ -39,11 +39,11 @@ pub async fn run(cli: Cli) -> Result<()> {
 }
 
 async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool) -> Result<()> {
-    let store = target::store()?;
+    let connections = target::connections()?;
     match command {
-        ConnectionsCommand::Add(add) => add_connection(add, json).await,
+        ConnectionsCommand::Add(add) => add_connection(add, &connections, json).await,
         ConnectionsCommand::List => {
-            let saved = store.load()?;
+            let saved = connections.saved()?;
             let chosen = saved.chosen().map(|c| c.id.clone());
             let is_chosen = |c: &Connection| chosen.as_deref() == Some(c.id.as_str());
             if json {
@@ -78,15 +78,15 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
                     })
                     .collect();
                 table(&["", "NAME", "KIND", "IDENTITY URL", "ADMIN CLIENT"], &rows);
-                println!("* used when no --connection is given (the one chosen in the window)");
+                say!("* used when no --connection is given (the one chosen in the window)");
             }
             Ok(())
         }
         ConnectionsCommand::Test => {
-            let saved = store.load()?;
+            let saved = connections.saved()?;
             let connection = target::find(&saved, name)?;
-            let target = target::open_saved(connection).await?;
-            let report = probe(&target.client).await;
+            let session = connections.open(connection).await?;
+            let report = probe(&session.client).await;
             let outcome = |c: &Check| match c {
                 Check::Passed(_) => "passed",
                 Check::Failed(_) => "failed",
@@ -106,7 +106,7 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
                 print_json(&serde_json::Value::Object(out));
             } else {
                 for (step, check) in report.steps() {
-                    println!("{step:<10} {:<8} {}", outcome(check), check.detail());
+                    say!("{step:<10} {:<8} {}", outcome(check), check.detail());
                 }
             }
             verdict(&connection.name, &report)
@@ -115,7 +115,7 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
             name,
             open_registration,
         } => {
-            let found = target::find(&store.load()?, Some(&name))?.clone();
+            let found = target::find(&connections.saved()?, Some(&name))?.clone();
             if found.kind != ConnectionKind::OauthServer {
                 return Err(Error::InvalidInput {
                     field: None,
@@ -125,34 +125,25 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
                     ),
                 });
             }
-            let keychain = target::keychain()?;
-            let credential = match open_registration {
+            let token = match open_registration {
                 true => None,
-                false => Some(AdminCredential::InitialAccessToken(secret_from_input(
+                false => Some(secret_from_input(
                     ENV_INITIAL_ACCESS_TOKEN,
                     "the initial access token",
-                )?)),
+                )?),
             };
-            if let Some(credential) = &credential {
-                credential.keep(&keychain, &found).await?;
-            }
-            let lock = store.lock().await?;
-            let mut saved = store.load()?;
-            let connection = saved
-                .connections
-                .iter_mut()
-                .find(|c| c.id == found.id)
-                .ok_or_else(|| Error::NotFound(format!("\"{name}\" was removed meanwhile.")))?;
-            connection.open_registration = open_registration;
-            store.save(&saved)?;
-            drop(lock);
-            if open_registration {
-                keychain
-                    .delete(&found.initial_access_token_account())
-                    .await?;
-            }
+            let change = Change {
+                id: Some(found.id.clone()),
+                draft: Connection {
+                    open_registration,
+                    ..found
+                },
+                given: GivenCredential::InitialAccessToken(token),
+                organization_id: None,
+            };
+            connections.save(change, no_sign_in()).await?;
             if !json {
-                println!(
+                say!(
                     "\"{name}\" now registers clients {}; the clients registered through it stay.",
                     match open_registration {
                         true => "without an initial access token",
@@ -163,22 +154,18 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
             Ok(())
         }
         ConnectionsCommand::Remove { name } => {
-            let lock = store.lock().await?;
-            let mut saved = store.load()?;
+            let saved = connections.saved()?;
             let found = target::find(&saved, Some(&name))?.clone();
-            if found.kind == ConnectionKind::Sandbox {
-                return Err(Error::InvalidInput {
-                    field: None,
-                    message: "The sandbox connection belongs to the window and cannot be removed."
-                        .into(),
-                });
-            }
-            saved.connections.retain(|c| c.id != found.id);
-            store.save(&saved)?;
-            drop(lock);
-            admin::forget(&target::keychain()?, &store, &found).await?;
+            let was_chosen = saved.chosen().is_some_and(|c| c.id == found.id);
+            connections.remove(&found.id).await?;
             if !json {
-                println!("Removed \"{name}\" and its keychain entry.");
+                say!("Removed \"{name}\" and its keychain entries.");
+                if let Some(now) = connections.saved()?.chosen().filter(|_| was_chosen) {
+                    say!(
+                        "Commands without --connection now work on \"{}\", in the window too.",
+                        now.name
+                    );
+                }
             }
             Ok(())
         }
@@ -197,10 +184,10 @@ fn print_app_with(app: &ExternalApp, replaced: Option<&Secret>, why: &str, json:
     }
     print_app(app);
     if let Some(secret) = replaced {
-        println!();
-        println!("{why}");
-        println!("New client secret:  {}", secret.expose());
-        println!("                    (shown once: it cannot be read back)");
+        say!("");
+        say!("{why}");
+        say!("New client secret:  {}", secret.expose());
+        say!("                    (shown once: it cannot be read back)");
     }
 }
 
@@ -264,108 +251,105 @@ fn read_secret_line() -> Result<Secret> {
     Ok(secret)
 }
 
-async fn add_connection(add: AddConnection, json: bool) -> Result<()> {
-    let store = target::store()?;
-    let saved = store.load()?;
-    let mut connection = Connection {
-        id: Connection::new_id(),
+async fn add_connection(add: AddConnection, connections: &Connections, json: bool) -> Result<()> {
+    let kind = match add.kind {
+        Kind::Cloud => ConnectionKind::AutomationCloud,
+        Kind::Suite => ConnectionKind::AutomationSuite,
+        Kind::Standalone => ConnectionKind::Standalone,
+        Kind::OauthServer => ConnectionKind::OauthServer,
+    };
+    let draft = Connection {
+        id: String::new(),
         name: add.name,
-        kind: match add.kind {
-            Kind::Cloud => ConnectionKind::AutomationCloud,
-            Kind::Suite => ConnectionKind::AutomationSuite,
-            Kind::Standalone => ConnectionKind::Standalone,
-            Kind::OauthServer => ConnectionKind::OauthServer,
-        },
-        organization: add.org,
-        partition_global_id: add.org_id.unwrap_or_default(),
-        admin_client_id: add.client_id.unwrap_or_default(),
+        kind,
+        organization: add.org.clone(),
+        partition_global_id: Uuid::nil(),
+        admin_client_id: add.client_id.clone().unwrap_or_default(),
         sandbox_port: None,
-        host: add.host,
+        host: add.host.clone(),
         signed_in: add.sign_in,
-        issuer: add.issuer,
+        issuer: add.issuer.clone(),
         open_registration: add.open_registration,
         sign_in_port: add.sign_in_port,
     };
-    if connection.kind != ConnectionKind::OauthServer
-        && (connection.issuer.is_some() || connection.open_registration)
-    {
-        return Err(Error::InvalidInput {
-            field: None,
-            message: "--issuer and --open-registration are for --kind oauth-server; UiPath \
-                      servers are given by --host and --org."
-                .into(),
-        });
-    }
-    let identity_url = saved.check(&connection)?;
-    let http = registrar_core::http::client()?;
-    if connection.kind == ConnectionKind::OauthServer {
-        let uipath_only = [
-            ("--sign-in", connection.signed_in),
-            ("--client-id", !connection.admin_client_id.is_empty()),
-            ("--org", !connection.organization.is_empty()),
-            ("--org-id", add.org_id.is_some()),
-            ("--host", connection.host.is_some()),
-        ];
-        let given: Vec<&str> = uipath_only
-            .iter()
-            .filter(|(_, given)| *given)
-            .map(|(flag, _)| *flag)
-            .collect();
-        if !given.is_empty() {
+    let given = match kind {
+        ConnectionKind::OauthServer => {
+            let uipath_only = [
+                ("--sign-in", add.sign_in),
+                ("--client-id", add.client_id.is_some()),
+                ("--org", !add.org.is_empty()),
+                ("--org-id", add.org_id.is_some()),
+                ("--host", add.host.is_some()),
+                ("--sign-in-port", add.sign_in_port.is_some()),
+            ];
+            let given: Vec<&str> = uipath_only
+                .iter()
+                .filter(|(_, given)| *given)
+                .map(|(flag, _)| *flag)
+                .collect();
+            if !given.is_empty() {
+                return Err(Error::InvalidInput {
+                    field: None,
+                    message: format!(
+                        "An OAuth server is given by --issuer alone and registers clients with \
+                         its initial access token: leave out {}.",
+                        given.join(", ")
+                    ),
+                });
+            }
+            let token = match add.open_registration {
+                true => None,
+                false => Some(secret_from_input(
+                    ENV_INITIAL_ACCESS_TOKEN,
+                    "the initial access token",
+                )?),
+            };
+            GivenCredential::InitialAccessToken(token)
+        }
+        _ if add.issuer.is_some() || add.open_registration => {
             return Err(Error::InvalidInput {
                 field: None,
-                message: format!(
-                    "An OAuth server is given by --issuer alone and registers clients with its \
-                     initial access token: leave out {}.",
-                    given.join(", ")
-                ),
-            });
+                message: "--issuer and --open-registration are for --kind oauth-server; UiPath \
+                          servers are given by --host and --org."
+                    .into(),
+            })
         }
-        admin::check_server(&http, &identity_url).await?;
-        if !connection.open_registration {
-            let token = secret_from_input(ENV_INITIAL_ACCESS_TOKEN, "the initial access token")?;
-            AdminCredential::InitialAccessToken(token)
-                .keep(&target::keychain()?, &connection)
-                .await?;
-        }
-        return save_added(&store, connection, &identity_url, json).await;
-    }
-    let (credential, named) = if add.sign_in {
-        let show = |url: &url::Url| {
-            eprintln!("Sign in in the browser. If it did not open, go to:\n{url}");
-            open_browser(url.as_str());
-        };
-        admin::sign_in(&http, &connection, show, admin::SIGN_IN_WAIT).await?
-    } else {
-        let secret = secret_from_input(ENV_CLIENT_SECRET, "the admin app's client secret")?;
-        let named =
-            admin::check_secret(&http, &identity_url, &connection.admin_client_id, &secret).await?;
-        (AdminCredential::ClientSecret(secret), named)
+        _ if add.sign_in => GivenCredential::SignIn { again: true },
+        _ => GivenCredential::ClientSecret(Some(secret_from_input(
+            ENV_CLIENT_SECRET,
+            "the admin app's client secret",
+        )?)),
     };
-    connection.partition_global_id =
-        admin::organization(add.org_id, named).map_err(|_| Error::InvalidInput {
-            field: None,
-            message: "The admin token does not name the organization: give its GUID with --org-id."
-                .into(),
+    let sign_in = SignInWith {
+        open_browser: |url: &url::Url| {
+            say_err!("Sign in in the browser. If it did not open, go to:");
+            say_err!("{url}");
+            open_browser(url.as_str());
+        },
+        cancel: std::future::pending(),
+    };
+    let change = Change {
+        id: None,
+        draft,
+        given,
+        organization_id: add.org_id,
+    };
+    let connection = connections
+        .save(change, sign_in)
+        .await
+        .map_err(|e| match e {
+            Error::InvalidInput {
+                field: Some(Field::OrganizationId),
+                ..
+            } => Error::InvalidInput {
+                field: None,
+                message: "The admin token does not name the organization: give its GUID with \
+                          --org-id."
+                    .into(),
+            },
+            other => other,
         })?;
-    credential.keep(&target::keychain()?, &connection).await?;
-    save_added(&store, connection, &identity_url, json).await
-}
-
-/// Adds `connection` (its credential kept) to the list as it is now: a sign-in may have taken
-/// minutes.
-async fn save_added(
-    store: &ConnectionStore,
-    connection: Connection,
-    identity_url: &url::Url,
-    json: bool,
-) -> Result<()> {
-    let lock = store.lock().await?;
-    let mut saved = store.load()?;
-    saved.check(&connection)?;
-    saved.connections.push(connection.clone());
-    store.save(&saved)?;
-    drop(lock);
+    let identity_url = connection.identity_url()?;
     let organization = match connection.kind {
         ConnectionKind::OauthServer => None,
         _ => Some(connection.partition_global_id),
@@ -380,12 +364,20 @@ async fn save_added(
         let organization = organization
             .map(|id| format!(", organization {id}"))
             .unwrap_or_default();
-        println!(
+        say!(
             "Saved \"{}\" ({identity_url}{organization}); its credentials are in the keychain.",
             connection.name
         );
     }
     Ok(())
+}
+
+/// A command-line save never signs in: nothing to open, nothing to cancel.
+fn no_sign_in() -> SignInWith<fn(&url::Url), std::future::Pending<()>> {
+    SignInWith {
+        open_browser: |_| {},
+        cancel: std::future::pending(),
+    }
 }
 
 /// Opens `url` in the browser the BROWSER variable names, else the system's. A failure only
@@ -403,7 +395,7 @@ fn open_browser(url: &str) {
         None => std::process::Command::new("xdg-open"),
     };
     if let Err(error) = command.arg(url).spawn() {
-        eprintln!("Could not open the browser ({error}).");
+        say_err!("Could not open the browser ({error}).");
     }
 }
 
@@ -419,13 +411,13 @@ fn scopes(app_scopes: &[String], user_scopes: &[String]) -> Vec<Scope> {
         .collect()
 }
 
-async fn apps(command: AppsCommand, target: &Target, json: bool) -> Result<()> {
-    let client = &target.client;
+async fn apps(command: AppsCommand, session: &Session, json: bool) -> Result<()> {
+    let client = &session.client;
     match command {
         AppsCommand::List => {
             let apps = client.list_apps().await?;
             for id in client.replaced_secrets() {
-                eprintln!(
+                say_err!(
                     "registrar: the server replaced the secret of {id}: `registrar apps get {id}` \
                      shows the new one, once."
                 );
@@ -450,7 +442,7 @@ async fn apps(command: AppsCommand, target: &Target, json: bool) -> Result<()> {
         }
         AppsCommand::Get { app_id } => {
             let app = client.get_app(&app_id).await?;
-            let replaced = client.take_replaced_secret(&app.id).await?;
+            let replaced = session.take_replaced_secret(&app).await?;
             print_app_with(
                 &app,
                 replaced.as_ref(),
@@ -459,42 +451,28 @@ async fn apps(command: AppsCommand, target: &Target, json: bool) -> Result<()> {
                 json,
             );
         }
-        AppsCommand::Create(create) => create_app(create, target, json).await?,
-        AppsCommand::Update(update) => update_app(update, target, json).await?,
+        AppsCommand::Create(create) => create_app(create, session, json).await?,
+        AppsCommand::Update(update) => update_app(update, session, json).await?,
         AppsCommand::Delete {
             app_id,
             confirm,
             force,
         } => {
-            let name = client.name_of(&app_id).await?;
-            if name != confirm {
-                return Err(Error::InvalidInput {
-                    field: None,
-                    message: format!(
-                        "--confirm must be the app's name exactly (\"{name}\"); nothing was \
-                         deleted."
-                    ),
-                });
-            }
-            let guard = target.lockout.clone().accepting(force);
-            if guard.concerns(&app_id) {
-                guard
-                    .check_delete_app(&client.get_app(&app_id).await?)
-                    .map_err(with_force)?;
-            }
-            client.delete_app(&app_id).await?;
+            let name = session
+                .delete_app(&app_id, &confirm, force)
+                .await
+                .map_err(with_force)?;
             if json {
                 print_json(&json!({"deleted": app_id}));
             } else {
-                println!("Deleted \"{name}\" ({app_id}).");
+                say!("Deleted \"{name}\" ({app_id}).");
             }
         }
     }
     Ok(())
 }
 
-async fn create_app(create: CreateApp, target: &Target, json: bool) -> Result<()> {
-    let catalog = target.client.catalog().await?;
+async fn create_app(create: CreateApp, session: &Session, json: bool) -> Result<()> {
     let draft = AppDraft {
         name: create.name,
         app_type: match create.app_type {
@@ -503,9 +481,8 @@ async fn create_app(create: CreateApp, target: &Target, json: bool) -> Result<()
         },
         redirect_uris: create.lists.redirects,
         scopes: scopes(&create.lists.app_scopes, &create.lists.user_scopes),
-    }
-    .validate(Some(&catalog))?;
-    let created = target.client.create_app(&draft).await?;
+    };
+    let created = session.register(draft).await?;
     if json {
         let mut out = app_json(&created.app);
         out["secret"] = json!(created.secret.as_ref().map(Secret::expose));
@@ -513,16 +490,15 @@ async fn create_app(create: CreateApp, target: &Target, json: bool) -> Result<()
     } else {
         print_app(&created.app);
         if let Some(secret) = &created.secret {
-            println!("Client secret:      {}", secret.expose());
-            println!("                    (shown once: it cannot be read back)");
+            say!("Client secret:      {}", secret.expose());
+            say!("                    (shown once: it cannot be read back)");
         }
     }
     Ok(())
 }
 
-async fn update_app(update: UpdateApp, target: &Target, json: bool) -> Result<()> {
-    let client = &target.client;
-    let app = client.get_app(&update.app_id).await?;
+async fn update_app(update: UpdateApp, session: &Session, json: bool) -> Result<()> {
+    let app = session.client.get_app(&update.app_id).await?;
     let base = AppEdit::from(&app);
     let mut edit = base.clone();
     if let Some(name) = update.name {
@@ -536,9 +512,8 @@ async fn update_app(update: UpdateApp, target: &Target, json: bool) -> Result<()
     } else if !update.lists.redirects.is_empty() {
         edit.redirect_uris = update.lists.redirects;
     }
-    let catalog = client.catalog().await?;
-    let guard = target.lockout.clone().accepting(update.force);
-    let saved = apply_update(client, &app.id, &base, &edit, &catalog, &guard)
+    let saved = session
+        .update(&app.id, &base, &edit, update.force)
         .await
         .map_err(with_force)?;
     print_app_with(
@@ -550,45 +525,27 @@ async fn update_app(update: UpdateApp, target: &Target, json: bool) -> Result<()
     Ok(())
 }
 
-async fn secrets(command: SecretsCommand, target: &Target, json: bool) -> Result<()> {
-    let client = &target.client;
+async fn secrets(command: SecretsCommand, session: &Session, json: bool) -> Result<()> {
     match command {
         SecretsCommand::Generate {
             app_id,
             description,
             expires,
         } => {
-            let request = match client.features().secret_details {
-                None => {
-                    let expires = expires.map(|day| last_moment_of(&day)).transpose()?;
-                    let description = description.ok_or_else(|| Error::InvalidInput {
-                        field: None,
-                        message: "Give --description: who or what the secret is for, so it can \
-                                  be told apart later."
-                            .into(),
-                    })?;
-                    Some(NewSecret::validate(
-                        &description,
-                        expires,
-                        OffsetDateTime::now_utc(),
-                    )?)
-                }
-                Some(reason) if description.is_some() || expires.is_some() => {
-                    return Err(Error::InvalidInput {
-                        field: None,
-                        message: format!("{reason} Leave out --description and --expires."),
-                    })
-                }
-                Some(_) => None,
+            let request = SecretRequest {
+                description,
+                expires_on: expires.as_deref().map(rules::day).transpose()?,
             };
-            let (info, value) = client.generate_secret(&app_id, request.as_ref()).await?;
+            let (info, value) = session
+                .generate_secret(&app_id, &request, OffsetDateTime::now_utc())
+                .await?;
             if json {
                 let mut out = secret_json(&info);
                 out["value"] = json!(value.expose());
                 print_json(&out);
             } else {
-                println!("Secret {} for {app_id}: {}", info.id, value.expose());
-                println!("(shown once: it cannot be read back)");
+                say!("Secret {} for {app_id}: {}", info.id, value.expose());
+                say!("(shown once: it cannot be read back)");
             }
         }
         SecretsCommand::Delete {
@@ -596,48 +553,21 @@ async fn secrets(command: SecretsCommand, target: &Target, json: bool) -> Result
             secret_id,
             force,
         } => {
-            let app = client.get_app(&app_id).await?;
-            if !app.secrets.iter().any(|s| s.id == secret_id) {
-                return Err(Error::NotFound(format!(
-                    "\"{}\" has no secret {secret_id}; `registrar apps get {app_id}` lists them.",
-                    app.name
-                )));
-            }
-            target
-                .lockout
-                .clone()
-                .accepting(force)
-                .check_delete_secret(&app, secret_id)
+            let app = session
+                .delete_secret(&app_id, secret_id, force)
+                .await
                 .map_err(with_force)?;
-            client.delete_secret(secret_id).await?;
             if json {
                 print_json(&json!({"deleted": secret_id}));
             } else {
-                println!("Deleted secret {secret_id} of \"{}\".", app.name);
+                say!("Deleted secret {secret_id} of \"{}\".", app.name);
             }
         }
     }
     Ok(())
 }
 
-/// The end of `day` (YYYY-MM-DD), UTC: a secret "expires on" a day works through it.
-fn last_moment_of(day: &str) -> Result<OffsetDateTime> {
-    let date = Date::parse(day, format_description!("[year]-[month]-[day]")).map_err(|_| {
-        Error::InvalidInput {
-            field: None,
-            message: format!("--expires must be a date as YYYY-MM-DD, not \"{day}\"."),
-        }
-    })?;
-    Ok(date
-        .with_hms(23, 59, 59)
-        .map_err(|e| Error::InvalidInput {
-            field: None,
-            message: e.to_string(),
-        })?
-        .assume_utc())
-}
-
-async fn handoff(command: HandoffCommand, target: &Target, json: bool) -> Result<()> {
+async fn handoff(command: HandoffCommand, session: &Session, json: bool) -> Result<()> {
     let HandoffCommand::Export {
         app_id,
         format,
@@ -649,20 +579,9 @@ async fn handoff(command: HandoffCommand, target: &Target, json: bool) -> Result
         SheetFormat::Markdown => Format::Markdown,
         SheetFormat::Json => Format::Json,
     };
-    let client = &target.client;
-    let app = client.get_app(&app_id).await?;
-    let catalog = client.catalog().await?;
-    let sheet = Sheet::new(SheetInput {
-        app,
-        catalog: &catalog,
-        connection: target.sheet.clone(),
-        endpoints: client.endpoints(),
-        produced_by: target.admin_identity.clone(),
-        produced_at: OffsetDateTime::now_utc(),
-        secret: None,
-        pkce: Pkce::generate()?,
-        state: random_state()?,
-    });
+    let sheet = session
+        .sheet(&app_id, false, OffsetDateTime::now_utc())
+        .await?;
     let path = if out.is_dir() {
         out.join(sheet.file_name(format))
     } else {
@@ -672,7 +591,7 @@ async fn handoff(command: HandoffCommand, target: &Target, json: bool) -> Result
     if json {
         print_json(&json!({"path": path.display().to_string(), "format": format.extension()}));
     } else {
-        println!("Wrote {}", path.display());
+        say!("Wrote {}", path.display());
     }
     Ok(())
 }

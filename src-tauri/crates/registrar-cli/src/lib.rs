@@ -49,7 +49,10 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     match runtime.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("registrar: {error}");
+            eprintln!(
+                "registrar: {}",
+                registrar_core::text::shown(&error.to_string())
+            );
             ExitCode::from(exit_code(&error))
         }
     }

@@ -1,4 +1,23 @@
-//! What a command prints: a table or lines for people, JSON for scripts.
+//! What a command prints: a table or lines for people, JSON for scripts. Lines for people go
+//! through [`say!`]: names, descriptions and URLs come from servers and may hold terminal escapes
+//! or text-direction overrides, which are written out rather than obeyed. JSON keeps each value
+//! exact, with control characters escaped as JSON does.
+
+/// `println!` for people, with hidden characters written out (see [`registrar_core::text::shown`]).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        println!("{}", registrar_core::text::shown(&format!($($arg)*)))
+    };
+}
+pub(crate) use say;
+
+/// `eprintln!` for people, as [`say!`].
+macro_rules! say_err {
+    ($($arg:tt)*) => {
+        eprintln!("{}", registrar_core::text::shown(&format!($($arg)*)))
+    };
+}
+pub(crate) use say_err;
 
 use registrar_core::model::{rfc3339, AppType, ExternalApp, ScopeType, SecretInfo};
 use serde_json::{json, Value};
@@ -20,7 +39,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
             .zip(&widths)
             .map(|(cell, width)| format!("{cell:<width$}"))
             .collect();
-        println!("{}", padded.join("  ").trim_end());
+        say!("{}", padded.join("  ").trim_end());
     };
     line(header.to_vec());
     for row in rows {
@@ -83,12 +102,12 @@ pub fn print_app(app: &ExternalApp) {
             names.join(" ")
         }
     };
-    println!("App ID:             {}", app.id);
-    println!("Name:               {}", app.name);
-    println!("Type:               {}", app_type(app.app_type));
-    println!("Application scopes: {}", scopes(ScopeType::Application));
-    println!("User scopes:        {}", scopes(ScopeType::User));
-    println!(
+    say!("App ID:             {}", app.id);
+    say!("Name:               {}", app.name);
+    say!("Type:               {}", app_type(app.app_type));
+    say!("Application scopes: {}", scopes(ScopeType::Application));
+    say!("User scopes:        {}", scopes(ScopeType::User));
+    say!(
         "Redirect URLs:      {}",
         if app.redirect_uris.is_empty() {
             "-".to_owned()
@@ -97,10 +116,10 @@ pub fn print_app(app: &ExternalApp) {
         }
     );
     if app.secrets.is_empty() {
-        println!("Secrets:            none");
+        say!("Secrets:            none");
     }
     for secret in &app.secrets {
-        println!(
+        say!(
             "Secret {:<12} {} (created {}, {})",
             format!("{}:", secret.id),
             secret.description.as_deref().unwrap_or("no description"),

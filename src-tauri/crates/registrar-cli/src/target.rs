@@ -1,8 +1,9 @@
 //! Which server a command works on, and with which admin credentials: a saved connection (secret
 //! in the keychain) or, for CI, the environment.
 
-use std::path::PathBuf;
-
+use registrar_app::connections::Connections;
+use registrar_app::folders::config_dir;
+use registrar_app::session::{About, Session};
 use registrar_core::admin;
 use registrar_core::connections::{Connection, ConnectionStore, Saved};
 use registrar_core::handoff::SheetConnection;
@@ -15,9 +16,6 @@ use registrar_core::{Error, Result, Secret};
 use url::Url;
 use uuid::Uuid;
 
-/// The Tauri app's identifier, which names its config folder.
-const APP_IDENTIFIER: &str = "dev.registrar.desktop";
-
 pub const ENV_URL: &str = "REGISTRAR_IDENTITY_URL";
 pub const ENV_CLIENT_ID: &str = "REGISTRAR_CLIENT_ID";
 pub const ENV_CLIENT_SECRET: &str = "REGISTRAR_CLIENT_SECRET";
@@ -25,70 +23,24 @@ pub const ENV_ORG_ID: &str = "REGISTRAR_ORG_ID";
 /// An OAuth server's initial access token, read by `connections add --kind oauth-server`.
 pub const ENV_INITIAL_ACCESS_TOKEN: &str = "REGISTRAR_INITIAL_ACCESS_TOKEN";
 
-/// The folder the window keeps `connections.json` in; `REGISTRAR_CONFIG_DIR` overrides it.
-pub fn config_dir() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("REGISTRAR_CONFIG_DIR") {
-        return Ok(PathBuf::from(dir));
-    }
-    let home = || std::env::var_os("HOME").map(PathBuf::from);
-    let base = if cfg!(target_os = "windows") {
-        std::env::var_os("APPDATA").map(PathBuf::from)
-    } else if cfg!(target_os = "macos") {
-        home().map(|h| h.join("Library/Application Support"))
-    } else {
-        std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .or_else(|| home().map(|h| h.join(".config")))
-    };
-    base.map(|b| b.join(APP_IDENTIFIER)).ok_or_else(|| {
-        Error::Storage("No home folder: set REGISTRAR_CONFIG_DIR to keep connections in.".into())
-    })
-}
-
-pub fn store() -> Result<ConnectionStore> {
-    Ok(ConnectionStore::new(config_dir()?.join("connections.json")))
-}
-
-pub fn keychain() -> Result<Keychain> {
-    Keychain::platform(keychain::namespace()?)
-}
-
-/// A server to work on: its client, and how to name it to people.
-#[derive(Debug)]
-pub struct Target {
-    pub client: Provider,
-    /// The connection as a handoff sheet names it.
-    pub sheet: SheetConnection,
-    /// Who acts through it, as a handoff sheet names its producer.
-    pub admin_identity: String,
-    /// What it must not lose (its own admin app); `--force` accepts losing it.
-    pub lockout: Guard,
+/// The saved connections, with the keychain and an HTTP client to check credentials with.
+pub fn connections() -> Result<Connections> {
+    Ok(Connections::new(
+        ConnectionStore::new(config_dir()?.join("connections.json")),
+        Keychain::platform(keychain::namespace()?)?,
+        registrar_core::http::client()?,
+    ))
 }
 
 /// The environment's credentials when `REGISTRAR_IDENTITY_URL` is set, else the named (or first)
 /// saved connection with its secret from the keychain.
-pub async fn open(name: Option<&str>) -> Result<Target> {
+pub async fn open(name: Option<&str>) -> Result<Session> {
     if let Ok(url) = std::env::var(ENV_URL) {
         return from_environment(&url).await;
     }
-    open_saved(find(&store()?.load()?, name)?).await
-}
-
-/// The saved `connection`, with its credential from the keychain.
-pub async fn open_saved(connection: &Connection) -> Result<Target> {
-    let client = admin::open(
-        registrar_core::http::client()?,
-        &keychain()?,
-        &store()?,
-        connection,
-    )
-    .await?;
-    Ok(Target {
-        client,
-        sheet: SheetConnection::from(connection),
-        admin_identity: connection.admin_identity(),
-        lockout: Guard::for_connection(connection, false),
-    })
+    let connections = connections()?;
+    let saved = connections.saved()?;
+    connections.open(find(&saved, name)?).await
 }
 
 /// The named connection, else the one chosen in the window (or the first).
@@ -120,7 +72,7 @@ fn required(name: &str) -> Result<String> {
     })
 }
 
-async fn from_environment(url: &str) -> Result<Target> {
+async fn from_environment(url: &str) -> Result<Session> {
     let identity_url: Url = url
         .trim_end_matches('/')
         .parse()
@@ -164,10 +116,13 @@ async fn from_environment(url: &str) -> Result<Target> {
         client_id,
         client_secret: secret()?,
     };
-    Ok(Target {
+    let about = About {
         lockout: Guard::for_admin_app(&credentials.client_id, ENV_URL, false),
-        client: Provider::UiPath(UiPathClient::new(http, endpoint, credentials)),
         sheet,
         admin_identity,
-    })
+    };
+    Ok(Session::new(
+        Provider::UiPath(UiPathClient::new(http, endpoint, credentials)),
+        about,
+    ))
 }

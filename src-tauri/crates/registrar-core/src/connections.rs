@@ -303,6 +303,7 @@ impl Saved {
                 "Keep the name to 80 characters or fewer.",
             ));
         }
+        crate::text::check_visible(Some(Field::Name), "The name", name)?;
         if self
             .connections
             .iter()
@@ -612,6 +613,7 @@ mod tests {
         };
         assert_eq!(field(&new("  ")), Some(Field::Name));
         assert_eq!(field(&new("sandbox")), Some(Field::Name));
+        assert_eq!(field(&new("Prod\u{1b}[2J")), Some(Field::Name));
         let no_client = Connection {
             admin_client_id: " ".into(),
             ..new("Other")

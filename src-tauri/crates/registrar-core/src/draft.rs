@@ -92,6 +92,7 @@ impl AppDraft {
                 format!("The name is too long: use at most {MAX_NAME_CHARS} characters."),
             ));
         }
+        crate::text::check_visible(Some(Field::Name), "The name", name)?;
 
         let scopes: BTreeSet<Scope> = self
             .scopes
@@ -349,6 +350,10 @@ mod tests {
         assert_eq!(d.validate(None).unwrap().name, "Sync");
         d.name = "x".repeat(MAX_NAME_CHARS + 1);
         assert_eq!(field_of(d.validate(None)), Field::Name);
+        for hidden in ["Sync\u{1b}[31m", "Sync\r\nInjected", "Sync\u{202e}exe.txt"] {
+            d.name = hidden.into();
+            assert_eq!(field_of(d.validate(None)), Field::Name, "{hidden:?}");
+        }
     }
 
     #[test]

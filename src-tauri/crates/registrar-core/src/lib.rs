@@ -23,6 +23,7 @@ pub mod secret;
 pub mod secrets;
 pub mod settings;
 pub mod signin;
+pub mod text;
 pub mod uipath;
 pub mod verify;
 

@@ -8,7 +8,6 @@ use url::Url;
 use crate::error::{Error, Result};
 use crate::model::{AppType, ExternalApp, TokenAuth};
 use crate::oauth::basic_part;
-use crate::Secret;
 
 /// A PKCE pair (RFC 7636): the verifier stays with the app, its S256 challenge goes in the
 /// authorization URL.
@@ -67,13 +66,12 @@ pub fn authorization_url(
 }
 
 /// Redeems the code from the redirect (read from `$CODE`) with the PKCE verifier, and for a
-/// confidential app its secret (or `$CLIENT_SECRET`), sent as the server recorded for the app.
+/// confidential app its secret (from `$CLIENT_SECRET`), sent as the server recorded for the app.
 pub fn authorization_code_curl(
     token_url: &Url,
     app: &ExternalApp,
     redirect_uri: &str,
     pkce: &Pkce,
-    secret: Option<&Secret>,
 ) -> String {
     let fields = vec![
         "grant_type=authorization_code".to_owned(),
@@ -82,7 +80,7 @@ pub fn authorization_code_curl(
         quoted(&format!("code_verifier={}", pkce.verifier)),
     ];
     match app.app_type {
-        AppType::Confidential => authenticated_curl(token_url, app, secret, fields),
+        AppType::Confidential => authenticated_curl(token_url, app, fields),
         AppType::NonConfidential => {
             let mut fields = fields;
             fields.push(quoted(&format!("client_id={}", app.id)));
@@ -92,54 +90,49 @@ pub fn authorization_code_curl(
 }
 
 /// A client-credentials token request as a `curl` command: form-urlencoded (a JSON body is a
-/// classic cause of `invalid_client`), with the app's application scopes. Without the secret it
-/// reads `$CLIENT_SECRET` from the environment.
-pub fn client_credentials_curl(
-    token_url: &Url,
-    app: &ExternalApp,
-    secret: Option<&Secret>,
-) -> String {
+/// classic cause of `invalid_client`), with the app's application scopes and the secret from
+/// `$CLIENT_SECRET`.
+pub fn client_credentials_curl(token_url: &Url, app: &ExternalApp) -> String {
     let fields = vec![
         "grant_type=client_credentials".to_owned(),
         quoted(&format!("scope={}", app.application_scopes().join(" "))),
     ];
-    authenticated_curl(token_url, app, secret, fields)
+    authenticated_curl(token_url, app, fields)
 }
 
 /// `fields` and the app's credentials, sent as the server recorded for the app: as form fields,
-/// or as HTTP Basic (curl's `--user`, which sends them as given: see [`crate::oauth::basic_part`]).
-fn authenticated_curl(
-    token_url: &Url,
-    app: &ExternalApp,
-    secret: Option<&Secret>,
-    mut fields: Vec<String>,
-) -> String {
+/// or as HTTP Basic (the client id as [`crate::oauth::basic_part`] writes it, the secret as
+/// given). The secret goes from `$CLIENT_SECRET` to curl's standard input through the shell's
+/// own `printf`, never onto a command line, where every local user could read it in
+/// `/proc/<pid>/cmdline`; nor does a value typed into the command stay in the shell's history.
+fn authenticated_curl(token_url: &Url, app: &ExternalApp, mut fields: Vec<String>) -> String {
     match app.token_auth {
         TokenAuth::SecretPost => {
             fields.push(quoted(&format!("client_id={}", app.id)));
-            fields.push(match secret {
-                Some(secret) => quoted(&format!("client_secret={}", secret.expose())),
-                None => "\"client_secret=$CLIENT_SECRET\"".to_owned(),
-            });
-            curl(token_url, None, &fields)
+            // `name@-`: the value is standard input, URL-encoded by curl.
+            fields.push("'client_secret@-'".to_owned());
+            format!(
+                "printf %s \"$CLIENT_SECRET\" \\\n  | {}",
+                curl(token_url, None, &fields)
+            )
         }
         TokenAuth::SecretBasic => {
-            let id = basic_part(&app.id, true);
-            let user = match secret {
-                Some(secret) => quoted(&format!("{id}:{}", basic_part(secret.expose(), false))),
-                None => format!("{}\"$CLIENT_SECRET\"", quoted(&format!("{id}:"))),
-            };
-            curl(token_url, Some(&user), &fields)
+            let id = quoted(&basic_part(&app.id, true));
+            format!(
+                "printf 'Authorization: Basic %s\\n' \\\n  \"$(printf '%s:%s' {id} \"$CLIENT_SECRET\" | base64 | tr -d '\\n')\" \\\n  | {}",
+                curl(token_url, Some("@-"), &fields)
+            )
         }
     }
 }
 
-/// A form POST, one field per line, with `--user` credentials when given.
-fn curl(url: &Url, user: Option<&str>, fields: &[String]) -> String {
+/// A form POST, one field per line, with headers from `headers` (`@-`: standard input) when
+/// given.
+fn curl(url: &Url, headers: Option<&str>, fields: &[String]) -> String {
     let mut command = format!("curl -s -X POST {}", quoted(url.as_str()));
-    if let Some(user) = user {
-        command.push_str(" \\\n  --user ");
-        command.push_str(user);
+    if let Some(headers) = headers {
+        command.push_str(" \\\n  -H ");
+        command.push_str(headers);
     }
     for field in fields {
         command.push_str(" \\\n  --data-urlencode ");
@@ -175,22 +168,24 @@ mod tests {
     }
 
     #[test]
-    fn a_basic_app_sends_its_credentials_with_user_and_only_the_grant_in_the_form() {
+    fn a_basic_app_sends_its_credentials_in_a_header_read_from_standard_input() {
         let url = Url::parse("https://login.example.com/token").unwrap();
         let app = ExternalApp {
             id: "lHwF/94N.D".into(),
             token_auth: TokenAuth::SecretBasic,
             ..app()
         };
-        let with = client_credentials_curl(&url, &app, Some(&Secret::new("PjW/S6.t")));
-        assert!(with.contains("--user 'lHwF/94N.D:PjW/S6.t'"), "{with}");
-        assert!(!with.contains("client_secret="), "{with}");
-        assert!(!with.contains("client_id="), "{with}");
-        let without = client_credentials_curl(&url, &app, None);
+        let curl = client_credentials_curl(&url, &app);
         assert!(
-            without.contains("--user 'lHwF/94N.D:'\"$CLIENT_SECRET\""),
-            "{without}"
+            curl.contains("\"$(printf '%s:%s' 'lHwF/94N.D' \"$CLIENT_SECRET\" | base64"),
+            "{curl}"
         );
+        assert!(
+            curl.contains("| curl -s -X POST 'https://login.example.com/token' \\\n  -H @-"),
+            "{curl}"
+        );
+        assert!(!curl.contains("client_secret"), "{curl}");
+        assert!(!curl.contains("client_id="), "{curl}");
     }
 
     #[test]
@@ -204,19 +199,15 @@ mod tests {
     }
 
     #[test]
-    fn the_curl_asks_for_the_application_scopes_with_or_without_the_secret() {
+    fn the_curl_asks_for_the_application_scopes_and_reads_the_secret_from_standard_input() {
         let url = Url::parse("https://cloud.uipath.com/acme/identity_/connect/token").unwrap();
-        let with = client_credentials_curl(&url, &app(), Some(&Secret::new("s3cr'et")));
-        assert!(with.contains("'scope=OR.Jobs.Read OR.Queues'"), "{with}");
-        assert!(with.contains("'client_secret=s3cr'\\''et'"), "{with}");
-        let without = client_credentials_curl(&url, &app(), None);
+        let curl = client_credentials_curl(&url, &app());
+        assert!(curl.contains("'scope=OR.Jobs.Read OR.Queues'"), "{curl}");
+        assert!(curl.starts_with("printf %s \"$CLIENT_SECRET\" \\\n  | curl -s -X POST 'https://cloud.uipath.com/acme/identity_/connect/token'"), "{curl}");
         assert!(
-            without.contains("\"client_secret=$CLIENT_SECRET\""),
-            "{without}"
+            curl.contains("--data-urlencode 'client_secret@-'"),
+            "{curl}"
         );
-        assert!(without.starts_with(
-            "curl -s -X POST 'https://cloud.uipath.com/acme/identity_/connect/token'"
-        ));
     }
 
     #[test]
@@ -251,19 +242,18 @@ mod tests {
         assert_eq!(get("code_challenge_method"), Some("S256"));
 
         let token = Url::parse("https://cloud.uipath.com/acme/identity_/connect/token").unwrap();
-        let curl = authorization_code_curl(&token, &app(), "http://127.0.0.1:8400/cb", &pkce, None);
+        let curl = authorization_code_curl(&token, &app(), "http://127.0.0.1:8400/cb", &pkce);
         assert!(
             curl.contains(&format!("'code_verifier={}'", pkce.verifier)),
             "{curl}"
         );
-        assert!(curl.contains("\"client_secret=$CLIENT_SECRET\""), "{curl}");
+        assert!(curl.contains("'client_secret@-'"), "{curl}");
         let public = ExternalApp {
             token_auth: Default::default(),
             app_type: AppType::NonConfidential,
             ..app()
         };
-        let curl =
-            authorization_code_curl(&token, &public, "http://127.0.0.1:8400/cb", &pkce, None);
+        let curl = authorization_code_curl(&token, &public, "http://127.0.0.1:8400/cb", &pkce);
         assert!(!curl.contains("client_secret"), "{curl}");
     }
 }

@@ -37,6 +37,7 @@ impl NewSecret {
                 ),
             });
         }
+        crate::text::check_visible(None, "The description", description)?;
         if expires.is_some_and(|at| at <= now) {
             return Err(Error::InvalidInput {
                 field: None,
@@ -60,6 +61,7 @@ mod tests {
         let now = OffsetDateTime::now_utc();
         assert!(NewSecret::validate("  ", None, now).is_err());
         assert!(NewSecret::validate("CI", Some(now - Duration::days(1)), now).is_err());
+        assert!(NewSecret::validate("CI\u{202e}", None, now).is_err());
         let ok = NewSecret::validate(
             " For the billing team ",
             Some(now + Duration::days(90)),

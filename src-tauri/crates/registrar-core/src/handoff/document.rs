@@ -6,6 +6,7 @@ use time::{OffsetDateTime, UtcOffset};
 
 use super::{Request, SecretDelivery, Sheet};
 use crate::model::{AppType, Grant, ScopeType};
+use crate::text::shown;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
@@ -63,7 +64,7 @@ pub enum Value {
 pub fn document(sheet: &Sheet) -> Document {
     let app = &sheet.app;
     Document {
-        title: app.name.clone(),
+        title: shown(&app.name).into_owned(),
         subtitle: "Developer handoff sheet".to_owned(),
         sections: vec![
             Section {
@@ -95,7 +96,12 @@ pub fn document(sheet: &Sheet) -> Document {
                 blocks: vec![if app.redirect_uris.is_empty() {
                     Block::Text("None registered.".to_owned())
                 } else {
-                    Block::List(app.redirect_uris.iter().cloned().map(Value::Code).collect())
+                    Block::List(
+                        app.redirect_uris
+                            .iter()
+                            .map(|uri| Value::Code(shown(uri).into_owned()))
+                            .collect(),
+                    )
                 }],
             },
             Section {
@@ -173,7 +179,7 @@ fn secret_section(sheet: &Sheet) -> Section {
                             None => "never expires".to_owned(),
                         };
                         let text = format!("created {}, {expires}", date_time(s.created));
-                        (label, Value::Text(text))
+                        (shown(&label).into_owned(), Value::Text(text))
                     })
                     .collect(),
             )
@@ -202,7 +208,10 @@ fn scopes_section(sheet: &Sheet) -> Section {
                 group
                     .resources
                     .iter()
-                    .map(|r| (r.resource.clone(), Value::Code(r.scopes.join(" "))))
+                    .map(|r| {
+                        let scopes = shown(&r.scopes.join(" ")).into_owned();
+                        (shown(&r.resource).into_owned(), Value::Code(scopes))
+                    })
                     .collect(),
             )
         });
@@ -216,8 +225,13 @@ fn scopes_section(sheet: &Sheet) -> Section {
 fn requests_section(sheet: &Sheet) -> Section {
     let mut blocks = Vec::new();
     let secret_hint = match sheet.secret {
-        SecretDelivery::Separately => " Set CLIENT_SECRET to the client secret first.",
-        _ => "",
+        SecretDelivery::NotApplicable => "",
+        _ => {
+            " The request reads the client secret from CLIENT_SECRET and hands it to curl on \
+             standard input, so it shows on no command line and stays out of the shell's \
+             history. Set it without typing it into a command: run `read -rs CLIENT_SECRET; \
+             export CLIENT_SECRET` and paste the secret."
+        }
     };
     for request in &sheet.requests {
         match request {
@@ -279,12 +293,17 @@ fn requests_section(sheet: &Sheet) -> Section {
     }
 }
 
+/// A field as the sheet shows it: what the server sent, its hidden characters written out
+/// (an app made elsewhere may hold them) so that no heading, line or reading order breaks.
 fn field_text(label: &str, value: &str) -> (String, Value) {
-    (label.to_owned(), Value::Text(value.to_owned()))
+    (
+        shown(label).into_owned(),
+        Value::Text(shown(value).into_owned()),
+    )
 }
 
 fn field_code(label: &str, value: &str) -> (String, Value) {
-    (label.to_owned(), Value::Code(value.to_owned()))
+    (label.to_owned(), Value::Code(shown(value).into_owned()))
 }
 
 fn app_type(app_type: AppType) -> &'static str {

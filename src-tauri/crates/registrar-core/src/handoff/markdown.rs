@@ -27,7 +27,7 @@ pub fn render(doc: &Document) -> String {
                     out.push_str(&format!(
                         "{}:\n\n{fence}{}\n{code}\n{fence}\n",
                         escape(caption),
-                        if code.starts_with("curl ") {
+                        if code.starts_with("curl ") || code.starts_with("printf ") {
                             "sh"
                         } else {
                             "text"

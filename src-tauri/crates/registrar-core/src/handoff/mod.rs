@@ -208,15 +208,11 @@ impl Sheet {
             (_, Some(secret)) => SecretDelivery::Included(secret),
             (_, None) => SecretDelivery::Separately,
         };
-        let included = match &secret {
-            SecretDelivery::Included(secret) => Some(secret),
-            _ => None,
-        };
         let requests = grants
             .iter()
             .filter_map(|grant| match grant {
                 Grant::ClientCredentials => Some(Request::ClientCredentials {
-                    curl: requests::client_credentials_curl(&endpoints.token, &app, included),
+                    curl: requests::client_credentials_curl(&endpoints.token, &app),
                 }),
                 Grant::AuthorizationCode | Grant::AuthorizationCodePkce => {
                     let redirect_uri = app.redirect_uris.first()?.clone();
@@ -235,7 +231,6 @@ impl Sheet {
                             &app,
                             &redirect_uri,
                             &pkce,
-                            included,
                         ),
                         redirect_uri,
                         state: state.clone(),
@@ -280,7 +275,7 @@ impl Sheet {
             .chars()
             .map(|c| match c {
                 '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '-',
-                c if c.is_control() => '-',
+                c if crate::text::is_hidden(c) => '-',
                 c => c,
             })
             .collect();

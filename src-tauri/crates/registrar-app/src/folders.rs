@@ -1,0 +1,42 @@
+//! Where Registrar keeps its files: the same folders for the window and the command line.
+
+use std::path::PathBuf;
+
+use registrar_core::{Error, Result};
+
+/// The Tauri app's identifier, which names its folders.
+pub const APP_IDENTIFIER: &str = "dev.registrar.desktop";
+
+/// Overrides the folder `connections.json` is kept in (tests, portable set-ups).
+pub const CONFIG_DIR_ENV: &str = "REGISTRAR_CONFIG_DIR";
+
+#[derive(Debug, Clone)]
+pub struct Folders {
+    /// `connections.json` and `settings.json`.
+    pub config: PathBuf,
+    /// The embedded sandbox's database.
+    pub data: PathBuf,
+}
+
+/// The folder the window keeps `connections.json` in, as the command line finds it without
+/// Tauri's path resolver: the platform's configuration folder, or `REGISTRAR_CONFIG_DIR`.
+pub fn config_dir() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV) {
+        return Ok(PathBuf::from(dir));
+    }
+    let home = || std::env::var_os("HOME").map(PathBuf::from);
+    let base = if cfg!(target_os = "windows") {
+        std::env::var_os("APPDATA").map(PathBuf::from)
+    } else if cfg!(target_os = "macos") {
+        home().map(|h| h.join("Library/Application Support"))
+    } else {
+        std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| home().map(|h| h.join(".config")))
+    };
+    base.map(|b| b.join(APP_IDENTIFIER)).ok_or_else(|| {
+        Error::Storage(format!(
+            "No home folder: set {CONFIG_DIR_ENV} to keep connections in."
+        ))
+    })
+}

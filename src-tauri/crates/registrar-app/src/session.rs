@@ -1,0 +1,270 @@
+//! One connection at work, from the window or the command line: its API client, its scope
+//! catalog (read once), the secrets generated while it is open, and the operations both front
+//! ends offer, each with the rules that go with it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use registrar_core::connections::Connection;
+use registrar_core::draft::AppDraft;
+use registrar_core::edit::{self, AppEdit, Updated};
+use registrar_core::handoff::{Sheet, SheetConnection, SheetInput};
+use registrar_core::lockout::Guard;
+use registrar_core::model::{CatalogResource, ExternalApp, SecretInfo};
+use registrar_core::provider::Provider;
+use registrar_core::requests::{random_state, Pkce};
+use registrar_core::uipath::CreatedApp;
+use registrar_core::{Error, Result, Secret};
+use time::OffsetDateTime;
+use tokio::sync::Mutex;
+
+use crate::rules::{self, SecretRequest};
+
+/// How the server worked on is named to people, and what it must not lose.
+#[derive(Debug, Clone)]
+pub struct About {
+    /// The connection as a handoff sheet names it.
+    pub sheet: SheetConnection,
+    /// Who acts through it, as a handoff sheet names its producer.
+    pub admin_identity: String,
+    /// What it must not lose (its own admin app), not yet accepted.
+    pub lockout: Guard,
+}
+
+impl From<&Connection> for About {
+    fn from(connection: &Connection) -> Self {
+        Self {
+            sheet: SheetConnection::from(connection),
+            admin_identity: connection.admin_identity(),
+            lockout: Guard::for_connection(connection, false),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Session {
+    pub client: Provider,
+    pub about: About,
+    catalog: Mutex<Option<Arc<Vec<CatalogResource>>>>,
+    held: Mutex<HashMap<String, HeldSecret>>,
+}
+
+/// The value of an app's newest secret, kept in memory only (never on disk) from the moment it was
+/// generated until the session ends, so it can go into a handoff sheet, be verified or be copied.
+#[derive(Debug)]
+struct HeldSecret {
+    secret_id: Option<i64>,
+    value: Secret,
+}
+
+impl Session {
+    pub fn new(client: Provider, about: About) -> Self {
+        Self {
+            client,
+            about,
+            catalog: Mutex::new(None),
+            held: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The lockout guard, with the admin's answer to its warning.
+    pub fn guard(&self, accepted: bool) -> Guard {
+        self.about.lockout.clone().accepting(accepted)
+    }
+
+    /// The server's scope catalog, read once per session.
+    pub async fn catalog(&self) -> Result<Arc<Vec<CatalogResource>>> {
+        let mut cached = self.catalog.lock().await;
+        if let Some(catalog) = cached.as_ref() {
+            return Ok(catalog.clone());
+        }
+        let catalog = Arc::new(self.client.catalog().await?);
+        *cached = Some(catalog.clone());
+        Ok(catalog)
+    }
+
+    /// Checks the draft against the rules and the catalog, then registers it; the new app's
+    /// secret is held.
+    pub async fn register(&self, draft: AppDraft) -> Result<CreatedApp> {
+        let catalog = self.catalog().await?;
+        let valid = draft.validate(Some(&catalog))?;
+        let created = self.client.create_app(&valid).await?;
+        tracing::info!(app_id = %created.app.id, "registered an application");
+        if let Some(secret) = &created.secret {
+            let secret_id = created.app.secrets.first().map(|s| s.id);
+            self.hold_secret(&created.app.id, secret_id, secret).await;
+        }
+        Ok(created)
+    }
+
+    /// Saves `edit` over `base` when the app on the server is still `base`; a secret the server
+    /// issued with the update is held.
+    pub async fn update(
+        &self,
+        app_id: &str,
+        base: &AppEdit,
+        edit: &AppEdit,
+        accept_lockout: bool,
+    ) -> Result<Updated> {
+        let catalog = self.catalog().await?;
+        let guard = self.guard(accept_lockout);
+        let updated =
+            edit::apply_update(&self.client, app_id, base, edit, &catalog, &guard).await?;
+        tracing::info!(%app_id, "updated an application");
+        if let Some(value) = &updated.replaced_secret {
+            self.hold_replaced(&updated.app, value).await;
+        }
+        Ok(updated)
+    }
+
+    /// A secret the server issued by itself for `app`, out of Registrar's sight, once: it is
+    /// held from now on.
+    pub async fn take_replaced_secret(&self, app: &ExternalApp) -> Result<Option<Secret>> {
+        let replaced = self.client.take_replaced_secret(&app.id).await?;
+        if let Some(value) = &replaced {
+            self.hold_replaced(app, value).await;
+        }
+        Ok(replaced)
+    }
+
+    async fn hold_replaced(&self, app: &ExternalApp, value: &Secret) {
+        tracing::warn!(app_id = %app.id, "the server replaced the app's secret");
+        self.hold_secret(&app.id, app.secrets.first().map(|s| s.id), value)
+            .await;
+    }
+
+    /// Adds a secret as `request` asks, and holds it.
+    pub async fn generate_secret(
+        &self,
+        app_id: &str,
+        request: &SecretRequest,
+        now: OffsetDateTime,
+    ) -> Result<(SecretInfo, Secret)> {
+        let request = request.for_server(&self.client.features(), now)?;
+        let (info, value) = self
+            .client
+            .generate_secret(app_id, request.as_ref())
+            .await?;
+        tracing::info!(%app_id, secret_id = info.id, "generated a secret");
+        self.hold_secret(app_id, Some(info.id), &value).await;
+        Ok((info, value))
+    }
+
+    /// Deletes one of the app's secrets, unless that locks the admin out and the warning was not
+    /// accepted; the app as it was before is returned.
+    pub async fn delete_secret(
+        &self,
+        app_id: &str,
+        secret_id: i64,
+        accept_lockout: bool,
+    ) -> Result<ExternalApp> {
+        let app = self.client.get_app(app_id).await?;
+        if !app.secrets.iter().any(|s| s.id == secret_id) {
+            return Err(Error::NotFound(format!(
+                "\u{201c}{}\u{201d} has no secret {secret_id} (any more): read the app again.",
+                app.name
+            )));
+        }
+        self.guard(accept_lockout)
+            .check_delete_secret(&app, secret_id)?;
+        self.client.delete_secret(secret_id).await?;
+        self.forget_secret(app_id, Some(secret_id)).await;
+        tracing::info!(%app_id, secret_id, "deleted a secret");
+        Ok(app)
+    }
+
+    /// Deletes the app once `typed` is exactly its name on the server, unless that locks the
+    /// admin out and the warning was not accepted. Returns the name it had.
+    pub async fn delete_app(
+        &self,
+        app_id: &str,
+        typed: &str,
+        accept_lockout: bool,
+    ) -> Result<String> {
+        let name = self.client.name_of(app_id).await?;
+        rules::confirm_deletion(&name, typed)?;
+        let guard = self.guard(accept_lockout);
+        if guard.concerns(app_id) {
+            guard.check_delete_app(&self.client.get_app(app_id).await?)?;
+        }
+        let deleted = self.client.delete_app(app_id).await;
+        // Gone from the server (or from the list, when the server had lost it already).
+        if matches!(deleted, Ok(()) | Err(Error::NotFound(_))) {
+            self.forget_secret(app_id, None).await;
+        }
+        deleted?;
+        tracing::info!(%app_id, "deleted an application");
+        Ok(name)
+    }
+
+    /// The app's handoff sheet as the server has the app now, with the held secret when asked
+    /// for (and an error that says how to get one when none is held).
+    pub async fn sheet(
+        &self,
+        app_id: &str,
+        include_secret: bool,
+        now: OffsetDateTime,
+    ) -> Result<Sheet> {
+        let secret = match include_secret {
+            true => Some(self.held_secret(app_id).await.ok_or_else(not_held)?),
+            false => None,
+        };
+        let app = self.client.get_app(app_id).await?;
+        let catalog = self.catalog().await?;
+        Ok(Sheet::new(SheetInput {
+            app,
+            catalog: &catalog,
+            connection: self.about.sheet.clone(),
+            endpoints: self.client.endpoints(),
+            produced_by: self.about.admin_identity.clone(),
+            produced_at: now,
+            secret,
+            pkce: Pkce::generate()?,
+            state: random_state()?,
+        }))
+    }
+
+    /// Keeps `value` as the app's newest secret (replacing an older one).
+    pub async fn hold_secret(&self, app_id: &str, secret_id: Option<i64>, value: &Secret) {
+        let held = HeldSecret {
+            secret_id,
+            value: value.duplicate(),
+        };
+        self.held.lock().await.insert(app_id.to_owned(), held);
+    }
+
+    /// The app's newest secret, if this session generated it.
+    pub async fn held_secret(&self, app_id: &str) -> Option<Secret> {
+        self.held
+            .lock()
+            .await
+            .get(app_id)
+            .map(|h| h.value.duplicate())
+    }
+
+    /// The held secret, or an error that says how to get one.
+    pub async fn require_held_secret(&self, app_id: &str) -> Result<Secret> {
+        self.held_secret(app_id).await.ok_or_else(not_held)
+    }
+
+    pub async fn holds_secret(&self, app_id: &str) -> bool {
+        self.held.lock().await.contains_key(app_id)
+    }
+
+    /// Drops the held value once its secret (or the whole app, `None`) is deleted.
+    async fn forget_secret(&self, app_id: &str, secret_id: Option<i64>) {
+        let mut held = self.held.lock().await;
+        if secret_id.is_none() || held.get(app_id).is_some_and(|h| h.secret_id == secret_id) {
+            held.remove(app_id);
+        }
+    }
+}
+
+fn not_held() -> Error {
+    Error::InvalidInput {
+        field: None,
+        message: "Registrar holds an app's secret only right after generating it, until it \
+                  closes. Generate a new secret to verify, copy or hand it over."
+            .into(),
+    }
+}

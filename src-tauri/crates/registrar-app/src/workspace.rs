@@ -1,0 +1,399 @@
+//! The window's workspace: every connection it can work on (the saved list and the embedded
+//! sandbox), the ones opened so far and the one chosen now.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::ops::Deref;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use registrar_core::admin;
+use registrar_core::connections::{Connection, ConnectionKind, ConnectionStore, Saved};
+use registrar_core::keychain::Keychain;
+use registrar_core::provider::{Features, Provider};
+use registrar_core::{Error, Result};
+use registrar_sandbox::{Sandbox, SandboxConfig, SandboxError};
+use tokio::sync::Mutex;
+use url::Url;
+
+use crate::connections::{gone, Change, Connections, SignInWith};
+use crate::folders::Folders;
+use crate::session::{About, Session};
+
+/// A saved connection with its session.
+#[derive(Debug)]
+pub struct Opened {
+    pub connection: Connection,
+    session: Session,
+}
+
+impl Deref for Opened {
+    type Target = Session;
+
+    fn deref(&self) -> &Session {
+        &self.session
+    }
+}
+
+/// A connection once opened stays open (with the secrets it holds) until the app closes or the
+/// connection is edited, so switching back and forth loses nothing.
+#[derive(Debug)]
+pub struct Workspace {
+    connections: Connections,
+    sandbox: Mutex<Option<Sandbox>>,
+    sandbox_id: String,
+    opened: Mutex<HashMap<String, Arc<Opened>>>,
+    current: RwLock<Arc<Opened>>,
+    /// Why the window did not open on the connection chosen last time, if it did not.
+    notice: Option<String>,
+}
+
+impl Workspace {
+    /// Starts the sandbox (creating its connection and admin credentials on first start) and
+    /// opens the connection chosen last time. If that one cannot be opened, the workspace opens
+    /// on the sandbox and [`Workspace::notice`] says why.
+    pub async fn open(folders: &Folders, keychain: Keychain) -> Result<Self> {
+        let store = ConnectionStore::new(folders.config.join("connections.json"));
+        let lock = store.lock().await?;
+        let mut saved = store.load()?;
+        let previous = saved
+            .connections
+            .iter()
+            .find(|c| c.kind == ConnectionKind::Sandbox);
+        let sandbox = start_sandbox(folders, previous.and_then(|c| c.sandbox_port)).await?;
+
+        let connection = Connection {
+            id: previous.map_or_else(Connection::new_id, |c| c.id.clone()),
+            name: previous.map_or_else(|| "Sandbox".to_owned(), |c| c.name.clone()),
+            kind: ConnectionKind::Sandbox,
+            organization: sandbox.organization().to_owned(),
+            partition_global_id: sandbox.partition_global_id(),
+            admin_client_id: sandbox.admin_client_id().to_owned(),
+            sandbox_port: Some(sandbox.addr().port()),
+            host: None,
+            signed_in: false,
+            issuer: None,
+            open_registration: false,
+            sign_in_port: None,
+        };
+        if previous != Some(&connection) {
+            match saved.connections.iter_mut().find(|c| c.id == connection.id) {
+                Some(entry) => *entry = connection.clone(),
+                None => saved.connections.insert(0, connection.clone()),
+            }
+            store.save(&saved)?;
+        }
+        drop(lock);
+
+        let account = connection.secret_account();
+        let secret = match keychain.read(&account).await? {
+            Some(secret) => secret,
+            None => {
+                let secret = sandbox.issue_admin_secret().map_err(sandbox_error)?;
+                keychain.write(&account, &secret).await?;
+                tracing::info!(connection = %connection.id, "stored new sandbox admin credentials in the keychain");
+                secret
+            }
+        };
+
+        let http = registrar_core::http::client()?;
+        let sandbox_session = Arc::new(Opened {
+            session: Session::new(
+                Provider::UiPath(admin::with_secret(http.clone(), &connection, secret)?),
+                About::from(&connection),
+            ),
+            connection: connection.clone(),
+        });
+        let connections = Connections::new(store, keychain, http);
+        let mut opened = HashMap::from([(connection.id.clone(), sandbox_session.clone())]);
+        let mut notice = None;
+        let current = match saved.chosen() {
+            Some(chosen) if chosen.id != connection.id => match connections.open(chosen).await {
+                Ok(session) => {
+                    let session = Arc::new(Opened {
+                        connection: chosen.clone(),
+                        session,
+                    });
+                    opened.insert(chosen.id.clone(), session.clone());
+                    session
+                }
+                Err(e) => {
+                    tracing::warn!(connection = %chosen.id, "could not open the chosen connection: {e}");
+                    notice = Some(format!(
+                        "\u{201c}{}\u{201d} could not be opened, so the sandbox is shown. {e}",
+                        chosen.name
+                    ));
+                    sandbox_session
+                }
+            },
+            _ => sandbox_session,
+        };
+
+        Ok(Self {
+            connections,
+            sandbox: Mutex::new(Some(sandbox)),
+            sandbox_id: connection.id,
+            opened: Mutex::new(opened),
+            current: RwLock::new(current),
+            notice,
+        })
+    }
+
+    /// Why the window opened on the sandbox instead of the connection chosen last time, while it
+    /// still works on the sandbox.
+    pub fn notice(&self) -> Option<String> {
+        let on_sandbox = self.current().connection.id == self.sandbox_id;
+        self.notice.clone().filter(|_| on_sandbox)
+    }
+
+    /// The connection the window works on now.
+    pub fn current(&self) -> Arc<Opened> {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn make_current(&self, session: Arc<Opened>) {
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = session;
+    }
+
+    pub fn saved(&self) -> Result<Saved> {
+        self.connections.saved()
+    }
+
+    /// Works on connection `id` from now on, and remembers the choice for the next start.
+    pub async fn select(&self, id: &str) -> Result<Arc<Opened>> {
+        let saved = self.connections.saved()?;
+        let connection = saved.get(id).ok_or_else(|| gone(id))?;
+        // Opening may wait on the network: the file is locked only to record the choice.
+        let session = self.session_for(connection).await?;
+        self.connections.choose(connection).await?;
+        self.make_current(session.clone());
+        Ok(session)
+    }
+
+    /// Saves a new or edited connection as [`Connections::save`] does, and works on it from now
+    /// on.
+    pub async fn save_connection<Open, Cancel>(
+        &self,
+        change: Change,
+        sign_in: SignInWith<Open, Cancel>,
+    ) -> Result<Arc<Opened>>
+    where
+        Open: FnOnce(&Url),
+        Cancel: Future<Output = ()>,
+    {
+        let saved = self.connections.save(change, sign_in).await?;
+        self.opened.lock().await.remove(&saved.id);
+        let session = self.session_for(&saved).await?;
+        self.connections.choose(&saved).await?;
+        self.make_current(session.clone());
+        Ok(session)
+    }
+
+    /// Forgets connection `id` and its keychain entries, as [`Connections::remove`] does. When
+    /// it was the current connection, the window goes back to the sandbox.
+    pub async fn remove(&self, id: &str) -> Result<()> {
+        self.connections.remove(id).await?;
+        self.opened.lock().await.remove(id);
+        if self.current().connection.id == id {
+            let sandbox = self.opened.lock().await.get(&self.sandbox_id).cloned();
+            if let Some(sandbox) = sandbox {
+                self.make_current(sandbox);
+            }
+        }
+        Ok(())
+    }
+
+    /// The open session of `connection`, opening it if need be.
+    async fn session_for(&self, connection: &Connection) -> Result<Arc<Opened>> {
+        if let Some(session) = self.opened.lock().await.get(&connection.id) {
+            return Ok(session.clone());
+        }
+        // Opened without holding the map: opening may wait on the network (an OAuth server's
+        // metadata), and the connection list reads the map meanwhile.
+        let session = Arc::new(Opened {
+            session: self.connections.open(connection).await?,
+            connection: connection.clone(),
+        });
+        Ok(self
+            .opened
+            .lock()
+            .await
+            .entry(connection.id.clone())
+            .or_insert(session)
+            .clone())
+    }
+
+    /// What `connection`'s server cannot do: as its open session knows it, else as its kind
+    /// says.
+    pub async fn features(&self, connection: &Connection) -> Features {
+        match self.opened.lock().await.get(&connection.id) {
+            Some(session) => session.client.features(),
+            None => Features::of_kind(connection.kind),
+        }
+    }
+
+    /// Stops the embedded server, letting it close its database cleanly.
+    pub async fn close(&self) {
+        if let Some(sandbox) = self.sandbox.lock().await.take() {
+            sandbox.shutdown().await;
+        }
+    }
+}
+
+/// Starts the sandbox on the port it had, so its URLs stay stable; if that port is taken now, on
+/// any free one.
+async fn start_sandbox(folders: &Folders, port: Option<u16>) -> Result<Sandbox> {
+    let config = |port: u16| SandboxConfig {
+        addr: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        organization: "sandbox".to_owned(),
+        ..SandboxConfig::new(folders.data.join("sandbox.sqlite3"))
+    };
+    if let Some(port) = port {
+        match Sandbox::start(config(port)).await {
+            Ok(sandbox) => return Ok(sandbox),
+            Err(e) => {
+                tracing::warn!("the sandbox could not reuse port {port} ({e}); taking a free one")
+            }
+        }
+    }
+    Sandbox::start(config(0)).await.map_err(sandbox_error)
+}
+
+fn sandbox_error(error: SandboxError) -> Error {
+    Error::Storage(format!("The embedded sandbox could not start: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use registrar_core::connections::{Connection, ConnectionKind};
+    use registrar_core::keychain::Keychain;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::connections::GivenCredential;
+
+    fn keychain() -> Keychain {
+        Keychain::with_store(
+            keyring_core::mock::Store::new().unwrap(),
+            "registrar-unit".into(),
+        )
+    }
+
+    fn no_sign_in() -> SignInWith<fn(&Url), std::future::Pending<()>> {
+        SignInWith {
+            open_browser: |_| {},
+            cancel: std::future::pending(),
+        }
+    }
+
+    /// The embedded sandbox as an Automation Suite server, typed with blanks around each field.
+    fn suite_draft(workspace: &Workspace, name: &str) -> Connection {
+        let saved = workspace.saved().unwrap();
+        let sandbox = saved
+            .connections
+            .iter()
+            .find(|c| c.kind == ConnectionKind::Sandbox)
+            .unwrap();
+        Connection {
+            id: String::new(),
+            name: format!("  {name} "),
+            kind: ConnectionKind::AutomationSuite,
+            organization: format!(" {} ", sandbox.organization),
+            partition_global_id: Uuid::nil(),
+            admin_client_id: format!(" {} ", sandbox.admin_client_id),
+            sandbox_port: None,
+            host: Some(format!(" {} ", sandbox_origin(workspace))),
+            signed_in: false,
+            issuer: None,
+            open_registration: false,
+            sign_in_port: None,
+        }
+    }
+
+    fn sandbox_origin(workspace: &Workspace) -> String {
+        let saved = workspace.saved().unwrap();
+        let sandbox = saved.connections.first().unwrap();
+        format!("http://127.0.0.1:{}", sandbox.sandbox_port.unwrap())
+    }
+
+    /// Saves the sandbox as a Suite connection named `name`, with the sandbox's admin secret
+    /// given, or kept when `given` is false.
+    async fn save_suite(workspace: &Workspace, name: &str, given: bool) -> Result<Arc<Opened>> {
+        let saved = workspace.saved().unwrap();
+        let account = saved.connections.first().unwrap().secret_account();
+        let keychain = workspace.connections.keychain();
+        let secret = keychain.read(&account).await.unwrap().filter(|_| given);
+        let change = Change {
+            id: None,
+            draft: suite_draft(workspace, name),
+            given: GivenCredential::ClientSecret(secret),
+            organization_id: None,
+        };
+        workspace.save_connection(change, no_sign_in()).await
+    }
+
+    async fn open(dir: &tempfile::TempDir, keychain: Keychain) -> Workspace {
+        let folders = Folders {
+            config: dir.path().join("config"),
+            data: dir.path().join("data"),
+        };
+        Workspace::open(&folders, keychain).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_saved_connection_is_tidied_chosen_and_still_chosen_after_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let keychain = keychain();
+        let workspace = open(&dir, keychain.clone()).await;
+        assert_eq!(workspace.current().connection.kind, ConnectionKind::Sandbox);
+        let saved = save_suite(&workspace, "Staging", true).await.unwrap();
+        assert_eq!(saved.connection.name, "Staging");
+        assert_eq!(saved.connection.host, Some(sandbox_origin(&workspace)));
+        assert!(!saved.connection.admin_client_id.starts_with(' '));
+        assert!(!saved.connection.organization.starts_with(' '));
+        assert!(Arc::ptr_eq(&workspace.current(), &saved));
+        assert!(!saved.client.list_apps().await.unwrap().is_empty());
+
+        let duplicate = save_suite(&workspace, "staging", false).await.unwrap_err();
+        assert!(
+            duplicate.to_string().contains("already named"),
+            "{duplicate}"
+        );
+
+        workspace.close().await;
+        drop(workspace);
+        let again = open(&dir, keychain).await;
+        assert_eq!(again.current().connection, saved.connection);
+        again.close().await;
+    }
+
+    #[tokio::test]
+    async fn removing_the_chosen_connection_goes_back_to_the_sandbox_and_forgets_its_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let keychain = keychain();
+        let workspace = open(&dir, keychain.clone()).await;
+        let sandbox_id = workspace.current().connection.id.clone();
+        let saved = save_suite(&workspace, "Staging", true).await.unwrap();
+        let account = saved.connection.secret_account();
+        assert!(keychain.read(&account).await.unwrap().is_some());
+
+        workspace.remove(&saved.connection.id).await.unwrap();
+        assert_eq!(workspace.current().connection.id, sandbox_id);
+        let file = workspace.saved().unwrap();
+        assert_eq!(file.selected.as_deref(), Some(sandbox_id.as_str()));
+        assert!(file.get(&saved.connection.id).is_none());
+        assert!(keychain.read(&account).await.unwrap().is_none());
+
+        let refused = workspace.remove(&sandbox_id).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("cannot be removed"),
+            "{refused}"
+        );
+        workspace.close().await;
+    }
+}
