@@ -338,6 +338,41 @@ describe('ConnectionsDialog', () => {
     expect(input('connection-name').value).toBe('Acme');
   });
 
+  it('on Escape keeps a connection waiting for removal, cancels a sign-in, goes back from the form, then closes', async () => {
+    let refuse: (reason: unknown) => void = () => {};
+    vi.mocked(saveConnection).mockReturnValue(new Promise((_, reject) => (refuse = reject)));
+    vi.mocked(cancelSignIn).mockImplementation(async () => {
+      refuse({ code: 'invalidInput', field: null, message: 'The sign-in was cancelled; nothing was saved.' });
+      return null;
+    });
+    const { onClose } = open();
+    const escape = () => fireEvent.keyDown(screen.getByTestId('connections-dialog'), { key: 'Escape' });
+
+    await fireEvent.click(await screen.findByTestId('connection-remove'));
+    await escape();
+    expect(screen.queryByTestId('connection-remove-confirm')).toBeNull();
+
+    await fireEvent.click(screen.getByTestId('connection-add'));
+    await type('connection-name', 'Acme');
+    await type('connection-organization', 'acme');
+    await fireEvent.click(screen.getByTestId('credential-sign-in'));
+    await type('connection-clientId', 'registrar-sign-in');
+    await fireEvent.click(screen.getByTestId('connection-save'));
+    await screen.findByTestId('connection-signing-in');
+    await escape();
+    expect(cancelSignIn).toHaveBeenCalledOnce();
+    expect((await screen.findByRole('alert')).textContent).toContain('The sign-in was cancelled');
+    expect(input('connection-name').value).toBe('Acme');
+
+    await escape();
+    expect(screen.queryByTestId('connection-name')).toBeNull();
+    expect(screen.getAllByTestId('connection-row')).toHaveLength(2);
+    expect(onClose).not.toHaveBeenCalled();
+
+    await escape();
+    expect(onClose).toHaveBeenCalledOnce();
+  });
+
   it('edits a connection without asking for the secret again', async () => {
     const withSecret: ConnectionView = { ...ACME, credential: 'clientSecret' };
     vi.mocked(listConnections).mockResolvedValue({ ...CONNECTIONS, connections: [SANDBOX, withSecret] });
