@@ -8,7 +8,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use registrar_core::handoff::escape_html;
+use registrar_shared::html::escape as escape_html;
 use time::{Duration, OffsetDateTime};
 use url::Url;
 

@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use registrar_core::requests::Pkce;
-use registrar_core::Secret;
+use registrar_shared::pkce::s256_challenge;
+use registrar_shared::Secret;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -245,7 +245,7 @@ async fn code_grant(
         let verifier = form.get("code_verifier").ok_or_else(|| {
             OAuthError::invalid_grant("The code was asked for with PKCE: send its code_verifier.")
         })?;
-        if &Pkce::from_verifier(verifier.clone()).challenge != challenge {
+        if s256_challenge(verifier) != *challenge {
             return Err(OAuthError::invalid_grant(
                 "The code_verifier does not match the code_challenge (S256).",
             ));
