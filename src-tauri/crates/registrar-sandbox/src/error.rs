@@ -33,6 +33,16 @@ pub enum SandboxError {
     },
 
     #[error(
+        "cannot make the sandbox database {path} readable by its owner only: {source}. It holds \
+         the key that signs tokens; check that this user owns the file"
+    )]
+    Permissions {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error(
         "cannot use the sandbox database {path}: {source}. If it is not a sandbox database or is \
          damaged, move it aside and the sandbox starts afresh"
     )]
