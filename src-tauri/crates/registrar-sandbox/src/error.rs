@@ -13,6 +13,9 @@ pub enum SandboxError {
     )]
     InvalidOrganization(String),
 
+    #[error("the sandbox's {0} must be more than zero: with zero it would refuse every request")]
+    ZeroLimit(&'static str),
+
     #[error(
         "{0} is already in use by another program: choose another port, or port 0 for any free one"
     )]

@@ -98,6 +98,10 @@ fn type_and_title(status: StatusCode) -> (&'static str, &'static str) {
             "https://tools.ietf.org/html/rfc9110#section-15.5.5",
             "Not Found",
         ),
+        StatusCode::REQUEST_TIMEOUT => (
+            "https://tools.ietf.org/html/rfc9110#section-15.5.9",
+            "Request Timeout",
+        ),
         StatusCode::PAYLOAD_TOO_LARGE => (
             "https://tools.ietf.org/html/rfc9110#section-15.5.14",
             "Content Too Large",

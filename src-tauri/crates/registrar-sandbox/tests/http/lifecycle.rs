@@ -105,6 +105,17 @@ async fn start_errors_say_what_to_fix() {
         Sandbox::start(bad_org).await.unwrap_err(),
         SandboxError::InvalidOrganization(_)
     ));
+    let no_connections = SandboxConfig {
+        max_connections: 0,
+        ..SandboxConfig::new(env.dir.path().join("none.sqlite3"))
+    };
+    let error = Sandbox::start(no_connections).await.unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("connection limit must be more than zero"),
+        "{error}"
+    );
 }
 
 #[tokio::test]

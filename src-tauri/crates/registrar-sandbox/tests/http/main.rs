@@ -11,5 +11,6 @@ mod authorize;
 mod common;
 mod discovery;
 mod lifecycle;
+mod limits;
 mod secrets;
 mod token;
