@@ -241,15 +241,27 @@ async fn code_grant(
             "redirect_uri must be the one the code was asked for, exactly.",
         ));
     }
-    if let Some(challenge) = &grant.code_challenge {
-        let verifier = form.get("code_verifier").ok_or_else(|| {
-            OAuthError::invalid_grant("The code was asked for with PKCE: send its code_verifier.")
-        })?;
-        if s256_challenge(verifier) != *challenge {
+    match (&grant.code_challenge, form.get("code_verifier")) {
+        (Some(challenge), Some(verifier)) if s256_challenge(verifier) != *challenge => {
             return Err(OAuthError::invalid_grant(
                 "The code_verifier does not match the code_challenge (S256).",
-            ));
+            ))
         }
+        (Some(_), None) => {
+            return Err(OAuthError::invalid_grant(
+                "The code was asked for with PKCE: send its code_verifier.",
+            ))
+        }
+        // RFC 9700 §2.1.1: accepting a verifier here would let whoever injects a code stolen from
+        // a flow without PKCE pass it off as protected.
+        (None, Some(_)) => {
+            return Err(OAuthError::invalid_grant(
+                "The code was asked for without a code_challenge, so it cannot be redeemed with a \
+                 code_verifier: sign in again sending the code_challenge, or leave the \
+                 code_verifier out.",
+            ))
+        }
+        _ => {}
     }
     user_tokens(state, &who.client_id, &grant).await
 }

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{env, json_of, oauth_error};
+use crate::common::{authorize_params, env, json_of, oauth_error, sign_in, REDIRECT, VERIFIER};
 
 #[tokio::test]
 async fn the_token_endpoint_follows_rfc_6749() {
@@ -135,4 +135,45 @@ async fn the_token_endpoint_follows_rfc_6749() {
         .client_credentials(&user_only.id, user_only.secret.as_deref().unwrap())
         .await;
     oauth_error(refused, StatusCode::BAD_REQUEST, "invalid_scope").await;
+}
+
+#[tokio::test]
+async fn a_code_asked_for_without_pkce_is_not_redeemed_with_a_verifier() {
+    let env = env().await;
+    let password = env.sandbox.issue_user_password().unwrap();
+    let app = env
+        .create_app(true, &[("OR.Users.Read", "user")], Some(REDIRECT))
+        .await;
+    let secret = app.secret.as_deref().unwrap();
+    let without_pkce: Vec<_> = authorize_params(&app.id, "OR.Users.Read")
+        .into_iter()
+        .filter(|(name, _)| !name.starts_with("code_challenge"))
+        .collect();
+    let exchange = |code: String, verifier: Option<&'static str>| {
+        let (env, id) = (&env, app.id.clone());
+        async move {
+            let mut form = vec![
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", REDIRECT),
+                ("client_id", &id),
+                ("client_secret", secret),
+            ];
+            form.extend(verifier.map(|verifier| ("code_verifier", verifier)));
+            env.token(&form).await
+        }
+    };
+
+    let code = sign_in(&env, &without_pkce, password.expose()).await;
+    let said = oauth_error(
+        exchange(code, Some(VERIFIER)).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+    )
+    .await;
+    assert!(said.contains("without a code_challenge"), "{said}");
+
+    let code = sign_in(&env, &without_pkce, password.expose()).await;
+    let tokens = exchange(code, None).await;
+    assert_eq!(tokens.status(), StatusCode::OK);
 }
