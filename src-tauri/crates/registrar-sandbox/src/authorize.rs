@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::header::LOCATION;
-use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION, X_FRAME_OPTIONS};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use registrar_shared::html::escape as escape_html;
 use time::{Duration, OffsetDateTime};
@@ -51,6 +51,20 @@ impl IntoResponse for Refusal {
             Refusal::Redirect(url) => redirect(&url),
         }
     }
+}
+
+/// Every answer of the endpoint: the page is never shown in a frame, where another site could
+/// lay itself over the password form, and no answer is kept in a cache, since they carry the
+/// request and, in a redirect, the code.
+pub(crate) async fn protect_page(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 fn redirect(url: &Url) -> Response {

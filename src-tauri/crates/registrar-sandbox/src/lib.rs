@@ -192,7 +192,7 @@ impl Sandbox {
             loopback_any_port: config.loopback_any_port,
             scope_length_limit: config.scope_length_limit,
         });
-        let router = server::router(shared, &organization, &limits);
+        let router = server::router(shared, &organization, addr.port(), &limits);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(server::serve(listener, router, limits, async {
             // A dropped sender stops the server just as a sent signal does.

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
-use axum::http::header::{CONNECTION, CONTENT_TYPE};
+use axum::http::header::{CONNECTION, CONTENT_TYPE, HOST};
+use axum::http::uri::Authority;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -58,7 +59,9 @@ pub(crate) struct Shared {
     pub scope_length_limit: Option<usize>,
 }
 
-pub(crate) fn router(state: AppState, organization: &str, limits: &Limits) -> Router {
+/// The identity routes, answering only requests addressed to `127.0.0.1`, `[::1]` or `localhost`
+/// on `port`, each within `limits.request_timeout`.
+pub(crate) fn router(state: AppState, organization: &str, port: u16, limits: &Limits) -> Router {
     let identity = Router::new()
         .route("/api/ExternalApiResource", get(api::resources))
         .route("/api/ExternalClient", post(api::create))
@@ -82,7 +85,9 @@ pub(crate) fn router(state: AppState, organization: &str, limits: &Limits) -> Ro
         .route("/connect/token", post(token::token))
         .route(
             "/connect/authorize",
-            get(authorize::show).post(authorize::sign_in),
+            get(authorize::show)
+                .post(authorize::sign_in)
+                .layer(middleware::map_response(authorize::protect_page)),
         )
         .route("/.well-known/openid-configuration", get(token::discovery))
         .route("/.well-known/openid-configuration/jwks", get(token::jwks));
@@ -101,6 +106,44 @@ pub(crate) fn router(state: AppState, organization: &str, limits: &Limits) -> Ro
             limits.request_timeout,
             time_limit,
         ))
+        .layer(middleware::from_fn_with_state(port, addressed_here))
+}
+
+/// Passes on only requests whose `Host` (and target, when it names one) is this sandbox by a
+/// loopback name. A web page can have its own domain resolve to 127.0.0.1 (DNS rebinding); its
+/// requests then reach the sandbox as same-origin ones, but with that domain in `Host`.
+async fn addressed_here(State(port): State<u16>, request: Request, next: Next) -> Response {
+    let named = |authority: &Authority| {
+        let loopback = ["127.0.0.1", "[::1]", "localhost"]
+            .iter()
+            .any(|name| authority.host().eq_ignore_ascii_case(name));
+        loopback && !authority.as_str().contains('@') && authority.port_u16().unwrap_or(80) == port
+    };
+    let host = request
+        .headers()
+        .get(HOST)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<Authority>().ok());
+    let refusal = match host {
+        None => (
+            StatusCode::BAD_REQUEST,
+            "The request has no valid Host header: HTTP/1.1 requires one.",
+        ),
+        Some(host) if named(&host) && request.uri().authority().is_none_or(named) => {
+            return next.run(request).await
+        }
+        Some(_) => (
+            StatusCode::MISDIRECTED_REQUEST,
+            "This sandbox answers only requests addressed to it as 127.0.0.1, [::1] or localhost, \
+             on its own port.",
+        ),
+    };
+    (
+        refusal.0,
+        [(CONTENT_TYPE, "text/plain; charset=utf-8")],
+        refusal.1,
+    )
+        .into_response()
 }
 
 /// Answers 408, and closes the connection, when a request is not read and answered in time: a

@@ -2,6 +2,7 @@
 //! and check the shape of its answers.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -11,6 +12,8 @@ use serde_json::{json, Value};
 use tempfile::TempDir;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use uuid::Uuid;
 
 pub const ADMIN_SCOPES: &str =
@@ -351,4 +354,36 @@ pub async fn sign_in(env: &Env, params: &[(&'static str, String)], password: &st
     let back = sent_back(&response).unwrap();
     assert_eq!(back["state"], "af0ifjsldkj");
     back["code"].clone()
+}
+
+// Raw HTTP/1.1 over TCP, for what a client library would not send or would hide.
+
+/// Long enough for any answer here, on a busy machine too.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+pub async fn connect(env: &Env) -> TcpStream {
+    TcpStream::connect(env.sandbox.addr()).await.unwrap()
+}
+
+/// Everything the server sends until it closes the connection, or `None` if it keeps it open
+/// past [`PATIENCE`].
+pub async fn until_closed(stream: &mut TcpStream) -> Option<String> {
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(PATIENCE, stream.read_to_end(&mut received)).await;
+    read.ok()
+        .map(|_| String::from_utf8_lossy(&received).into_owned())
+}
+
+/// The whole answer to a GET of `path` sent with these `headers` (each a `Name: value` line) on a
+/// connection of its own.
+pub async fn raw_get(env: &Env, path: &str, headers: &[&str]) -> String {
+    let mut request = format!("GET {path} HTTP/1.1\r\nConnection: close\r\n");
+    for header in headers {
+        request.push_str(header);
+        request.push_str("\r\n");
+    }
+    request.push_str("\r\n");
+    let mut stream = connect(env).await;
+    stream.write_all(request.as_bytes()).await.unwrap();
+    until_closed(&mut stream).await.unwrap()
 }

@@ -5,26 +5,9 @@ use std::time::{Duration, Instant};
 
 use registrar_sandbox::SandboxConfig;
 use reqwest::StatusCode;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::AsyncWriteExt;
 
-use crate::common::{env_with, Env};
-
-/// Long enough for any answer here, on a busy machine too.
-const PATIENCE: Duration = Duration::from_secs(20);
-
-async fn connect(env: &Env) -> TcpStream {
-    TcpStream::connect(env.sandbox.addr()).await.unwrap()
-}
-
-/// Everything the server sends until it closes the connection, or `None` if it keeps it open
-/// past [`PATIENCE`].
-async fn until_closed(stream: &mut TcpStream) -> Option<String> {
-    let mut received = Vec::new();
-    let read = tokio::time::timeout(PATIENCE, stream.read_to_end(&mut received)).await;
-    read.ok()
-        .map(|_| String::from_utf8_lossy(&received).into_owned())
-}
+use crate::common::{connect, env_with, until_closed, PATIENCE};
 
 #[tokio::test]
 async fn idle_connections_beyond_the_cap_are_closed_and_a_request_is_still_answered() {

@@ -14,3 +14,4 @@ mod lifecycle;
 mod limits;
 mod secrets;
 mod token;
+mod web_pages;
