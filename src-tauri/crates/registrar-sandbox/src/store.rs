@@ -538,17 +538,32 @@ pub(crate) fn token_client(
         )?
         .query_map(params![id, millis(now)], |row| row.get(0))?
         .collect::<rusqlite::Result<Vec<Vec<u8>>>>()?;
-    let application_scopes = conn
-        .prepare_cached(
-            "SELECT name FROM client_scopes WHERE client_id = ?1 AND kind = ?2 ORDER BY name",
-        )?
-        .query_map(params![id, Grant::Application], |row| row.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(Some(TokenClient {
         is_confidential,
         live_secret_hashes,
-        application_scopes,
+        application_scopes: scope_names(conn, id, Grant::Application)?,
     }))
+}
+
+/// The names of the scopes `id` holds as `grant`, or `None` if there is no such client.
+pub(crate) fn held_scopes(
+    conn: &Connection,
+    id: &str,
+    grant: Grant,
+) -> rusqlite::Result<Option<Vec<String>>> {
+    if is_confidential(conn, id)?.is_none() {
+        return Ok(None);
+    }
+    scope_names(conn, id, grant).map(Some)
+}
+
+/// Sorted by name.
+fn scope_names(conn: &Connection, id: &str, grant: Grant) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached(
+        "SELECT name FROM client_scopes WHERE client_id = ?1 AND kind = ?2 ORDER BY name",
+    )?
+    .query_map(params![id, grant], |row| row.get(0))?
+    .collect()
 }
 
 /// Sets `username`'s password hash, adding the user if it is new.

@@ -30,6 +30,9 @@ const REFRESH_TOKEN: &str = "refresh_token";
 /// Refresh tokens live 60 days, as UiPath's do.
 const REFRESH_LIFETIME: time::Duration = time::Duration::days(60);
 const OFFLINE_ACCESS: &str = "offline_access";
+/// `sub_type` of a token issued to a signed-in user; an app's own tokens are `service.external`.
+pub(crate) const USER_SUBJECT: &str = "user";
+const APP_SUBJECT: &str = "service.external";
 
 /// An RFC 6749 §5.2 error answer.
 #[derive(Debug)]
@@ -220,7 +223,7 @@ async fn client_credentials_grant(
         state,
         &who.client_id,
         &who.client_id,
-        "service.external",
+        APP_SUBJECT,
         &granted.join(" "),
         None,
     ))
@@ -345,7 +348,14 @@ async fn user_tokens(
     } else {
         None
     };
-    Ok(issue(state, user_id, client_id, "user", scope, refresh))
+    Ok(issue(
+        state,
+        user_id,
+        client_id,
+        USER_SUBJECT,
+        scope,
+        refresh,
+    ))
 }
 
 fn issue(
@@ -359,6 +369,7 @@ fn issue(
     let issued_at = OffsetDateTime::now_utc().unix_timestamp();
     let claims = Claims {
         iss: state.issuer.clone(),
+        aud: catalog().audience(scope.split(' ')),
         sub: sub.to_owned(),
         client_id: client_id.to_owned(),
         scope: scope.to_owned(),

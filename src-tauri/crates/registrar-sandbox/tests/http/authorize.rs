@@ -80,6 +80,7 @@ async fn a_user_signs_in_with_pkce_codes_work_once_and_refresh_tokens_rotate() {
     let tokens = json_of(exchange(code.clone(), VERIFIER).await).await;
     let access = claims(tokens["access_token"].as_str().unwrap());
     assert_eq!(access["sub_type"], "user");
+    assert_eq!(access["aud"], serde_json::json!(["UiPath.Orchestrator"]));
     assert_eq!(access["client_id"], app.id.as_str());
     assert_eq!(tokens["scope"], "OR.Users.Read offline_access");
     let refresh = |token: String| {

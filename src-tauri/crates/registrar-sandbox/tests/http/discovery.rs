@@ -159,6 +159,7 @@ async fn tokens_verify_against_the_jwks() {
 
     let claims = decode_part(parts[1]);
     assert_eq!(claims["iss"], discovery["issuer"]);
+    assert_eq!(claims["aud"], json!(["PlatformManagement"]));
     assert_eq!(claims["sub"], env.sandbox.admin_client_id());
     assert_eq!(claims["client_id"], env.sandbox.admin_client_id());
     assert_eq!(claims["scope"], ADMIN_SCOPES);
