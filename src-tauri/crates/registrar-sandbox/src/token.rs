@@ -1,7 +1,7 @@
 //! The OAuth 2.0 token endpoint (client_credentials; authorization_code with PKCE; refresh_token
 //! with rotation), discovery and the JWKS.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -22,6 +22,7 @@ use crate::catalog::catalog;
 use crate::jwt::{Claims, LIFETIME_SECS};
 use crate::server::{media_type, AppState};
 use crate::store::{Taken, UserGrantKind};
+use crate::validate::scope_parameter;
 use crate::{secrets, store};
 
 const CLIENT_CREDENTIALS: &str = "client_credentials";
@@ -494,16 +495,8 @@ fn form_decode(encoded: &str) -> Option<String> {
 /// Every requested scope must be an application scope the app holds; none requested means all of
 /// them.
 fn grant_scopes(requested: Option<&str>, held: &[String]) -> Result<Vec<String>, OAuthError> {
-    let mut wanted: Vec<&str> = Vec::new();
-    for scope in requested
-        .unwrap_or_default()
-        .split(' ')
-        .filter(|scope| !scope.is_empty())
-    {
-        if !wanted.contains(&scope) {
-            wanted.push(scope);
-        }
-    }
+    let wanted =
+        scope_parameter(requested.unwrap_or_default()).map_err(OAuthError::invalid_scope)?;
     if wanted.contains(&OFFLINE_ACCESS) {
         return Err(OAuthError::invalid_scope(
             "offline_access asks for a refresh token, and client_credentials gives no refresh tokens: \
@@ -518,10 +511,11 @@ fn grant_scopes(requested: Option<&str>, held: &[String]) -> Result<Vec<String>,
         }
         return Ok(held.to_vec());
     }
+    let held: HashSet<&str> = held.iter().map(String::as_str).collect();
     let missing: Vec<&str> = wanted
         .iter()
         .copied()
-        .filter(|scope| !held.iter().any(|own| own == scope))
+        .filter(|scope| !held.contains(scope))
         .collect();
     if !missing.is_empty() {
         return Err(OAuthError::invalid_scope(format!(
@@ -598,6 +592,26 @@ mod tests {
             error.description
         );
         assert_eq!(grant_scopes(None, &[]).unwrap_err().error, "invalid_scope");
+    }
+
+    #[test]
+    fn a_scope_parameter_with_too_many_scopes_is_refused_at_once() {
+        let many: Vec<String> = (0..40_000).map(|i| format!("S{i}")).collect();
+        let error = grant_scopes(Some(&many.join(" ")), &held()).unwrap_err();
+        assert_eq!(error.error, "invalid_scope");
+        assert!(
+            error.description.contains("at most 16000"),
+            "{}",
+            error.description
+        );
+        let error = grant_scopes(Some(&many[..501].join(" ")), &held()).unwrap_err();
+        assert!(
+            error
+                .description
+                .contains("names 501 scopes: ask for at most 500"),
+            "{}",
+            error.description
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 mod access;
 mod apps;
 mod authorize;
+mod bad_input;
 mod common;
 mod discovery;
 mod lifecycle;
