@@ -68,8 +68,8 @@ impl<R: Requirement> FromRequestParts<AppState> for Authorized<R> {
             })?;
         if !claims.aud.iter().any(|aud| aud == API_AUDIENCE) {
             return Err(Problem::invalid_token(format!(
-                "The access token is not meant for this API: its audience must include \
-                 {API_AUDIENCE}, which a token with one of its PM.OAuthApp scopes has."
+                "The access token is for another API: its audience must include {API_AUDIENCE}, \
+                 as that of a token for PM.OAuthApp scopes does."
             )));
         }
         let needed = || R::ANY_OF.join(" or ");
@@ -107,8 +107,7 @@ impl<R: Requirement> FromRequestParts<AppState> for Authorized<R> {
         {
             return Err(Problem::forbidden(format!(
                 "The application this access token was issued to no longer holds the scope it \
-                 granted for this operation: give the application {} again, then ask for a new \
-                 token.",
+                 granted for this operation: the application needs {} again.",
                 needed()
             )));
         }
