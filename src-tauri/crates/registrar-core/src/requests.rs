@@ -2,7 +2,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use sha2::{Digest, Sha256};
+use registrar_shared::pkce::s256_challenge;
 use url::Url;
 
 use crate::error::{Error, Result};
@@ -24,7 +24,7 @@ impl Pkce {
     }
 
     pub fn from_verifier(verifier: String) -> Self {
-        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+        let challenge = s256_challenge(&verifier);
         Self {
             verifier,
             challenge,
@@ -211,15 +211,10 @@ mod tests {
     }
 
     #[test]
-    fn the_pkce_challenge_is_the_rfc_7636_s256_of_the_verifier() {
-        // RFC 7636, appendix B.
-        let pkce = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into());
-        assert_eq!(
-            pkce.challenge,
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-        );
+    fn a_fresh_pkce_pair_is_a_43_character_verifier_and_its_s256_challenge() {
         let fresh = Pkce::generate().unwrap();
         assert_eq!(fresh.verifier.len(), 43);
+        assert_eq!(fresh.challenge, s256_challenge(&fresh.verifier));
         assert_ne!(fresh, Pkce::generate().unwrap());
     }
 

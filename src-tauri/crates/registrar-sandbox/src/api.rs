@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::Json;
-use registrar_core::Secret;
+use registrar_shared::Secret;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
@@ -381,6 +381,7 @@ pub(crate) async fn generate_secret(
     {
         errors.add("ExpiryTime", "The expiry time must be in the future.");
     }
+    validate::description(command.description.as_deref(), &mut errors);
     let (client_id, partition) = match (client_id, command.partition_global_id) {
         (Some(client_id), Some(partition)) if errors.is_empty() => (client_id, partition),
         _ => return Err(errors.into_problem()),

@@ -1,21 +1,21 @@
 //! The authorization endpoint (authorization code, PKCE S256): a sign-in page for the sandbox's
 //! user, exact redirect matching, and codes that live a minute and work once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::header::LOCATION;
-use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION, X_FRAME_OPTIONS};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use registrar_core::handoff::escape_html;
+use registrar_shared::html::escape as escape_html;
 use time::{Duration, OffsetDateTime};
 use url::Url;
 
 use crate::catalog::Grant;
 use crate::server::AppState;
 use crate::store::{self, UserGrant, UserGrantKind};
-use crate::{secrets, SANDBOX_USER};
+use crate::{secrets, validate, SANDBOX_USER};
 
 /// OpenID scopes a user flow may add to the app's own user scopes.
 pub(crate) const OPENID_SCOPES: [&str; 3] = ["openid", "profile", "offline_access"];
@@ -51,6 +51,20 @@ impl IntoResponse for Refusal {
             Refusal::Redirect(url) => redirect(&url),
         }
     }
+}
+
+/// Every answer of the endpoint: the page is never shown in a frame, where another site could
+/// lay itself over the password form, and no answer is kept in a cache, since they carry the
+/// request and, in a redirect, the code.
+pub(crate) async fn protect_page(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 fn redirect(url: &Url) -> Response {
@@ -182,6 +196,13 @@ async fn check(state: &AppState, params: &Params) -> Result<Checked, Refusal> {
         ));
     }
     let back = Url::parse(&redirect_uri).map_err(|_| page("The redirect URL is not a URL."))?;
+    // Registered before the sandbox checked schemes: never send a code there.
+    if !validate::redirect_allowed(&back) {
+        return Err(page(&format!(
+            "{} Change the application's redirect URLs.",
+            validate::refused_redirect(&redirect_uri, &back)
+        )));
+    }
     let state_param = get("state");
     let refuse = |error: &str, description: &str| {
         let mut refused = back.clone();
@@ -224,16 +245,14 @@ async fn check(state: &AppState, params: &Params) -> Result<Checked, Refusal> {
         .filter(|s| s.grant == Grant::User)
         .map(|s| s.name.as_str())
         .collect();
-    let requested: Vec<String> = get("scope")
-        .unwrap_or_default()
-        .split(' ')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let allowed: HashSet<&str> = user_scopes.iter().copied().chain(OPENID_SCOPES).collect();
+    let sent_scope = get("scope").unwrap_or_default();
+    let requested =
+        validate::scope_parameter(&sent_scope).map_err(|why| refuse("invalid_scope", &why))?;
     let unknown: Vec<&str> = requested
         .iter()
-        .map(String::as_str)
-        .filter(|s| !user_scopes.contains(s) && !OPENID_SCOPES.contains(s))
+        .copied()
+        .filter(|s| !allowed.contains(s))
         .collect();
     if !unknown.is_empty() {
         return Err(refuse(

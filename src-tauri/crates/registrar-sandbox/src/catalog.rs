@@ -153,6 +153,22 @@ impl Catalog {
             .flat_map(|r| r.scopes.iter().map(|s| s.name.as_str()))
     }
 
+    /// The resources that hold any of `scopes`, in catalog order: a token's audience.
+    pub fn audience<'a>(&self, scopes: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        let mut held = vec![false; self.resources.len()];
+        for scope in scopes {
+            if let Some(&(r, _)) = self.index.get(scope) {
+                held[r] = true;
+            }
+        }
+        self.resources
+            .iter()
+            .zip(held)
+            .filter(|(_, held)| *held)
+            .map(|(resource, _)| resource.name.clone())
+            .collect()
+    }
+
     pub fn allows(&self, name: &str, grant: Grant) -> bool {
         self.index
             .get(name)
@@ -252,6 +268,15 @@ mod tests {
         );
         // 25 Orchestrator resources in three variants plus OR.Default.
         assert_eq!(names.iter().filter(|n| n.starts_with("OR.")).count(), 76);
+    }
+
+    #[test]
+    fn the_audience_is_the_resources_of_the_scopes_in_catalog_order() {
+        assert_eq!(
+            catalog().audience(["PM.OAuthApp", "OR.Jobs", "openid", "PM.OAuthApp.Read"]),
+            ["UiPath.Orchestrator", "PlatformManagement"]
+        );
+        assert!(catalog().audience(["openid", "offline_access"]).is_empty());
     }
 
     #[test]

@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use crate::{Sandbox, SandboxConfig, ScopeTypes, DEFAULT_ORGANIZATION, SANDBOX_USER};
+use crate::{
+    Sandbox, SandboxConfig, ScopeTypes, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_ORGANIZATION, DEFAULT_REQUEST_TIMEOUT, SANDBOX_USER,
+};
 
 /// Registrar's sandbox identity server: UiPath's External Client API and a token endpoint on
 /// 127.0.0.1, kept in a SQLite file.
@@ -35,6 +38,17 @@ pub struct Args {
     /// invalid_request "Invalid scope", as some identity server versions do.
     #[arg(long)]
     pub scope_length_limit: Option<usize>,
+    /// Seconds a client has to send a request's line and headers, from connecting or from its
+    /// last answer; idle connections are closed after it.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_HEADER_READ_TIMEOUT.as_secs())]
+    pub header_read_timeout: u64,
+    /// Seconds a request may take from its headers to its answer, its body included; a slower
+    /// one is answered 408.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_REQUEST_TIMEOUT.as_secs())]
+    pub request_timeout: u64,
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
     /// Print a fresh secret for the bootstrap admin client.
     #[arg(long)]
     pub issue_admin_secret: bool,
@@ -52,6 +66,9 @@ pub async fn run(args: Args) -> Result<(), Box<dyn Error>> {
         scope_types: args.scope_types,
         loopback_any_port: args.loopback_any_port,
         scope_length_limit: args.scope_length_limit,
+        header_read_timeout: Duration::from_secs(args.header_read_timeout),
+        request_timeout: Duration::from_secs(args.request_timeout),
+        max_connections: args.max_connections,
     })
     .await?;
     println!("Identity URL:     {}", sandbox.identity_url());

@@ -13,6 +13,9 @@ pub enum SandboxError {
     )]
     InvalidOrganization(String),
 
+    #[error("the sandbox's {0} must be more than zero: with zero it would refuse every request")]
+    ZeroLimit(&'static str),
+
     #[error(
         "{0} is already in use by another program: choose another port, or port 0 for any free one"
     )]
@@ -27,6 +30,16 @@ pub enum SandboxError {
 
     #[error("cannot create the folder {path} for the sandbox database: {source}")]
     CreateDir {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error(
+        "cannot make the sandbox database {path} readable by its owner only: {source}. It holds \
+         the key that signs tokens; check that this user owns the file"
+    )]
+    Permissions {
         path: PathBuf,
         #[source]
         source: io::Error,

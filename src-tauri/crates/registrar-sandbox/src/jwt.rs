@@ -16,6 +16,8 @@ const TYP: &str = "at+jwt";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Claims {
     pub iss: String,
+    /// The resources the token is for: those of its scopes (RFC 9068 §2.2).
+    pub aud: Vec<String>,
     pub sub: String,
     pub client_id: String,
     pub scope: String,
@@ -149,6 +151,7 @@ mod tests {
     fn claims(iat: i64) -> Claims {
         Claims {
             iss: ISSUER.into(),
+            aud: vec!["PlatformManagement".into()],
             sub: "client".into(),
             client_id: "client".into(),
             scope: "OR.Jobs PM.OAuthApp".into(),

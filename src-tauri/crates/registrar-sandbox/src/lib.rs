@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use registrar_core::Secret;
+use registrar_shared::Secret;
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -33,7 +33,7 @@ use uuid::Uuid;
 pub use error::SandboxError;
 
 use crate::jwt::TokenKey;
-use crate::server::Shared;
+use crate::server::{Limits, Shared};
 use crate::store::Db;
 
 pub const DEFAULT_ORGANIZATION: &str = "sandbox";
@@ -43,6 +43,13 @@ pub const SANDBOX_USER: &str = "admin";
 
 /// How long a stop waits for open requests before cutting them off.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// [`SandboxConfig::header_read_timeout`]'s default.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// [`SandboxConfig::request_timeout`]'s default.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// [`SandboxConfig::max_connections`]'s default: well under the usual limit of 1,024 open files.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
@@ -57,6 +64,14 @@ pub struct SandboxConfig {
     /// Refuse a token request whose `scope` is longer, with `invalid_request` "Invalid scope",
     /// as identity server versions do (300 to 1,250 characters have been seen); none: no limit.
     pub scope_length_limit: Option<usize>,
+    /// How long a client has to send a request's line and headers, counted from the moment its
+    /// connection is accepted or its last answer was sent: an idle connection closes after it.
+    pub header_read_timeout: Duration,
+    /// How long a request may take from its headers to its answer, its body included; a slower
+    /// one is answered 408.
+    pub request_timeout: Duration,
+    /// How many connections are served at once; more wait to be accepted until one closes.
+    pub max_connections: usize,
 }
 
 /// How the External Client API writes a scope's type in its answers. It reads both forms.
@@ -71,7 +86,9 @@ pub enum ScopeTypes {
 }
 
 impl SandboxConfig {
-    /// 127.0.0.1 on a free port, organization [`DEFAULT_ORGANIZATION`], scope types as numbers.
+    /// 127.0.0.1 on a free port, organization [`DEFAULT_ORGANIZATION`], scope types as numbers,
+    /// and the default limits ([`DEFAULT_HEADER_READ_TIMEOUT`], [`DEFAULT_REQUEST_TIMEOUT`],
+    /// [`DEFAULT_MAX_CONNECTIONS`]).
     pub fn new(db_path: impl Into<PathBuf>) -> Self {
         Self {
             db_path: db_path.into(),
@@ -80,7 +97,28 @@ impl SandboxConfig {
             scope_types: ScopeTypes::Numbers,
             loopback_any_port: false,
             scope_length_limit: None,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
+    }
+
+    /// The limits, unless one of them is zero, which would refuse every request.
+    fn limits(&self) -> Result<Limits, SandboxError> {
+        for (zero, setting) in [
+            (self.header_read_timeout.is_zero(), "header read timeout"),
+            (self.request_timeout.is_zero(), "request timeout"),
+            (self.max_connections == 0, "connection limit"),
+        ] {
+            if zero {
+                return Err(SandboxError::ZeroLimit(setting));
+            }
+        }
+        Ok(Limits {
+            header_read_timeout: self.header_read_timeout,
+            request_timeout: self.request_timeout,
+            max_connections: self.max_connections,
+        })
     }
 }
 
@@ -94,7 +132,7 @@ pub struct Sandbox {
     db_path: PathBuf,
     db: Db,
     stop: oneshot::Sender<()>,
-    server: JoinHandle<std::io::Result<()>>,
+    server: JoinHandle<()>,
 }
 
 impl fmt::Debug for Sandbox {
@@ -116,6 +154,7 @@ impl Sandbox {
         if !config.addr.ip().is_loopback() {
             return Err(SandboxError::NotLoopback(config.addr));
         }
+        let limits = config.limits()?;
         let organization = config.organization;
         let valid_name = (1..=100).contains(&organization.len())
             && organization
@@ -153,16 +192,12 @@ impl Sandbox {
             loopback_any_port: config.loopback_any_port,
             scope_length_limit: config.scope_length_limit,
         });
-        let router = server::router(shared, &organization);
+        let router = server::router(shared, &organization, addr.port(), &limits);
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    // A dropped sender stops the server just as a sent signal does.
-                    stopped.await.ok();
-                })
-                .await
-        });
+        let server = tokio::spawn(server::serve(listener, router, limits, async {
+            // A dropped sender stops the server just as a sent signal does.
+            stopped.await.ok();
+        }));
         tracing::info!(%addr, organization, partition = %opened.meta.partition, "sandbox started");
         Ok(Sandbox {
             addr,
@@ -258,10 +293,10 @@ impl Sandbox {
                 server.await
             }
         };
-        match finished {
-            Ok(Err(error)) => tracing::warn!(%error, "the sandbox server ended with an error"),
-            Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
-            _ => {}
+        if let Err(failed) = finished {
+            if failed.is_panic() {
+                std::panic::resume_unwind(failed.into_panic());
+            }
         }
         db.close();
         tracing::info!(%addr, "sandbox stopped");

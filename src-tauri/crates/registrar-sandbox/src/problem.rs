@@ -44,18 +44,24 @@ impl Problem {
         Self::new(StatusCode::FORBIDDEN, Some(detail.into()))
     }
 
-    /// 401 with the RFC 6750 challenge; `invalid` says a token was sent but refused.
-    pub fn unauthorized(invalid: bool) -> Self {
-        let (challenge, detail) = if invalid {
-            (
-                r#"Bearer error="invalid_token", error_description="The access token is invalid or expired""#,
-                "The access token is invalid or expired.",
-            )
-        } else {
-            ("Bearer", "A Bearer access token is required.")
-        };
+    /// 401 with the RFC 6750 challenge: no token was sent.
+    pub fn token_required() -> Self {
         Self {
-            challenge: Some(HeaderValue::from_static(challenge)),
+            challenge: Some(HeaderValue::from_static("Bearer")),
+            ..Self::new(
+                StatusCode::UNAUTHORIZED,
+                Some("A Bearer access token is required.".into()),
+            )
+        }
+    }
+
+    /// 401 with the RFC 6750 challenge: a token was sent and refused, for the reason `detail`
+    /// gives.
+    pub fn invalid_token(detail: impl Into<String>) -> Self {
+        Self {
+            challenge: Some(HeaderValue::from_static(
+                r#"Bearer error="invalid_token", error_description="The access token is invalid or expired""#,
+            )),
             ..Self::new(StatusCode::UNAUTHORIZED, Some(detail.into()))
         }
     }
@@ -97,6 +103,10 @@ fn type_and_title(status: StatusCode) -> (&'static str, &'static str) {
         StatusCode::NOT_FOUND => (
             "https://tools.ietf.org/html/rfc9110#section-15.5.5",
             "Not Found",
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            "https://tools.ietf.org/html/rfc9110#section-15.5.9",
+            "Request Timeout",
         ),
         StatusCode::PAYLOAD_TOO_LARGE => (
             "https://tools.ietf.org/html/rfc9110#section-15.5.14",

@@ -2,7 +2,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use registrar_core::Secret;
+use registrar_shared::Secret;
 use sha2::{Digest, Sha256};
 use subtle::{Choice, ConstantTimeEq};
 

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::fs;
+use std::io;
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -183,11 +184,15 @@ pub(crate) fn open(path: &Path) -> Result<Opened, SandboxError> {
         .parent()
         .filter(|folder| !folder.as_os_str().is_empty())
     {
-        fs::create_dir_all(folder).map_err(|source| SandboxError::CreateDir {
+        create_private_folder(folder).map_err(|source| SandboxError::CreateDir {
             path: folder.to_owned(),
             source,
         })?;
     }
+    make_private(path).map_err(|source| SandboxError::Permissions {
+        path: path.to_owned(),
+        source,
+    })?;
     let mut conn = Connection::open(path).map_err(db_error)?;
     conn.busy_timeout(Duration::from_secs(5))
         .map_err(db_error)?;
@@ -250,6 +255,56 @@ pub(crate) fn open(path: &Path) -> Result<Opened, SandboxError> {
         created,
     })
 }
+
+/// The database holds the key that signs every token, so the folders made for it are the user's
+/// alone (0700), as the database is (0600).
+#[cfg(unix)]
+fn create_private_folder(folder: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(folder)
+}
+
+#[cfg(not(unix))]
+fn create_private_folder(folder: &Path) -> io::Result<()> {
+    fs::create_dir_all(folder)
+}
+
+/// Creates the database file owner-only before SQLite opens it, or makes an existing one so,
+/// along with any journal left beside it. SQLite gives the journal, WAL and shared-memory files it
+/// creates the database file's mode, so they are owner-only too.
+#[cfg(unix)]
+fn make_private(path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let owner_only = || fs::Permissions::from_mode(0o600);
+    fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)?
+        .set_permissions(owner_only())?;
+    for suffix in SIDE_FILES {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        match fs::set_permissions(&side, owner_only()) {
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+            other => other?,
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn make_private(_path: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+/// The files SQLite keeps beside a database: the rollback journal, the write-ahead log and its
+/// shared-memory index.
+#[cfg(unix)]
+const SIDE_FILES: [&str; 3] = ["-journal", "-wal", "-shm"];
 
 fn migrate(conn: &mut Connection, path: &Path) -> Result<(), SandboxError> {
     let db_error = |source| SandboxError::Database {
@@ -483,17 +538,32 @@ pub(crate) fn token_client(
         )?
         .query_map(params![id, millis(now)], |row| row.get(0))?
         .collect::<rusqlite::Result<Vec<Vec<u8>>>>()?;
-    let application_scopes = conn
-        .prepare_cached(
-            "SELECT name FROM client_scopes WHERE client_id = ?1 AND kind = ?2 ORDER BY name",
-        )?
-        .query_map(params![id, Grant::Application], |row| row.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(Some(TokenClient {
         is_confidential,
         live_secret_hashes,
-        application_scopes,
+        application_scopes: scope_names(conn, id, Grant::Application)?,
     }))
+}
+
+/// The names of the scopes `id` holds as `grant`, or `None` if there is no such client.
+pub(crate) fn held_scopes(
+    conn: &Connection,
+    id: &str,
+    grant: Grant,
+) -> rusqlite::Result<Option<Vec<String>>> {
+    if is_confidential(conn, id)?.is_none() {
+        return Ok(None);
+    }
+    scope_names(conn, id, grant).map(Some)
+}
+
+/// Sorted by name.
+fn scope_names(conn: &Connection, id: &str, grant: Grant) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached(
+        "SELECT name FROM client_scopes WHERE client_id = ?1 AND kind = ?2 ORDER BY name",
+    )?
+    .query_map(params![id, grant], |row| row.get(0))?
+    .collect()
 }
 
 /// Sets `username`'s password hash, adding the user if it is new.
@@ -731,6 +801,64 @@ mod tests {
         assert_eq!(opened.meta.admin_client_id, "admin-id");
         set_user_password(&opened.conn, "admin", &[7; 32]).unwrap();
         assert!(user(&opened.conn, "admin").unwrap().is_some());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_folder_the_database_and_its_side_files_are_the_owners_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &Path| {
+            format!(
+                "{:o}",
+                fs::metadata(path).unwrap().permissions().mode() & 0o777
+            )
+        };
+        let side = |path: &Path, suffix: &str| {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            std::path::PathBuf::from(side)
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data/nested/sandbox.sqlite3");
+        let mut opened = open(&path).unwrap();
+        assert_eq!(mode(&dir.path().join("data")), "700");
+        assert_eq!(mode(&dir.path().join("data/nested")), "700");
+        assert_eq!(mode(&path), "600");
+
+        // A write transaction keeps its rollback journal until it ends.
+        let tx = opened.conn.transaction().unwrap();
+        set_user_password(&tx, "someone", &[1; 32]).unwrap();
+        assert_eq!(mode(&side(&path, "-journal")), "600");
+        tx.rollback().unwrap();
+
+        let wal: String = opened
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+            .unwrap();
+        assert_eq!(wal, "wal");
+        set_user_password(&opened.conn, "someone", &[1; 32]).unwrap();
+        assert_eq!(mode(&side(&path, "-wal")), "600");
+        assert_eq!(mode(&side(&path, "-shm")), "600");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_database_readable_by_others_is_made_the_owners_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let (dir, opened) = open_temp();
+        let path = dir.path().join("nested/sandbox.sqlite3");
+        drop(opened.conn);
+        let journal = dir.path().join("nested/sandbox.sqlite3-journal");
+        fs::write(&journal, b"").unwrap();
+        for file in [&path, &journal] {
+            fs::set_permissions(file, fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let again = open(&path).unwrap();
+        assert!(!again.created);
+        for file in [&path, &journal] {
+            let mode = fs::metadata(file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(format!("{mode:o}"), "600", "{}", file.display());
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The OAuth 2.0 token endpoint (client_credentials; authorization_code with PKCE; refresh_token
 //! with rotation), discovery and the JWKS.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use registrar_core::requests::Pkce;
-use registrar_core::Secret;
+use registrar_shared::pkce::s256_challenge;
+use registrar_shared::Secret;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -22,6 +22,7 @@ use crate::catalog::catalog;
 use crate::jwt::{Claims, LIFETIME_SECS};
 use crate::server::{media_type, AppState};
 use crate::store::{Taken, UserGrantKind};
+use crate::validate::scope_parameter;
 use crate::{secrets, store};
 
 const CLIENT_CREDENTIALS: &str = "client_credentials";
@@ -30,6 +31,9 @@ const REFRESH_TOKEN: &str = "refresh_token";
 /// Refresh tokens live 60 days, as UiPath's do.
 const REFRESH_LIFETIME: time::Duration = time::Duration::days(60);
 const OFFLINE_ACCESS: &str = "offline_access";
+/// `sub_type` of a token issued to a signed-in user; an app's own tokens are `service.external`.
+pub(crate) const USER_SUBJECT: &str = "user";
+const APP_SUBJECT: &str = "service.external";
 
 /// An RFC 6749 §5.2 error answer.
 #[derive(Debug)]
@@ -220,7 +224,7 @@ async fn client_credentials_grant(
         state,
         &who.client_id,
         &who.client_id,
-        "service.external",
+        APP_SUBJECT,
         &granted.join(" "),
         None,
     ))
@@ -241,15 +245,27 @@ async fn code_grant(
             "redirect_uri must be the one the code was asked for, exactly.",
         ));
     }
-    if let Some(challenge) = &grant.code_challenge {
-        let verifier = form.get("code_verifier").ok_or_else(|| {
-            OAuthError::invalid_grant("The code was asked for with PKCE: send its code_verifier.")
-        })?;
-        if &Pkce::from_verifier(verifier.clone()).challenge != challenge {
+    match (&grant.code_challenge, form.get("code_verifier")) {
+        (Some(challenge), Some(verifier)) if s256_challenge(verifier) != *challenge => {
             return Err(OAuthError::invalid_grant(
                 "The code_verifier does not match the code_challenge (S256).",
-            ));
+            ))
         }
+        (Some(_), None) => {
+            return Err(OAuthError::invalid_grant(
+                "The code was asked for with PKCE: send its code_verifier.",
+            ))
+        }
+        // RFC 9700 §2.1.1: accepting a verifier here would let whoever injects a code stolen from
+        // a flow without PKCE pass it off as protected.
+        (None, Some(_)) => {
+            return Err(OAuthError::invalid_grant(
+                "The code was asked for without a code_challenge, so it cannot be redeemed with a \
+                 code_verifier: sign in again sending the code_challenge, or leave the \
+                 code_verifier out.",
+            ))
+        }
+        _ => {}
     }
     user_tokens(state, &who.client_id, &grant).await
 }
@@ -333,7 +349,14 @@ async fn user_tokens(
     } else {
         None
     };
-    Ok(issue(state, user_id, client_id, "user", scope, refresh))
+    Ok(issue(
+        state,
+        user_id,
+        client_id,
+        USER_SUBJECT,
+        scope,
+        refresh,
+    ))
 }
 
 fn issue(
@@ -347,6 +370,7 @@ fn issue(
     let issued_at = OffsetDateTime::now_utc().unix_timestamp();
     let claims = Claims {
         iss: state.issuer.clone(),
+        aud: catalog().audience(scope.split(' ')),
         sub: sub.to_owned(),
         client_id: client_id.to_owned(),
         scope: scope.to_owned(),
@@ -471,16 +495,8 @@ fn form_decode(encoded: &str) -> Option<String> {
 /// Every requested scope must be an application scope the app holds; none requested means all of
 /// them.
 fn grant_scopes(requested: Option<&str>, held: &[String]) -> Result<Vec<String>, OAuthError> {
-    let mut wanted: Vec<&str> = Vec::new();
-    for scope in requested
-        .unwrap_or_default()
-        .split(' ')
-        .filter(|scope| !scope.is_empty())
-    {
-        if !wanted.contains(&scope) {
-            wanted.push(scope);
-        }
-    }
+    let wanted =
+        scope_parameter(requested.unwrap_or_default()).map_err(OAuthError::invalid_scope)?;
     if wanted.contains(&OFFLINE_ACCESS) {
         return Err(OAuthError::invalid_scope(
             "offline_access asks for a refresh token, and client_credentials gives no refresh tokens: \
@@ -495,10 +511,11 @@ fn grant_scopes(requested: Option<&str>, held: &[String]) -> Result<Vec<String>,
         }
         return Ok(held.to_vec());
     }
+    let held: HashSet<&str> = held.iter().map(String::as_str).collect();
     let missing: Vec<&str> = wanted
         .iter()
         .copied()
-        .filter(|scope| !held.iter().any(|own| own == scope))
+        .filter(|scope| !held.contains(scope))
         .collect();
     if !missing.is_empty() {
         return Err(OAuthError::invalid_scope(format!(
@@ -575,6 +592,26 @@ mod tests {
             error.description
         );
         assert_eq!(grant_scopes(None, &[]).unwrap_err().error, "invalid_scope");
+    }
+
+    #[test]
+    fn a_scope_parameter_with_too_many_scopes_is_refused_at_once() {
+        let many: Vec<String> = (0..40_000).map(|i| format!("S{i}")).collect();
+        let error = grant_scopes(Some(&many.join(" ")), &held()).unwrap_err();
+        assert_eq!(error.error, "invalid_scope");
+        assert!(
+            error.description.contains("at most 16000"),
+            "{}",
+            error.description
+        );
+        let error = grant_scopes(Some(&many[..501].join(" ")), &held()).unwrap_err();
+        assert!(
+            error
+                .description
+                .contains("names 501 scopes: ask for at most 500"),
+            "{}",
+            error.description
+        );
     }
 
     #[test]

@@ -1,13 +1,25 @@
-//! The rules an app must meet on create and update, reported by field like ASP.NET does.
+//! The rules an app must meet on create and update, reported by field like ASP.NET does, and the
+//! bounds on what any request may name: every check here takes time in proportion to its input.
+
+use std::collections::HashSet;
 
 use serde::Deserialize;
-use url::Url;
+use url::{Host, Url};
 
 use crate::catalog::{catalog, Grant, GrantedScope};
 use crate::problem::{FieldErrors, Problem};
 use crate::store::ClientFields;
 
 pub(crate) const MAX_NAME_CHARS: usize = 200;
+/// What the identity server keeps of a secret's description.
+pub(crate) const MAX_DESCRIPTION_CHARS: usize = 200;
+/// More than an app can hold (each catalog scope as user and as application), in an app or in a
+/// request's `scope` parameter.
+pub(crate) const MAX_SCOPES: usize = 500;
+/// The scope names together, in an app or in a request's `scope` parameter.
+pub(crate) const MAX_SCOPE_CHARS: usize = 16_000;
+pub(crate) const MAX_REDIRECT_URIS: usize = 20;
+pub(crate) const MAX_REDIRECT_URI_CHARS: usize = 2_000;
 
 /// A scope as sent: `type` is checked here rather than by serde so that a bad value is reported
 /// against `Scopes` instead of as unreadable JSON.
@@ -29,14 +41,12 @@ pub(crate) struct AppInput<'a> {
 }
 
 pub(crate) fn app(input: &AppInput<'_>, errors: &mut FieldErrors) -> Option<ClientFields> {
-    let name = input.name.map(str::trim).unwrap_or_default();
+    let sent = input.name.unwrap_or_default();
+    let name = sent.trim();
     if name.is_empty() {
         errors.add("Name", "The Name field is required.");
-    } else if name.chars().count() > MAX_NAME_CHARS {
-        errors.add(
-            "Name",
-            format!("The field Name must be a string with a maximum length of {MAX_NAME_CHARS}."),
-        );
+    } else {
+        text("Name", sent, MAX_NAME_CHARS, errors);
     }
     let redirect_uri = redirect_uri(input.redirect_uri, errors);
     let scopes = scopes(
@@ -57,14 +67,75 @@ pub(crate) fn app(input: &AppInput<'_>, errors: &mut FieldErrors) -> Option<Clie
     })
 }
 
+/// A secret's description, when one is sent.
+pub(crate) fn description(sent: Option<&str>, errors: &mut FieldErrors) {
+    if let Some(description) = sent {
+        text("Description", description, MAX_DESCRIPTION_CHARS, errors);
+    }
+}
+
+/// Text shown to people: at most `max` characters, and none that hides or reorders what is shown.
+fn text(field: &str, sent: &str, max: usize, errors: &mut FieldErrors) {
+    if sent.chars().count() > max {
+        errors.add(
+            field,
+            format!("The field {field} must be a string with a maximum length of {max}."),
+        );
+    } else if let Some((position, found)) = sent
+        .chars()
+        .enumerate()
+        .find(|(_, c)| c.is_control() || is_bidi_control(*c))
+    {
+        errors.add(
+            field,
+            format!(
+                "The field {field} contains the character U+{:04X} at position {}, which hides \
+                 or reorders text: remove control characters (such as line breaks) and \
+                 bidirectional formatting characters.",
+                u32::from(found),
+                position + 1
+            ),
+        );
+    }
+}
+
+/// Unicode's Bidi_Control characters: they reorder the text around them, so a name can read as
+/// another.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
 /// Several URLs travel comma-separated in the one string; the string is kept as sent, trimmed.
 fn redirect_uri(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> {
     let value = raw.map(str::trim).filter(|value| !value.is_empty())?;
+    let count = value.split(',').count();
+    if count > MAX_REDIRECT_URIS {
+        errors.add(
+            "RedirectUri",
+            format!("The list has {count} redirect URIs: register at most {MAX_REDIRECT_URIS}."),
+        );
+        return Some(value.to_owned());
+    }
     for entry in value.split(',').map(str::trim) {
         if entry.is_empty() {
             errors.add(
                 "RedirectUri",
                 "The list of redirect URIs has an empty entry.",
+            );
+            continue;
+        }
+        let length = entry.chars().count();
+        if length > MAX_REDIRECT_URI_CHARS {
+            let start: String = entry.chars().take(40).collect();
+            errors.add(
+                "RedirectUri",
+                format!(
+                    "The redirect URI starting '{start}' is {length} characters long: use at \
+                     most {MAX_REDIRECT_URI_CHARS}."
+                ),
             );
             continue;
         }
@@ -74,6 +145,9 @@ fn redirect_uri(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> {
                     "RedirectUri",
                     format!("The redirect URI '{entry}' must not have a fragment (#)."),
                 );
+            }
+            Ok(url) if !redirect_allowed(&url) => {
+                errors.add("RedirectUri", refused_redirect(entry, &url));
             }
             Ok(_) => {}
             Err(_) => {
@@ -87,6 +161,38 @@ fn redirect_uri(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> {
     Some(value.to_owned())
 }
 
+/// Where a code may be sent (RFC 8252): https; http only to this machine (§7.3); or a
+/// private-use scheme, which must be in reverse domain form (§7.1, `com.example.app`), so never
+/// `javascript:`, `data:` or `file:`.
+pub(crate) fn redirect_allowed(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            None => false,
+        },
+        scheme => scheme.contains('.'),
+    }
+}
+
+/// Why [`redirect_allowed`] refused `url`, and what to register instead.
+pub(crate) fn refused_redirect(entry: &str, url: &Url) -> String {
+    let instead = "use https, http on 127.0.0.1, [::1] or localhost, or a private-use scheme in \
+                   reverse domain form such as com.example.app:/callback";
+    if url.scheme() == "http" {
+        format!(
+            "The redirect URI '{entry}' uses http on a host other than this machine: {instead}."
+        )
+    } else {
+        format!(
+            "The redirect URI '{entry}' uses the scheme {}:, which is not for redirects: {instead}.",
+            url.scheme()
+        )
+    }
+}
+
 fn scopes(
     input: &[ScopeInput],
     is_confidential: Option<bool>,
@@ -95,8 +201,33 @@ fn scopes(
     if input.is_empty() {
         errors.add("Scopes", "At least one scope is required.");
     }
+    if input.len() > MAX_SCOPES {
+        errors.add(
+            "Scopes",
+            format!(
+                "The request names {} scopes: an application holds at most {MAX_SCOPES}.",
+                input.len()
+            ),
+        );
+        return Vec::new();
+    }
+    let chars: usize = input
+        .iter()
+        .filter_map(|scope| scope.name.as_deref())
+        .map(|name| name.chars().count())
+        .sum();
+    if chars > MAX_SCOPE_CHARS {
+        errors.add(
+            "Scopes",
+            format!(
+                "The scope names come to {chars} characters: at most {MAX_SCOPE_CHARS} are taken."
+            ),
+        );
+        return Vec::new();
+    }
     let mut granted: Vec<GrantedScope> = Vec::new();
     let mut not_in_catalog: Vec<&str> = Vec::new();
+    let mut reported: HashSet<&str> = HashSet::new();
     for scope in input {
         let Some(name) = scope.name.as_deref().filter(|name| !name.trim().is_empty()) else {
             errors.add("Scopes", "Every scope needs a name.");
@@ -109,7 +240,7 @@ fn scopes(
             );
             continue;
         };
-        if !catalog().allows(name, grant) && !not_in_catalog.contains(&name) {
+        if !catalog().allows(name, grant) && reported.insert(name) {
             not_in_catalog.push(name);
         }
         granted.push(GrantedScope {
@@ -144,6 +275,28 @@ fn scopes(
     granted.sort_unstable();
     granted.dedup();
     granted
+}
+
+/// A `scope` parameter's scopes, each once, in the order given; or why there are too many.
+pub(crate) fn scope_parameter(sent: &str) -> Result<Vec<&str>, String> {
+    let chars = sent.chars().count();
+    if chars > MAX_SCOPE_CHARS {
+        return Err(format!(
+            "The scope parameter is {chars} characters long: ask for at most {MAX_SCOPE_CHARS}."
+        ));
+    }
+    let mut seen = HashSet::new();
+    let scopes: Vec<&str> = sent
+        .split(' ')
+        .filter(|scope| !scope.is_empty() && seen.insert(*scope))
+        .collect();
+    if scopes.len() > MAX_SCOPES {
+        return Err(format!(
+            "The scope parameter names {} scopes: ask for at most {MAX_SCOPES}.",
+            scopes.len()
+        ));
+    }
+    Ok(scopes)
 }
 
 /// Runs [`app`] and turns its errors, if any, into the 400 answer.
@@ -286,6 +439,155 @@ mod tests {
         assert!(
             text.contains("A redirect URI is required when user scopes are selected."),
             "{text}"
+        );
+    }
+
+    fn app_named(name: &str) -> String {
+        let scopes = [scope("OR.Jobs", "application")];
+        messages(&AppInput {
+            name: Some(name),
+            is_confidential: Some(true),
+            redirect_uri: None,
+            scopes: Some(&scopes),
+        })
+    }
+
+    #[test]
+    fn names_with_characters_that_hide_or_reorder_text_are_refused() {
+        for (name, said) in [
+            ("Bill\u{0}ing", "U+0000 at position 5"),
+            ("\u{1b}[31mRed", "U+001B at position 1"),
+            ("Line\r\nbreak", "U+000D at position 5"),
+            ("Trailing\n", "U+000A at position 9"),
+            ("invoice\u{202E}fdp.exe", "U+202E at position 8"),
+            ("a\u{202A}b", "U+202A"),
+            ("a\u{2066}b", "U+2066"),
+            ("a\u{2069}b", "U+2069"),
+            ("a\u{200E}b", "U+200E"),
+            ("a\u{200F}b", "U+200F"),
+        ] {
+            let text = app_named(name);
+            assert!(
+                text.contains(said) && text.contains("bidirectional formatting"),
+                "{name:?}: {text}"
+            );
+        }
+        let fine = [scope("OR.Jobs", "application")];
+        for name in ["Billing — sync", "請求", "Ünïcödé ✓"] {
+            let input = AppInput {
+                name: Some(name),
+                is_confidential: Some(true),
+                redirect_uri: None,
+                scopes: Some(&fine),
+            };
+            assert!(app_or_problem(&input).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn descriptions_are_bounded_and_plain() {
+        let mut errors = FieldErrors::default();
+        description(Some(&"d".repeat(MAX_DESCRIPTION_CHARS)), &mut errors);
+        description(Some("Rotated for CI ✓"), &mut errors);
+        description(None, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        description(Some(&"d".repeat(MAX_DESCRIPTION_CHARS + 1)), &mut errors);
+        description(Some("two\nlines"), &mut errors);
+        let text = format!("{errors:?}");
+        assert!(text.contains("maximum length of 200"), "{text}");
+        assert!(text.contains("U+000A at position 4"), "{text}");
+    }
+
+    fn redirect_messages(redirect_uri: &str) -> String {
+        let scopes = [scope("OR.Jobs", "user")];
+        let mut errors = FieldErrors::default();
+        app(
+            &AppInput {
+                name: Some("x"),
+                is_confidential: Some(true),
+                redirect_uri: Some(redirect_uri),
+                scopes: Some(&scopes),
+            },
+            &mut errors,
+        );
+        format!("{errors:?}")
+    }
+
+    #[test]
+    fn redirects_go_only_where_a_code_is_safe() {
+        for good in [
+            "https://app.example/cb",
+            "http://127.0.0.1:8400/cb",
+            "http://[::1]/cb",
+            "http://localhost/cb",
+            "com.example.app:/callback",
+        ] {
+            assert_eq!(redirect_messages(good), "FieldErrors({})", "{good}");
+        }
+        for (bad, said) in [
+            (
+                "javascript:alert(document.cookie)",
+                "the scheme javascript:",
+            ),
+            ("data:text/html,<script>x</script>", "the scheme data:"),
+            ("file:///etc/passwd", "the scheme file:"),
+            ("myapp:/callback", "the scheme myapp:"),
+            (
+                "http://app.example/cb",
+                "http on a host other than this machine",
+            ),
+        ] {
+            let text = redirect_messages(bad);
+            assert!(
+                text.contains(said) && text.contains("com.example.app:/callback"),
+                "{bad}: {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn redirect_lists_are_bounded() {
+        let long = format!("https://app.example/{}", "a".repeat(MAX_REDIRECT_URI_CHARS));
+        let text = redirect_messages(&long);
+        assert!(
+            text.contains("starting 'https://app.example/aaaaaaaaaaaaaaaaaaaa' is 2020 characters long: use at most 2000"),
+            "{text}"
+        );
+        let many: Vec<String> = (0..=MAX_REDIRECT_URIS)
+            .map(|i| format!("https://app.example/{i}"))
+            .collect();
+        let text = redirect_messages(&many.join(","));
+        assert!(
+            text.contains("The list has 21 redirect URIs: register at most 20."),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn scope_lists_are_bounded() {
+        let many: Vec<ScopeInput> = (0..40_000).map(|_| scope("OR.Nope", "user")).collect();
+        let text = messages(&AppInput {
+            name: Some("x"),
+            is_confidential: Some(true),
+            redirect_uri: Some("https://app.example/cb"),
+            scopes: Some(&many),
+        });
+        assert!(
+            text.contains("names 40000 scopes: an application holds at most 500"),
+            "{text}"
+        );
+        let long = [scope(&"S".repeat(MAX_SCOPE_CHARS + 1), "user")];
+        let text = messages(&AppInput {
+            name: Some("x"),
+            is_confidential: Some(true),
+            redirect_uri: Some("https://app.example/cb"),
+            scopes: Some(&long),
+        });
+        assert!(text.contains("come to 16001 characters"), "{text}");
+        assert_eq!(
+            scope_parameter(" a b  a c ").unwrap(),
+            ["a", "b", "c"],
+            "each once, in order"
         );
     }
 }
