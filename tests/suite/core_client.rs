@@ -507,14 +507,23 @@ async fn an_app_made_elsewhere_is_renamed_and_keeps_what_registrar_would_refuse_
         &running.sandbox,
         running.sandbox.issue_admin_secret().unwrap(),
     );
-    // Unchecked on purpose: made as the portal would.
+    // Made as an older portal would, with a plain-http redirect URL that neither Registrar nor
+    // today's server takes for a new app.
     let portal_made = ValidDraft {
         name: "Portal app".into(),
         app_type: AppType::Confidential,
-        redirect_uris: vec!["http://portal.example.com/cb".into()],
+        redirect_uris: vec!["https://portal.example.com/cb".into()],
         scopes: vec![Scope::new("OR.Users.Read", ScopeType::User)],
     };
-    let app = admin.create_app(&portal_made).await.unwrap().app;
+    let id = admin.create_app(&portal_made).await.unwrap().app.id;
+    running
+        .database()
+        .execute(
+            "UPDATE clients SET redirect_uri = 'http://portal.example.com/cb' WHERE id = ?1",
+            [&id],
+        )
+        .unwrap();
+    let app = admin.get_app(&id).await.unwrap();
     let provider = Provider::UiPath(admin);
     let catalog = provider.catalog().await.unwrap();
     let base = AppEdit::from(&app);

@@ -177,6 +177,20 @@ pub async fn apply_update(
             tracing::warn!(app_id, "the saved app could not be read back: {e}");
             plan.current
         }
+        // The connection's own admin app gave up its access with this save, as the admin
+        // accepted: the server refuses to show it now, and it is as it was sent.
+        Err(e @ (Error::Unauthorized(_) | Error::Forbidden(_))) if guard.concerns(app_id) => {
+            tracing::warn!(
+                app_id,
+                "the admin app cannot read itself back after the save: {e}"
+            );
+            ExternalApp {
+                name: plan.valid.name,
+                redirect_uris: plan.valid.redirect_uris,
+                scopes: plan.valid.scopes,
+                ..plan.current
+            }
+        }
         Err(e) => return Err(e),
     };
     Ok(Updated {

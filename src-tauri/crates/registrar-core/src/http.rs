@@ -11,6 +11,10 @@ use crate::error::{Error, Result};
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long an idle connection is kept for the next request: below the few seconds after which
+/// servers (the sandbox among them, at 10 s) close idle keep-alive connections, so a request is
+/// not sent on a connection the server is closing.
+pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The client every identity-server call goes through. Redirects are off: a token or API call
 /// that is redirected is a misconfigured URL, and following it could send credentials elsewhere.
@@ -18,6 +22,7 @@ pub fn client() -> Result<reqwest::Client> {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(REQUEST_TIMEOUT)
+        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("Registrar/", env!("CARGO_PKG_VERSION")))
         .build()

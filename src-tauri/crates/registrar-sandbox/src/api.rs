@@ -254,6 +254,7 @@ pub(crate) async fn create(
         name: command.name.as_deref(),
         is_confidential: command.is_confidential,
         redirect_uri: command.redirect_uri.as_deref(),
+        held_redirect_uris: &[],
         scopes: command.scopes.as_deref(),
     };
     let fields = validate::app(&input, &mut errors);
@@ -314,15 +315,22 @@ pub(crate) async fn update(
 ) -> Result<Json<Value>, Problem> {
     check_partition_path(&state, &partition)?;
     let id = client_id.clone();
-    let is_confidential = state
+    let current = state
         .db
-        .run(move |conn| store::is_confidential(conn, &id))
+        .run(move |conn| store::get_client(conn, &id))
         .await?;
-    let is_confidential = is_confidential.ok_or_else(|| unknown_client(&client_id))?;
+    let current = current.ok_or_else(|| unknown_client(&client_id))?;
+    let held: Vec<&str> = current
+        .fields
+        .redirect_uri
+        .as_deref()
+        .map(|uris| uris.split(',').map(str::trim).collect())
+        .unwrap_or_default();
     let fields = validate::app_or_problem(&AppInput {
         name: command.name.as_deref(),
-        is_confidential: Some(is_confidential),
+        is_confidential: Some(current.is_confidential),
         redirect_uri: command.redirect_uri.as_deref(),
+        held_redirect_uris: &held,
         scopes: command.scopes.as_deref(),
     })?;
     let id = client_id.clone();

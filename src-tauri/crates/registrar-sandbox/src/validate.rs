@@ -37,6 +37,9 @@ pub(crate) struct AppInput<'a> {
     /// None on a create body that left it out: reported, and the rules that depend on it skipped.
     pub is_confidential: Option<bool>,
     pub redirect_uri: Option<&'a str>,
+    /// The redirect URIs the app holds already (on an update): kept as they are, like an app
+    /// made before today's rules, which must stay editable.
+    pub held_redirect_uris: &'a [&'a str],
     pub scopes: Option<&'a [ScopeInput]>,
 }
 
@@ -48,7 +51,7 @@ pub(crate) fn app(input: &AppInput<'_>, errors: &mut FieldErrors) -> Option<Clie
     } else {
         text("Name", sent, MAX_NAME_CHARS, errors);
     }
-    let redirect_uri = redirect_uri(input.redirect_uri, errors);
+    let redirect_uri = redirect_uri(input.redirect_uri, input.held_redirect_uris, errors);
     let scopes = scopes(
         input.scopes.unwrap_or_default(),
         input.is_confidential,
@@ -109,7 +112,7 @@ fn is_bidi_control(c: char) -> bool {
 }
 
 /// Several URLs travel comma-separated in the one string; the string is kept as sent, trimmed.
-fn redirect_uri(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> {
+fn redirect_uri(raw: Option<&str>, held: &[&str], errors: &mut FieldErrors) -> Option<String> {
     let value = raw.map(str::trim).filter(|value| !value.is_empty())?;
     let count = value.split(',').count();
     if count > MAX_REDIRECT_URIS {
@@ -120,6 +123,9 @@ fn redirect_uri(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> {
         return Some(value.to_owned());
     }
     for entry in value.split(',').map(str::trim) {
+        if held.contains(&entry) {
+            continue;
+        }
         if entry.is_empty() {
             errors.add(
                 "RedirectUri",
@@ -333,6 +339,7 @@ mod tests {
             name: Some("  Billing  "),
             is_confidential: Some(true),
             redirect_uri: Some(" https://a.example/cb, http://localhost:8080/cb "),
+            held_redirect_uris: &[],
             scopes: Some(&scopes),
         };
         let fields = app_or_problem(&input).unwrap();
@@ -363,6 +370,7 @@ mod tests {
             name: Some(" "),
             is_confidential: Some(true),
             redirect_uri: None,
+            held_redirect_uris: &[],
             scopes: Some(&none),
         });
         assert!(text.contains("The Name field is required."), "{text}");
@@ -377,6 +385,7 @@ mod tests {
             name: Some("x"),
             is_confidential: Some(true),
             redirect_uri: None,
+            held_redirect_uris: &[],
             scopes: Some(&scopes),
         });
         assert!(
@@ -394,6 +403,7 @@ mod tests {
             name: Some("x"),
             is_confidential: Some(false),
             redirect_uri: None,
+            held_redirect_uris: &[],
             scopes: Some(&scopes),
         });
         assert!(
@@ -406,9 +416,32 @@ mod tests {
             name: Some(&long),
             is_confidential: None,
             redirect_uri: None,
+            held_redirect_uris: &[],
             scopes: Some(&scopes),
         });
         assert!(text.contains("maximum length of 200"), "{text}");
+    }
+
+    #[test]
+    fn an_update_keeps_a_redirect_uri_the_app_holds_and_checks_the_ones_it_adds() {
+        let held = ["http://portal.example.com/cb"];
+        let scopes = [scope("OR.Users.Read", "user")];
+        let input = |uris| AppInput {
+            name: Some("Portal app"),
+            is_confidential: Some(true),
+            redirect_uri: Some(uris),
+            held_redirect_uris: &held,
+            scopes: Some(&scopes),
+        };
+        let mut errors = FieldErrors::default();
+        assert!(app(&input("http://portal.example.com/cb"), &mut errors).is_some());
+        let text = messages(&input(
+            "http://portal.example.com/cb, http://other.example.com/cb",
+        ));
+        assert!(
+            text.contains("other.example.com") && !text.contains("portal"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -423,6 +456,7 @@ mod tests {
                 name: Some("x"),
                 is_confidential: Some(true),
                 redirect_uri: Some(bad),
+                held_redirect_uris: &[],
                 scopes: Some(&scopes),
             });
             assert!(
@@ -434,6 +468,7 @@ mod tests {
             name: Some("x"),
             is_confidential: Some(true),
             redirect_uri: Some("  "),
+            held_redirect_uris: &[],
             scopes: Some(&scopes),
         });
         assert!(
@@ -448,6 +483,7 @@ mod tests {
             name: Some(name),
             is_confidential: Some(true),
             redirect_uri: None,
+            held_redirect_uris: &[],
             scopes: Some(&scopes),
         })
     }
@@ -478,6 +514,7 @@ mod tests {
                 name: Some(name),
                 is_confidential: Some(true),
                 redirect_uri: None,
+                held_redirect_uris: &[],
                 scopes: Some(&fine),
             };
             assert!(app_or_problem(&input).is_ok(), "{name}");
@@ -506,6 +543,7 @@ mod tests {
                 name: Some("x"),
                 is_confidential: Some(true),
                 redirect_uri: Some(redirect_uri),
+                held_redirect_uris: &[],
                 scopes: Some(&scopes),
             },
             &mut errors,
@@ -570,6 +608,7 @@ mod tests {
             name: Some("x"),
             is_confidential: Some(true),
             redirect_uri: Some("https://app.example/cb"),
+            held_redirect_uris: &[],
             scopes: Some(&many),
         });
         assert!(
@@ -581,6 +620,7 @@ mod tests {
             name: Some("x"),
             is_confidential: Some(true),
             redirect_uri: Some("https://app.example/cb"),
+            held_redirect_uris: &[],
             scopes: Some(&long),
         });
         assert!(text.contains("come to 16001 characters"), "{text}");
