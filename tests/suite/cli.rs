@@ -892,3 +892,76 @@ async fn hidden_characters_in_a_name_are_written_out_not_obeyed() {
     );
     assert!(!sheet.contains(['\u{1b}', '\r', '\u{202e}']), "{sheet:?}");
 }
+
+/// An exported sheet reaches the disk under its name: the file is synced before the rename, and
+/// its folder after it (else a crash can leave the old file, or none, under the name). Watched
+/// with strace, from the command line's own system calls.
+#[tokio::test]
+async fn a_written_file_and_then_its_folder_are_synced_after_the_rename() {
+    let running = sandbox().await;
+    let admin = running.sandbox.issue_admin_secret().unwrap();
+    let env = environment(&running, admin.expose());
+    let id = create_confidential(&env, "Synced").await;
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("trace");
+    let out = dir.path().join("sheets");
+    std::fs::create_dir(&out).unwrap();
+    let out_dir = out.to_str().unwrap().to_owned();
+    let mut args: Vec<String> = [
+        "-f",
+        "-e",
+        "trace=openat,fsync,rename,renameat,renameat2",
+        "-o",
+    ]
+    .map(str::to_owned)
+    .into();
+    args.push(trace.to_str().unwrap().to_owned());
+    args.push(app_binary().to_str().unwrap().to_owned());
+    args.extend(
+        [
+            "handoff", "export", &id, "--format", "json", "--out", &out_dir,
+        ]
+        .map(str::to_owned),
+    );
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    // The sandbox answers on this runtime: the command waits off it.
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("strace")
+            .args(&args)
+            .env_remove("REGISTRAR_CONFIG_DIR")
+            .envs(env)
+            .output()
+            .expect("strace is installed by scripts/test")
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out_dir = out_dir.as_str();
+
+    let trace = std::fs::read_to_string(&trace).unwrap();
+    let lines: Vec<&str> = trace.lines().collect();
+    let renamed = lines
+        .iter()
+        .position(|l| l.contains("rename") && l.contains(".registrar-") && l.contains(out_dir))
+        .unwrap_or_else(|| panic!("no rename into {out_dir}:\n{trace}"));
+    let folder_fd = lines[renamed..]
+        .iter()
+        .find(|l| l.contains("openat(") && l.contains(&format!("\"{out_dir}\"")))
+        .and_then(|l| l.rsplit("= ").next())
+        .unwrap_or_else(|| panic!("the folder is not opened after the rename:\n{trace}"))
+        .trim()
+        .to_owned();
+    assert!(
+        lines[renamed..]
+            .iter()
+            .any(|l| l.contains(&format!("fsync({folder_fd})"))),
+        "the folder (fd {folder_fd}) is not synced after the rename:\n{trace}"
+    );
+}

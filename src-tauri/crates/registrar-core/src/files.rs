@@ -88,6 +88,17 @@ pub fn write_with(path: &Path, bytes: &[u8], access: Access) -> Result<()> {
         let _ = std::fs::remove_file(&tmp_path);
         return Err(fail("write", error));
     }
+    sync_folder(dir).map_err(|e| fail("write", e))
+}
+
+/// Makes a rename in `dir` durable: until the folder itself reaches the disk, a crash can leave
+/// the old file (or none) under the name. Windows has no handle on a folder to sync; its renames
+/// are journaled by NTFS.
+fn sync_folder(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
     Ok(())
 }
 
