@@ -750,6 +750,53 @@ mod tests {
         out
     }
 
+    /// A secret on its way to the UI is in the JSON the UI receives, and in no `Debug` output
+    /// (a log line, a panic message).
+    #[test]
+    fn secrets_for_the_ui_are_sent_but_never_debug_printed() {
+        const VALUE: &str = "s3cr3t-Value-9";
+        let secret = Secret::new(VALUE.to_owned());
+        let now = OffsetDateTime::now_utc();
+        let info = SecretInfo {
+            id: 1,
+            description: None,
+            created: now,
+            expires: None,
+        };
+        let generated = GeneratedSecret {
+            secret: SecretView::new(&info, now),
+            value: ShownOnce::new(&secret),
+        };
+        let registered = RegisteredApp {
+            app: AppSummary {
+                id: "app".into(),
+                name: "App".into(),
+                app_type: AppType::Confidential,
+                scopes: Vec::new(),
+                redirect_uris: Vec::new(),
+                secret_count: 1,
+                nearest_expiry: None,
+            },
+            secret: Some(ShownOnce::new(&secret)),
+        };
+        let verification = Verification {
+            requested_scopes: Vec::new(),
+            granted_scopes: Vec::new(),
+            lifetime_seconds: 3600,
+            claims: Vec::new(),
+            token: Some(ShownOnce::new(&secret)),
+        };
+        let debug = format!("{generated:?} {registered:?} {verification:?}");
+        assert!(!debug.contains(VALUE), "{debug}");
+        for json in [
+            serde_json::to_string(&generated).unwrap(),
+            serde_json::to_string(&registered).unwrap(),
+            serde_json::to_string(&verification).unwrap(),
+        ] {
+            assert!(json.contains(&format!("\"{VALUE}\"")), "{json}");
+        }
+    }
+
     /// The committed bindings must be what the Rust types generate; `UPDATE_BINDINGS=1` rewrites them.
     #[test]
     fn bindings_are_up_to_date() {
