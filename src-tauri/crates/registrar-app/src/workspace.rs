@@ -396,4 +396,61 @@ mod tests {
         );
         workspace.close().await;
     }
+
+    #[tokio::test]
+    async fn a_session_holds_new_secrets_and_deletes_an_app_only_by_its_exact_name() {
+        use registrar_core::draft::AppDraft;
+        use registrar_core::model::{AppType, Scope, ScopeType};
+
+        use crate::rules::SecretRequest;
+
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = open(&dir, keychain()).await;
+        let session = workspace.current();
+        let draft = AppDraft {
+            name: "Billing sync".into(),
+            app_type: AppType::Confidential,
+            redirect_uris: Vec::new(),
+            scopes: vec![Scope::new("OR.Jobs.Read", ScopeType::Application)],
+        };
+        let id = session.register(draft).await.unwrap().app.id;
+        assert!(session.holds_secret(&id).await);
+
+        let now = time::OffsetDateTime::now_utc();
+        let undescribed = session
+            .generate_secret(&id, &SecretRequest::default(), now)
+            .await
+            .unwrap_err();
+        assert!(
+            undescribed.to_string().contains("Describe the secret"),
+            "{undescribed}"
+        );
+        let request = SecretRequest {
+            description: Some(" For CI ".into()),
+            expires_on: None,
+        };
+        let (info, value) = session.generate_secret(&id, &request, now).await.unwrap();
+        assert_eq!(info.description.as_deref(), Some("For CI"));
+        let held = session.require_held_secret(&id).await.unwrap();
+        assert_eq!(held.expose(), value.expose());
+
+        let refused = session
+            .delete_app(&id, "billing sync", false)
+            .await
+            .unwrap_err();
+        assert!(
+            refused.to_string().contains("nothing was deleted"),
+            "{refused}"
+        );
+        assert!(session.client.get_app(&id).await.is_ok());
+        assert_eq!(
+            session
+                .delete_app(&id, "Billing sync", false)
+                .await
+                .unwrap(),
+            "Billing sync"
+        );
+        assert!(!session.holds_secret(&id).await);
+        workspace.close().await;
+    }
 }
