@@ -1,5 +1,6 @@
 //! The Tauri shell: it builds the window, manages the one [`AppState`] and routes the UI's
-//! commands to the core. Nothing here knows how an identity server works.
+//! commands to the application layer (`registrar-app`), as the command line does. Nothing here
+//! knows how an identity server works.
 
 mod clipboard;
 mod commands;
@@ -46,8 +47,13 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::settings::save_settings,
         ])
         .setup(|app| {
+            // REGISTRAR_CONFIG_DIR moves the connections for the window as for the command line.
+            let config = match std::env::var_os(registrar_app::folders::CONFIG_DIR_ENV) {
+                Some(dir) => std::path::PathBuf::from(dir),
+                None => app.path().app_config_dir()?,
+            };
             let folders = Folders {
-                config: app.path().app_config_dir()?,
+                config,
                 data: app.path().app_data_dir()?,
             };
             app.manage(AppState::new(folders));

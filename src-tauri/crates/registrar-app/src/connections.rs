@@ -106,12 +106,13 @@ impl Connections {
         self.store.save(&saved)
     }
 
-    /// Saves a new or edited connection once its credential is proven, and returns it as saved. The fields are read as [`rules::tidy`] says. A given secret gets a token; an
-    /// edit without a secret re-checks the kept one, only while the server and admin app stay
-    /// the same (a kept secret never goes to a newly typed host); a sign-in goes through
-    /// `sign_in`, unless the admin is still signed in to the same server and app. The
-    /// organization's GUID is the given one, else the token's, else the one saved for the same
-    /// server. Nothing is saved unless all of this works.
+    /// Saves a new or edited connection once its credential is proven, and returns it as saved.
+    /// The fields are read as [`rules::tidy`] says. A given secret gets a token; an edit without
+    /// a secret re-checks the kept one, only while the server and admin app stay the same (a
+    /// kept secret never goes to a newly typed host); a sign-in goes through `sign_in`, unless
+    /// the admin is still signed in to the same server and app. The organization's GUID is the
+    /// given one, else the token's, else the one saved for the same server. Nothing is saved
+    /// unless all of this works.
     pub async fn save<Open, Cancel>(
         &self,
         change: Change,

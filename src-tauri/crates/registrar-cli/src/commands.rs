@@ -1,4 +1,4 @@
-//! Each command, over the core.
+//! Each command, over the application layer (`registrar-app`) that the window uses too.
 
 use std::io::BufRead;
 

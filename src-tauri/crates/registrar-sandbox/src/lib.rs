@@ -1,7 +1,7 @@
-//! Registrar's sandbox identity server: the External Client API, a client_credentials token
-//! endpoint and discovery, as UiPath's Identity Server offers them, served on loopback from a SQLite
-//! file. The desktop app starts it so people can try Registrar without an account; the tests run
-//! against it.
+//! Registrar's sandbox identity server: the External Client API, a token endpoint
+//! (client_credentials, authorization_code with its sign-in page, refresh_token) and discovery,
+//! as UiPath's Identity Server offers them, served on loopback from a SQLite file. The desktop
+//! app starts it so people can try Registrar without an account; the tests run against it.
 
 mod api;
 mod auth;
