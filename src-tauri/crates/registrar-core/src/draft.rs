@@ -34,6 +34,8 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// all). Only what the admin adds is checked.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Held<'a> {
+    /// Its name, which may hold characters Registrar refuses in a new one.
+    pub name: &'a str,
     pub scopes: &'a [Scope],
     pub redirect_uris: &'a [String],
 }
@@ -57,7 +59,10 @@ impl Held<'_> {
                     )
                 })
         });
-        scopes.chain(uris).collect()
+        let name = crate::text::check_visible(None, "The name", self.name)
+            .err()
+            .map(|refused| format!("{} It is kept as the app holds it.", message_of(refused)));
+        name.into_iter().chain(scopes).chain(uris).collect()
     }
 }
 
@@ -92,7 +97,9 @@ impl AppDraft {
                 format!("The name is too long: use at most {MAX_NAME_CHARS} characters."),
             ));
         }
-        crate::text::check_visible(Some(Field::Name), "The name", name)?;
+        if name != held.name.trim() {
+            crate::text::check_visible(Some(Field::Name), "The name", name)?;
+        }
 
         let scopes: BTreeSet<Scope> = self
             .scopes
@@ -298,6 +305,7 @@ mod tests {
         let scopes = [Scope::new("OR.Retired", USER)];
         let uris = ["http://portal.example.com/cb".to_owned()];
         let held = Held {
+            name: "Portal app",
             scopes: &scopes,
             redirect_uris: &uris,
         };
@@ -339,6 +347,25 @@ mod tests {
             said[1].starts_with("The redirect URL (http://portal.example.com/cb)"),
             "{said:?}"
         );
+    }
+
+    #[test]
+    fn a_name_made_elsewhere_with_hidden_characters_is_kept_until_it_is_changed() {
+        let held_name = "Sync\u{202e}exe.txt";
+        let held = Held {
+            name: held_name,
+            ..Held::default()
+        };
+        let mut d = draft(AppType::Confidential, &[], &[("OR.Jobs", APP)]);
+        d.name = held_name.into();
+        assert!(d.validate_keeping(None, &held).is_ok());
+        assert!(
+            held.oddities(&[])[0].contains("U+202E"),
+            "{:?}",
+            held.oddities(&[])
+        );
+        d.name = "Sync\u{202e}exe.txt v2".into();
+        assert_eq!(field_of(d.validate_keeping(None, &held)), Field::Name);
     }
 
     #[test]

@@ -106,6 +106,7 @@ pub async fn plan_update(
         )));
     }
     let held = Held {
+        name: &fresh.name,
         scopes: &fresh.scopes,
         redirect_uris: &fresh.redirect_uris,
     };
@@ -118,6 +119,11 @@ pub async fn plan_update(
     .validate_keeping(Some(catalog), &held)?;
     // Of what the app holds, what the save keeps although the rules would refuse it now.
     let kept = Held {
+        name: if valid.name == fresh.name {
+            &fresh.name
+        } else {
+            ""
+        },
         scopes: &valid
             .scopes
             .iter()

@@ -6,22 +6,7 @@ use std::borrow::Cow;
 use crate::error::{Error, Result};
 use crate::model::Field;
 
-/// A character that changes how the text around it is shown rather than showing itself:
-/// control characters (NUL, ESC and its colour codes, CR, LF, tab…) and the marks, embeddings,
-/// overrides and isolates that reorder bidirectional text (U+202E turns "exe.txt" around).
-pub fn is_hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061C}'
-                | '\u{200E}'
-                | '\u{200F}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2066}'..='\u{2069}'
-        )
-}
+pub use registrar_shared::text::is_hidden;
 
 /// Refuses `text` (the `what` of `field`) when it holds a hidden character, naming the first.
 pub fn check_visible(field: Option<Field>, what: &str, text: &str) -> Result<()> {
@@ -57,19 +42,6 @@ pub fn shown(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn controls_and_direction_marks_are_hidden_letters_are_not() {
-        for c in [
-            '\0', '\u{1b}', '\r', '\n', '\t', '\u{7f}', '\u{85}', '\u{202e}', '\u{2066}',
-            '\u{200f}',
-        ] {
-            assert!(is_hidden(c), "{:?}", c);
-        }
-        for c in ['a', 'é', '日', 'ع', ' ', '-', '\u{200d}'] {
-            assert!(!is_hidden(c), "{:?}", c);
-        }
-    }
 
     #[test]
     fn a_hidden_character_is_refused_by_its_code() {

@@ -254,6 +254,7 @@ pub(crate) async fn create(
         name: command.name.as_deref(),
         is_confidential: command.is_confidential,
         redirect_uri: command.redirect_uri.as_deref(),
+        held_name: None,
         held_redirect_uris: &[],
         scopes: command.scopes.as_deref(),
     };
@@ -330,6 +331,7 @@ pub(crate) async fn update(
         name: command.name.as_deref(),
         is_confidential: Some(current.is_confidential),
         redirect_uri: command.redirect_uri.as_deref(),
+        held_name: Some(&current.fields.name),
         held_redirect_uris: &held,
         scopes: command.scopes.as_deref(),
     })?;

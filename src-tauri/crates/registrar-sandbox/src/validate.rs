@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use registrar_shared::text::is_hidden;
 use serde::Deserialize;
 use url::{Host, Url};
 
@@ -37,8 +38,9 @@ pub(crate) struct AppInput<'a> {
     /// None on a create body that left it out: reported, and the rules that depend on it skipped.
     pub is_confidential: Option<bool>,
     pub redirect_uri: Option<&'a str>,
-    /// The redirect URIs the app holds already (on an update): kept as they are, like an app
-    /// made before today's rules, which must stay editable.
+    /// The name and redirect URIs the app holds already (on an update): kept as they are, like
+    /// an app made before today's rules, which must stay editable.
+    pub held_name: Option<&'a str>,
     pub held_redirect_uris: &'a [&'a str],
     pub scopes: Option<&'a [ScopeInput]>,
 }
@@ -48,7 +50,7 @@ pub(crate) fn app(input: &AppInput<'_>, errors: &mut FieldErrors) -> Option<Clie
     let name = sent.trim();
     if name.is_empty() {
         errors.add("Name", "The Name field is required.");
-    } else {
+    } else if input.held_name != Some(name) {
         text("Name", sent, MAX_NAME_CHARS, errors);
     }
     let redirect_uri = redirect_uri(input.redirect_uri, input.held_redirect_uris, errors);
@@ -84,11 +86,7 @@ fn text(field: &str, sent: &str, max: usize, errors: &mut FieldErrors) {
             field,
             format!("The field {field} must be a string with a maximum length of {max}."),
         );
-    } else if let Some((position, found)) = sent
-        .chars()
-        .enumerate()
-        .find(|(_, c)| c.is_control() || is_bidi_control(*c))
-    {
+    } else if let Some((position, found)) = sent.chars().enumerate().find(|(_, c)| is_hidden(*c)) {
         errors.add(
             field,
             format!(
@@ -100,15 +98,6 @@ fn text(field: &str, sent: &str, max: usize, errors: &mut FieldErrors) {
             ),
         );
     }
-}
-
-/// Unicode's Bidi_Control characters: they reorder the text around them, so a name can read as
-/// another.
-fn is_bidi_control(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-    )
 }
 
 /// Several URLs travel comma-separated in the one string; the string is kept as sent, trimmed.
@@ -339,6 +328,7 @@ mod tests {
             name: Some("  Billing  "),
             is_confidential: Some(true),
             redirect_uri: Some(" https://a.example/cb, http://localhost:8080/cb "),
+            held_name: None,
             held_redirect_uris: &[],
             scopes: Some(&scopes),
         };
@@ -370,6 +360,7 @@ mod tests {
             name: Some(" "),
             is_confidential: Some(true),
             redirect_uri: None,
+            held_name: None,
             held_redirect_uris: &[],
             scopes: Some(&none),
         });
@@ -385,6 +376,7 @@ mod tests {
             name: Some("x"),
             is_confidential: Some(true),
             redirect_uri: None,
+            held_name: None,
             held_redirect_uris: &[],
             scopes: Some(&scopes),
         });
@@ -403,6 +395,7 @@ mod tests {
             name: Some("x"),
             is_confidential: Some(false),
             redirect_uri: None,
+            held_name: None,
             held_redirect_uris: &[],
             scopes: Some(&scopes),
         });
@@ -416,6 +409,7 @@ mod tests {
             name: Some(&long),
             is_confidential: None,
             redirect_uri: None,
+            held_name: None,
             held_redirect_uris: &[],
             scopes: Some(&scopes),
         });
@@ -423,25 +417,37 @@ mod tests {
     }
 
     #[test]
-    fn an_update_keeps_a_redirect_uri_the_app_holds_and_checks_the_ones_it_adds() {
+    fn an_update_keeps_what_the_app_holds_and_checks_what_it_adds() {
         let held = ["http://portal.example.com/cb"];
         let scopes = [scope("OR.Users.Read", "user")];
-        let input = |uris| AppInput {
-            name: Some("Portal app"),
+        let held_name = "Portal\u{202e}app";
+        let input = |name, uris| AppInput {
+            name: Some(name),
             is_confidential: Some(true),
             redirect_uri: Some(uris),
+            held_name: Some(held_name),
             held_redirect_uris: &held,
             scopes: Some(&scopes),
         };
         let mut errors = FieldErrors::default();
-        assert!(app(&input("http://portal.example.com/cb"), &mut errors).is_some());
+        assert!(app(
+            &input(held_name, "http://portal.example.com/cb"),
+            &mut errors
+        )
+        .is_some());
         let text = messages(&input(
+            held_name,
             "http://portal.example.com/cb, http://other.example.com/cb",
         ));
         assert!(
             text.contains("other.example.com") && !text.contains("portal"),
             "{text}"
         );
+        let text = messages(&input(
+            "Portal\u{202e}app 2",
+            "http://portal.example.com/cb",
+        ));
+        assert!(text.contains("U+202E"), "{text}");
     }
 
     #[test]
@@ -456,6 +462,7 @@ mod tests {
                 name: Some("x"),
                 is_confidential: Some(true),
                 redirect_uri: Some(bad),
+                held_name: None,
                 held_redirect_uris: &[],
                 scopes: Some(&scopes),
             });
@@ -468,6 +475,7 @@ mod tests {
             name: Some("x"),
             is_confidential: Some(true),
             redirect_uri: Some("  "),
+            held_name: None,
             held_redirect_uris: &[],
             scopes: Some(&scopes),
         });
@@ -483,6 +491,7 @@ mod tests {
             name: Some(name),
             is_confidential: Some(true),
             redirect_uri: None,
+            held_name: None,
             held_redirect_uris: &[],
             scopes: Some(&scopes),
         })
@@ -514,6 +523,7 @@ mod tests {
                 name: Some(name),
                 is_confidential: Some(true),
                 redirect_uri: None,
+                held_name: None,
                 held_redirect_uris: &[],
                 scopes: Some(&fine),
             };
@@ -543,6 +553,7 @@ mod tests {
                 name: Some("x"),
                 is_confidential: Some(true),
                 redirect_uri: Some(redirect_uri),
+                held_name: None,
                 held_redirect_uris: &[],
                 scopes: Some(&scopes),
             },
@@ -608,6 +619,7 @@ mod tests {
             name: Some("x"),
             is_confidential: Some(true),
             redirect_uri: Some("https://app.example/cb"),
+            held_name: None,
             held_redirect_uris: &[],
             scopes: Some(&many),
         });
@@ -620,6 +632,7 @@ mod tests {
             name: Some("x"),
             is_confidential: Some(true),
             redirect_uri: Some("https://app.example/cb"),
+            held_name: None,
             held_redirect_uris: &[],
             scopes: Some(&long),
         });
