@@ -332,12 +332,11 @@ pub struct Settings {
     pub clipboard_clear_seconds: u32,
 }
 
-/// The answer to a copy: when a copied secret will be cleared from the clipboard (`null` when
-/// nothing secret was copied).
+/// The answer to copying a secret: when it will be cleared from the clipboard.
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Copied {
-    pub clears_in_seconds: Option<u32>,
+    pub clears_in_seconds: u32,
 }
 
 /// How one step of a connection test went.

@@ -48,8 +48,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         ])
         .setup(|app| {
             // REGISTRAR_CONFIG_DIR moves the connections for the window as for the command line.
-            let config = match std::env::var_os(registrar_app::folders::CONFIG_DIR_ENV) {
-                Some(dir) => std::path::PathBuf::from(dir),
+            let config = match registrar_app::folders::config_dir_override() {
+                Some(dir) => dir,
                 None => app.path().app_config_dir()?,
             };
             let folders = Folders {

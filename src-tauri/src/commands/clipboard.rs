@@ -18,7 +18,7 @@ pub async fn copy_secret(state: State<'_, AppState>, app_id: String) -> Result<C
         .copy(secret, Duration::from_secs(u64::from(seconds)))
         .await?;
     Ok(Copied {
-        clears_in_seconds: Some(seconds),
+        clears_in_seconds: seconds,
     })
 }
 

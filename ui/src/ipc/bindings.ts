@@ -117,7 +117,7 @@ export type Settings = {
  * A copied secret is cleared from the clipboard after this many seconds (5 to 600).
  */
 clipboardClearSeconds: number, };
-export type Copied = { clearsInSeconds: number | null, };
+export type Copied = { clearsInSeconds: number, };
 export type StepOutcome = "passed" | "failed" | "skipped" | "unchecked";
 export type ConnectionStep = { 
 /**

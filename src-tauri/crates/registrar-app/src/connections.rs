@@ -89,6 +89,13 @@ impl Connections {
         Ok(Session::new(client, About::from(connection)))
     }
 
+    /// Checks a new connection as typed against the rules and the saved ones, before its
+    /// credential is asked for: a clash or a missing field is said before the admin pastes a
+    /// secret. [`Connections::save`] checks again.
+    pub fn check_new(&self, draft: &Connection) -> Result<()> {
+        self.saved()?.check(&rules::tidy(draft.clone())).map(|_| ())
+    }
+
     /// Records `connection` as the one to work on when none is named, if it is still saved as
     /// it is.
     pub async fn choose(&self, connection: &Connection) -> Result<()> {
@@ -112,11 +119,13 @@ impl Connections {
     /// kept secret never goes to a newly typed host); a sign-in goes through `sign_in`, unless
     /// the admin is still signed in to the same server and app. The organization's GUID is the
     /// given one, else the token's, else the one saved for the same server. Nothing is saved
-    /// unless all of this works.
+    /// unless all of this works. `choose` records it as the chosen connection in the same write
+    /// (the window works on what it saves; the command line leaves the choice alone).
     pub async fn save<Open, Cancel>(
         &self,
         change: Change,
         sign_in: SignInWith<Open, Cancel>,
+        choose: bool,
     ) -> Result<Connection>
     where
         Open: FnOnce(&Url),
@@ -149,7 +158,9 @@ impl Connections {
         let url = saved.check(&draft)?;
         self.keep_registered_clients(previous.as_ref(), &draft, &url)?;
         if draft.kind == ConnectionKind::OauthServer {
-            return self.save_oauth_server(draft, previous, given, &url).await;
+            return self
+                .save_oauth_server(draft, previous, given, &url, choose)
+                .await;
         }
         let same_server = previous.as_ref().filter(|p| {
             p.admin_client_id == draft.admin_client_id && p.identity_url().ok() == Some(url.clone())
@@ -205,7 +216,8 @@ impl Connections {
         if !signed_in {
             draft.sign_in_port = None;
         }
-        self.write(draft, previous.as_ref(), credential).await
+        self.write(draft, previous.as_ref(), credential, choose)
+            .await
     }
 
     /// An OAuth server's connection holds what manages the clients registered through it:
@@ -249,6 +261,7 @@ impl Connections {
         previous: Option<Connection>,
         given: GivenCredential,
         issuer: &Url,
+        choose: bool,
     ) -> Result<Connection> {
         let same_server = previous.as_ref().filter(|p| {
             p.kind == ConnectionKind::OauthServer && p.identity_url().ok().as_ref() == Some(issuer)
@@ -289,7 +302,9 @@ impl Connections {
             open_registration: draft.open_registration,
             ..Connection::oauth_server(draft.id, draft.name, issuer.to_string())
         };
-        let saved = self.write(server, previous.as_ref(), credential).await?;
+        let saved = self
+            .write(server, previous.as_ref(), credential, choose)
+            .await?;
         if saved.open_registration {
             // A token kept from before would only linger: open registration sends none.
             let account = saved.initial_access_token_account();
@@ -304,12 +319,13 @@ impl Connections {
     /// connection is still what it was when the edit began (`previous`), and a new one only if
     /// its id is new. The credential is written to the keychain before the file, and the other
     /// kind's entry removed only after it, so a failure at any step leaves a saved connection
-    /// with the credential it names.
+    /// with the credential it names. `choose` records it as the chosen one in the same write.
     async fn write(
         &self,
         connection: Connection,
         previous: Option<&Connection>,
         credential: Option<AdminCredential>,
+        choose: bool,
     ) -> Result<Connection> {
         let _edit = self.edits.lock().await;
         let lock = self.store.lock().await?;
@@ -328,6 +344,9 @@ impl Connections {
         match saved.connections.iter_mut().find(|c| c.id == connection.id) {
             Some(entry) => *entry = connection.clone(),
             None => saved.connections.push(connection.clone()),
+        }
+        if choose {
+            saved.selected = Some(connection.id.clone());
         }
         self.store.save(&saved)?;
         drop(lock);

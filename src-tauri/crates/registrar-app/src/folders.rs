@@ -8,7 +8,7 @@ use registrar_core::{Error, Result};
 pub const APP_IDENTIFIER: &str = "dev.registrar.desktop";
 
 /// Overrides the folder `connections.json` is kept in (tests, portable set-ups).
-pub const CONFIG_DIR_ENV: &str = "REGISTRAR_CONFIG_DIR";
+const CONFIG_DIR_ENV: &str = "REGISTRAR_CONFIG_DIR";
 
 #[derive(Debug, Clone)]
 pub struct Folders {
@@ -18,11 +18,16 @@ pub struct Folders {
     pub data: PathBuf,
 }
 
+/// The folder `REGISTRAR_CONFIG_DIR` names, which both front ends use when it is set.
+pub fn config_dir_override() -> Option<PathBuf> {
+    std::env::var_os(CONFIG_DIR_ENV).map(PathBuf::from)
+}
+
 /// The folder the window keeps `connections.json` in, as the command line finds it without
 /// Tauri's path resolver: the platform's configuration folder, or `REGISTRAR_CONFIG_DIR`.
 pub fn config_dir() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV) {
-        return Ok(PathBuf::from(dir));
+    if let Some(dir) = config_dir_override() {
+        return Ok(dir);
     }
     let home = || std::env::var_os("HOME").map(PathBuf::from);
     let base = if cfg!(target_os = "windows") {

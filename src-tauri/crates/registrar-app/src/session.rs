@@ -225,7 +225,7 @@ impl Session {
     }
 
     /// Keeps `value` as the app's newest secret (replacing an older one).
-    pub async fn hold_secret(&self, app_id: &str, secret_id: Option<i64>, value: &Secret) {
+    async fn hold_secret(&self, app_id: &str, secret_id: Option<i64>, value: &Secret) {
         let held = HeldSecret {
             secret_id,
             value: value.duplicate(),

@@ -173,8 +173,8 @@ impl Workspace {
         Ok(session)
     }
 
-    /// Saves a new or edited connection as [`Connections::save`] does, and works on it from now
-    /// on.
+    /// Saves a new or edited connection as [`Connections::save`] does, chosen in the same write,
+    /// and works on it from now on.
     pub async fn save_connection<Open, Cancel>(
         &self,
         change: Change,
@@ -184,10 +184,9 @@ impl Workspace {
         Open: FnOnce(&Url),
         Cancel: Future<Output = ()>,
     {
-        let saved = self.connections.save(change, sign_in).await?;
+        let saved = self.connections.save(change, sign_in, true).await?;
         self.opened.lock().await.remove(&saved.id);
         let session = self.session_for(&saved).await?;
-        self.connections.choose(&saved).await?;
         self.make_current(session.clone());
         Ok(session)
     }

@@ -141,7 +141,7 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
                 given: GivenCredential::InitialAccessToken(token),
                 organization_id: None,
             };
-            connections.save(change, no_sign_in()).await?;
+            connections.save(change, no_sign_in(), false).await?;
             if !json {
                 say!(
                     "\"{name}\" now registers clients {}; the clients registered through it stay.",
@@ -272,6 +272,7 @@ async fn add_connection(add: AddConnection, connections: &Connections, json: boo
         open_registration: add.open_registration,
         sign_in_port: add.sign_in_port,
     };
+    connections.check_new(&draft)?;
     let given = match kind {
         ConnectionKind::OauthServer => {
             let uipath_only = [
@@ -335,7 +336,7 @@ async fn add_connection(add: AddConnection, connections: &Connections, json: boo
         organization_id: add.org_id,
     };
     let connection = connections
-        .save(change, sign_in)
+        .save(change, sign_in, false)
         .await
         .map_err(|e| match e {
             Error::InvalidInput {

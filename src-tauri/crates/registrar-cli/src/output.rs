@@ -22,8 +22,17 @@ pub(crate) use say_err;
 use registrar_core::model::{rfc3339, AppType, ExternalApp, ScopeType, SecretInfo};
 use serde_json::{json, Value};
 
-/// Prints rows under a header, each column as wide as its widest cell.
+/// Prints rows under a header, each column as wide as its widest cell (as written out by
+/// [`say!`], so that the columns stay aligned).
 pub fn table(header: &[&str], rows: &[Vec<String>]) {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|cell| registrar_core::text::shown(cell).into_owned())
+                .collect()
+        })
+        .collect();
     let widths: Vec<usize> = (0..header.len())
         .map(|i| {
             rows.iter()
@@ -42,7 +51,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
         say!("{}", padded.join("  ").trim_end());
     };
     line(header.to_vec());
-    for row in rows {
+    for row in &rows {
         line(row.iter().map(String::as_str).collect());
     }
 }

@@ -5,7 +5,7 @@ use time::macros::format_description;
 use time::{OffsetDateTime, UtcOffset};
 
 use super::{Request, SecretDelivery, Sheet};
-use crate::model::{AppType, Grant, ScopeType};
+use crate::model::{AppType, Grant, ScopeType, TokenAuth};
 use crate::text::shown;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,14 +224,20 @@ fn scopes_section(sheet: &Sheet) -> Section {
 
 fn requests_section(sheet: &Sheet) -> Section {
     let mut blocks = Vec::new();
-    let secret_hint = match sheet.secret {
-        SecretDelivery::NotApplicable => "",
-        _ => {
-            " The request reads the client secret from CLIENT_SECRET and hands it to curl on \
-             standard input, so it shows on no command line and stays out of the shell's \
-             history. Set it without typing it into a command: run `read -rs CLIENT_SECRET; \
-             export CLIENT_SECRET` and paste the secret."
-        }
+    let from_stdin =
+        " The request reads the client secret from CLIENT_SECRET and hands it to curl \
+                      on standard input, so it shows on no command line and stays out of the \
+                      shell's history. Set it without typing it into a command: run `read -rs \
+                      CLIENT_SECRET; export CLIENT_SECRET` and paste the secret.";
+    let secret_hint = match (&sheet.secret, sheet.app.token_auth) {
+        (SecretDelivery::NotApplicable, _) => String::new(),
+        (_, TokenAuth::SecretPost) => from_stdin.to_owned(),
+        // RFC 6749 §2.3.1 has Basic credentials form-encoded first; the request sends the
+        // secret as it is, which is the same for all but `%`, `+`, spaces and non-ASCII.
+        (_, TokenAuth::SecretBasic) => format!(
+            "{from_stdin} The secret goes in an HTTP Basic header as it is: if it holds %, +, \
+             spaces or non-ASCII characters, form-encode it first."
+        ),
     };
     for request in &sheet.requests {
         match request {

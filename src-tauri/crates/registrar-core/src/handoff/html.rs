@@ -1,7 +1,7 @@
 //! The sheet as one self-contained, printable HTML file: inline styles, no scripts, no external
 //! resources, every value escaped.
 
-pub use registrar_shared::html::escape;
+use registrar_shared::html::escape;
 
 use super::document::{Block, Document, Value};
 

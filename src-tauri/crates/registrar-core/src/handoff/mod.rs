@@ -20,7 +20,6 @@ use crate::uipath::Endpoint;
 use crate::Secret;
 
 pub use document::{document, Block, Document, Section, Value};
-pub use html::escape as escape_html;
 
 /// The version of the JSON format; see `SCHEMA.md` beside this crate.
 pub const JSON_SCHEMA: &str = "registrar.handoff/1";
