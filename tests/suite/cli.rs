@@ -45,6 +45,34 @@ async fn registrar(args: &[&str], env: &[(&str, String)], stdin: &str) -> Output
     .unwrap()
 }
 
+/// `connections add` of an Automation Suite server at `host`, with `extra` flags.
+async fn add_suite(
+    env: &[(&str, String)],
+    name: &str,
+    host: &str,
+    org: &str,
+    client_id: &str,
+    extra: &[&str],
+    stdin: &str,
+) -> Output {
+    let mut args = vec![
+        "connections",
+        "add",
+        "--name",
+        name,
+        "--kind",
+        "suite",
+        "--host",
+        host,
+        "--org",
+        org,
+        "--client-id",
+        client_id,
+    ];
+    args.extend_from_slice(extra);
+    registrar(&args, env, stdin).await
+}
+
 /// `apps create` of a confidential app with one application scope, as JSON.
 async fn create(env: &[(&str, String)], name: &str, scope: &str) -> Output {
     let args = [
@@ -345,25 +373,20 @@ async fn a_saved_connection_keeps_its_secret_in_the_keychain_and_reports_what_wo
     let config = &home.config;
     let host = format!("http://{}", running.sandbox.addr());
 
+    let (org, admin_id) = (
+        running.sandbox.organization(),
+        running.sandbox.admin_client_id(),
+    );
+    let secret = format!("{}\n", admin.expose());
     let added = ok_json(
-        &registrar(
-            &[
-                "connections",
-                "add",
-                "--name",
-                "Local suite",
-                "--kind",
-                "suite",
-                "--host",
-                &host,
-                "--org",
-                running.sandbox.organization(),
-                "--client-id",
-                running.sandbox.admin_client_id(),
-                "--json",
-            ],
+        &add_suite(
             &env,
-            &format!("{}\n", admin.expose()),
+            "Local suite",
+            &host,
+            org,
+            admin_id,
+            &["--json"],
+            &secret,
         )
         .await,
     );
@@ -384,27 +407,8 @@ async fn a_saved_connection_keeps_its_secret_in_the_keychain_and_reports_what_wo
         "{listed}"
     );
     // A name in use (blanks and case aside) is refused before any secret is read.
-    let (code, said) = failure(
-        &registrar(
-            &[
-                "connections",
-                "add",
-                "--name",
-                " local SUITE ",
-                "--kind",
-                "suite",
-                "--host",
-                &host,
-                "--org",
-                running.sandbox.organization(),
-                "--client-id",
-                running.sandbox.admin_client_id(),
-            ],
-            &env,
-            "",
-        )
-        .await,
-    );
+    let (code, said) =
+        failure(&add_suite(&env, " local SUITE ", &host, org, admin_id, &[], "").await);
     assert_eq!(code, 2, "{said}");
     assert!(said.contains("already named \"local SUITE\""), "{said}");
     let listed = ok_json(&registrar(&["connections", "list", "--json"], &env, "").await);
@@ -456,26 +460,13 @@ async fn an_admin_signs_in_through_the_browser_and_the_rotating_refresh_token_is
     let host = format!("http://{}", running.sandbox.addr());
 
     let added = ok_json(
-        &registrar(
-            &[
-                "connections",
-                "add",
-                "--name",
-                "Signed in",
-                "--kind",
-                "suite",
-                "--host",
-                &host,
-                "--org",
-                running.sandbox.organization(),
-                "--client-id",
-                &sign_in_app.id,
-                "--sign-in",
-                "--sign-in-port",
-                &port_given,
-                "--json",
-            ],
+        &add_suite(
             &env,
+            "Signed in",
+            &host,
+            running.sandbox.organization(),
+            &sign_in_app.id,
+            &["--sign-in", "--sign-in-port", &port_given, "--json"],
             "",
         )
         .await,
