@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   cancelSignIn,
@@ -457,6 +457,19 @@ describe('ConnectionsDialog', () => {
 
     await waitFor(() => expect(screen.getAllByTestId('connection-row')).toHaveLength(1));
     expect(removeConnection).toHaveBeenCalledWith(ACME.id);
+  });
+
+  it('says that removing the connection in use goes back to the sandbox', async () => {
+    open();
+    await fireEvent.click(await screen.findByTestId('connection-remove'));
+    expect(screen.queryByTestId('connection-remove-current')).toBeNull();
+    await fireEvent.click(screen.getByText('Keep'));
+
+    vi.mocked(listConnections).mockResolvedValue({ ...CONNECTIONS, currentId: ACME.id });
+    cleanup();
+    open();
+    await fireEvent.click(await screen.findByTestId('connection-remove'));
+    expect(screen.getByTestId('connection-remove-current').textContent).toContain('goes back to the sandbox');
   });
 
   it('says nothing of registered clients when removing a UiPath connection', async () => {
