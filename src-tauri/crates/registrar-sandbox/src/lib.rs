@@ -8,6 +8,7 @@ mod auth;
 mod authorize;
 mod catalog;
 pub mod cli;
+mod clients;
 mod error;
 mod jwt;
 mod problem;
@@ -32,6 +33,7 @@ use uuid::Uuid;
 
 pub use error::SandboxError;
 
+use crate::clients::ClientCache;
 use crate::jwt::TokenKey;
 use crate::server::{Limits, Shared};
 use crate::store::Db;
@@ -185,6 +187,7 @@ impl Sandbox {
         let db = Db::new(opened.conn);
         let shared = Arc::new(Shared {
             db: db.clone(),
+            clients: ClientCache::default(),
             key: TokenKey::from_seed(&opened.meta.signing_key_seed),
             partition: opened.meta.partition,
             issuer: format!("http://{addr}/identity_"),

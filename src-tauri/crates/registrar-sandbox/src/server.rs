@@ -23,6 +23,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
+use crate::clients::ClientCache;
 use crate::jwt::TokenKey;
 use crate::problem::Problem;
 use crate::store::Db;
@@ -48,6 +49,7 @@ pub(crate) type AppState = Arc<Shared>;
 
 pub(crate) struct Shared {
     pub db: Db,
+    pub clients: ClientCache,
     pub key: TokenKey,
     pub partition: Uuid,
     /// `{base_url}/identity_`, the same under both mounts (as on Automation Cloud).

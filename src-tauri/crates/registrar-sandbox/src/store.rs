@@ -4,9 +4,11 @@ use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use rusqlite::hooks::Action;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
 use time::OffsetDateTime;
@@ -125,28 +127,61 @@ pub(crate) struct SecretRecord {
 #[derive(Debug)]
 pub(crate) struct TokenClient {
     pub is_confidential: bool,
-    /// Hashes of the secrets that have not expired.
-    pub live_secret_hashes: Vec<Vec<u8>>,
+    /// Each secret's hash, and when it expires.
+    pub secrets: Vec<(Vec<u8>, Option<OffsetDateTime>)>,
     /// Sorted by name.
     pub application_scopes: Vec<String>,
 }
+
+impl TokenClient {
+    /// The hashes of the secrets that work at `now`.
+    pub fn live_secret_hashes(&self, now: OffsetDateTime) -> impl Iterator<Item = &[u8]> {
+        self.secrets
+            .iter()
+            .filter(move |(_, expires)| expires.is_none_or(|at| at > now))
+            .map(|(hash, _)| hash.as_slice())
+    }
+}
+
+/// The tables whose rows say what a client is and holds.
+const CLIENT_TABLES: [&str; 3] = ["clients", "client_scopes", "client_secrets"];
 
 /// The one connection, shared. SQLite calls block, so request handlers go through [`Db::run`],
 /// which takes the lock on the blocking pool: a slow disk then stalls no async worker. Every
 /// locked section is one short statement or transaction on a small local database.
 #[derive(Debug, Clone)]
-pub(crate) struct Db(Arc<Mutex<Connection>>);
+pub(crate) struct Db {
+    conn: Arc<Mutex<Connection>>,
+    /// Counts the row changes to [`CLIENT_TABLES`], whoever makes them: what was read about a
+    /// client before the count moved may be out of date.
+    client_changes: Arc<AtomicU64>,
+}
 
 impl Db {
     pub fn new(conn: Connection) -> Self {
-        Self(Arc::new(Mutex::new(conn)))
+        let client_changes = Arc::new(AtomicU64::new(0));
+        let counter = client_changes.clone();
+        conn.update_hook(Some(move |_: Action, _: &str, table: &str, _: i64| {
+            if CLIENT_TABLES.contains(&table) {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        }));
+        Self {
+            conn: Arc::new(Mutex::new(conn)),
+            client_changes,
+        }
+    }
+
+    /// How many rows of the client tables have changed since the database was opened.
+    pub fn client_changes(&self) -> u64 {
+        self.client_changes.load(Ordering::SeqCst)
     }
 
     /// Runs `f` on the calling thread under the lock.
     pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
         // A panic inside a section cannot leave a half-done write behind (an unfinished
         // transaction rolls back on drop), so a poisoned lock is still safe to use.
-        let mut conn = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         f(&mut conn)
     }
 
@@ -164,7 +199,7 @@ impl Db {
 
     /// Closes the connection if this is the last handle; otherwise the last one to drop closes it.
     pub fn close(self) {
-        if let Ok(mutex) = Arc::try_unwrap(self.0) {
+        if let Ok(mutex) = Arc::try_unwrap(self.conn) {
             let conn = mutex.into_inner().unwrap_or_else(PoisonError::into_inner);
             if let Err((_, error)) = conn.close() {
                 tracing::warn!(%error, "closing the sandbox database failed");
@@ -523,24 +558,21 @@ fn load_clients(conn: &Connection, only: Option<&str>) -> rusqlite::Result<Vec<C
     Ok(clients)
 }
 
-pub(crate) fn token_client(
-    conn: &Connection,
-    id: &str,
-    now: OffsetDateTime,
-) -> rusqlite::Result<Option<TokenClient>> {
+/// What the token endpoint needs to know about client `id`, or `None` if there is no such client.
+pub(crate) fn token_client(conn: &Connection, id: &str) -> rusqlite::Result<Option<TokenClient>> {
     let Some(is_confidential) = is_confidential(conn, id)? else {
         return Ok(None);
     };
-    let live_secret_hashes = conn
-        .prepare_cached(
-            "SELECT sha256 FROM client_secrets
-             WHERE client_id = ?1 AND (expires_ms IS NULL OR expires_ms > ?2)",
-        )?
-        .query_map(params![id, millis(now)], |row| row.get(0))?
-        .collect::<rusqlite::Result<Vec<Vec<u8>>>>()?;
+    let secrets = conn
+        .prepare_cached("SELECT sha256, expires_ms FROM client_secrets WHERE client_id = ?1")?
+        .query_map(params![id], |row| {
+            let expires: Option<i64> = row.get(1)?;
+            Ok((row.get(0)?, expires.map(from_millis).transpose()?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Some(TokenClient {
         is_confidential,
-        live_secret_hashes,
+        secrets,
         application_scopes: scope_names(conn, id, Grant::Application)?,
     }))
 }
@@ -911,11 +943,11 @@ mod tests {
             Some(now + time::Duration::seconds(5)),
         )
         .unwrap();
-        let later = token_client(&opened.conn, &id, now + time::Duration::seconds(10))
-            .unwrap()
-            .unwrap();
-        assert_eq!(later.live_secret_hashes, [vec![1; 32]]);
-        let sooner = token_client(&opened.conn, &id, now).unwrap().unwrap();
-        assert_eq!(sooner.live_secret_hashes.len(), 2);
+        let client = token_client(&opened.conn, &id).unwrap().unwrap();
+        let later: Vec<&[u8]> = client
+            .live_secret_hashes(now + time::Duration::seconds(10))
+            .collect();
+        assert_eq!(later, [[1; 32]]);
+        assert_eq!(client.live_secret_hashes(now).count(), 2);
     }
 }

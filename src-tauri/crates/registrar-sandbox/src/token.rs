@@ -2,6 +2,7 @@
 //! with rotation), discovery and the JWKS.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -154,7 +155,7 @@ pub(crate) async fn token(
 /// flow, by its client_id alone (PKCE then proves the rest).
 struct Authenticated {
     client_id: String,
-    client: store::TokenClient,
+    client: Arc<store::TokenClient>,
 }
 
 async fn authenticate(
@@ -174,12 +175,7 @@ async fn authenticate(
             ))
         }
     };
-    let now = OffsetDateTime::now_utc();
-    let id = client_id.clone();
-    let client = state
-        .db
-        .run(move |conn| store::token_client(conn, &id, now))
-        .await?;
+    let client = state.clients.get(&state.db, &client_id).await?;
     let failed = || {
         OAuthError::invalid_client(
             "Client authentication failed: unknown client, wrong secret, or an expired secret.",
@@ -192,7 +188,7 @@ async fn authenticate(
             let presented = secrets::hash(credentials.secret.expose());
             if !client.is_confidential
                 || !secrets::matches_any(
-                    client.live_secret_hashes.iter().map(Vec::as_slice),
+                    client.live_secret_hashes(OffsetDateTime::now_utc()),
                     &presented,
                 )
             {

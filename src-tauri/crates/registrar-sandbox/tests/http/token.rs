@@ -1,7 +1,7 @@
 //! The token endpoint as RFC 6749 describes it: client authentication, grant types, scopes and
 //! error answers.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::common::{authorize_params, env, json_of, oauth_error, sign_in, REDIRECT, VERIFIER};
@@ -176,4 +176,54 @@ async fn a_code_asked_for_without_pkce_is_not_redeemed_with_a_verifier() {
     let code = sign_in(&env, &without_pkce, password.expose()).await;
     let tokens = exchange(code, None).await;
     assert_eq!(tokens.status(), StatusCode::OK);
+}
+
+/// The token endpoint keeps what it knows of a client between requests, yet a change to the
+/// client counts from the very next request: scopes taken away or given, a secret deleted.
+#[tokio::test]
+async fn a_change_to_a_client_counts_from_the_next_token_request() {
+    let env = env().await;
+    let app = env
+        .create_app(true, &[("OR.Jobs.Read", "application")], None)
+        .await;
+    let secret = app.secret.as_deref().unwrap();
+    env.token_ok(&app.id, secret, Some("OR.Jobs.Read")).await;
+
+    let update =
+        json!({"name": "Test app", "scopes": [{"name": "OR.Queues.Read", "type": "application"}]});
+    let updated = env
+        .admin(Method::PUT, &env.client_url(&app.id), Some(&update))
+        .await;
+    assert_eq!(updated.status(), StatusCode::OK);
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", app.id.as_str()),
+        ("client_secret", secret),
+        ("scope", "OR.Jobs.Read"),
+    ];
+    oauth_error(
+        env.token(&form).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_scope",
+    )
+    .await;
+    env.token_ok(&app.id, secret, Some("OR.Queues.Read")).await;
+
+    let generated = json!({"clientId": app.id, "description": "second", "partitionGlobalId": env.partition(), "expiryTime": null});
+    let generated = json_of(env.generate_secret(&generated).await).await;
+    let second = generated["secret"].as_str().unwrap();
+    env.token_ok(&app.id, second, None).await;
+    let secret_url = env.url(&format!(
+        "api/ExternalClient/{}/secrets/{}",
+        env.partition(),
+        generated["id"]
+    ));
+    env.admin(Method::DELETE, &secret_url, None).await;
+    oauth_error(
+        env.client_credentials(&app.id, second).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_client",
+    )
+    .await;
+    env.token_ok(&app.id, secret, None).await;
 }
