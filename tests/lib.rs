@@ -1,17 +1,20 @@
 //! The harness for driving the real window: an app with its own XDG folders and keychain
-//! namespace, started through tauri-driver. Used by the end-to-end tests (`suite/`) and the
-//! benchmarks (`examples/`).
+//! namespace, started through tauri-driver; and a third-party OAuth server, oidc-provider, on
+//! loopback. Used by the end-to-end tests (`suite/`) and the benchmarks (`examples/`).
 
 // A failure to set up the harness is a failed test or benchmark: unwrapping says where.
 #![allow(clippy::unwrap_used)]
 
+use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use registrar_core::Secret;
 use serde_json::json;
+use url::Url;
 
 /// A throwaway home for one app: XDG folders, a keychain namespace, and tauri-driver's output.
 #[derive(Debug)]
@@ -355,4 +358,93 @@ pub async fn generate_secret(client: &Client, description: &str, expiry: &str) -
     )
     .await;
     value
+}
+
+/// oidc-provider on a free loopback port, stopped when dropped.
+#[derive(Debug)]
+pub struct OidcProvider {
+    child: Child,
+    pub issuer: Url,
+    pub initial_access_token: Secret,
+}
+
+impl OidcProvider {
+    pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// One that ignores requests for a new secret, as a server without that policy does.
+    pub fn start_without_rotation() -> Self {
+        Self::start_with(&[("OIDC_ROTATION", "off")])
+    }
+
+    /// Starts the server, trying again when one does not come up: a start has been seen to
+    /// hang now and then on a loaded machine, while the next one works at once.
+    fn start_with(env: &[(&str, &str)]) -> Self {
+        let mut said = String::new();
+        for _ in 0..3 {
+            match Self::try_start(env) {
+                Ok(server) => return server,
+                Err(why) => said = why,
+            }
+        }
+        panic!("oidc-provider did not start, three times; last: {said}");
+    }
+
+    fn try_start(env: &[(&str, &str)]) -> Result<Self, String> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("oidc-provider");
+        assert!(
+            dir.join("node_modules/oidc-provider").exists(),
+            "run `npm ci` in {} (scripts/test does)",
+            dir.display()
+        );
+        let token = uuid::Uuid::new_v4().to_string();
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let mut child = Command::new("node")
+            .arg("server.mjs")
+            .current_dir(&dir)
+            .env("OIDC_PORT", "0")
+            .env("OIDC_INITIAL_ACCESS_TOKEN", &token)
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log.reopen().unwrap())
+            .spawn()
+            .expect("node is needed for the oidc-provider tests");
+        // Read the "listening" line on a thread, which then keeps draining the pipe so the
+        // server never writes into a closed one; give up if it does not come.
+        let (ready, line) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let _ = ready.send(lines.next().and_then(Result::ok).unwrap_or_default());
+            lines.for_each(drop);
+        });
+        let issuer = line
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .ok()
+            .and_then(|line| line.trim().strip_prefix("listening ")?.parse().ok());
+        let Some(issuer) = issuer else {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stderr = std::fs::read_to_string(log.path()).unwrap_or_default();
+            return Err(format!(
+                "no \"listening\" line within 30 s; stderr: {stderr}"
+            ));
+        };
+        Ok(Self {
+            child,
+            issuer,
+            initial_access_token: Secret::new(token),
+        })
+    }
+}
+
+impl Drop for OidcProvider {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
 }

@@ -4,10 +4,6 @@
 //! wrong secret refused, update scopes and redirect URLs, rotate the secret through the
 //! registration policy, and delete.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-
 use registrar_core::draft::AppDraft;
 use registrar_core::model::{AppType, Scope, ScopeType, TokenAuth};
 use registrar_core::oauth::{self, ClientCredentials};
@@ -19,93 +15,7 @@ use registrar_core::{Error, Secret};
 use crate::faults::{Fault, FaultProxy};
 use url::Url;
 
-/// oidc-provider on a free loopback port, stopped when dropped.
-pub(crate) struct OidcProvider {
-    child: Child,
-    pub(crate) issuer: Url,
-    pub(crate) initial_access_token: Secret,
-}
-
-impl OidcProvider {
-    pub(crate) fn start() -> Self {
-        Self::start_with(&[])
-    }
-
-    /// One that ignores requests for a new secret, as a server without that policy does.
-    pub(crate) fn start_without_rotation() -> Self {
-        Self::start_with(&[("OIDC_ROTATION", "off")])
-    }
-
-    /// Starts the server, trying again when one does not come up: a start has been seen to
-    /// hang now and then on a loaded machine, while the next one works at once.
-    fn start_with(env: &[(&str, &str)]) -> Self {
-        let mut said = String::new();
-        for _ in 0..3 {
-            match Self::try_start(env) {
-                Ok(server) => return server,
-                Err(why) => said = why,
-            }
-        }
-        panic!("oidc-provider did not start, three times; last: {said}");
-    }
-
-    fn try_start(env: &[(&str, &str)]) -> Result<Self, String> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("oidc-provider");
-        assert!(
-            dir.join("node_modules/oidc-provider").exists(),
-            "run `npm ci` in {} (scripts/test does)",
-            dir.display()
-        );
-        let token = uuid::Uuid::new_v4().to_string();
-        let log = tempfile::NamedTempFile::new().unwrap();
-        let mut child = Command::new("node")
-            .arg("server.mjs")
-            .current_dir(&dir)
-            .env("OIDC_PORT", "0")
-            .env("OIDC_INITIAL_ACCESS_TOKEN", &token)
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log.reopen().unwrap())
-            .spawn()
-            .expect("node is needed for the oidc-provider tests");
-        // Read the "listening" line on a thread, which then keeps draining the pipe so the
-        // server never writes into a closed one; give up if it does not come.
-        let (ready, line) = std::sync::mpsc::channel();
-        let stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            let _ = ready.send(lines.next().and_then(Result::ok).unwrap_or_default());
-            lines.for_each(drop);
-        });
-        let issuer = line
-            .recv_timeout(std::time::Duration::from_secs(30))
-            .ok()
-            .and_then(|line| line.trim().strip_prefix("listening ")?.parse().ok());
-        let Some(issuer) = issuer else {
-            let _ = child.kill();
-            let _ = child.wait();
-            let stderr = std::fs::read_to_string(log.path()).unwrap_or_default();
-            return Err(format!(
-                "no \"listening\" line within 30 s; stderr: {stderr}"
-            ));
-        };
-        Ok(Self {
-            child,
-            issuer,
-            initial_access_token: Secret::new(token),
-        })
-    }
-}
-
-impl Drop for OidcProvider {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
+pub(crate) use registrar_tests::OidcProvider;
 
 /// A client_credentials token from oidc-provider, or its refusal: with HTTP Basic, the method
 /// Registrar registers confidential clients with there (oidc-provider holds a client to it).
