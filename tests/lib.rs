@@ -448,3 +448,19 @@ impl Drop for OidcProvider {
         let _ = self.child.wait();
     }
 }
+
+/// A client of `sandbox`'s External Client API, acting as its admin app with a new secret.
+pub fn sandbox_admin(sandbox: &registrar_sandbox::Sandbox) -> registrar_core::uipath::UiPathClient {
+    registrar_core::uipath::UiPathClient::new(
+        registrar_core::http::client().unwrap(),
+        registrar_core::uipath::Endpoint {
+            identity_url: sandbox.identity_url().parse().unwrap(),
+            partition_global_id: sandbox.partition_global_id(),
+            cloud_organization: None,
+        },
+        registrar_core::oauth::ClientCredentials {
+            client_id: sandbox.admin_client_id().to_owned(),
+            client_secret: sandbox.issue_admin_secret().unwrap(),
+        },
+    )
+}

@@ -1,4 +1,4 @@
-# Sourced by scripts/run and scripts/test: installs what Registrar needs on Debian/Ubuntu with Rust
+# Sourced by scripts/run, scripts/test and scripts/bench: installs what Registrar needs on Debian/Ubuntu with Rust
 # and Node already present. Each step is skipped when its result is already there.
 set -euo pipefail
 
@@ -16,6 +16,8 @@ TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus dbus-daemon gnome-keyring libse
   # its portal needs these modules beyond the package's own dependencies.
   lemonldap-ng libgd-securityimage-perl libimage-magick-perl libstring-random-perl
   libio-string-perl python3)
+# Benchmarks (scripts/bench): the HTTP load generator, and column for the table.
+BENCH_PACKAGES=(wrk bsdextrautils)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -11,10 +11,8 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, Locator};
 use registrar_core::draft::AppDraft;
 use registrar_core::model::{AppType, Scope, ScopeType};
-use registrar_core::oauth::ClientCredentials;
-use registrar_core::uipath::{Endpoint, UiPathClient};
 use registrar_sandbox::{Sandbox, SandboxConfig};
-use registrar_tests::{wait_for, Desktop};
+use registrar_tests::{sandbox_admin, wait_for, Desktop};
 
 const APPS: usize = 5_000;
 const LOADS: usize = 5;
@@ -27,18 +25,7 @@ async fn seed(desktop: &Desktop) {
         .path()
         .join("data/dev.registrar.desktop/sandbox.sqlite3");
     let sandbox = Sandbox::start(SandboxConfig::new(db_path)).await.unwrap();
-    let client = Arc::new(UiPathClient::new(
-        registrar_core::http::client().unwrap(),
-        Endpoint {
-            identity_url: sandbox.identity_url().parse().unwrap(),
-            partition_global_id: sandbox.partition_global_id(),
-            cloud_organization: None,
-        },
-        ClientCredentials {
-            client_id: sandbox.admin_client_id().to_owned(),
-            client_secret: sandbox.issue_admin_secret().unwrap(),
-        },
-    ));
+    let client = Arc::new(sandbox_admin(&sandbox));
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for worker in 0..8 {

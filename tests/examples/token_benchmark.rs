@@ -11,10 +11,8 @@ use std::process::Command;
 
 use registrar_core::draft::AppDraft;
 use registrar_core::model::{AppType, Scope, ScopeType};
-use registrar_core::oauth::ClientCredentials;
-use registrar_core::uipath::{Endpoint, UiPathClient};
 use registrar_sandbox::{Sandbox, SandboxConfig};
-use registrar_tests::OidcProvider;
+use registrar_tests::{sandbox_admin, OidcProvider};
 
 const CONNECTIONS: &str = "64";
 const SECONDS: &str = "8s";
@@ -100,18 +98,7 @@ async fn main() {
     let sandbox = Sandbox::start(SandboxConfig::new(dir.path().join("sandbox.sqlite3")))
         .await
         .unwrap();
-    let admin = UiPathClient::new(
-        registrar_core::http::client().unwrap(),
-        Endpoint {
-            identity_url: sandbox.identity_url().parse().unwrap(),
-            partition_global_id: sandbox.partition_global_id(),
-            cloud_organization: None,
-        },
-        ClientCredentials {
-            client_id: sandbox.admin_client_id().to_owned(),
-            client_secret: sandbox.issue_admin_secret().unwrap(),
-        },
-    );
+    let admin = sandbox_admin(&sandbox);
     let draft = AppDraft {
         name: "Load".into(),
         app_type: AppType::Confidential,
