@@ -464,3 +464,62 @@ pub fn sandbox_admin(sandbox: &registrar_sandbox::Sandbox) -> registrar_core::ui
         },
     )
 }
+
+/// Registers `count` apps on `sandbox` through its External Client API, eight requests at a
+/// time: a third confidential with one application scope, a third non-confidential with a user
+/// scope and a loopback redirect URL, a third confidential with two application scopes.
+pub async fn seed_apps(sandbox: &registrar_sandbox::Sandbox, count: usize) {
+    use registrar_core::draft::AppDraft;
+    use registrar_core::model::{AppType, Scope, ScopeType};
+
+    let client = std::sync::Arc::new(sandbox_admin(sandbox));
+    let started = std::time::Instant::now();
+    let mut workers = tokio::task::JoinSet::new();
+    for worker in 0..8 {
+        let client = client.clone();
+        workers.spawn(async move {
+            for n in (worker..count).step_by(8) {
+                let (name, app_type, scopes, redirects) = match n % 3 {
+                    0 => (
+                        format!("Billing sync {n:04}"),
+                        AppType::Confidential,
+                        vec![Scope::new("OR.Jobs.Read", ScopeType::Application)],
+                        vec![],
+                    ),
+                    1 => (
+                        format!("Desktop helper {n:04}"),
+                        AppType::NonConfidential,
+                        vec![Scope::new("OR.Folders.Read", ScopeType::User)],
+                        vec![format!("http://127.0.0.1:{}/cb", 8000 + n % 1000)],
+                    ),
+                    _ => (
+                        format!("Reporting {n:04}"),
+                        AppType::Confidential,
+                        vec![
+                            Scope::new("OR.Queues", ScopeType::Application),
+                            Scope::new("OR.Assets.Read", ScopeType::Application),
+                        ],
+                        vec![],
+                    ),
+                };
+                let draft = AppDraft {
+                    name,
+                    app_type,
+                    redirect_uris: redirects,
+                    scopes,
+                };
+                client
+                    .create_app(&draft.validate(None).unwrap())
+                    .await
+                    .unwrap();
+            }
+        });
+    }
+    while let Some(done) = workers.join_next().await {
+        done.unwrap();
+    }
+    eprintln!(
+        "seeded {count} apps in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}

@@ -5,76 +5,24 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
-use registrar_core::draft::AppDraft;
-use registrar_core::model::{AppType, Scope, ScopeType};
 use registrar_sandbox::{Sandbox, SandboxConfig};
-use registrar_tests::{sandbox_admin, wait_for, Desktop};
+use registrar_tests::{seed_apps, wait_for, Desktop};
 
 const APPS: usize = 5_000;
 const LOADS: usize = 5;
 const QUERY: &str = "billing sync 01";
 
-/// Fills the sandbox database the app will open with `APPS` apps, eight requests at a time.
+/// Fills the sandbox database the app will open with `APPS` apps.
 async fn seed(desktop: &Desktop) {
     let db_path = desktop
         .dir
         .path()
         .join("data/dev.registrar.desktop/sandbox.sqlite3");
     let sandbox = Sandbox::start(SandboxConfig::new(db_path)).await.unwrap();
-    let client = Arc::new(sandbox_admin(&sandbox));
-    let started = Instant::now();
-    let mut workers = tokio::task::JoinSet::new();
-    for worker in 0..8 {
-        let client = client.clone();
-        workers.spawn(async move {
-            for n in (worker..APPS).step_by(8) {
-                let (name, app_type, scopes, redirects) = match n % 3 {
-                    0 => (
-                        format!("Billing sync {n:04}"),
-                        AppType::Confidential,
-                        vec![Scope::new("OR.Jobs.Read", ScopeType::Application)],
-                        vec![],
-                    ),
-                    1 => (
-                        format!("Desktop helper {n:04}"),
-                        AppType::NonConfidential,
-                        vec![Scope::new("OR.Folders.Read", ScopeType::User)],
-                        vec![format!("http://127.0.0.1:{}/cb", 8000 + n % 1000)],
-                    ),
-                    _ => (
-                        format!("Reporting {n:04}"),
-                        AppType::Confidential,
-                        vec![
-                            Scope::new("OR.Queues", ScopeType::Application),
-                            Scope::new("OR.Assets.Read", ScopeType::Application),
-                        ],
-                        vec![],
-                    ),
-                };
-                let draft = AppDraft {
-                    name,
-                    app_type,
-                    redirect_uris: redirects,
-                    scopes,
-                };
-                client
-                    .create_app(&draft.validate(None).unwrap())
-                    .await
-                    .unwrap();
-            }
-        });
-    }
-    while let Some(done) = workers.join_next().await {
-        done.unwrap();
-    }
-    eprintln!(
-        "seeded {APPS} apps in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    seed_apps(&sandbox, APPS).await;
     sandbox.shutdown().await;
 }
 
