@@ -5,8 +5,8 @@ use registrar_sandbox::SandboxConfig;
 use reqwest::StatusCode;
 
 use crate::common::{
-    authorize_params, browser, claims, env, env_with, json_of, replaced, sent_back, sign_in,
-    token_refusal, REDIRECT, VERIFIER,
+    authorize_params, claims, env, env_with, json_of, replaced, sent_back, sign_in, token_refusal,
+    REDIRECT, VERIFIER,
 };
 
 #[tokio::test]
@@ -18,12 +18,7 @@ async fn a_user_signs_in_with_pkce_codes_work_once_and_refresh_tokens_rotate() {
         .await;
     let params = authorize_params(&app.id, "OR.Users.Read offline_access");
 
-    let page = browser()
-        .get(env.url("connect/authorize"))
-        .query(&params)
-        .send()
-        .await
-        .unwrap();
+    let page = env.authorize_page(&params).await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(
@@ -33,12 +28,7 @@ async fn a_user_signs_in_with_pkce_codes_work_once_and_refresh_tokens_rotate() {
 
     let mut wrong = params.clone();
     wrong.extend([("username", "admin".into()), ("password", "guess".into())]);
-    let refused = browser()
-        .post(env.url("connect/authorize"))
-        .form(&wrong)
-        .send()
-        .await
-        .unwrap();
+    let refused = env.authorize_post(&wrong).await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert!(refused
         .text()
@@ -136,12 +126,7 @@ async fn a_parameter_given_twice_is_refused_at_the_authorization_endpoint() {
     let mut params = authorize_params(&app.id, "OR.Users.Read");
     params.push(("redirect_uri", "http://127.0.0.1:1/elsewhere".into()));
 
-    let page = browser()
-        .get(env.url("connect/authorize"))
-        .query(&params)
-        .send()
-        .await
-        .unwrap();
+    let page = env.authorize_page(&params).await;
     assert_eq!(page.status(), StatusCode::BAD_REQUEST);
     assert!(page
         .text()
@@ -154,12 +139,7 @@ async fn a_parameter_given_twice_is_refused_at_the_authorization_endpoint() {
         ("username", "admin".into()),
         ("password", password.expose().into()),
     ]);
-    let posted = browser()
-        .post(env.url("connect/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let posted = env.authorize_post(&form).await;
     assert_eq!(posted.status(), StatusCode::BAD_REQUEST);
     assert!(
         posted.headers().get("location").is_none(),
@@ -186,12 +166,7 @@ async fn a_loopback_redirect_may_name_any_port_only_when_the_sandbox_is_told_so(
         "redirect_uri",
         "http://127.0.0.1:8401/callback",
     );
-    let shown = browser()
-        .get(env.url("connect/authorize"))
-        .query(&params)
-        .send()
-        .await
-        .unwrap();
+    let shown = env.authorize_page(&params).await;
     assert_eq!(
         shown.status(),
         StatusCode::OK,
@@ -206,8 +181,8 @@ async fn the_authorization_endpoint_matches_redirects_exactly_and_requires_s256_
         .create_app(false, &[("OR.Users.Read", "user")], Some(REDIRECT))
         .await;
     let ask = |params: Vec<(&'static str, String)>| {
-        let url = env.url("connect/authorize");
-        async move { browser().get(url).query(&params).send().await.unwrap() }
+        let env = &env;
+        async move { env.authorize_page(&params).await }
     };
     let base = |redirect: &str| {
         replaced(

@@ -5,9 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::{
-    authorize_params, browser, env, field_errors, oauth_error, replaced, Env, REDIRECT,
-};
+use crate::common::{authorize_params, env, field_errors, oauth_error, replaced, Env, REDIRECT};
 
 fn app_body(env: &Env, changes: Value) -> Value {
     let mut body = json!({
@@ -66,12 +64,7 @@ async fn forty_thousand_scopes_are_refused_at_once_everywhere() {
         .create_app(false, &[("OR.Users.Read", "user")], Some(REDIRECT))
         .await;
     let params = replaced(authorize_params(&user_app.id, "x"), "scope", &all);
-    let answer = browser()
-        .post(env.url("connect/authorize"))
-        .form(&params)
-        .send()
-        .await
-        .unwrap();
+    let answer = env.authorize_post(&params).await;
     let back = answer.headers()["location"].to_str().unwrap().to_owned();
     let back: Vec<(String, String)> = url::Url::parse(&back)
         .unwrap()
@@ -156,12 +149,7 @@ async fn a_redirect_uri_stored_before_the_rules_is_never_sent_a_code() {
         "redirect_uri",
         stored,
     );
-    let answer = browser()
-        .get(env.url("connect/authorize"))
-        .query(&params)
-        .send()
-        .await
-        .unwrap();
+    let answer = env.authorize_page(&params).await;
     assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
     assert!(answer.headers().get("location").is_none());
     let page = answer.text().await.unwrap();

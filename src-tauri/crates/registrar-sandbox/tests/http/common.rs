@@ -203,6 +203,18 @@ impl Env {
             .await
     }
 
+    /// The sign-in page, as a browser opens it with `params` (redirects not followed).
+    pub async fn authorize_page(&self, params: &[(&str, String)]) -> Response {
+        let url = self.url("connect/authorize");
+        browser().get(url).query(params).send().await.unwrap()
+    }
+
+    /// The sign-in form sent back with `form` (redirects not followed).
+    pub async fn authorize_post(&self, form: &[(&str, String)]) -> Response {
+        let url = self.url("connect/authorize");
+        browser().post(url).form(form).send().await.unwrap()
+    }
+
     pub async fn generate_secret(&self, body: &Value) -> Response {
         self.admin(
             Method::POST,
@@ -298,7 +310,7 @@ pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 /// A client that shows redirects instead of following them, as a browser's address bar would.
-pub fn browser() -> reqwest::Client {
+fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -344,12 +356,7 @@ pub fn sent_back(response: &Response) -> Option<HashMap<String, String>> {
 pub async fn sign_in(env: &Env, params: &[(&'static str, String)], password: &str) -> String {
     let mut form = params.to_vec();
     form.extend([("username", "admin".into()), ("password", password.into())]);
-    let response = browser()
-        .post(env.url("connect/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let response = env.authorize_post(&form).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let back = sent_back(&response).unwrap();
     assert_eq!(back["state"], "af0ifjsldkj");

@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 
-use crate::common::{authorize_params, browser, env, raw_get, REDIRECT};
+use crate::common::{authorize_params, env, raw_get, REDIRECT};
 
 #[tokio::test]
 async fn the_sign_in_page_is_never_framed_nor_cached() {
@@ -13,15 +13,14 @@ async fn the_sign_in_page_is_never_framed_nor_cached() {
         .create_app(false, &[("OR.Users.Read", "user")], Some(REDIRECT))
         .await;
     let params = authorize_params(&app.id, "OR.Users.Read");
-    let url = env.url("connect/authorize");
-    let page = browser().get(&url).query(&params).send().await.unwrap();
-    let refused = browser().get(&url).send().await.unwrap();
+    let page = env.authorize_page(&params).await;
+    let refused = env.authorize_page(&[]).await;
     let mut form = params.clone();
     form.extend([
         ("username", "admin".into()),
         ("password", password.expose().into()),
     ]);
-    let signed_in = browser().post(&url).form(&form).send().await.unwrap();
+    let signed_in = env.authorize_post(&form).await;
     for (answer, status) in [
         (&page, StatusCode::OK),
         (&refused, StatusCode::BAD_REQUEST),
