@@ -31,9 +31,8 @@ pub async fn delete_secret(
     accept_lockout: bool,
 ) -> Result<AppDetails, IpcError> {
     let session = state.session().await?;
-    session
+    let app = session
         .delete_secret(&app_id, secret_id, accept_lockout)
         .await?;
-    let app = session.client.get_app(&app_id).await?;
     Ok(AppDetails::new(&app, session.holds_secret(&app.id).await))
 }

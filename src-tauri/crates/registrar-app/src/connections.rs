@@ -46,6 +46,16 @@ pub struct SignInWith<Open, Cancel> {
     pub cancel: Cancel,
 }
 
+impl SignInWith<fn(&Url), std::future::Pending<()>> {
+    /// For a save that never signs in (a secret or token given): nothing to open or cancel.
+    pub fn none() -> Self {
+        SignInWith {
+            open_browser: |_| {},
+            cancel: std::future::pending(),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Connections {
     store: ConnectionStore,
@@ -66,16 +76,8 @@ impl Connections {
         }
     }
 
-    pub fn store(&self) -> &ConnectionStore {
-        &self.store
-    }
-
     pub fn keychain(&self) -> &Keychain {
         &self.keychain
-    }
-
-    pub fn http(&self) -> &reqwest::Client {
-        &self.http
     }
 
     pub fn saved(&self) -> Result<Saved> {

@@ -151,14 +151,14 @@ impl Session {
     }
 
     /// Deletes one of the app's secrets, unless that locks the admin out and the warning was not
-    /// accepted; the app as it was before is returned.
+    /// accepted; the app is returned without it.
     pub async fn delete_secret(
         &self,
         app_id: &str,
         secret_id: i64,
         accept_lockout: bool,
     ) -> Result<ExternalApp> {
-        let app = self.client.get_app(app_id).await?;
+        let mut app = self.client.get_app(app_id).await?;
         if !app.secrets.iter().any(|s| s.id == secret_id) {
             return Err(Error::NotFound(format!(
                 "\u{201c}{}\u{201d} has no secret {secret_id} (any more): read the app again.",
@@ -170,6 +170,7 @@ impl Session {
         self.client.delete_secret(secret_id).await?;
         self.forget_secret(app_id, Some(secret_id)).await;
         tracing::info!(%app_id, secret_id, "deleted a secret");
+        app.secrets.retain(|s| s.id != secret_id);
         Ok(app)
     }
 
@@ -206,7 +207,7 @@ impl Session {
         now: OffsetDateTime,
     ) -> Result<Sheet> {
         let secret = match include_secret {
-            true => Some(self.held_secret(app_id).await.ok_or_else(not_held)?),
+            true => Some(self.require_held_secret(app_id).await?),
             false => None,
         };
         let app = self.client.get_app(app_id).await?;
@@ -234,7 +235,7 @@ impl Session {
     }
 
     /// The app's newest secret, if this session generated it.
-    pub async fn held_secret(&self, app_id: &str) -> Option<Secret> {
+    async fn held_secret(&self, app_id: &str) -> Option<Secret> {
         self.held
             .lock()
             .await

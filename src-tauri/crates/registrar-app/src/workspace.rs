@@ -283,13 +283,6 @@ mod tests {
         )
     }
 
-    fn no_sign_in() -> SignInWith<fn(&Url), std::future::Pending<()>> {
-        SignInWith {
-            open_browser: |_| {},
-            cancel: std::future::pending(),
-        }
-    }
-
     /// The embedded sandbox as an Automation Suite server, typed with blanks around each field.
     fn suite_draft(workspace: &Workspace, name: &str) -> Connection {
         let saved = workspace.saved().unwrap();
@@ -333,7 +326,7 @@ mod tests {
             given: GivenCredential::ClientSecret(secret),
             organization_id: None,
         };
-        workspace.save_connection(change, no_sign_in()).await
+        workspace.save_connection(change, SignInWith::none()).await
     }
 
     async fn open(dir: &tempfile::TempDir, keychain: Keychain) -> Workspace {

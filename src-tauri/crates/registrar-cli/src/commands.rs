@@ -141,7 +141,7 @@ async fn connections(command: ConnectionsCommand, name: Option<&str>, json: bool
                 given: GivenCredential::InitialAccessToken(token),
                 organization_id: None,
             };
-            connections.save(change, no_sign_in(), false).await?;
+            connections.save(change, SignInWith::none(), false).await?;
             if !json {
                 say!(
                     "\"{name}\" now registers clients {}; the clients registered through it stay.",
@@ -371,14 +371,6 @@ async fn add_connection(add: AddConnection, connections: &Connections, json: boo
         );
     }
     Ok(())
-}
-
-/// A command-line save never signs in: nothing to open, nothing to cancel.
-fn no_sign_in() -> SignInWith<fn(&url::Url), std::future::Pending<()>> {
-    SignInWith {
-        open_browser: |_| {},
-        cancel: std::future::pending(),
-    }
 }
 
 /// Opens `url` in the browser the BROWSER variable names, else the system's. A failure only
