@@ -1,6 +1,7 @@
 //! The harness for driving the real window: an app with its own XDG folders and keychain
 //! namespace, started through tauri-driver; and a third-party OAuth server, oidc-provider, on
-//! loopback. Used by the end-to-end tests (`suite/`) and the benchmarks (`examples/`).
+//! loopback; a misbehaving proxy in front of either ([`proxy`]). Used by the end-to-end tests
+//! (`suite/`) and the benchmarks (`examples/`).
 
 // A failure to set up the harness is a failed test or benchmark: unwrapping says where.
 #![allow(clippy::unwrap_used)]
@@ -15,6 +16,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use registrar_core::Secret;
 use serde_json::json;
 use url::Url;
+
+pub mod proxy;
 
 /// A throwaway home for one app: XDG folders, a keychain namespace, and tauri-driver's output.
 #[derive(Debug)]

@@ -14,7 +14,9 @@ use registrar_tests::{
 use serde_json::json;
 
 use crate::core_client::{admin_client, confidential, sandbox, Running};
-use crate::faults::{Fault, FaultProxy, APPS};
+use registrar_tests::proxy::{Fault, FaultProxy};
+
+use crate::faults::APPS;
 
 /// Waits until the window lists every app in `present` and none in `absent`.
 async fn wait_listed(client: &Client, present: &[&str], absent: &[&str]) {

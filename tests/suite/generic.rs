@@ -12,7 +12,7 @@ use registrar_core::registration::{
 };
 use registrar_core::{Error, Secret};
 
-use crate::faults::{Fault, FaultProxy};
+use registrar_tests::proxy::{Fault, FaultProxy};
 use url::Url;
 
 pub(crate) use registrar_tests::OidcProvider;
@@ -375,6 +375,14 @@ pub(crate) struct Opened {
     _namespace: registrar_tests::TestNamespace,
 }
 
+impl Opened {
+    /// Registers a confidential app that holds `orders.read`.
+    async fn register(&self, name: &str) -> registrar_core::model::ExternalApp {
+        let created = self.provider.create_app(&machine_draft(name)).await;
+        created.unwrap().app
+    }
+}
+
 async fn open_connection(server: &OidcProvider) -> Opened {
     open_connection_at(&server.issuer, Some(&server.initial_access_token)).await
 }
@@ -467,18 +475,8 @@ async fn a_server_that_ignores_the_request_for_a_new_secret_is_reported_and_the_
 async fn clients_registrar_can_no_longer_reach_leave_the_list_and_the_admin_is_told() {
     let server = OidcProvider::start();
     let opened = open_connection(&server).await;
-    let kept = opened
-        .provider
-        .create_app(&machine_draft("Kept"))
-        .await
-        .unwrap()
-        .app;
-    let gone = opened
-        .provider
-        .create_app(&machine_draft("Deleted elsewhere"))
-        .await
-        .unwrap()
-        .app;
+    let kept = opened.register("Kept").await;
+    let gone = opened.register("Deleted elsewhere").await;
 
     // Someone else deletes it with its registration access token.
     let token = opened
@@ -534,6 +532,49 @@ async fn clients_registrar_can_no_longer_reach_leave_the_list_and_the_admin_is_t
         other => panic!("{other:?}"),
     }
     assert_eq!(opened.provider.list_apps().await.unwrap(), []);
+}
+
+/// A listing reads each registration access token from the keychain once per session, and reads
+/// the keychain anew only for a token another Registrar has replaced since.
+#[tokio::test]
+async fn a_listing_reads_tokens_from_the_keychain_once_and_anew_when_replaced() {
+    let server = OidcProvider::start();
+    let opened = open_connection(&server).await;
+    let renamed = opened.register("Renamed elsewhere").await;
+    let kept = opened.register("Kept").await;
+
+    // Another Registrar on the same connection renames one, which replaces its token (the
+    // server rotates it with every update) in the keychain.
+    let store = registrar_core::connections::ConnectionStore::new(
+        opened._folder.path().join("connections.json"),
+    );
+    let http = registrar_core::http::client().unwrap();
+    let other = registrar_core::admin::open(http, &opened.keychain, &store, &opened.connection)
+        .await
+        .unwrap();
+    other
+        .update_app(&renamed.id, &machine_draft("Renamed"))
+        .await
+        .unwrap();
+    // And the keychain entry of the other client now holds something that is no token: this
+    // session still has the token, so it need not read it again.
+    let account = opened.connection.registration_token_account(&kept.id);
+    opened
+        .keychain
+        .write(&account, &Secret::new(String::from("not-a-token")))
+        .await
+        .unwrap();
+
+    let mut names: Vec<String> = opened
+        .provider
+        .list_apps()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|app| app.name)
+        .collect();
+    names.sort();
+    assert_eq!(names, ["Kept", "Renamed"]);
 }
 
 /// A secret replaced on the server out of Registrar's sight (here by a rotation through the

@@ -5,6 +5,7 @@
 //! gives replaces it at once. The server keeps one secret per client, without description or
 //! expiry of Registrar's choosing: a new secret replaces it.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use futures_util::stream::{self, StreamExt, TryStreamExt};
@@ -26,8 +27,9 @@ use crate::registration::{
 use crate::uipath::CreatedApp;
 use crate::Secret;
 
-/// How many clients a listing reads from the server at once.
-const CONCURRENT_READS: usize = 4;
+/// How many clients a listing reads from the server at once: enough that a distant server's
+/// round trips overlap, few enough not to look like an attack.
+const CONCURRENT_READS: usize = 16;
 
 /// The id a client's one secret is shown with.
 const SECRET_ID: i64 = 1;
@@ -254,7 +256,20 @@ pub struct DynamicClient {
     connection: Connection,
     registry: PathBuf,
     /// Secrets reads showed in place of the one the admin was last given, until shown.
-    replaced: std::sync::Mutex<std::collections::HashMap<String, Secret>>,
+    replaced: std::sync::Mutex<HashMap<String, Secret>>,
+    /// Registration access tokens as last read from or written to the keychain, so that a
+    /// listing reads each from the keychain once per session. Only listings use them: another
+    /// Registrar may have replaced a token since, so a change, or a refusal, reads the keychain.
+    tokens: std::sync::Mutex<HashMap<String, Secret>>,
+}
+
+/// Where a registration access token is taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token {
+    /// The keychain, now.
+    Kept,
+    /// This session's copy when it has one.
+    Remembered,
 }
 
 impl DynamicClient {
@@ -272,6 +287,7 @@ impl DynamicClient {
             connection,
             registry,
             replaced: std::sync::Mutex::default(),
+            tokens: std::sync::Mutex::default(),
         }
     }
 
@@ -375,22 +391,44 @@ impl DynamicClient {
     /// What reading one listed client found; none when it is out of reach (listed as last
     /// seen: no token, or a server without management).
     async fn look_up(&self, record: Record) -> Result<Option<Seen>> {
-        let mut management = match self.management(&record).await {
-            Ok(management) => management,
+        let Some(mut management) = self.listing_management(&record, Token::Remembered).await?
+        else {
+            return Ok(None);
+        };
+        let refused = match self.read(&record, &mut management).await {
+            Ok(answer) => return Ok(Some(Seen::Read(record.updated(&answer, None)))),
+            Err(Error::NotFound(_)) => management.access_token,
+            Err(e) => return Err(e),
+        };
+        // Another Registrar may have replaced the token this session remembers: only a refusal
+        // of the keychain's own token says anything.
+        let Some(mut kept) = self.listing_management(&record, Token::Kept).await? else {
+            return Ok(None);
+        };
+        if kept.access_token.expose() == refused.expose() {
+            return Ok(Some(Seen::Gone(record, refused)));
+        }
+        Ok(Some(match self.read(&record, &mut kept).await {
+            Ok(answer) => Seen::Read(record.updated(&answer, None)),
+            Err(Error::NotFound(_)) => Seen::Gone(record, kept.access_token),
+            Err(e) => return Err(e),
+        }))
+    }
+
+    /// What manages a listed client; none when it is out of reach, and it is then listed as
+    /// last seen.
+    async fn listing_management(&self, record: &Record, from: Token) -> Result<Option<Management>> {
+        match self.management(record, from).await {
+            Ok(management) => Ok(Some(management)),
             // No token kept for it: something was lost.
             Err(Error::Keychain(e)) => {
                 tracing::warn!(client_id = %record.client_id, "listed as last seen: {e}");
-                return Ok(None);
+                Ok(None)
             }
             // A server without management: nothing to read it with, as expected.
-            Err(Error::Forbidden(_)) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        Ok(Some(match self.read(&record, &mut management).await {
-            Ok(answer) => Seen::Read(record.updated(&answer, None)),
-            Err(Error::NotFound(_)) => Seen::Gone(record, management.access_token),
-            Err(e) => return Err(e),
-        }))
+            Err(Error::Forbidden(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// One client, read from the server; one the server no longer knows is taken off the list.
@@ -402,7 +440,7 @@ impl DynamicClient {
             // Nothing to read it with: as registered here.
             return Ok(record.app());
         }
-        let mut management = self.management(&record).await?;
+        let mut management = self.management(&record, Token::Kept).await?;
         match self.read(&record, &mut management).await {
             Ok(answer) => {
                 let updated = record.updated(&answer, None);
@@ -426,13 +464,7 @@ impl DynamicClient {
     async fn drop_client(&self, records: &mut Vec<Record>, record: &Record) -> Result<()> {
         tracing::warn!(client_id = %record.client_id, "the server no longer knows this client; taken off the list");
         records.retain(|r| r.client_id != record.client_id);
-        self.keychain
-            .delete(
-                &self
-                    .connection
-                    .registration_token_account(&record.client_id),
-            )
-            .await
+        self.delete_token(&record.client_id).await
     }
 
     /// Registers a client for `draft` with the initial access token (none for open
@@ -504,10 +536,7 @@ impl DynamicClient {
             Err(e) => Err(e),
         };
         if let Err(failure) = kept {
-            let account = self
-                .connection
-                .registration_token_account(&answer.client_id);
-            let _ = self.keychain.delete(&account).await;
+            let _ = self.delete_token(&answer.client_id).await;
             return Err(match self.registration.delete(management).await {
                 Ok(()) => Error::Storage(format!(
                     "Registrar could not keep what manages \"{}\" ({failure}), so it deleted \
@@ -534,7 +563,7 @@ impl DynamicClient {
         let _lock = self.lock().await?;
         let mut records = self.load()?;
         let record = find(&mut records, client_id)?;
-        let mut management = self.management(record).await?;
+        let mut management = self.management(record, Token::Kept).await?;
         let current = self.read(record, &mut management).await?;
         let answer = self
             .registration
@@ -592,7 +621,7 @@ impl DynamicClient {
         let _lock = self.lock().await?;
         let mut records = self.load()?;
         let record = find(&mut records, client_id)?;
-        let outcome = match self.management(record).await {
+        let outcome = match self.management(record, Token::Kept).await {
             Ok(management) => match self.registration.delete(&management).await {
                 // Already gone from the server: what was asked for is done.
                 Ok(()) | Err(Error::NotFound(_)) => Ok(()),
@@ -611,9 +640,7 @@ impl DynamicClient {
         };
         records.retain(|r| r.client_id != client_id);
         self.save(&records)?;
-        self.keychain
-            .delete(&self.connection.registration_token_account(client_id))
-            .await?;
+        self.delete_token(client_id).await?;
         outcome
     }
 
@@ -639,7 +666,7 @@ impl DynamicClient {
                 ),
             });
         }
-        let mut management = self.management(record).await?;
+        let mut management = self.management(record, Token::Kept).await?;
         let current = self.read(record, &mut management).await?;
         let mut metadata = current.metadata;
         // A read that left the scopes out must not lead to an update that drops them.
@@ -755,21 +782,32 @@ impl DynamicClient {
             .collect()
     }
 
-    async fn management(&self, record: &Record) -> Result<Management> {
+    async fn management(&self, record: &Record, from: Token) -> Result<Management> {
         let client_uri = record
             .client_uri
             .clone()
             .ok_or_else(|| Error::Forbidden(self.unmanaged(record)))?;
-        let account = self
-            .connection
-            .registration_token_account(&record.client_id);
-        let access_token = self.keychain.read(&account).await?.ok_or_else(|| {
-            Error::Keychain(format!(
-                "The keychain has no registration access token for \"{}\" ({}), so Registrar \
-                 cannot reach it on the server.",
-                record.name, record.client_id
-            ))
-        })?;
+        let remembered = match from {
+            Token::Remembered => self.tokens().get(&record.client_id).map(Secret::duplicate),
+            Token::Kept => None,
+        };
+        let access_token = match remembered {
+            Some(token) => token,
+            None => {
+                let account = self
+                    .connection
+                    .registration_token_account(&record.client_id);
+                let kept = self.keychain.read(&account).await?.ok_or_else(|| {
+                    Error::Keychain(format!(
+                        "The keychain has no registration access token for \"{}\" ({}), so \
+                         Registrar cannot reach it on the server.",
+                        record.name, record.client_id
+                    ))
+                })?;
+                self.remember(&record.client_id, &kept);
+                kept
+            }
+        };
         Ok(Management {
             client_uri,
             access_token,
@@ -816,7 +854,27 @@ impl DynamicClient {
         let account = self.connection.registration_token_account(client_id);
         self.keychain
             .write(&account, &management.access_token)
-            .await
+            .await?;
+        self.remember(client_id, &management.access_token);
+        Ok(())
+    }
+
+    /// Deletes `client_id`'s token from the keychain and this session.
+    async fn delete_token(&self, client_id: &str) -> Result<()> {
+        self.tokens().remove(client_id);
+        let account = self.connection.registration_token_account(client_id);
+        self.keychain.delete(&account).await
+    }
+
+    fn remember(&self, client_id: &str, token: &Secret) {
+        self.tokens()
+            .insert(client_id.to_owned(), token.duplicate());
+    }
+
+    fn tokens(&self) -> std::sync::MutexGuard<'_, HashMap<String, Secret>> {
+        self.tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// One change at a time, in this process and any other Registrar (the window and the
