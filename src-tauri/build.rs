@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "remove_connection",
     "test_connection",
     "list_apps",
+    "read_apps",
     "get_app",
     "get_catalog",
     "register_app",

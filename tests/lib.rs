@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use registrar_core::Secret;
@@ -361,6 +361,84 @@ pub async fn generate_secret(client: &Client, description: &str, expiry: &str) -
     )
     .await;
     value
+}
+
+/// Milliseconds between the latest `performance.mark`s named `from` and `to` in the window, once
+/// `to` has been set `count` times (the UI sets them: `ui/src/lib/perf.ts`).
+pub async fn marks_apart(client: &Client, from: &str, to: &str, count: usize) -> f64 {
+    let script = "const [from, to, count] = arguments; \
+        const a = performance.getEntriesByName(from, 'mark'); const b = performance.getEntriesByName(to, 'mark'); \
+        return b.length >= count ? b[b.length - 1].startTime - a[a.length - 1].startTime : null;";
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let value = client
+            .execute(script, vec![from.into(), to.into(), count.into()])
+            .await
+            .unwrap();
+        if let Some(ms) = value.as_f64() {
+            return ms;
+        }
+        assert!(Instant::now() < deadline, "the mark {to} never came");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Types `query` into the apps list's search box a key at a time, and returns for each key the
+/// milliseconds from its input event to the filtered list painted.
+pub async fn search_timed(client: &Client, query: &str) -> Vec<f64> {
+    let search = wait_for(client, "[data-testid=app-search]").await;
+    let mut keystrokes = Vec::new();
+    for (typed, key) in query.chars().enumerate() {
+        search.send_keys(&key.to_string()).await.unwrap();
+        let painted = "apps:filter-painted";
+        keystrokes.push(marks_apart(client, "apps:filter-input", painted, typed + 1).await);
+    }
+    keystrokes
+}
+
+/// Who an Automation Suite connection acts as: the organization and its admin app's client id.
+#[derive(Debug)]
+pub struct SuiteAdmin {
+    pub organization: String,
+    pub client_id: String,
+}
+
+/// Fills the add-connection form for an Automation Suite at `host`.
+pub async fn fill_suite_form(client: &Client, name: &str, host: &str, organization: &str) {
+    click(client, "[data-testid=connections-open]").await;
+    click(client, "[data-testid=connection-add]").await;
+    wait_for(client, "[data-testid=connection-kind]")
+        .await
+        .select_by_value("automationSuite")
+        .await
+        .unwrap();
+    type_into(client, "[data-testid=connection-name]", name).await;
+    type_into(client, "[data-testid=connection-host]", host).await;
+    type_into(
+        client,
+        "[data-testid=connection-organization]",
+        organization,
+    )
+    .await;
+}
+
+/// Adds an Automation Suite connection that acts as `admin` with `secret`.
+pub async fn add_suite_with_secret(
+    client: &Client,
+    name: &str,
+    host: &str,
+    admin: &SuiteAdmin,
+    secret: &str,
+) {
+    fill_suite_form(client, name, host, &admin.organization).await;
+    type_into(
+        client,
+        "[data-testid=connection-clientId]",
+        &admin.client_id,
+    )
+    .await;
+    type_into(client, "[data-testid=connection-clientSecret]", secret).await;
+    click(client, "[data-testid=connection-save]").await;
 }
 
 /// oidc-provider on a free loopback port, stopped when dropped.

@@ -172,6 +172,9 @@ pub struct AppSummary {
     pub secret_count: u32,
     /// RFC 3339, UTC.
     pub nearest_expiry: Option<String>,
+    /// As the server's list gave it: `scopes`, `secretCount` and `nearestExpiry` are not known
+    /// yet, and `read_apps` reads them.
+    pub listed_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, TS)]
@@ -499,6 +502,7 @@ impl From<&ExternalApp> for AppSummary {
             redirect_uris: app.redirect_uris.clone(),
             secret_count: u32::try_from(app.secrets.len()).unwrap_or(u32::MAX),
             nearest_expiry: app.nearest_expiry().map(rfc3339),
+            listed_only: app.listed_only,
         }
     }
 }
@@ -775,6 +779,7 @@ mod tests {
                 redirect_uris: Vec::new(),
                 secret_count: 1,
                 nearest_expiry: None,
+                listed_only: false,
             },
             secret: Some(ShownOnce::new(&secret)),
         };

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use registrar_core::oauth::{self, ClientCredentials};
 use registrar_core::uipath::{Endpoint, UiPathClient};
-use registrar_sandbox::{Sandbox, SandboxConfig};
+use registrar_sandbox::{ListedApps, Sandbox, SandboxConfig};
 use registrar_tests::seed_apps;
 use serde_json::{json, Value};
 
@@ -32,9 +32,12 @@ fn ms(duration: Duration) -> f64 {
 /// own: the bytes a tenant with that many apps sends.
 async fn list_answer() -> (Vec<u8>, uuid::Uuid) {
     let dir = tempfile::tempdir().unwrap();
-    let sandbox = Sandbox::start(SandboxConfig::new(dir.path().join("sandbox.sqlite3")))
-        .await
-        .unwrap();
+    let sandbox = Sandbox::start(SandboxConfig {
+        listed_apps: ListedApps::Whole,
+        ..SandboxConfig::new(dir.path().join("sandbox.sqlite3"))
+    })
+    .await
+    .unwrap();
     seed_apps(&sandbox, 3).await;
     let partition = sandbox.partition_global_id();
     let http = registrar_core::http::client().unwrap();

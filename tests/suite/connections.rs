@@ -7,15 +7,15 @@
 
 use fantoccini::{Client, Locator};
 use registrar_core::model::ScopeType;
+use registrar_tests::proxy::{Fault, FaultProxy};
 use registrar_tests::{
-    choose_type, click, click_button, click_xpath, keychain_lookup, poll, store_and_close, text_of,
-    toggle_scope, type_into, wait_for, wait_settled, Desktop,
+    add_suite_with_secret, choose_type, click, click_button, click_xpath, fill_suite_form,
+    keychain_lookup, poll, store_and_close, text_of, toggle_scope, type_into, wait_for,
+    wait_settled, Desktop, SuiteAdmin,
 };
 use serde_json::json;
 
 use crate::core_client::{admin_client, confidential, sandbox, Running};
-use registrar_tests::proxy::{Fault, FaultProxy};
-
 use crate::faults::APPS;
 
 /// Waits until the window lists every app in `present` and none in `absent`.
@@ -51,25 +51,6 @@ pub(crate) async fn wait_for_text(client: &Client, css: &str, part: &str) -> Str
     .await
 }
 
-/// Fills the add-connection form for an Automation Suite at `host`.
-pub(crate) async fn fill_suite_form(client: &Client, name: &str, host: &str, running: &Running) {
-    click(client, "[data-testid=connections-open]").await;
-    click(client, "[data-testid=connection-add]").await;
-    wait_for(client, "[data-testid=connection-kind]")
-        .await
-        .select_by_value("automationSuite")
-        .await
-        .unwrap();
-    type_into(client, "[data-testid=connection-name]", name).await;
-    type_into(client, "[data-testid=connection-host]", host).await;
-    type_into(
-        client,
-        "[data-testid=connection-organization]",
-        running.sandbox.organization(),
-    )
-    .await;
-}
-
 /// Adds an Automation Suite connection that signs in through the browser with the sign-in app
 /// `client_id` (its redirect URL on `port`), and starts the sign-in.
 async fn sign_in_with(
@@ -80,7 +61,7 @@ async fn sign_in_with(
     client_id: &str,
     port: u16,
 ) {
-    fill_suite_form(client, name, host, running).await;
+    fill_suite_form(client, name, host, running.sandbox.organization()).await;
     click_xpath(
         client,
         "//label[.//input[@data-testid='credential-sign-in']]",
@@ -96,23 +77,12 @@ async fn sign_in_with(
     click(client, "[data-testid=connection-save]").await;
 }
 
-/// Adds an Automation Suite connection with the admin app's client id and `secret`.
-pub(crate) async fn add_suite_with_secret(
-    client: &Client,
-    name: &str,
-    host: &str,
-    running: &Running,
-    secret: &str,
-) {
-    fill_suite_form(client, name, host, running).await;
-    type_into(
-        client,
-        "[data-testid=connection-clientId]",
-        running.sandbox.admin_client_id(),
-    )
-    .await;
-    type_into(client, "[data-testid=connection-clientSecret]", secret).await;
-    click(client, "[data-testid=connection-save]").await;
+/// The sandbox's organization and admin app, as an Automation Suite form asks for them.
+fn admin_of(running: &Running) -> SuiteAdmin {
+    SuiteAdmin {
+        organization: running.sandbox.organization().to_owned(),
+        client_id: running.sandbox.admin_client_id().to_owned(),
+    }
 }
 
 fn saved_connections(desktop: &Desktop) -> serde_json::Value {
@@ -166,7 +136,14 @@ async fn add_a_connection_in_the_window_switch_to_it_and_back_and_remove_it() {
 
     // A wrong secret: the token is refused, the form says so and keeps what was typed, and
     // nothing is saved.
-    add_suite_with_secret(&client, "Acme suite", &host, &running, "not-the-secret").await;
+    add_suite_with_secret(
+        &client,
+        "Acme suite",
+        &host,
+        &admin_of(&running),
+        "not-the-secret",
+    )
+    .await;
     let said = wait_for_text(
         &client,
         "[data-testid=connections-dialog] [role=alert]",
@@ -450,7 +427,14 @@ async fn the_window_says_what_went_wrong_stays_usable_and_never_registers_twice(
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let nobody = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    add_suite_with_secret(&client, "Nobody home", &nobody, &running, secret.expose()).await;
+    add_suite_with_secret(
+        &client,
+        "Nobody home",
+        &nobody,
+        &admin_of(&running),
+        secret.expose(),
+    )
+    .await;
     let said = wait_for_text(
         &client,
         "[data-testid=connections-dialog] [role=alert]",
@@ -465,7 +449,7 @@ async fn the_window_says_what_went_wrong_stays_usable_and_never_registers_twice(
         &client,
         "Flaky suite",
         &proxy.base,
-        &running,
+        &admin_of(&running),
         secret.expose(),
     )
     .await;

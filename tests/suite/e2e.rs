@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use registrar_tests::{choose_type, text_of, toggle_scope, wait_for, Desktop};
+use registrar_tests::{choose_type, poll, text_of, toggle_scope, wait_for, Desktop};
 
 async fn token_request(
     identity_url: &str,
@@ -100,6 +100,20 @@ async fn register_a_confidential_app_in_the_window_and_use_its_secret() {
         .unwrap()
         .unwrap_or_default();
     assert!(listed.contains("Billing sync"), "{listed}");
+    // The sandbox lists apps bare, as live tenants do: the scope count and the expiry come from
+    // reading the app, after the names.
+    let script = "return [...document.querySelectorAll(arguments[0] + ' [role=cell]')]\
+        .map((cell) => cell.textContent.trim());";
+    let cells = poll(
+        "the row's scope count and expiry",
+        || async {
+            let cells = client.execute(script, vec![row.clone().into()]).await;
+            serde_json::from_value::<Vec<String>>(cells.unwrap()).unwrap()
+        },
+        |cells| cells.get(3).is_some_and(|count| count != "…"),
+    )
+    .await;
+    assert_eq!((cells[3].as_str(), cells[5].as_str()), ("1", "Never"));
     client.close().await.unwrap();
 
     // The sandbox's admin credentials went to the real keychain, under the test's namespace.

@@ -87,6 +87,7 @@ fn app(app_type: AppType) -> ExternalApp {
                 expires: None,
             },
         ],
+        listed_only: false,
     }
 }
 

@@ -161,6 +161,8 @@ describe('App', () => {
     await waitFor(() =>
       expect(screen.getAllByTestId('app-row').map((row) => row.dataset.appId)).toEqual([BILLING.id, PORTAL.id]),
     );
+    // The session's reads of the other apps still hold: only the new one is read.
+    expect(listApps).toHaveBeenLastCalledWith(false);
     expect(document.activeElement).toBe(opener);
   });
 
@@ -241,6 +243,18 @@ describe('App', () => {
     expect(listApps).toHaveBeenCalledOnce();
     await fireEvent.click(screen.getByTestId('app-back'));
     await waitFor(() => expect(listApps).toHaveBeenCalledTimes(2));
+    expect(listApps).toHaveBeenLastCalledWith(true);
+  });
+
+  it('Refresh on the list asks for every app as the server has it now', async () => {
+    await renderApp();
+    await screen.findAllByTestId('app-row');
+    expect(listApps).toHaveBeenLastCalledWith(true);
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+
+    await waitFor(() => expect(listApps).toHaveBeenCalledTimes(2));
+    expect(listApps).toHaveBeenLastCalledWith(true);
   });
 
   it('goes back to the list without an app once it is deleted', async () => {

@@ -1,7 +1,9 @@
+use futures_util::StreamExt;
 use registrar_core::draft::AppDraft as CoreDraft;
 use registrar_core::edit::{self, AppEdit as CoreEdit};
 use registrar_core::model::{ExternalApp, SecretInfo};
 use registrar_core::Secret;
+use tauri::ipc::Channel;
 use tauri::State;
 use time::OffsetDateTime;
 
@@ -12,16 +14,46 @@ use crate::ipc::{
 };
 use crate::state::AppState;
 
+/// The apps; `fresh` forgets what the session read of each, as the admin's Refresh asks.
 #[tauri::command]
-pub async fn list_apps(state: State<'_, AppState>) -> Result<Vec<AppSummary>, IpcError> {
-    let apps = state.session().await?.client.list_apps().await?;
+pub async fn list_apps(
+    state: State<'_, AppState>,
+    fresh: bool,
+) -> Result<Vec<AppSummary>, IpcError> {
+    let session = state.session().await?;
+    if fresh {
+        session.forget_reads().await;
+    }
+    let apps = session.list_apps().await?;
     Ok(apps.iter().map(AppSummary::from).collect())
+}
+
+/// Reads the apps a list gave without their scopes and secrets, a few at once, and sends each to
+/// `on_app` as it arrives; an app deleted meanwhile is left out. Returns how many were sent, as
+/// the last of them may reach the page after the answer.
+#[tauri::command]
+pub async fn read_apps(
+    state: State<'_, AppState>,
+    app_ids: Vec<String>,
+    on_app: Channel<AppSummary>,
+) -> Result<u32, IpcError> {
+    let session = state.session().await?;
+    let mut reads = std::pin::pin!(session.read_apps(app_ids));
+    let mut sent = 0;
+    while let Some(app) = reads.next().await {
+        if on_app.send(AppSummary::from(&app?)).is_err() {
+            // The page that asked is gone: nobody to tell.
+            break;
+        }
+        sent += 1;
+    }
+    Ok(sent)
 }
 
 #[tauri::command]
 pub async fn get_app(state: State<'_, AppState>, app_id: String) -> Result<AppDetails, IpcError> {
     let session = state.session().await?;
-    let app = session.client.get_app(&app_id).await?;
+    let app = session.get_app(&app_id).await?;
     let unmanaged = session.client.unmanaged_reason(&app.id)?;
     // Taken last: once taken, it must reach the UI.
     let replaced_secret = session

@@ -27,7 +27,7 @@ pub async fn copy_secret(state: State<'_, AppState>, app_id: String) -> Result<C
 #[tauri::command]
 pub async fn copy_curl(state: State<'_, AppState>, app_id: String) -> Result<(), IpcError> {
     let session = state.session().await?;
-    let app = session.client.get_app(&app_id).await?;
+    let app = session.get_app(&app_id).await?;
     let token_url = session.client.endpoints().token;
     let curl = registrar_core::requests::client_credentials_curl(&token_url, &app);
     state.clipboard.copy_plain(curl).await

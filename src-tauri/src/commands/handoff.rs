@@ -22,7 +22,7 @@ pub async fn verify_app(
 ) -> Result<Verification, IpcError> {
     let session = state.session().await?;
     let secret = session.require_held_secret(&app_id).await?;
-    let app = session.client.get_app(&app_id).await?;
+    let app = session.get_app(&app_id).await?;
     let verified = registrar_core::verify::verify(
         session.client.http(),
         &session.client.endpoints().token,

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ALL_FEATURES } from '../connections/features';
-import { listApps, type AppSummary, type Features } from '../ipc';
+import { listApps, readApps, type AppSummary, type Features } from '../ipc';
 import { BILLING, PORTAL, deferred } from '../testing/fixtures';
 import AppList from './AppList.svelte';
 import { AppsState } from './apps.svelte';
@@ -10,6 +10,7 @@ import { AppsState } from './apps.svelte';
 vi.mock('../ipc/commands');
 
 const listAppsMock = vi.mocked(listApps);
+const readAppsMock = vi.mocked(readApps);
 
 function renderList(props: { restoreFocus?: boolean; features?: Features } = {}) {
   const list = new AppsState();
@@ -48,6 +49,7 @@ function app(index: number, extra: Partial<AppSummary> = {}): AppSummary {
     redirectUris: [],
     secretCount: 0,
     nearestExpiry: null,
+    listedOnly: false,
     ...extra,
   };
 }
@@ -329,5 +331,56 @@ describe('AppList', () => {
     const [input] = performance.getEntriesByName('apps:filter-input');
     const [filtered] = performance.getEntriesByName('apps:filter-painted');
     expect(input.startTime).toBeLessThanOrEqual(filtered.startTime);
+  });
+
+  it('shows the names a bare list gives at once, then the scopes and expiry of each app as it is read', async () => {
+    const bare = { scopes: [], secretCount: 0, nearestExpiry: null, listedOnly: true };
+    const reads = deferred<void>();
+    let send: (app: AppSummary) => void = () => {};
+    readAppsMock.mockReset().mockImplementation((_ids, onApp) => {
+      send = onApp;
+      return reads.promise;
+    });
+    await renderLoaded([app(1, bare), app(2, bare)]);
+
+    expect(readAppsMock).toHaveBeenCalledWith(['id-00001', 'id-00002'], expect.any(Function));
+    expect(cells(rows()[0])).toEqual(['App 00001', 'Non-confidential', 'id-00001', '…', 'None', '…']);
+    expect(screen.getByTestId('apps-reading').textContent).toContain('0 of 2');
+
+    send(app(1, { secretCount: 1, nearestExpiry: '2031-01-31T00:00:00Z' }));
+    await waitFor(() => expect(cells(rows()[0])[3]).toBe('1'));
+    expect(cells(rows()[0])[5]).toContain('2031');
+    expect(cells(rows()[1])[3]).toBe('…');
+    expect(screen.getByTestId('apps-reading').textContent).toContain('1 of 2');
+    // What has come is searchable: the scope names are indexed.
+    await search('or.scope1');
+    expect(shownIds()).toEqual(['id-00001']);
+    await search('');
+
+    send(app(2));
+    reads.resolve();
+    await waitFor(() => expect(screen.queryByTestId('apps-reading')).toBeNull());
+    expect(cells(rows()[1])[3]).toBe('1');
+    expect(cells(rows()[1])[5]).toBe('No secret');
+  });
+
+  it('says when reading the apps stopped, and Retry reads those still missing', async () => {
+    const bare = { scopes: [], secretCount: 0, nearestExpiry: null, listedOnly: true };
+    readAppsMock.mockReset().mockImplementationOnce(async (_ids, onApp) => {
+      onApp(app(1));
+      throw { code: 'server', message: 'The server failed (HTTP 503).', field: null };
+    });
+    await renderLoaded([app(1, bare), app(2, bare)]);
+
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('The server failed (HTTP 503).');
+    expect(cells(rows()[0])[3]).toBe('1');
+
+    readAppsMock.mockImplementationOnce(async (_ids, onApp) => onApp(app(2)));
+    await fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+
+    expect(readAppsMock).toHaveBeenLastCalledWith(['id-00002'], expect.any(Function));
+    await waitFor(() => expect(cells(rows()[1])[3]).toBe('1'));
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 });

@@ -11,6 +11,7 @@ function summary(id: string, name: string, extra: Partial<AppSummary> = {}): App
     redirectUris: [],
     secretCount: 0,
     nearestExpiry: null,
+    listedOnly: false,
     ...extra,
   };
 }

@@ -1,5 +1,5 @@
 // Search, sort and type filter for the applications list, in memory. Each app is indexed once when
-// the list arrives, so a keystroke costs one substring test per app.
+// it arrives, so a keystroke costs one substring test per app.
 import type { AppSummary, AppType } from '../ipc';
 
 export type SortKey = 'name' | 'type' | 'expiry';
@@ -13,12 +13,23 @@ export type ListedApp = {
   expiry: number;
 };
 
+/** Each summary's index, made once: summaries are replaced, never changed in place. */
+const indexed = new WeakMap<AppSummary, ListedApp>();
+
+/** The apps with their index; a list that takes in a few read apps indexes only those. */
 export function indexApps(apps: readonly AppSummary[]): ListedApp[] {
-  return apps.map((app) => ({
-    app,
-    search: [app.name, app.id, ...app.scopes.map((s) => s.name)].join('\n').toLowerCase(),
-    expiry: app.nearestExpiry === null ? Infinity : Date.parse(app.nearestExpiry),
-  }));
+  return apps.map((app) => {
+    let item = indexed.get(app);
+    if (item === undefined) {
+      item = {
+        app,
+        search: [app.name, app.id, ...app.scopes.map((s) => s.name)].join('\n').toLowerCase(),
+        expiry: app.nearestExpiry === null ? Infinity : Date.parse(app.nearestExpiry),
+      };
+      indexed.set(app, item);
+    }
+    return item;
+  });
 }
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });

@@ -69,7 +69,12 @@ export type AppSummary = { id: string, name: string, appType: AppType, scopes: A
 /**
  * RFC 3339, UTC.
  */
-nearestExpiry: string | null, };
+nearestExpiry: string | null, 
+/**
+ * As the server's list gave it: `scopes`, `secretCount` and `nearestExpiry` are not known
+ * yet, and `read_apps` reads them.
+ */
+listedOnly: boolean, };
 export type AppDetails = { id: string, name: string, appType: AppType, redirectUris: Array<string>, scopes: Array<ScopeChoice>, secrets: Array<SecretView>, 
 /**
  * Whether this session holds the value of the app's newest secret (it generated it), so it

@@ -1,6 +1,6 @@
 import { invoke } from '@tauri-apps/api/core';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AppDraft, AppEdit, IpcError } from './bindings';
+import type { AppDraft, AppEdit, AppSummary, IpcError } from './bindings';
 import {
   copyCurl,
   copySecret,
@@ -14,6 +14,7 @@ import {
   getSettings,
   listApps,
   planUpdate,
+  readApps,
   registerApp,
   saveSettings,
   testConnection,
@@ -21,7 +22,12 @@ import {
   verifyApp,
 } from './commands';
 
-vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }));
+vi.mock('@tauri-apps/api/core', () => ({
+  invoke: vi.fn(),
+  Channel: class {
+    onmessage: (message: unknown) => void = () => {};
+  },
+}));
 
 const invokeMock = vi.mocked(invoke);
 
@@ -30,6 +36,28 @@ beforeEach(() => {
 });
 
 describe('commands', () => {
+  it('readApps resolves once every app the answer counts has come, even after the answer', async () => {
+    let channel: { onmessage: (app: AppSummary) => void } | undefined;
+    let answer: (sent: number) => void = () => {};
+    invokeMock.mockImplementation((_command, args) => {
+      channel = (args as { onApp: typeof channel }).onApp;
+      return new Promise((resolve) => (answer = resolve));
+    });
+    const arrived: string[] = [];
+    let done = false;
+    const reading = readApps(['a', 'b'], (app) => arrived.push(app.id)).then(() => (done = true));
+
+    expect(invokeMock).toHaveBeenCalledWith('read_apps', { appIds: ['a', 'b'], onApp: channel });
+    channel?.onmessage({ id: 'a' } as AppSummary);
+    answer(2);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(done).toBe(false);
+
+    channel?.onmessage({ id: 'b' } as AppSummary);
+    await reading;
+    expect(arrived).toEqual(['a', 'b']);
+  });
+
   it('call the Rust commands by their names', async () => {
     invokeMock.mockResolvedValue('answer');
 
@@ -41,7 +69,7 @@ describe('commands', () => {
 
     expect(invokeMock.mock.calls).toEqual([
       ['list_connections', undefined],
-      ['list_apps', undefined],
+      ['list_apps', { fresh: false }],
       ['get_catalog', undefined],
       ['get_settings', undefined],
       ['test_connection', undefined],

@@ -1,4 +1,4 @@
-import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
+import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import type {
   AppChanges,
   AppDetails,
@@ -55,8 +55,37 @@ export function removeConnection(id: string): Promise<ConnectionList> {
   return call('remove_connection', { id });
 }
 
-export function listApps(): Promise<AppSummary[]> {
-  return call('list_apps');
+/**
+ * The apps; those the server lists without scopes and secrets come with what this session last read
+ * of them, unless `fresh` (the admin's Refresh) asks for the server's state now.
+ */
+export function listApps(fresh = false): Promise<AppSummary[]> {
+  return call('list_apps', { fresh });
+}
+
+/**
+ * Reads the apps a list gave without their scopes and secrets (`listedOnly`), calling `onApp` with
+ * each as it arrives (an app deleted meanwhile never comes); resolves once all have come.
+ */
+export async function readApps(appIds: string[], onApp: (app: AppSummary) => void): Promise<void> {
+  const channel = new Channel<AppSummary>();
+  let arrived = 0;
+  let expected = Infinity;
+  let allArrived = () => {};
+  const all = new Promise<void>((resolve) => (allArrived = resolve));
+  channel.onmessage = (app) => {
+    onApp(app);
+    arrived += 1;
+    if (arrived >= expected) {
+      allArrived();
+    }
+  };
+  // The answer can overtake the channel's last messages: it says how many to wait for.
+  const sent: Promise<number> = call('read_apps', { appIds, onApp: channel });
+  expected = await sent;
+  if (arrived < expected) {
+    await all;
+  }
 }
 
 export function getApp(appId: string): Promise<AppDetails> {

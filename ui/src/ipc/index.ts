@@ -8,6 +8,7 @@ export {
   removeConnection,
   testConnection,
   listApps,
+  readApps,
   getApp,
   getCatalog,
   registerApp,

@@ -66,6 +66,7 @@ export const BILLING: AppSummary = {
   redirectUris: [],
   secretCount: 1,
   nearestExpiry: null,
+  listedOnly: false,
 };
 
 export const PORTAL: AppSummary = {
@@ -76,6 +77,7 @@ export const PORTAL: AppSummary = {
   redirectUris: ['http://127.0.0.1:8400/callback', 'https://portal.example.com/signin'],
   secretCount: 0,
   nearestExpiry: null,
+  listedOnly: false,
 };
 
 /** Billing sync as its page shows it: one secret that works, one expired. */

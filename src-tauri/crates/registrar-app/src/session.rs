@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
+
 use registrar_core::connections::Connection;
 use registrar_core::draft::AppDraft;
 use registrar_core::edit::{self, AppEdit, Updated};
@@ -47,7 +49,14 @@ pub struct Session {
     pub about: About,
     catalog: Mutex<Option<Arc<Vec<CatalogResource>>>>,
     held: Mutex<HashMap<String, HeldSecret>>,
+    /// Apps as this session last read them one by one, for a server whose list leaves out
+    /// scopes and secrets: a list shows them at once. An app Registrar changes is dropped.
+    read: Mutex<HashMap<String, ExternalApp>>,
 }
+
+/// How many apps are read at once to complete a list: enough that a distant server's round
+/// trips overlap (500 apps 100 ms away in about 3 s), few enough not to look like an attack.
+const CONCURRENT_READS: usize = 16;
 
 /// The value of an app's newest secret, kept in memory only (never on disk) from the moment it was
 /// generated until the session ends, so it can go into a handoff sheet, be verified or be copied.
@@ -64,12 +73,86 @@ impl Session {
             about,
             catalog: Mutex::new(None),
             held: Mutex::new(HashMap::new()),
+            read: Mutex::new(HashMap::new()),
         }
     }
 
     /// The lockout guard, with the admin's answer to its warning.
     pub fn guard(&self, accepted: bool) -> Guard {
         self.about.lockout.clone().accepting(accepted)
+    }
+
+    /// The apps as the server lists them, each with the scopes and secrets this session last
+    /// read where the list leaves them out (still [`ExternalApp::listed_only`] where it has none).
+    pub async fn list_apps(&self) -> Result<Vec<ExternalApp>> {
+        let mut apps = self.client.list_apps().await?;
+        let read = self.read.lock().await;
+        for app in apps.iter_mut().filter(|app| app.listed_only) {
+            if let Some(known) = read.get(&app.id) {
+                app.scopes.clone_from(&known.scopes);
+                app.secrets.clone_from(&known.secrets);
+                app.listed_only = false;
+            }
+        }
+        Ok(apps)
+    }
+
+    /// The apps with everything each has: the list, completed by reading each app it leaves
+    /// incomplete. An app deleted meanwhile is left out.
+    pub async fn list_whole_apps(&self) -> Result<Vec<ExternalApp>> {
+        let apps = self.list_apps().await?;
+        let incomplete = apps
+            .iter()
+            .filter(|app| app.listed_only)
+            .map(|app| app.id.clone())
+            .collect();
+        let mut read: HashMap<String, ExternalApp> = self
+            .read_apps(incomplete)
+            .map_ok(|app| (app.id.clone(), app))
+            .try_collect()
+            .await?;
+        Ok(apps
+            .into_iter()
+            .filter_map(|app| match app.listed_only {
+                true => read.remove(&app.id),
+                false => Some(app),
+            })
+            .collect())
+    }
+
+    /// Reads the apps `app_ids` from the server, a few at once, each as soon as it arrives;
+    /// an app deleted meanwhile is left out.
+    pub fn read_apps(
+        &self,
+        app_ids: Vec<String>,
+    ) -> impl Stream<Item = Result<ExternalApp>> + Send + '_ {
+        stream::iter(app_ids)
+            .map(move |app_id| async move { self.get_app(&app_id).await })
+            .buffer_unordered(CONCURRENT_READS)
+            .filter_map(|read| async move {
+                match read {
+                    Err(Error::NotFound(_)) => None,
+                    other => Some(other),
+                }
+            })
+    }
+
+    /// The app as the server has it now, kept for the lists that follow.
+    pub async fn get_app(&self, app_id: &str) -> Result<ExternalApp> {
+        let app = self.client.get_app(app_id).await?;
+        self.read.lock().await.insert(app.id.clone(), app.clone());
+        Ok(app)
+    }
+
+    /// Forgets every app this session read, so that the next list completes with fresh reads:
+    /// the admin asked for the server's state now, changes made elsewhere included.
+    pub async fn forget_reads(&self) {
+        self.read.lock().await.clear();
+    }
+
+    /// Forgets what this session read of an app it changes.
+    async fn forget_read(&self, app_id: &str) {
+        self.read.lock().await.remove(app_id);
     }
 
     /// The server's scope catalog, read once per session.
@@ -108,6 +191,7 @@ impl Session {
     ) -> Result<Updated> {
         let catalog = self.catalog().await?;
         let guard = self.guard(accept_lockout);
+        self.forget_read(app_id).await;
         let updated =
             edit::apply_update(&self.client, app_id, base, edit, &catalog, &guard).await?;
         tracing::info!(%app_id, "updated an application");
@@ -141,6 +225,7 @@ impl Session {
         now: OffsetDateTime,
     ) -> Result<(SecretInfo, Secret)> {
         let request = request.for_server(&self.client.features(), now)?;
+        self.forget_read(app_id).await;
         let (info, value) = self
             .client
             .generate_secret(app_id, request.as_ref())
@@ -158,7 +243,7 @@ impl Session {
         secret_id: i64,
         accept_lockout: bool,
     ) -> Result<ExternalApp> {
-        let mut app = self.client.get_app(app_id).await?;
+        let mut app = self.get_app(app_id).await?;
         if !app.secrets.iter().any(|s| s.id == secret_id) {
             return Err(Error::NotFound(format!(
                 "\u{201c}{}\u{201d} has no secret {secret_id} (any more): read the app again.",
@@ -167,6 +252,7 @@ impl Session {
         }
         self.guard(accept_lockout)
             .check_delete_secret(&app, secret_id)?;
+        self.forget_read(app_id).await;
         self.client.delete_secret(secret_id).await?;
         self.forget_secret(app_id, Some(secret_id)).await;
         tracing::info!(%app_id, secret_id, "deleted a secret");
@@ -186,8 +272,9 @@ impl Session {
         rules::confirm_deletion(&name, typed)?;
         let guard = self.guard(accept_lockout);
         if guard.concerns(app_id) {
-            guard.check_delete_app(&self.client.get_app(app_id).await?)?;
+            guard.check_delete_app(&self.get_app(app_id).await?)?;
         }
+        self.forget_read(app_id).await;
         let deleted = self.client.delete_app(app_id).await;
         // Gone from the server (or from the list, when the server had lost it already).
         if matches!(deleted, Ok(()) | Err(Error::NotFound(_))) {
@@ -210,7 +297,7 @@ impl Session {
             true => Some(self.require_held_secret(app_id).await?),
             false => None,
         };
-        let app = self.client.get_app(app_id).await?;
+        let app = self.get_app(app_id).await?;
         let catalog = self.catalog().await?;
         Ok(Sheet::new(SheetInput {
             app,

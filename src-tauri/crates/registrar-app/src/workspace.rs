@@ -445,4 +445,56 @@ mod tests {
         assert!(!session.holds_secret(&id).await);
         workspace.close().await;
     }
+
+    /// The sandbox lists apps bare, as live tenants do: a session completes them by reading each,
+    /// keeps what it read for the lists that follow, and reads again an app it changed.
+    #[tokio::test]
+    async fn a_session_completes_bare_lists_and_reads_a_changed_app_again() {
+        use futures_util::TryStreamExt;
+
+        use crate::rules::SecretRequest;
+
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = open(&dir, keychain()).await;
+        let session = workspace.current();
+        let listed = session.list_apps().await.unwrap();
+        assert!(listed
+            .iter()
+            .all(|app| app.listed_only && app.secrets.is_empty()));
+        let ids: Vec<String> = listed.iter().map(|app| app.id.clone()).collect();
+
+        let read: Vec<registrar_core::model::ExternalApp> =
+            session.read_apps(ids.clone()).try_collect().await.unwrap();
+        assert_eq!(read.len(), ids.len());
+        assert!(read
+            .iter()
+            .all(|app| !app.listed_only && !app.secrets.is_empty()));
+        let whole = session.list_apps().await.unwrap();
+        assert!(whole
+            .iter()
+            .all(|app| !app.listed_only && !app.secrets.is_empty()));
+        assert_eq!(session.list_whole_apps().await.unwrap(), whole);
+
+        // A secret generated for the admin app: the list no longer has the old read of it.
+        let request = SecretRequest {
+            description: Some("Second".into()),
+            expires_on: None,
+        };
+        let now = time::OffsetDateTime::now_utc();
+        session
+            .generate_secret(&ids[0], &request, now)
+            .await
+            .unwrap();
+        let relisted = session.list_apps().await.unwrap();
+        assert!(relisted[0].listed_only);
+        let completed = session.list_whole_apps().await.unwrap();
+        assert_eq!(completed[0].secrets.len(), whole[0].secrets.len() + 1);
+        assert!(!session.list_apps().await.unwrap()[0].listed_only);
+
+        // Refresh: every app is read anew.
+        session.forget_reads().await;
+        let fresh = session.list_apps().await.unwrap();
+        assert!(fresh.iter().all(|app| app.listed_only));
+        workspace.close().await;
+    }
 }

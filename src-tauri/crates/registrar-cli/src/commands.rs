@@ -408,7 +408,7 @@ async fn apps(command: AppsCommand, session: &Session, json: bool) -> Result<()>
     let client = &session.client;
     match command {
         AppsCommand::List => {
-            let apps = client.list_apps().await?;
+            let apps = session.list_whole_apps().await?;
             for id in client.replaced_secrets() {
                 say_err!(
                     "registrar: the server replaced the secret of {id}: `registrar apps get {id}` \

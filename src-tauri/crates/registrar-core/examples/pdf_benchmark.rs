@@ -72,6 +72,7 @@ fn main() {
                 expires: Some(now + time::Duration::days(90)),
             })
             .collect(),
+        listed_only: false,
     };
     let endpoint = Endpoint {
         identity_url: "https://cloud.uipath.com/acme/identity_"

@@ -144,6 +144,7 @@ impl Record {
             scopes,
             secrets,
             token_auth: TokenAuth::from_method(&self.auth_method).unwrap_or_default(),
+            listed_only: false,
         }
     }
 

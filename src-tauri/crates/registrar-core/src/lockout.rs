@@ -149,6 +149,7 @@ mod tests {
                 })
                 .collect(),
             token_auth: Default::default(),
+            listed_only: false,
         }
     }
 

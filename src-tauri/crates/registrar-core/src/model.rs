@@ -172,6 +172,9 @@ pub struct ExternalApp {
     pub secrets: Vec<SecretInfo>,
     /// How it authenticates with its secret (a confidential app only).
     pub token_auth: TokenAuth,
+    /// As a list gave it, without its scopes and secrets (live UiPath tenants list apps so):
+    /// `scopes` and `secrets` are then empty, not known, until the app itself is read.
+    pub listed_only: bool,
 }
 
 impl ExternalApp {
@@ -280,6 +283,7 @@ mod tests {
             redirect_uris: vec![],
             scopes: scopes.iter().map(|t| Scope::new("OR.Jobs", *t)).collect(),
             secrets: vec![],
+            listed_only: false,
         };
         use ScopeType::{Application, User};
         assert_eq!(
@@ -312,6 +316,7 @@ mod tests {
                 secret(Some(now + Duration::days(9))),
                 secret(Some(now + Duration::days(3))),
             ],
+            listed_only: false,
         };
         assert_eq!(app.nearest_expiry(), Some(now + Duration::days(3)));
     }

@@ -210,6 +210,7 @@ impl ClientMetadata {
             scopes: draft.scopes.clone(),
             secrets: Vec::new(),
             token_auth: auth,
+            listed_only: false,
         };
         let grants = app.grants();
         let mut grant_types = Vec::new();

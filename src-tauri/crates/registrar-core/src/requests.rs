@@ -164,6 +164,7 @@ mod tests {
                 Scope::new("OR.Queues", ScopeType::Application),
             ],
             secrets: vec![],
+            listed_only: false,
         }
     }
 

@@ -18,7 +18,7 @@ use crate::secrets;
 use crate::server::{media_type, AppState, Shared};
 use crate::store::{self, ClientRecord, SecretRecord};
 use crate::validate::{self, AppInput, ScopeInput};
-use crate::ScopeTypes;
+use crate::{ListedApps, ScopeTypes};
 
 const INITIAL_SECRET_DESCRIPTION: &str = "Created with the app";
 
@@ -31,24 +31,38 @@ pub(crate) struct ExternalClientDto {
     secret: Option<Secret>,
     is_confidential: bool,
     redirect_uri: Option<String>,
-    resources: Vec<Resource>,
-    secrets: Vec<SecretDto>,
+    /// None in a bare list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resources: Option<Vec<Resource>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secrets: Option<Vec<SecretDto>>,
 }
 
 impl ExternalClientDto {
     fn new(record: ClientRecord, secret: Option<Secret>) -> Self {
         Self {
-            resources: catalog().group(&record.fields.scopes),
+            resources: Some(catalog().group(&record.fields.scopes)),
             name: record.fields.name,
             id: record.id,
             secret,
             is_confidential: record.is_confidential,
             redirect_uri: record.fields.redirect_uri,
-            secrets: record
-                .secrets
-                .into_iter()
-                .map(|s| SecretDto::new(s, None))
-                .collect(),
+            secrets: Some(
+                record
+                    .secrets
+                    .into_iter()
+                    .map(|s| SecretDto::new(s, None))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// As live tenants list it: without its scopes and secrets.
+    fn bare(self) -> Self {
+        Self {
+            resources: None,
+            secrets: None,
+            ..self
         }
     }
 }
@@ -216,6 +230,10 @@ pub(crate) async fn list(
     let clients: Vec<ExternalClientDto> = clients
         .into_iter()
         .map(|client| ExternalClientDto::new(client, None))
+        .map(|dto| match state.listed_apps {
+            ListedApps::Bare => dto.bare(),
+            ListedApps::Whole => dto,
+        })
         .collect();
     wire(&state, &clients)
 }

@@ -9,8 +9,8 @@ use std::time::Duration;
 use clap::Parser;
 
 use crate::{
-    Sandbox, SandboxConfig, ScopeTypes, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_ORGANIZATION, DEFAULT_REQUEST_TIMEOUT, SANDBOX_USER,
+    ListedApps, Sandbox, SandboxConfig, ScopeTypes, DEFAULT_HEADER_READ_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_ORGANIZATION, DEFAULT_REQUEST_TIMEOUT, SANDBOX_USER,
 };
 
 /// Registrar's sandbox identity server: UiPath's External Client API and a token endpoint on
@@ -30,6 +30,10 @@ pub struct Args {
     /// How answers write a scope's type: numbers as live tenants do, or the published names.
     #[arg(long, value_enum, default_value_t = ScopeTypes::Numbers)]
     pub scope_types: ScopeTypes,
+    /// What the list of apps gives of each: nothing of its scopes and secrets, as live tenants
+    /// answer, or the whole app, as the published API description has it.
+    #[arg(long, value_enum, default_value_t = ListedApps::Bare)]
+    pub listed_apps: ListedApps,
     /// Let a loopback redirect URL name any port (RFC 8252 §7.3); by default redirect URLs
     /// match exactly, port included, as UiPath's servers match them.
     #[arg(long)]
@@ -64,6 +68,7 @@ pub async fn run(args: Args) -> Result<(), Box<dyn Error>> {
         addr: SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)),
         organization: args.org,
         scope_types: args.scope_types,
+        listed_apps: args.listed_apps,
         loopback_any_port: args.loopback_any_port,
         scope_length_limit: args.scope_length_limit,
         header_read_timeout: Duration::from_secs(args.header_read_timeout),

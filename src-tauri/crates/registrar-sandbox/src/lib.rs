@@ -60,6 +60,7 @@ pub struct SandboxConfig {
     pub addr: SocketAddr,
     pub organization: String,
     pub scope_types: ScopeTypes,
+    pub listed_apps: ListedApps,
     /// Let a loopback redirect URL name any port (RFC 8252 §7.3); by default redirect URLs
     /// match exactly, port included, as on UiPath's servers.
     pub loopback_any_port: bool,
@@ -87,9 +88,19 @@ pub enum ScopeTypes {
     Names,
 }
 
+/// What the External Client API's list gives of each app.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListedApps {
+    /// As live tenants answer: no scopes and no secrets, which a client reads app by app.
+    #[default]
+    Bare,
+    /// Everything a read of the app gives, as the published API description has it.
+    Whole,
+}
+
 impl SandboxConfig {
     /// 127.0.0.1 on a free port, organization [`DEFAULT_ORGANIZATION`], scope types as numbers,
-    /// and the default limits ([`DEFAULT_HEADER_READ_TIMEOUT`], [`DEFAULT_REQUEST_TIMEOUT`],
+    /// apps listed bare, and the default limits ([`DEFAULT_HEADER_READ_TIMEOUT`], [`DEFAULT_REQUEST_TIMEOUT`],
     /// [`DEFAULT_MAX_CONNECTIONS`]).
     pub fn new(db_path: impl Into<PathBuf>) -> Self {
         Self {
@@ -97,6 +108,7 @@ impl SandboxConfig {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             organization: DEFAULT_ORGANIZATION.into(),
             scope_types: ScopeTypes::Numbers,
+            listed_apps: ListedApps::Bare,
             loopback_any_port: false,
             scope_length_limit: None,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
@@ -192,6 +204,7 @@ impl Sandbox {
             partition: opened.meta.partition,
             issuer: format!("http://{addr}/identity_"),
             scope_types: config.scope_types,
+            listed_apps: config.listed_apps,
             loopback_any_port: config.loopback_any_port,
             scope_length_limit: config.scope_length_limit,
         });

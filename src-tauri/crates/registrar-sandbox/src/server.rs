@@ -55,6 +55,7 @@ pub(crate) struct Shared {
     /// `{base_url}/identity_`, the same under both mounts (as on Automation Cloud).
     pub issuer: String,
     pub scope_types: crate::ScopeTypes,
+    pub listed_apps: crate::ListedApps,
     /// A loopback redirect URL may name any port (RFC 8252 §7.3) instead of matching exactly.
     pub loopback_any_port: bool,
     /// Longer `scope` parameters are refused at the token endpoint, as some versions do.

@@ -89,9 +89,14 @@ impl UiPathClient {
         let response = self
             .send(Method::GET, url, None::<&()>, "reading the application")
             .await?;
-        read_json::<ExternalClientDto>(response, "reading the application")
+        let app = read_json::<ExternalClientDto>(response, "reading the application")
             .await?
-            .into_app()
+            .into_app()?;
+        // Read by itself, an app without scopes or secrets has none.
+        Ok(ExternalApp {
+            listed_only: false,
+            ..app
+        })
     }
 
     pub async fn catalog(&self) -> Result<Vec<CatalogResource>> {

@@ -244,6 +244,7 @@ impl ExternalClientDto {
         let id = self.id.ok_or_else(|| {
             Error::Server("The identity server listed an application without an App ID.".into())
         })?;
+        let listed_only = self.resources.is_none() || self.secrets.is_none();
         let mut scopes = Vec::new();
         for resource in self.resources.unwrap_or_default() {
             for scope in resource.scopes.unwrap_or_default() {
@@ -278,6 +279,7 @@ impl ExternalClientDto {
                 .collect(),
             id,
             token_auth: TokenAuth::SecretPost,
+            listed_only,
         })
     }
 }
@@ -432,6 +434,7 @@ mod tests {
         );
         assert_eq!(app.secrets[1].expires.map(|e| e.year()), Some(2027));
         assert!(app.redirect_uris.is_empty());
+        assert!(!app.listed_only);
     }
 
     #[test]
@@ -447,9 +450,10 @@ mod tests {
             apps[1].redirect_uris,
             ["http://localhost:8085/Temporary_Listen_Addresses"]
         );
+        // Not known to have none: the list leaves them out.
         assert!(apps
             .iter()
-            .all(|a| a.scopes.is_empty() && a.secrets.is_empty()));
+            .all(|a| a.scopes.is_empty() && a.secrets.is_empty() && a.listed_only));
     }
 
     #[test]

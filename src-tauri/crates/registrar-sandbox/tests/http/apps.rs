@@ -1,14 +1,16 @@
 //! The External Client API's apps: create, read, update, delete, the rules they must meet, and
 //! the partition and organization they live in.
 
-use registrar_sandbox::ScopeTypes;
+use registrar_sandbox::{ListedApps, SandboxConfig, ScopeTypes};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::common::{claims, env, env_writing, field_errors, json_of, oauth_error, problem};
+use crate::common::{
+    claims, env, env_with, env_writing, field_errors, json_of, oauth_error, problem,
+};
 
 #[tokio::test]
 async fn scope_types_are_written_as_names_when_asked_and_read_in_both_forms() {
@@ -47,6 +49,22 @@ async fn scope_types_are_written_as_names_when_asked_and_read_in_both_forms() {
             (&json!("OR.Queues"), &json!("application"))
         ]
     );
+}
+
+#[tokio::test]
+async fn the_list_gives_whole_apps_when_asked() {
+    let env = env_with(|config| SandboxConfig {
+        listed_apps: ListedApps::Whole,
+        ..config
+    })
+    .await;
+    let app = env
+        .create_app(true, &[("OR.Jobs", "application")], None)
+        .await;
+    let listed = env.list().await;
+    let listed = listed.iter().find(|a| a["id"] == app.id.as_str()).unwrap();
+    assert_eq!(listed["resources"][0]["scopes"][0]["name"], "OR.Jobs");
+    assert_eq!(listed["secrets"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -129,6 +147,12 @@ async fn external_clients_are_created_read_updated_and_deleted() {
     let admin = &listed[0];
     assert_eq!(admin["id"], env.sandbox.admin_client_id());
     assert_eq!(admin["isConfidential"], true);
+    // As live tenants list apps: without their scopes and secrets.
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|app| app.get("resources").is_none() && app.get("secrets").is_none()));
 
     let update = json!({
         "name": "Billing sync v2",
