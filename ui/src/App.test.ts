@@ -249,7 +249,7 @@ describe('App', () => {
   it('Refresh on the list asks for every app as the server has it now', async () => {
     await renderApp();
     await screen.findAllByTestId('app-row');
-    expect(listApps).toHaveBeenLastCalledWith(true);
+    expect(listApps).toHaveBeenLastCalledWith(false);
 
     await fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
 
