@@ -14,13 +14,19 @@ use crate::core_client::{sandbox, Running};
 use crate::generic::oidc_token;
 
 /// Runs `registrar args…` with `env` (and nothing inherited that could name another server),
-/// feeding `stdin`; off the test's runtime, which serves the sandbox.
+/// feeding `stdin`; off the test's runtime, which serves the sandbox. Without a config folder in
+/// `env`, it gets a throwaway one, so that no run writes to the user's own (the audit trail).
 async fn registrar(args: &[&str], env: &[(&str, String)], stdin: &str) -> Output {
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    let env: Vec<(String, String)> = env
+    let mut env: Vec<(String, String)> = env
         .iter()
         .map(|(k, v)| ((*k).to_owned(), v.clone()))
         .collect();
+    let throwaway = tempfile::tempdir().unwrap();
+    if !env.iter().any(|(k, _)| k == "REGISTRAR_CONFIG_DIR") {
+        let dir = throwaway.path().display().to_string();
+        env.push(("REGISTRAR_CONFIG_DIR".to_owned(), dir));
+    }
     let stdin = stdin.to_owned();
     tokio::task::spawn_blocking(move || {
         let mut child = Command::new(app_binary())
@@ -39,7 +45,9 @@ async fn registrar(args: &[&str], env: &[(&str, String)], stdin: &str) -> Output
             .unwrap()
             .write_all(stdin.as_bytes())
             .unwrap();
-        child.wait_with_output().unwrap()
+        let output = child.wait_with_output().unwrap();
+        drop(throwaway);
+        output
     })
     .await
     .unwrap()
@@ -438,6 +446,109 @@ async fn a_saved_connection_keeps_its_secret_in_the_keychain_and_reports_what_wo
         failure(&registrar(&["apps", "list", "--connection", "Local suite"], &env, "").await);
     assert_eq!(code, 2, "{said}");
     assert!(home.keychain_is_empty(), "the keychain entry stayed");
+}
+
+/// Every change, from adding the connection to removing it, is in the audit trail with who,
+/// where and what, never a secret; an entry changed afterwards is found.
+#[tokio::test]
+async fn every_change_is_in_the_audit_trail_and_tampering_is_found() {
+    let running = sandbox().await;
+    let admin = running.sandbox.issue_admin_secret().unwrap();
+    let home = Home::new();
+    let env = home.env();
+    let host = format!("http://{}", running.sandbox.addr());
+    let (org, admin_id) = (
+        running.sandbox.organization(),
+        running.sandbox.admin_client_id(),
+    );
+    let secret = format!("{}\n", admin.expose());
+    stdout(&add_suite(&env, "Audited", &host, org, admin_id, &[], &secret).await);
+    let created = ok_json(&create(&env, "Audited app", "OR.Jobs.Read").await);
+    let id = created["id"].as_str().unwrap().to_owned();
+    let generate = ["secrets", "generate", &id, "--description", "CI", "--json"];
+    let generated = ok_json(&registrar(&generate, &env, "").await);
+    let dir = tempfile::tempdir().unwrap();
+    stdout(&export_markdown(&env, &id, dir.path(), false).await);
+    let first = created["secrets"][0]["id"].as_i64().unwrap().to_string();
+    stdout(&registrar(&["secrets", "delete", &id, &first], &env, "").await);
+    let delete = ["apps", "delete", &id, "--confirm", "Audited app"];
+    stdout(&registrar(&delete, &env, "").await);
+    stdout(&registrar(&["connections", "remove", "Audited"], &env, "").await);
+
+    let entries = ok_json(&registrar(&["audit", "list", "--json"], &env, "").await);
+    let actions: Vec<&str> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "connectionAdded",
+            "appCreated",
+            "secretGenerated",
+            "sheetExported",
+            "secretDeleted",
+            "appDeleted",
+            "connectionRemoved"
+        ]
+    );
+    for entry in entries.as_array().unwrap() {
+        assert_eq!(entry["connection"]["name"], "Audited", "{entry}");
+        assert!(entry["user"].as_str().is_some_and(|u| !u.is_empty()));
+        assert!(
+            entry["admin"].as_str().unwrap().contains(admin_id),
+            "{entry}"
+        );
+    }
+    assert_eq!(entries[1]["app"]["id"], id.as_str());
+    assert_eq!(entries[1]["after"]["applicationScopes"][0], "OR.Jobs.Read");
+    assert_eq!(entries[2]["after"]["description"], "CI");
+    assert_eq!(entries[5]["before"]["name"], "Audited app");
+
+    let trail = std::fs::read_to_string(home.config.path().join("audit.jsonl")).unwrap();
+    for value in [
+        admin.expose(),
+        created["secret"].as_str().unwrap(),
+        generated["value"].as_str().unwrap(),
+    ] {
+        assert!(!trail.contains(value), "a secret is in the audit trail");
+    }
+    let said = stdout(&registrar(&["audit", "verify"], &env, "").await);
+    assert!(said.contains("intact: 7 entries"), "{said}");
+    let filtered = [
+        "audit",
+        "list",
+        "--app",
+        &id,
+        "--action",
+        "secretGenerated",
+        "--json",
+    ];
+    let filtered = ok_json(&registrar(&filtered, &env, "").await);
+    assert_eq!(filtered.as_array().unwrap().len(), 1);
+    let csv = dir.path().join("audit.csv");
+    let export = [
+        "audit",
+        "export",
+        "--format",
+        "csv",
+        "--out",
+        csv.to_str().unwrap(),
+    ];
+    stdout(&registrar(&export, &env, "").await);
+    let csv = std::fs::read_to_string(csv).unwrap();
+    assert_eq!(csv.lines().count(), 8);
+    assert!(csv.starts_with("seq,at,user,"), "{csv}");
+
+    // Someone edits an entry: the trail says where.
+    let path = home.config.path().join("audit.jsonl");
+    let edited = trail.replacen("\"CI\"", "\"Nightly\"", 1);
+    std::fs::write(&path, edited).unwrap();
+    let (code, said) = failure(&registrar(&["audit", "verify"], &env, "").await);
+    assert_eq!(code, 1, "{said}");
+    assert!(said.contains("line 3: it was changed"), "{said}");
 }
 
 #[tokio::test]

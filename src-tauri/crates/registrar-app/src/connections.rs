@@ -5,6 +5,7 @@
 use std::future::Future;
 
 use registrar_core::admin::{self, AdminCredential};
+use registrar_core::audit::{self, Action, AuditLog, Subject};
 use registrar_core::connections::{Connection, ConnectionKind, ConnectionStore, Saved};
 use registrar_core::dynamic;
 use registrar_core::keychain::Keychain;
@@ -59,6 +60,7 @@ impl SignInWith<fn(&Url), std::future::Pending<()>> {
 #[derive(Debug)]
 pub struct Connections {
     store: ConnectionStore,
+    audit: AuditLog,
     keychain: Keychain,
     http: reqwest::Client,
     /// Serializes changes to the saved list made through this value: each one reads, changes
@@ -69,6 +71,7 @@ pub struct Connections {
 impl Connections {
     pub fn new(store: ConnectionStore, keychain: Keychain, http: reqwest::Client) -> Self {
         Self {
+            audit: AuditLog::new(store.audit_path()),
             store,
             keychain,
             http,
@@ -88,7 +91,8 @@ impl Connections {
     pub async fn open(&self, connection: &Connection) -> Result<Session> {
         let client =
             admin::open(self.http.clone(), &self.keychain, &self.store, connection).await?;
-        Ok(Session::new(client, About::from(connection)))
+        let audit = AuditLog::new(self.store.audit_path());
+        Ok(Session::new(client, About::from(connection), audit))
     }
 
     /// Checks a new connection as typed against the rules and the saved ones, before its
@@ -124,6 +128,55 @@ impl Connections {
     /// unless all of this works. `choose` records it as the chosen connection in the same write
     /// (the window works on what it saves; the command line leaves the choice alone).
     pub async fn save<Open, Cancel>(
+        &self,
+        change: Change,
+        sign_in: SignInWith<Open, Cancel>,
+        choose: bool,
+    ) -> Result<Connection>
+    where
+        Open: FnOnce(&Url),
+        Cancel: Future<Output = ()>,
+    {
+        let before = match &change.id {
+            Some(id) => self.saved()?.get(id).cloned(),
+            None => None,
+        };
+        let saved = self.save_checked(change, sign_in, choose).await?;
+        let action = match before {
+            Some(_) => Action::ConnectionEdited,
+            None => Action::ConnectionAdded,
+        };
+        let before = before.as_ref().map(audit::connection_metadata);
+        let after = Some(audit::connection_metadata(&saved));
+        self.record(&saved, action, before, after).await;
+        Ok(saved)
+    }
+
+    /// Appends a change to the saved connections to the audit trail; a trail that cannot be
+    /// written is logged, as the change is done.
+    async fn record(
+        &self,
+        connection: &Connection,
+        action: Action,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) {
+        let change = audit::Change {
+            connection: Subject::connection(connection),
+            admin: connection.admin_identity(),
+            app: None,
+            action,
+            before,
+            after,
+        };
+        let at = time::OffsetDateTime::now_utc();
+        if let Err(e) = self.audit.append(change, at).await {
+            tracing::error!("the audit trail missed a change: {e}");
+        }
+    }
+
+    /// [`Connections::save`] but for the trail.
+    async fn save_checked<Open, Cancel>(
         &self,
         change: Change,
         sign_in: SignInWith<Open, Cancel>,
@@ -385,8 +438,11 @@ impl Connections {
         self.store.save(&saved)?;
         drop(lock);
         // The connection is gone from the file; its entries go last.
-        admin::forget(&self.keychain, &self.store, &connection).await?;
-        Ok(connection)
+        let forgotten = admin::forget(&self.keychain, &self.store, &connection).await;
+        let before = Some(audit::connection_metadata(&connection));
+        self.record(&connection, Action::ConnectionRemoved, before, None)
+            .await;
+        forgotten.map(|()| connection)
     }
 }
 

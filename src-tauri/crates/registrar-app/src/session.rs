@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 
+use registrar_core::audit::{self, Action, AuditLog, Subject};
 use registrar_core::connections::Connection;
 use registrar_core::draft::AppDraft;
 use registrar_core::edit::{self, AppEdit, Updated};
@@ -25,6 +26,8 @@ use crate::rules::{self, SecretRequest};
 /// How the server worked on is named to people, and what it must not lose.
 #[derive(Debug, Clone)]
 pub struct About {
+    /// The connection as the audit trail names it.
+    pub connection: Subject,
     /// The connection as a handoff sheet names it.
     pub sheet: SheetConnection,
     /// Who acts through it, as a handoff sheet names its producer.
@@ -36,6 +39,7 @@ pub struct About {
 impl From<&Connection> for About {
     fn from(connection: &Connection) -> Self {
         Self {
+            connection: Subject::connection(connection),
             sheet: SheetConnection::from(connection),
             admin_identity: connection.admin_identity(),
             lockout: Guard::for_connection(connection, false),
@@ -47,6 +51,7 @@ impl From<&Connection> for About {
 pub struct Session {
     pub client: Provider,
     pub about: About,
+    audit: AuditLog,
     catalog: Mutex<Option<Arc<Vec<CatalogResource>>>>,
     held: Mutex<HashMap<String, HeldSecret>>,
     /// Apps as this session last read them one by one, for a server whose list leaves out
@@ -67,10 +72,11 @@ struct HeldSecret {
 }
 
 impl Session {
-    pub fn new(client: Provider, about: About) -> Self {
+    pub fn new(client: Provider, about: About, audit: AuditLog) -> Self {
         Self {
             client,
             about,
+            audit,
             catalog: Mutex::new(None),
             held: Mutex::new(HashMap::new()),
             read: Mutex::new(HashMap::new()),
@@ -144,6 +150,28 @@ impl Session {
         Ok(app)
     }
 
+    /// Appends what this session changed to the audit trail. The change is done by then, on
+    /// the server: a trail that cannot be written is logged, and does not undo or hide it.
+    async fn record(
+        &self,
+        action: Action,
+        app: Subject,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) {
+        let change = audit::Change {
+            connection: self.about.connection.clone(),
+            admin: self.about.admin_identity.clone(),
+            app: Some(app),
+            action,
+            before,
+            after,
+        };
+        if let Err(e) = self.audit.append(change, OffsetDateTime::now_utc()).await {
+            tracing::error!("the audit trail missed a change: {e}");
+        }
+    }
+
     /// Forgets every app this session read, so that the next list completes with fresh reads:
     /// the admin asked for the server's state now, changes made elsewhere included.
     pub async fn forget_reads(&self) {
@@ -173,6 +201,14 @@ impl Session {
         let valid = draft.validate(Some(&catalog))?;
         let created = self.client.create_app(&valid).await?;
         tracing::info!(app_id = %created.app.id, "registered an application");
+        let after = audit::app_metadata(&created.app);
+        self.record(
+            Action::AppCreated,
+            Subject::app(&created.app),
+            None,
+            Some(after),
+        )
+        .await;
         if let Some(secret) = &created.secret {
             let secret_id = created.app.secrets.first().map(|s| s.id);
             self.hold_secret(&created.app.id, secret_id, secret).await;
@@ -195,6 +231,17 @@ impl Session {
         let updated =
             edit::apply_update(&self.client, app_id, base, edit, &catalog, &guard).await?;
         tracing::info!(%app_id, "updated an application");
+        // The server still had `base` (the update checks that), with the same secrets.
+        let before = audit::app_metadata(&ExternalApp {
+            name: base.name.clone(),
+            redirect_uris: base.redirect_uris.clone(),
+            scopes: base.scopes.clone(),
+            ..updated.app.clone()
+        });
+        let after = audit::app_metadata(&updated.app);
+        let app = Subject::app(&updated.app);
+        self.record(Action::AppUpdated, app, Some(before), Some(after))
+            .await;
         if let Some(value) = &updated.replaced_secret {
             self.hold_replaced(&updated.app, value).await;
         }
@@ -231,6 +278,13 @@ impl Session {
             .generate_secret(app_id, request.as_ref())
             .await?;
         tracing::info!(%app_id, secret_id = info.id, "generated a secret");
+        let app = Subject {
+            id: app_id.to_owned(),
+            name: self.client.name_of(app_id).await.unwrap_or_default(),
+        };
+        let after = audit::secret_metadata(&info);
+        self.record(Action::SecretGenerated, app, None, Some(after))
+            .await;
         self.hold_secret(app_id, Some(info.id), &value).await;
         Ok((info, value))
     }
@@ -256,6 +310,10 @@ impl Session {
         self.client.delete_secret(secret_id).await?;
         self.forget_secret(app_id, Some(secret_id)).await;
         tracing::info!(%app_id, secret_id, "deleted a secret");
+        let before = app.secrets.iter().find(|s| s.id == secret_id);
+        let before = before.map(audit::secret_metadata);
+        self.record(Action::SecretDeleted, Subject::app(&app), before, None)
+            .await;
         app.secrets.retain(|s| s.id != secret_id);
         Ok(app)
     }
@@ -270,10 +328,18 @@ impl Session {
     ) -> Result<String> {
         let name = self.client.name_of(app_id).await?;
         rules::confirm_deletion(&name, typed)?;
+        // What it was, for the guard and the trail; one Registrar cannot read (the server lost
+        // it, or its token is gone) is recorded by name.
+        let read = self.get_app(app_id).await;
         let guard = self.guard(accept_lockout);
-        if guard.concerns(app_id) {
-            guard.check_delete_app(&self.get_app(app_id).await?)?;
-        }
+        let before = match read {
+            Ok(app) => {
+                guard.check_delete_app(&app)?;
+                Some(app)
+            }
+            Err(e) if guard.concerns(app_id) => return Err(e),
+            Err(_) => None,
+        };
         self.forget_read(app_id).await;
         let deleted = self.client.delete_app(app_id).await;
         // Gone from the server (or from the list, when the server had lost it already).
@@ -282,6 +348,16 @@ impl Session {
         }
         deleted?;
         tracing::info!(%app_id, "deleted an application");
+        let subject = Subject {
+            id: app_id.to_owned(),
+            name: name.clone(),
+        };
+        let before = before.map_or_else(
+            || serde_json::json!({ "name": name }),
+            |app| audit::app_metadata(&app),
+        );
+        self.record(Action::AppDeleted, subject, Some(before), None)
+            .await;
         Ok(name)
     }
 
@@ -310,6 +386,16 @@ impl Session {
             pkce: Pkce::generate()?,
             state: random_state()?,
         }))
+    }
+
+    /// Records in the trail that `sheet` was written to a file, and whether with the secret.
+    pub async fn exported(&self, sheet: &Sheet) {
+        let action = match sheet.holds_secret() {
+            true => Action::SheetExportedWithSecret,
+            false => Action::SheetExported,
+        };
+        self.record(action, Subject::app(&sheet.app), None, None)
+            .await;
     }
 
     /// Keeps `value` as the app's newest secret (replacing an older one).

@@ -8,6 +8,7 @@ use std::ops::Deref;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use registrar_core::admin;
+use registrar_core::audit::AuditLog;
 use registrar_core::connections::{Connection, ConnectionKind, ConnectionStore, Saved};
 use registrar_core::keychain::Keychain;
 use registrar_core::provider::{Features, Provider};
@@ -101,6 +102,7 @@ impl Workspace {
             session: Session::new(
                 Provider::UiPath(admin::with_secret(http.clone(), &connection, secret)?),
                 About::from(&connection),
+                AuditLog::new(store.audit_path()),
             ),
             connection: connection.clone(),
         });

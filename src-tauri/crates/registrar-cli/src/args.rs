@@ -37,8 +37,48 @@ pub enum Command {
     /// The developer handoff sheet.
     #[command(subcommand)]
     Handoff(HandoffCommand),
+    /// The audit trail: every change Registrar made, from the window or the command line.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Run the sandbox identity server until Ctrl-C.
     Sandbox(registrar_sandbox::cli::Args),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// The entries, oldest first; with --connection, that connection's only.
+    List {
+        /// Only the entries about this App ID.
+        #[arg(long, allow_hyphen_values = true)]
+        app: Option<String>,
+        /// Only this action (may be given several times): connectionAdded, connectionEdited,
+        /// connectionRemoved, appCreated, appUpdated, appDeleted, secretGenerated,
+        /// secretDeleted, sheetExported, sheetExportedWithSecret.
+        #[arg(long)]
+        action: Vec<String>,
+        /// Only entries from this day on (YYYY-MM-DD, this computer's time zone).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only entries up to the end of this day (YYYY-MM-DD, this computer's time zone).
+        #[arg(long)]
+        until: Option<String>,
+    },
+    /// Check that no entry was changed or taken out since it was written; exits 1 if one was.
+    Verify,
+    /// Write the whole trail as JSON Lines or CSV.
+    Export {
+        #[arg(long, value_enum)]
+        format: AuditFormat,
+        /// The file to write (owner-only); standard output when left out.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Jsonl,
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

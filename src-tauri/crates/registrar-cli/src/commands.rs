@@ -5,6 +5,7 @@ use std::io::BufRead;
 use registrar_app::connections::{Change, Connections, GivenCredential, SignInWith};
 use registrar_app::rules::{self, SecretRequest};
 use registrar_app::session::Session;
+use registrar_core::audit;
 use registrar_core::connections::{Connection, ConnectionKind};
 use registrar_core::draft::AppDraft;
 use registrar_core::edit::AppEdit;
@@ -18,8 +19,8 @@ use uuid::Uuid;
 use zeroize::Zeroize;
 
 use crate::args::{
-    AddConnection, AppType, AppsCommand, Cli, Command, ConnectionsCommand, CreateApp,
-    HandoffCommand, Kind, SecretsCommand, SheetFormat, UpdateApp,
+    AddConnection, AppType, AppsCommand, AuditCommand, AuditFormat, Cli, Command,
+    ConnectionsCommand, CreateApp, HandoffCommand, Kind, SecretsCommand, SheetFormat, UpdateApp,
 };
 use crate::output::{app_json, app_type, print_app, print_json, say, say_err, secret_json, table};
 use crate::target::{self, ENV_CLIENT_SECRET, ENV_INITIAL_ACCESS_TOKEN};
@@ -32,6 +33,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Apps(command) => apps(command, &target::open(name).await?, json).await,
         Command::Secrets(command) => secrets(command, &target::open(name).await?, json).await,
         Command::Handoff(command) => handoff(command, &target::open(name).await?, json).await,
+        Command::Audit(command) => audit(command, name, json),
         Command::Sandbox(args) => registrar_sandbox::cli::run(args)
             .await
             .map_err(|e| Error::Storage(format!("The sandbox stopped: {e}"))),
@@ -560,6 +562,124 @@ async fn secrets(command: SecretsCommand, session: &Session, json: bool) -> Resu
     Ok(())
 }
 
+fn audit(command: AuditCommand, connection: Option<&str>, json: bool) -> Result<()> {
+    let log = target::audit_log()?;
+    match command {
+        AuditCommand::List {
+            app,
+            action,
+            since,
+            until,
+        } => {
+            let actions = action
+                .iter()
+                .map(|name| audit_action(name))
+                .collect::<Result<Vec<_>>>()?;
+            // From the first second of `since` to the last of `until`, in this time zone.
+            let since = since
+                .map(|day| {
+                    let day = rules::day(&day)?;
+                    let before = day.pred_opt().unwrap_or(day);
+                    rules::end_of_day(before).map(|end| end + time::Duration::SECOND)
+                })
+                .transpose()?;
+            let until = until
+                .map(|day| rules::day(&day).and_then(rules::end_of_day))
+                .transpose()?;
+            let entries: Vec<audit::Entry> = log
+                .entries()?
+                .into_iter()
+                .filter(|e| connection.is_none_or(|name| e.change.connection.name == name))
+                .filter(|e| {
+                    app.as_ref()
+                        .is_none_or(|id| e.change.app.as_ref().is_some_and(|a| &a.id == id))
+                })
+                .filter(|e| actions.is_empty() || actions.contains(&e.change.action))
+                .filter(|e| since.is_none_or(|since| e.at >= since))
+                .filter(|e| until.is_none_or(|until| e.at <= until))
+                .collect();
+            if json {
+                print_json(&json!(entries));
+            } else {
+                let rows: Vec<Vec<String>> = entries
+                    .iter()
+                    .map(|e| {
+                        vec![
+                            e.seq.to_string(),
+                            rfc3339(e.at),
+                            e.user.clone(),
+                            e.change.connection.name.clone(),
+                            e.change.action.name(),
+                            e.change
+                                .app
+                                .as_ref()
+                                .map(|a| format!("{} ({})", a.name, a.id))
+                                .unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                table(&["#", "AT", "USER", "CONNECTION", "ACTION", "APP"], &rows);
+            }
+        }
+        AuditCommand::Verify => {
+            match log.verify()? {
+                audit::Verdict::Intact { entries } => {
+                    if json {
+                        print_json(&json!({"intact": true, "entries": entries}));
+                    } else {
+                        say!("The audit trail is intact: {entries} entries, none changed or taken out.");
+                    }
+                }
+                audit::Verdict::Broken { line, why } => {
+                    return Err(Error::Storage(format!(
+                        "The audit trail {} was tampered with: line {line}: {why}.",
+                        log.path().display()
+                    )))
+                }
+            }
+        }
+        AuditCommand::Export { format, out } => {
+            let entries = log.entries()?;
+            let text = match format {
+                AuditFormat::Jsonl => entries
+                    .iter()
+                    .map(|e| serde_json::to_string(e).unwrap_or_default() + "\n")
+                    .collect::<String>(),
+                AuditFormat::Csv => audit::to_csv(&entries),
+            };
+            match out {
+                Some(path) => {
+                    files::write_with(&path, text.as_bytes(), files::Access::OwnerOnly)?;
+                    if !json {
+                        say!("Wrote {} entries to {}", entries.len(), path.display());
+                    }
+                }
+                None => print!("{text}"),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An action by the name entries give it.
+fn audit_action(name: &str) -> Result<audit::Action> {
+    audit::Action::ALL
+        .into_iter()
+        .find(|action| action.name() == name)
+        .ok_or_else(|| Error::InvalidInput {
+            field: None,
+            message: format!(
+                "\"{name}\" is no action of the audit trail: give one of {}.",
+                audit::Action::ALL.map(audit::Action::name).join(", ")
+            ),
+        })
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 async fn handoff(command: HandoffCommand, session: &Session, json: bool) -> Result<()> {
     let HandoffCommand::Export {
         app_id,
@@ -581,6 +701,7 @@ async fn handoff(command: HandoffCommand, session: &Session, json: bool) -> Resu
         out
     };
     files::write_atomically(&path, &sheet.render(format))?;
+    session.exported(&sheet).await;
     if json {
         print_json(&json!({"path": path.display().to_string(), "format": format.extension()}));
     } else {

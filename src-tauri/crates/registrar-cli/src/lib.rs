@@ -1,8 +1,9 @@
 //! `registrar` on a command line: the same core as the window, for scripts and CI. The app's
 //! binary runs this when it is given a command (`registrar apps list`), the window otherwise.
 //!
-//! Exit codes: 0 done; 1 a local failure (keychain, files); 2 bad input (including a name or ID
-//! that does not exist); 3 authentication or permission refused; 4 the server or network failed.
+//! Exit codes: 0 done; 1 a local failure (keychain, files, an audit trail found tampered with); 2
+//! bad input (including a name or ID that does not exist); 3 authentication or permission
+//! refused; 4 the server or network failed.
 
 mod args;
 mod commands;

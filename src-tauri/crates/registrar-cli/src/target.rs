@@ -5,6 +5,7 @@ use registrar_app::connections::Connections;
 use registrar_app::folders::config_dir;
 use registrar_app::session::{About, Session};
 use registrar_core::admin;
+use registrar_core::audit::{AuditLog, Subject};
 use registrar_core::connections::{Connection, ConnectionStore, Saved};
 use registrar_core::handoff::SheetConnection;
 use registrar_core::keychain::{self, Keychain};
@@ -30,6 +31,12 @@ pub fn connections() -> Result<Connections> {
         Keychain::platform(keychain::namespace()?)?,
         registrar_core::http::client()?,
     ))
+}
+
+/// The audit trail the window and the command line both append to.
+pub fn audit_log() -> Result<AuditLog> {
+    let store = ConnectionStore::new(config_dir()?.join("connections.json"));
+    Ok(AuditLog::new(store.audit_path()))
 }
 
 /// The environment's credentials when `REGISTRAR_IDENTITY_URL` is set, else the named (or first)
@@ -117,6 +124,10 @@ async fn from_environment(url: &str) -> Result<Session> {
         client_secret: secret()?,
     };
     let about = About {
+        connection: Subject {
+            id: "environment".into(),
+            name: sheet.name.clone(),
+        },
         lockout: Guard::for_admin_app(&credentials.client_id, ENV_URL, false),
         sheet,
         admin_identity,
@@ -124,5 +135,6 @@ async fn from_environment(url: &str) -> Result<Session> {
     Ok(Session::new(
         Provider::UiPath(UiPathClient::new(http, endpoint, credentials)),
         about,
+        audit_log()?,
     ))
 }

@@ -385,6 +385,12 @@ impl ConnectionStore {
             .with_file_name(format!("clients-{connection_id}.json"))
     }
 
+    /// Where the audit trail of every change is kept, beside this file: the window and the
+    /// command line both append to it.
+    pub fn audit_path(&self) -> PathBuf {
+        self.path.with_file_name("audit.jsonl")
+    }
+
     /// Saves atomically: a crash mid-write leaves the previous file, never half of one.
     pub fn save(&self, saved: &Saved) -> Result<()> {
         let file = ConnectionsFile {
