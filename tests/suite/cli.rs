@@ -551,6 +551,120 @@ async fn every_change_is_in_the_audit_trail_and_tampering_is_found() {
     assert!(said.contains("line 3: it was changed"), "{said}");
 }
 
+/// `secrets expiring` for cron: exit 10 with what expires within the span, 0 with nothing, and 4
+/// when a saved connection cannot be read, after printing what the others gave.
+#[tokio::test]
+async fn expiring_secrets_are_found_across_connections_with_exit_codes_for_cron() {
+    let home = Home::new();
+    let env = home.env();
+    let mut servers = Vec::new();
+    for name in ["Production", "Staging"] {
+        let running = sandbox().await;
+        let admin = running.sandbox.issue_admin_secret().unwrap();
+        let host = format!("http://{}", running.sandbox.addr());
+        let (org, admin_id) = (
+            running.sandbox.organization(),
+            running.sandbox.admin_client_id(),
+        );
+        let secret = format!("{}\n", admin.expose());
+        stdout(&add_suite(&env, name, &host, org, admin_id, &[], &secret).await);
+        servers.push(running);
+    }
+    let created = ok_json(
+        &registrar(
+            &[
+                "apps",
+                "create",
+                "--name",
+                "Billing sync",
+                "--type",
+                "confidential",
+                "--app-scope",
+                "OR.Jobs.Read",
+                "--connection",
+                "Production",
+                "--json",
+            ],
+            &env,
+            "",
+        )
+        .await,
+    );
+    let id = created["id"].as_str().unwrap().to_owned();
+    let soon = (time::OffsetDateTime::now_utc() + time::Duration::days(5)).date();
+    let generate = [
+        "secrets",
+        "generate",
+        &id,
+        "--description",
+        "Nightly",
+        "--expires",
+        &soon.to_string(),
+        "--connection",
+        "Production",
+    ];
+    stdout(&registrar(&generate, &env, "").await);
+
+    let expiring = [
+        "secrets",
+        "expiring",
+        "--within",
+        "30d",
+        "--all-connections",
+        "--json",
+    ];
+    let output = registrar(&expiring, &env, "").await;
+    assert_eq!(
+        output.status.code(),
+        Some(10),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let found: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rows = found["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{found}");
+    assert_eq!(rows[0]["connection"], "Production");
+    assert_eq!(rows[0]["appId"], id.as_str());
+    assert_eq!(rows[0]["description"], "Nightly");
+    assert_eq!(rows[0]["urgency"], "within7Days");
+
+    let table = registrar(
+        &["secrets", "expiring", "--within", "30d", "-c", "Production"],
+        &env,
+        "",
+    )
+    .await;
+    assert_eq!(table.status.code(), Some(10));
+    assert!(String::from_utf8_lossy(&table.stdout).contains("within 7 days"));
+    let later = registrar(
+        &["secrets", "expiring", "--within", "2d", "--all-connections"],
+        &env,
+        "",
+    )
+    .await;
+    assert_eq!(
+        later.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&later.stderr)
+    );
+    assert!(String::from_utf8_lossy(&later.stdout).contains("Nothing expires within 2d"));
+    let (code, said) =
+        failure(&registrar(&["secrets", "expiring", "--within", "soon"], &env, "").await);
+    assert_eq!(code, 2);
+    assert!(said.contains("30d, 2w or 12h"), "{said}");
+
+    // Staging goes away: Production's findings are still printed, and the exit says a server
+    // could not be read.
+    servers.pop().unwrap().sandbox.shutdown().await;
+    let output = registrar(&expiring, &env, "").await;
+    assert_eq!(output.status.code(), Some(4));
+    let found: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(found["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(found["unreachable"][0]["connection"], "Staging");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("\"Staging\""));
+}
+
 #[tokio::test]
 async fn an_admin_signs_in_through_the_browser_and_the_rotating_refresh_token_is_kept() {
     let running = sandbox().await;

@@ -258,6 +258,17 @@ pub enum SecretsCommand {
         #[arg(long)]
         expires: Option<String>,
     },
+    /// Secrets expired or expiring within a span, and apps without a working secret, for cron
+    /// and CI: exits 10 when there are any, 0 when there are none, 4 when a server could not be
+    /// read (what the others gave is still printed).
+    Expiring {
+        /// How far ahead to look: days, weeks or hours, as 30d, 2w or 12h.
+        #[arg(long, default_value = "30d")]
+        within: String,
+        /// Every saved connection, not only the chosen one (or --connection's).
+        #[arg(long, conflicts_with = "connection")]
+        all_connections: bool,
+    },
     /// Delete one secret.
     Delete {
         #[arg(allow_hyphen_values = true)]

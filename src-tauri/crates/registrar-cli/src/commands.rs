@@ -9,6 +9,7 @@ use registrar_core::audit;
 use registrar_core::connections::{Connection, ConnectionKind};
 use registrar_core::draft::AppDraft;
 use registrar_core::edit::AppEdit;
+use registrar_core::expiry;
 use registrar_core::handoff::Format;
 use registrar_core::model::{self, ExternalApp, Field, Scope, ScopeType};
 use registrar_core::probe::{probe, Check};
@@ -25,18 +26,133 @@ use crate::args::{
 use crate::output::{app_json, app_type, print_app, print_json, say, say_err, secret_json, table};
 use crate::target::{self, ENV_CLIENT_SECRET, ENV_INITIAL_ACCESS_TOKEN};
 
-pub async fn run(cli: Cli) -> Result<()> {
+/// How a command that succeeded ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// `secrets expiring` found something within its span.
+    Found,
+}
+
+pub async fn run(cli: Cli) -> Result<Outcome> {
     let json = cli.json;
     let name = cli.connection.as_deref();
-    match cli.command {
+    let done = match cli.command {
         Command::Connections(command) => connections(command, name, json).await,
         Command::Apps(command) => apps(command, &target::open(name).await?, json).await,
-        Command::Secrets(command) => secrets(command, &target::open(name).await?, json).await,
+        Command::Secrets(command) => return secrets(command, name, json).await,
         Command::Handoff(command) => handoff(command, &target::open(name).await?, json).await,
         Command::Audit(command) => audit(command, name, json),
         Command::Sandbox(args) => registrar_sandbox::cli::run(args)
             .await
             .map_err(|e| Error::Storage(format!("The sandbox stopped: {e}"))),
+    };
+    done.map(|()| Outcome::Done)
+}
+
+/// Secrets expired or expiring within `within`, and apps without a working secret, on the
+/// chosen connection or on all; each connection's apps read whole. A connection that cannot be
+/// read is listed with the reason, and then the command fails (exit 4) after printing the rest.
+async fn expiring(within: &str, all: bool, name: Option<&str>, json: bool) -> Result<Outcome> {
+    let window = expiry::parse_window(within).ok_or_else(|| Error::InvalidInput {
+        field: None,
+        message: format!("\"{within}\" is no span: give days, weeks or hours, as 30d, 2w or 12h."),
+    })?;
+    let now = OffsetDateTime::now_utc();
+    let mut sessions = Vec::new();
+    if all {
+        let connections = target::connections()?;
+        for connection in connections.saved()?.connections {
+            let opened = connections.open(&connection).await;
+            sessions.push((connection.name, opened));
+        }
+    } else {
+        let session = target::open(name).await?;
+        sessions.push((session.about.connection.name.clone(), Ok(session)));
+    }
+    let mut found = Vec::new();
+    let mut unreachable = Vec::new();
+    for (connection, session) in sessions {
+        let apps = match session {
+            Ok(session) => session.list_whole_apps().await,
+            Err(e) => Err(e),
+        };
+        match apps {
+            Ok(apps) => {
+                let rows = expiry::within(&expiry::rows(&apps, now), window, now);
+                found.extend(rows.into_iter().map(|row| (connection.clone(), row)));
+            }
+            Err(e) => unreachable.push((connection, e.to_string())),
+        }
+    }
+    if json {
+        let rows: Vec<_> = found
+            .iter()
+            .map(|(connection, row)| {
+                let mut value = json!(row);
+                value["connection"] = json!(connection);
+                value
+            })
+            .collect();
+        let unreachable: Vec<_> = unreachable
+            .iter()
+            .map(|(connection, reason)| json!({"connection": connection, "reason": reason}))
+            .collect();
+        print_json(&json!({"within": within, "rows": rows, "unreachable": unreachable}));
+    } else if found.is_empty() {
+        say!("Nothing expires within {within}, and every confidential app has a working secret.");
+    } else {
+        let rows: Vec<Vec<String>> = found
+            .iter()
+            .map(|(connection, row)| {
+                vec![
+                    connection.clone(),
+                    row.app_name.clone(),
+                    row.app_id.clone(),
+                    row.secret_id.map(|id| id.to_string()).unwrap_or_default(),
+                    row.description.clone().unwrap_or_default(),
+                    row.expires.map(rfc3339).unwrap_or_default(),
+                    urgency(row.urgency).to_owned(),
+                ]
+            })
+            .collect();
+        let header = [
+            "CONNECTION",
+            "APP",
+            "APP ID",
+            "SECRET",
+            "DESCRIPTION",
+            "EXPIRES",
+            "STATUS",
+        ];
+        table(&header, &rows);
+    }
+    if !unreachable.is_empty() {
+        let said: Vec<String> = unreachable
+            .iter()
+            .map(|(connection, reason)| format!("\"{connection}\": {reason}"))
+            .collect();
+        return Err(Error::Server(format!(
+            "Could not read every connection: {}",
+            said.join(" ")
+        )));
+    }
+    Ok(match found.is_empty() {
+        true => Outcome::Done,
+        false => Outcome::Found,
+    })
+}
+
+fn urgency(urgency: expiry::Urgency) -> &'static str {
+    use expiry::Urgency as U;
+    match urgency {
+        U::NoActiveSecret => "no working secret",
+        U::Expired => "expired",
+        U::Within7Days => "within 7 days",
+        U::Within30Days => "within 30 days",
+        U::Within90Days => "within 90 days",
+        U::Later => "later",
+        U::NoExpiry => "never expires",
     }
 }
 
@@ -520,13 +636,18 @@ async fn update_app(update: UpdateApp, session: &Session, json: bool) -> Result<
     Ok(())
 }
 
-async fn secrets(command: SecretsCommand, session: &Session, json: bool) -> Result<()> {
+async fn secrets(command: SecretsCommand, name: Option<&str>, json: bool) -> Result<Outcome> {
     match command {
+        SecretsCommand::Expiring {
+            within,
+            all_connections,
+        } => return expiring(&within, all_connections, name, json).await,
         SecretsCommand::Generate {
             app_id,
             description,
             expires,
         } => {
+            let session = target::open(name).await?;
             let request = SecretRequest {
                 description,
                 expires_on: expires.as_deref().map(rules::day).transpose()?,
@@ -548,6 +669,7 @@ async fn secrets(command: SecretsCommand, session: &Session, json: bool) -> Resu
             secret_id,
             force,
         } => {
+            let session = target::open(name).await?;
             let app = session
                 .delete_secret(&app_id, secret_id, force)
                 .await
@@ -559,7 +681,7 @@ async fn secrets(command: SecretsCommand, session: &Session, json: bool) -> Resu
             }
         }
     }
-    Ok(())
+    Ok(Outcome::Done)
 }
 
 fn audit(command: AuditCommand, connection: Option<&str>, json: bool) -> Result<()> {

@@ -3,7 +3,7 @@
 //!
 //! Exit codes: 0 done; 1 a local failure (keychain, files, an audit trail found tampered with); 2
 //! bad input (including a name or ID that does not exist); 3 authentication or permission
-//! refused; 4 the server or network failed.
+//! refused; 4 the server or network failed; 10 `secrets expiring` found something.
 
 mod args;
 mod commands;
@@ -48,7 +48,8 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         }
     };
     match runtime.block_on(commands::run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(commands::Outcome::Done) => ExitCode::SUCCESS,
+        Ok(commands::Outcome::Found) => ExitCode::from(10),
         Err(error) => {
             eprintln!(
                 "registrar: {}",

@@ -8,6 +8,7 @@ pub mod draft;
 pub mod dynamic;
 pub mod edit;
 pub mod error;
+pub mod expiry;
 pub mod files;
 pub mod handoff;
 pub mod http;
