@@ -81,6 +81,20 @@ async fn add_suite(
     registrar(&args, env, stdin).await
 }
 
+/// Saves `running` as the Automation Suite connection `name`, with a new admin secret, which it
+/// returns.
+async fn save_running(env: &[(&str, String)], name: &str, running: &Running) -> Secret {
+    let admin = running.sandbox.issue_admin_secret().unwrap();
+    let host = format!("http://{}", running.sandbox.addr());
+    let (org, admin_id) = (
+        running.sandbox.organization(),
+        running.sandbox.admin_client_id(),
+    );
+    let secret = format!("{}\n", admin.expose());
+    stdout(&add_suite(env, name, &host, org, admin_id, &[], &secret).await);
+    admin
+}
+
 /// `apps create` of a confidential app with one application scope, as JSON.
 async fn create(env: &[(&str, String)], name: &str, scope: &str) -> Output {
     let args = [
@@ -453,16 +467,9 @@ async fn a_saved_connection_keeps_its_secret_in_the_keychain_and_reports_what_wo
 #[tokio::test]
 async fn every_change_is_in_the_audit_trail_and_tampering_is_found() {
     let running = sandbox().await;
-    let admin = running.sandbox.issue_admin_secret().unwrap();
     let home = Home::new();
     let env = home.env();
-    let host = format!("http://{}", running.sandbox.addr());
-    let (org, admin_id) = (
-        running.sandbox.organization(),
-        running.sandbox.admin_client_id(),
-    );
-    let secret = format!("{}\n", admin.expose());
-    stdout(&add_suite(&env, "Audited", &host, org, admin_id, &[], &secret).await);
+    let admin = save_running(&env, "Audited", &running).await;
     let created = ok_json(&create(&env, "Audited app", "OR.Jobs.Read").await);
     let id = created["id"].as_str().unwrap().to_owned();
     let generate = ["secrets", "generate", &id, "--description", "CI", "--json"];
@@ -498,7 +505,10 @@ async fn every_change_is_in_the_audit_trail_and_tampering_is_found() {
         assert_eq!(entry["connection"]["name"], "Audited", "{entry}");
         assert!(entry["user"].as_str().is_some_and(|u| !u.is_empty()));
         assert!(
-            entry["admin"].as_str().unwrap().contains(admin_id),
+            entry["admin"]
+                .as_str()
+                .unwrap()
+                .contains(running.sandbox.admin_client_id()),
             "{entry}"
         );
     }
@@ -560,14 +570,7 @@ async fn expiring_secrets_are_found_across_connections_with_exit_codes_for_cron(
     let mut servers = Vec::new();
     for name in ["Production", "Staging"] {
         let running = sandbox().await;
-        let admin = running.sandbox.issue_admin_secret().unwrap();
-        let host = format!("http://{}", running.sandbox.addr());
-        let (org, admin_id) = (
-            running.sandbox.organization(),
-            running.sandbox.admin_client_id(),
-        );
-        let secret = format!("{}\n", admin.expose());
-        stdout(&add_suite(&env, name, &host, org, admin_id, &[], &secret).await);
+        save_running(&env, name, &running).await;
         servers.push(running);
     }
     let created = ok_json(
@@ -663,6 +666,101 @@ async fn expiring_secrets_are_found_across_connections_with_exit_codes_for_cron(
     assert_eq!(found["rows"].as_array().unwrap().len(), 1);
     assert_eq!(found["unreachable"][0]["connection"], "Staging");
     assert!(String::from_utf8_lossy(&output.stderr).contains("\"Staging\""));
+}
+
+/// What `registrar lint --json` says of the app `id`.
+async fn linted(env: &[(&str, String)], id: &str) -> Value {
+    let apps = ok_json(&registrar(&["lint", "--json"], env, "").await);
+    let app = apps.as_array().unwrap().iter().find(|a| a["appId"] == id);
+    app.unwrap().clone()
+}
+
+/// `registrar lint` names what an app holds beyond its needs and why; a finding dismissed with a
+/// reason is set apart, and the dismissal is in the audit trail.
+#[tokio::test]
+async fn lint_finds_too_much_and_a_dismissal_needs_a_reason_and_is_audited() {
+    let running = sandbox().await;
+    let home = Home::new();
+    let env = home.env();
+    save_running(&env, "Linted", &running).await;
+    let create = [
+        "apps",
+        "create",
+        "--name",
+        "Too much",
+        "--type",
+        "confidential",
+        "--app-scope",
+        "OR.Jobs",
+        "--app-scope",
+        "OR.Jobs.Read",
+        "--json",
+    ];
+    let id = ok_json(&registrar(&create, &env, "").await)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let app = linted(&env, &id).await;
+    let codes: Vec<&str> = app["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    // Its first secret never expires.
+    assert_eq!(codes, ["broadAndNarrowScope", "secretLivesTooLong"]);
+    assert!(app["findings"][0]["fix"]
+        .as_str()
+        .unwrap()
+        .contains("Remove OR.Jobs"));
+    let table = stdout(&registrar(&["lint"], &env, "").await);
+    assert!(table.contains("broadAndNarrowScope"), "{table}");
+
+    let (code, said) = failure(
+        &registrar(
+            &[
+                "lint",
+                "dismiss",
+                &id,
+                "secretLivesTooLong",
+                "--reason",
+                " ",
+            ],
+            &env,
+            "",
+        )
+        .await,
+    );
+    assert_eq!(code, 2);
+    assert!(said.contains("Say why"), "{said}");
+    let (code, said) = failure(
+        &registrar(
+            &["lint", "dismiss", &id, "tooMuch", "--reason", "x"],
+            &env,
+            "",
+        )
+        .await,
+    );
+    assert_eq!(code, 2);
+    assert!(said.contains("plainHttpRedirect"), "{said}");
+    let dismiss = [
+        "lint",
+        "dismiss",
+        &id,
+        "secretLivesTooLong",
+        "--reason",
+        "Rotated by the vault",
+    ];
+    stdout(&registrar(&dismiss, &env, "").await);
+
+    let app = linted(&env, &id).await;
+    assert_eq!(app["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(app["dismissed"][0]["reason"], "Rotated by the vault");
+    let audited = ["audit", "list", "--action", "findingDismissed", "--json"];
+    let audited = ok_json(&registrar(&audited, &env, "").await);
+    assert_eq!(audited[0]["after"]["reason"], "Rotated by the vault");
+    assert_eq!(audited[0]["app"]["id"], id.as_str());
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ use url::Url;
 use uuid::Uuid;
 
 use crate::rules;
-use crate::session::{About, Session};
+use crate::session::{About, Records, Session};
 
 /// The admin credential given with a new or edited connection.
 #[derive(Debug)]
@@ -91,8 +91,8 @@ impl Connections {
     pub async fn open(&self, connection: &Connection) -> Result<Session> {
         let client =
             admin::open(self.http.clone(), &self.keychain, &self.store, connection).await?;
-        let audit = AuditLog::new(self.store.audit_path());
-        Ok(Session::new(client, About::from(connection), audit))
+        let records = Records::beside(&self.store);
+        Ok(Session::new(client, About::from(connection), records))
     }
 
     /// Checks a new connection as typed against the rules and the saved ones, before its

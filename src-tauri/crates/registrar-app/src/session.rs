@@ -8,10 +8,11 @@ use std::sync::Arc;
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 
 use registrar_core::audit::{self, Action, AuditLog, Subject};
-use registrar_core::connections::Connection;
+use registrar_core::connections::{Connection, ConnectionStore};
 use registrar_core::draft::AppDraft;
 use registrar_core::edit::{self, AppEdit, Updated};
 use registrar_core::handoff::{Sheet, SheetConnection, SheetInput};
+use registrar_core::lint::{self, Dismissal, Dismissals, Finding};
 use registrar_core::lockout::Guard;
 use registrar_core::model::{CatalogResource, ExternalApp, SecretInfo};
 use registrar_core::provider::Provider;
@@ -47,11 +48,36 @@ impl From<&Connection> for About {
     }
 }
 
+/// What Registrar keeps on this computer about its work, beside the connection list: the audit
+/// trail and the findings the admin dismissed.
+#[derive(Debug, Clone)]
+pub struct Records {
+    pub audit: AuditLog,
+    pub dismissals: Dismissals,
+}
+
+impl Records {
+    pub fn beside(store: &ConnectionStore) -> Self {
+        Self {
+            audit: AuditLog::new(store.audit_path()),
+            dismissals: Dismissals::new(store.dismissals_path()),
+        }
+    }
+}
+
+/// An app's findings: those that stand, and those the admin dismissed, with why.
+#[derive(Debug, Clone)]
+pub struct Linted {
+    pub app: ExternalApp,
+    pub findings: Vec<Finding>,
+    pub dismissed: Vec<(Finding, Dismissal)>,
+}
+
 #[derive(Debug)]
 pub struct Session {
     pub client: Provider,
     pub about: About,
-    audit: AuditLog,
+    records: Records,
     catalog: Mutex<Option<Arc<Vec<CatalogResource>>>>,
     held: Mutex<HashMap<String, HeldSecret>>,
     /// Apps as this session last read them one by one, for a server whose list leaves out
@@ -72,11 +98,11 @@ struct HeldSecret {
 }
 
 impl Session {
-    pub fn new(client: Provider, about: About, audit: AuditLog) -> Self {
+    pub fn new(client: Provider, about: About, records: Records) -> Self {
         Self {
             client,
             about,
-            audit,
+            records,
             catalog: Mutex::new(None),
             held: Mutex::new(HashMap::new()),
             read: Mutex::new(HashMap::new()),
@@ -167,9 +193,73 @@ impl Session {
             before,
             after,
         };
-        if let Err(e) = self.audit.append(change, OffsetDateTime::now_utc()).await {
+        let appended = self.records.audit.append(change, OffsetDateTime::now_utc());
+        if let Err(e) = appended.await {
             tracing::error!("the audit trail missed a change: {e}");
         }
+    }
+
+    /// Every app's findings under `policy`, read whole, with those dismissed for this
+    /// connection set apart.
+    pub async fn lint(&self, policy: &lint::Policy, now: OffsetDateTime) -> Result<Vec<Linted>> {
+        let dismissed: Vec<Dismissal> = self
+            .records
+            .dismissals
+            .all()?
+            .into_iter()
+            .filter(|d| d.connection_id == self.about.connection.id)
+            .collect();
+        let apps = self.list_whole_apps().await?;
+        Ok(apps
+            .into_iter()
+            .map(|app| {
+                let (mut findings, mut set_apart) = (Vec::new(), Vec::new());
+                for finding in lint::check(&app, policy, now) {
+                    let dismissal = dismissed
+                        .iter()
+                        .find(|d| d.app_id == app.id && d.code == finding.code);
+                    match dismissal {
+                        Some(d) => set_apart.push((finding, d.clone())),
+                        None => findings.push(finding),
+                    }
+                }
+                Linted {
+                    app,
+                    findings,
+                    dismissed: set_apart,
+                }
+            })
+            .collect())
+    }
+
+    /// Dismisses finding `code` on the app for `reason`, in the audit trail too.
+    pub async fn dismiss_finding(
+        &self,
+        app_id: &str,
+        code: lint::Code,
+        reason: &str,
+    ) -> Result<Dismissal> {
+        let app = self.get_app(app_id).await?;
+        let dismissal = self
+            .records
+            .dismissals
+            .dismiss(Dismissal {
+                connection_id: self.about.connection.id.clone(),
+                app_id: app.id.clone(),
+                code,
+                reason: reason.to_owned(),
+                at: OffsetDateTime::now_utc(),
+            })
+            .await?;
+        let after = serde_json::json!({ "code": code, "reason": dismissal.reason });
+        self.record(
+            Action::FindingDismissed,
+            Subject::app(&app),
+            None,
+            Some(after),
+        )
+        .await;
+        Ok(dismissal)
     }
 
     /// Forgets every app this session read, so that the next list completes with fresh reads:

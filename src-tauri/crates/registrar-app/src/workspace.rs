@@ -8,7 +8,6 @@ use std::ops::Deref;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use registrar_core::admin;
-use registrar_core::audit::AuditLog;
 use registrar_core::connections::{Connection, ConnectionKind, ConnectionStore, Saved};
 use registrar_core::keychain::Keychain;
 use registrar_core::provider::{Features, Provider};
@@ -19,7 +18,7 @@ use url::Url;
 
 use crate::connections::{gone, Change, Connections, SignInWith};
 use crate::folders::Folders;
-use crate::session::{About, Session};
+use crate::session::{About, Records, Session};
 
 /// A saved connection with its session.
 #[derive(Debug)]
@@ -102,7 +101,7 @@ impl Workspace {
             session: Session::new(
                 Provider::UiPath(admin::with_secret(http.clone(), &connection, secret)?),
                 About::from(&connection),
-                AuditLog::new(store.audit_path()),
+                Records::beside(&store),
             ),
             connection: connection.clone(),
         });

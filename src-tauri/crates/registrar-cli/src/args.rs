@@ -37,11 +37,37 @@ pub enum Command {
     /// The developer handoff sheet.
     #[command(subcommand)]
     Handoff(HandoffCommand),
+    /// Least-privilege findings on every app of the connection: broad scopes beside narrow
+    /// ones, unsafe or duplicated redirect URLs, user scopes without a redirect URL, secrets
+    /// expired, endless or too old. Dismissed findings are listed apart.
+    Lint(Lint),
     /// The audit trail: every change Registrar made, from the window or the command line.
     #[command(subcommand)]
     Audit(AuditCommand),
     /// Run the sandbox identity server until Ctrl-C.
     Sandbox(registrar_sandbox::cli::Args),
+}
+
+#[derive(Debug, Args)]
+pub struct Lint {
+    /// The longest a secret should live, from its creation: days, weeks or hours, as 730d.
+    #[arg(long, default_value = "730d")]
+    pub max_secret_age: String,
+    #[command(subcommand)]
+    pub command: Option<LintCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LintCommand {
+    /// Dismiss a finding on one app, saying why it does not apply (kept in the audit trail).
+    Dismiss {
+        #[arg(allow_hyphen_values = true)]
+        app_id: String,
+        /// The finding's code, as `registrar lint` names it (e.g. plainHttpRedirect).
+        code: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@ use registrar_core::draft::AppDraft;
 use registrar_core::edit::AppEdit;
 use registrar_core::expiry;
 use registrar_core::handoff::Format;
+use registrar_core::lint;
 use registrar_core::model::{self, ExternalApp, Field, Scope, ScopeType};
 use registrar_core::probe::{probe, Check};
 use registrar_core::{files, Error, Result, Secret};
@@ -21,7 +22,8 @@ use zeroize::Zeroize;
 
 use crate::args::{
     AddConnection, AppType, AppsCommand, AuditCommand, AuditFormat, Cli, Command,
-    ConnectionsCommand, CreateApp, HandoffCommand, Kind, SecretsCommand, SheetFormat, UpdateApp,
+    ConnectionsCommand, CreateApp, HandoffCommand, Kind, Lint, LintCommand, SecretsCommand,
+    SheetFormat, UpdateApp,
 };
 use crate::output::{app_json, app_type, print_app, print_json, say, say_err, secret_json, table};
 use crate::target::{self, ENV_CLIENT_SECRET, ENV_INITIAL_ACCESS_TOKEN};
@@ -42,6 +44,7 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
         Command::Apps(command) => apps(command, &target::open(name).await?, json).await,
         Command::Secrets(command) => return secrets(command, name, json).await,
         Command::Handoff(command) => handoff(command, &target::open(name).await?, json).await,
+        Command::Lint(args) => lint(args, &target::open(name).await?, json).await,
         Command::Audit(command) => audit(command, name, json),
         Command::Sandbox(args) => registrar_sandbox::cli::run(args)
             .await
@@ -684,8 +687,91 @@ async fn secrets(command: SecretsCommand, name: Option<&str>, json: bool) -> Res
     Ok(Outcome::Done)
 }
 
+async fn lint(args: Lint, session: &Session, json: bool) -> Result<()> {
+    if let Some(LintCommand::Dismiss {
+        app_id,
+        code,
+        reason,
+    }) = args.command
+    {
+        let code = lint::Code::ALL
+            .into_iter()
+            .find(|c| c.name() == code)
+            .ok_or_else(|| Error::InvalidInput {
+                field: None,
+                message: format!(
+                    "\"{code}\" is no finding: give one of {}.",
+                    lint::Code::ALL.map(lint::Code::name).join(", ")
+                ),
+            })?;
+        let dismissed = session.dismiss_finding(&app_id, code, &reason).await?;
+        if json {
+            print_json(&json!(dismissed));
+        } else {
+            say!(
+                "Dismissed {} on {app_id}: {}",
+                code.name(),
+                dismissed.reason
+            );
+        }
+        return Ok(());
+    }
+    let max_secret_age =
+        expiry::parse_window(&args.max_secret_age).ok_or_else(|| Error::InvalidInput {
+            field: None,
+            message: format!(
+                "\"{}\" is no span: give days, weeks or hours, as 730d.",
+                args.max_secret_age
+            ),
+        })?;
+    let policy = lint::Policy { max_secret_age };
+    let linted = session.lint(&policy, OffsetDateTime::now_utc()).await?;
+    if json {
+        let apps: Vec<_> = linted
+            .iter()
+            .filter(|l| !l.findings.is_empty() || !l.dismissed.is_empty())
+            .map(|l| {
+                let dismissed: Vec<_> = l
+                    .dismissed
+                    .iter()
+                    .map(|(finding, d)| json!({"finding": finding, "reason": d.reason, "at": rfc3339(d.at)}))
+                    .collect();
+                json!({"appId": l.app.id, "name": l.app.name, "findings": l.findings, "dismissed": dismissed})
+            })
+            .collect();
+        print_json(&json!(apps));
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = linted
+        .iter()
+        .flat_map(|l| {
+            l.findings.iter().map(|f| {
+                vec![
+                    l.app.name.clone(),
+                    l.app.id.clone(),
+                    f.code.name(),
+                    format!("{} {} {}", f.what, f.why, f.fix),
+                ]
+            })
+        })
+        .collect();
+    let dismissed: usize = linted.iter().map(|l| l.dismissed.len()).sum();
+    if rows.is_empty() {
+        say!("No finding on {} apps.", linted.len());
+    } else {
+        table(
+            &["APP", "APP ID", "FINDING", "WHAT, WHY, WHAT TO DO"],
+            &rows,
+        );
+    }
+    if dismissed > 0 {
+        say!("{dismissed} dismissed finding(s) not shown: `--json` lists them with their reasons.");
+    }
+    Ok(())
+}
+
 fn audit(command: AuditCommand, connection: Option<&str>, json: bool) -> Result<()> {
-    let log = target::audit_log()?;
+    let log = target::records()?.audit;
     match command {
         AuditCommand::List {
             app,

@@ -3,9 +3,9 @@
 
 use registrar_app::connections::Connections;
 use registrar_app::folders::config_dir;
-use registrar_app::session::{About, Session};
+use registrar_app::session::{About, Records, Session};
 use registrar_core::admin;
-use registrar_core::audit::{AuditLog, Subject};
+use registrar_core::audit::Subject;
 use registrar_core::connections::{Connection, ConnectionStore, Saved};
 use registrar_core::handoff::SheetConnection;
 use registrar_core::keychain::{self, Keychain};
@@ -33,10 +33,10 @@ pub fn connections() -> Result<Connections> {
     ))
 }
 
-/// The audit trail the window and the command line both append to.
-pub fn audit_log() -> Result<AuditLog> {
+/// The audit trail and the dismissed findings, which the window and the command line share.
+pub fn records() -> Result<Records> {
     let store = ConnectionStore::new(config_dir()?.join("connections.json"));
-    Ok(AuditLog::new(store.audit_path()))
+    Ok(Records::beside(&store))
 }
 
 /// The environment's credentials when `REGISTRAR_IDENTITY_URL` is set, else the named (or first)
@@ -135,6 +135,6 @@ async fn from_environment(url: &str) -> Result<Session> {
     Ok(Session::new(
         Provider::UiPath(UiPathClient::new(http, endpoint, credentials)),
         about,
-        audit_log()?,
+        records()?,
     ))
 }

@@ -35,10 +35,11 @@ pub enum Action {
     SecretDeleted,
     SheetExported,
     SheetExportedWithSecret,
+    FindingDismissed,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::ConnectionAdded,
         Action::ConnectionEdited,
         Action::ConnectionRemoved,
@@ -49,6 +50,7 @@ impl Action {
         Action::SecretDeleted,
         Action::SheetExported,
         Action::SheetExportedWithSecret,
+        Action::FindingDismissed,
     ];
 
     /// The name entries and filters use: `appCreated`.

@@ -391,6 +391,11 @@ impl ConnectionStore {
         self.path.with_file_name("audit.jsonl")
     }
 
+    /// Where the findings the admin dismissed are kept, beside this file.
+    pub fn dismissals_path(&self) -> PathBuf {
+        self.path.with_file_name("lint-dismissed.json")
+    }
+
     /// Saves atomically: a crash mid-write leaves the previous file, never half of one.
     pub fn save(&self, saved: &Saved) -> Result<()> {
         let file = ConnectionsFile {

@@ -14,6 +14,7 @@ pub mod handoff;
 pub mod http;
 pub mod keychain;
 mod lenient;
+pub mod lint;
 pub mod lockout;
 pub mod model;
 pub mod oauth;
