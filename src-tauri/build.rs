@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "test_connection",
     "list_apps",
     "read_apps",
+    "expiring_secrets",
     "get_app",
     "get_catalog",
     "register_app",

@@ -4,6 +4,7 @@
 use registrar_core::connections::{Connection, ConnectionKind as CoreConnectionKind};
 use registrar_core::draft::AppDraft as CoreDraft;
 use registrar_core::edit;
+use registrar_core::expiry;
 use registrar_core::handoff;
 use registrar_core::model::{self, rfc3339, ExternalApp, SecretInfo};
 use registrar_core::{Error, Secret};
@@ -408,6 +409,103 @@ pub enum HandoffFormat {
     Json,
 }
 
+/// How soon an expiring row needs the admin, most urgent first.
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Urgency {
+    NoActiveSecret,
+    Expired,
+    Within7Days,
+    Within30Days,
+    Within90Days,
+    Later,
+    NoExpiry,
+}
+
+impl From<expiry::Urgency> for Urgency {
+    fn from(urgency: expiry::Urgency) -> Self {
+        use expiry::Urgency as U;
+        match urgency {
+            U::NoActiveSecret => Self::NoActiveSecret,
+            U::Expired => Self::Expired,
+            U::Within7Days => Self::Within7Days,
+            U::Within30Days => Self::Within30Days,
+            U::Within90Days => Self::Within90Days,
+            U::Later => Self::Later,
+            U::NoExpiry => Self::NoExpiry,
+        }
+    }
+}
+
+/// One secret of one app of one connection, or an app with no working secret.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpiringRow {
+    pub connection_id: String,
+    pub connection_name: String,
+    pub app_id: String,
+    pub app_name: String,
+    pub urgency: Urgency,
+    #[ts(type = "number | null")]
+    pub secret_id: Option<i64>,
+    pub description: Option<String>,
+    /// RFC 3339, UTC.
+    pub expires: Option<String>,
+}
+
+/// A saved connection the overview could not read, and why.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Unreachable {
+    pub connection_id: String,
+    pub connection_name: String,
+    pub reason: String,
+}
+
+/// What expires across every saved connection: rows soonest first, and the connections that
+/// could not be read.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpiringOverview {
+    pub rows: Vec<ExpiringRow>,
+    pub unreachable: Vec<Unreachable>,
+}
+
+impl ExpiringOverview {
+    pub fn new(found: Vec<(Connection, registrar_core::Result<Vec<expiry::Row>>)>) -> Self {
+        let mut rows = Vec::new();
+        let mut unreachable = Vec::new();
+        for (connection, read) in found {
+            match read {
+                Ok(found) => rows.extend(found.into_iter().map(|row| ExpiringRow {
+                    connection_id: connection.id.clone(),
+                    connection_name: connection.name.clone(),
+                    app_id: row.app_id,
+                    app_name: row.app_name,
+                    urgency: row.urgency.into(),
+                    secret_id: row.secret_id,
+                    description: row.description,
+                    expires: row.expires.map(rfc3339),
+                })),
+                Err(e) => unreachable.push(Unreachable {
+                    connection_id: connection.id,
+                    connection_name: connection.name,
+                    reason: e.to_string(),
+                }),
+            }
+        }
+        // Across connections too: the most urgent first, then the soonest.
+        rows.sort_by(|a, b| {
+            (a.urgency as u8, &a.expires, &a.app_name).cmp(&(
+                b.urgency as u8,
+                &b.expires,
+                &b.app_name,
+            ))
+        });
+        Self { rows, unreachable }
+    }
+}
+
 /// Where a handoff sheet was written, and whether it holds the secret (and so was written
 /// readable by its owner only).
 #[derive(Debug, Serialize, TS)]
@@ -740,6 +838,10 @@ mod tests {
             ConnectionTest::decl(&cfg),
             HandoffFormat::decl(&cfg),
             ExportedSheet::decl(&cfg),
+            Urgency::decl(&cfg),
+            ExpiringRow::decl(&cfg),
+            Unreachable::decl(&cfg),
+            ExpiringOverview::decl(&cfg),
             ErrorCode::decl(&cfg),
             IpcError::decl(&cfg),
         ];

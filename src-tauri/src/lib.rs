@@ -32,6 +32,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::connection::test_connection,
             commands::apps::list_apps,
             commands::apps::read_apps,
+            commands::secrets::expiring_secrets,
             commands::apps::get_app,
             commands::apps::get_catalog,
             commands::apps::register_app,

@@ -282,6 +282,45 @@ async fn a_change_made_elsewhere_while_editing_is_not_overwritten() {
     client.close().await.unwrap();
 }
 
+/// The Expiring view lists a secret that expires in five days with the most urgent, and opens
+/// its app.
+#[tokio::test]
+async fn the_expiring_view_lists_what_expires_soon_and_opens_its_app() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    let (app, _) = create(
+        &admin,
+        "Nightly export",
+        &[("OR.Jobs.Read", ScopeType::Application)],
+    )
+    .await;
+    let now = time::OffsetDateTime::now_utc();
+    let soon = now + time::Duration::days(5);
+    let request = registrar_core::secrets::NewSecret::validate("Old CI", Some(soon), now).unwrap();
+    admin.generate_secret(&app.id, &request).await.unwrap();
+
+    click(&client, "[data-testid=expiring-open]").await;
+    let row = format!(
+        "[data-testid=expiring-row][data-app-id='{}'].within7Days",
+        app.id
+    );
+    let text = wait_for(&client, &row)
+        .await
+        .prop("textContent")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        text.contains("Within 7 days") && text.contains("Old CI"),
+        "{text}"
+    );
+    assert!(text.contains("Sandbox"), "{text}");
+
+    click(&client, &format!("{row} button")).await;
+    crate::connections::wait_for_text(&client, "[data-testid=app-page] h2", "Nightly export").await;
+    client.close().await.unwrap();
+}
+
 #[tokio::test]
 async fn two_secrets_both_work_and_a_deleted_one_is_refused() {
     let desktop = Desktop::start();

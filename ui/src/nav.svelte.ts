@@ -1,6 +1,6 @@
-export type View = { name: 'list' } | { name: 'app'; appId: string };
+export type View = { name: 'list' } | { name: 'app'; appId: string } | { name: 'expiring' };
 
-/** Where the window is: the applications list, or one app's page. */
+/** Where the window is: the applications list, one app's page, or the expiring secrets. */
 export class Navigation {
   view = $state<View>({ name: 'list' });
   /** The list is back after an app's page, so focus goes back to that app's row. */
@@ -8,6 +8,11 @@ export class Navigation {
 
   open(appId: string): void {
     this.view = { name: 'app', appId };
+    this.returned = false;
+  }
+
+  expiring(): void {
+    this.view = { name: 'expiring' };
     this.returned = false;
   }
 

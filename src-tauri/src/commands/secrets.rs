@@ -2,8 +2,16 @@ use tauri::State;
 use time::OffsetDateTime;
 
 use crate::error::IpcError;
-use crate::ipc::{AppDetails, GeneratedSecret, NewSecret, SecretView, ShownOnce};
+use crate::ipc::{AppDetails, ExpiringOverview, GeneratedSecret, NewSecret, SecretView, ShownOnce};
 use crate::state::AppState;
+
+/// What expires across every saved connection, and the connections that could not be read.
+#[tauri::command]
+pub async fn expiring_secrets(state: State<'_, AppState>) -> Result<ExpiringOverview, IpcError> {
+    let workspace = state.workspace().await?;
+    let found = workspace.expiring(OffsetDateTime::now_utc()).await?;
+    Ok(ExpiringOverview::new(found))
+}
 
 /// Adds a secret; its value leaves Rust here, once, for the UI to show.
 #[tauri::command]

@@ -140,6 +140,14 @@ adminScopes: Array<string>,
 organizationId: string | null, };
 export type HandoffFormat = "pdf" | "html" | "markdown" | "json";
 export type ExportedSheet = { path: string, secretIncluded: boolean, ownerOnly: boolean, };
+export type Urgency = "noActiveSecret" | "expired" | "within7Days" | "within30Days" | "within90Days" | "later" | "noExpiry";
+export type ExpiringRow = { connectionId: string, connectionName: string, appId: string, appName: string, urgency: Urgency, secretId: number | null, description: string | null, 
+/**
+ * RFC 3339, UTC.
+ */
+expires: string | null, };
+export type Unreachable = { connectionId: string, connectionName: string, reason: string, };
+export type ExpiringOverview = { rows: Array<ExpiringRow>, unreachable: Array<Unreachable>, };
 export type ErrorCode = "invalidInput" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "lockout" | "rateLimited" | "network" | "server" | "keychain" | "storage" | "clipboard" | "internal";
 export type IpcError = { code: ErrorCode, message: string, 
 /**

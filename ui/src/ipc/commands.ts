@@ -11,6 +11,7 @@ import type {
   ConnectionTest,
   ConnectionView,
   Copied,
+  ExpiringOverview,
   ExportedSheet,
   GeneratedSecret,
   HandoffFormat,
@@ -86,6 +87,11 @@ export async function readApps(appIds: string[], onApp: (app: AppSummary) => voi
   if (arrived < expected) {
     await all;
   }
+}
+
+/** What expires across every saved connection, soonest first, and the connections not read. */
+export function expiringSecrets(): Promise<ExpiringOverview> {
+  return call('expiring_secrets');
 }
 
 export function getApp(appId: string): Promise<AppDetails> {

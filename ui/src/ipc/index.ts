@@ -8,6 +8,7 @@ export {
   removeConnection,
   testConnection,
   listApps,
+  expiringSecrets,
   readApps,
   getApp,
   getCatalog,

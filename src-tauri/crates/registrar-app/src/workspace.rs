@@ -9,10 +9,12 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use registrar_core::admin;
 use registrar_core::connections::{Connection, ConnectionKind, ConnectionStore, Saved};
+use registrar_core::expiry::{self, Row};
 use registrar_core::keychain::Keychain;
 use registrar_core::provider::{Features, Provider};
 use registrar_core::{Error, Result};
 use registrar_sandbox::{Sandbox, SandboxConfig, SandboxError};
+use time::OffsetDateTime;
 use tokio::sync::Mutex;
 use url::Url;
 
@@ -207,6 +209,26 @@ impl Workspace {
     }
 
     /// The open session of `connection`, opening it if need be.
+    /// What expires, across every saved connection, soonest first within each: each
+    /// connection's apps read whole, or why that connection could not be read.
+    pub async fn expiring(
+        &self,
+        now: OffsetDateTime,
+    ) -> Result<Vec<(Connection, Result<Vec<Row>>)>> {
+        let mut found = Vec::new();
+        for connection in self.saved()?.connections {
+            let rows = match self.session_for(&connection).await {
+                Ok(opened) => opened
+                    .list_whole_apps()
+                    .await
+                    .map(|apps| expiry::rows(&apps, now)),
+                Err(e) => Err(e),
+            };
+            found.push((connection, rows));
+        }
+        Ok(found)
+    }
+
     async fn session_for(&self, connection: &Connection) -> Result<Arc<Opened>> {
         if let Some(session) = self.opened.lock().await.get(&connection.id) {
             return Ok(session.clone());
