@@ -8,6 +8,8 @@ const COMMANDS: &[&str] = &[
     "test_connection",
     "list_apps",
     "read_apps",
+    "lint_app",
+    "dismiss_finding",
     "expiring_secrets",
     "get_app",
     "get_catalog",

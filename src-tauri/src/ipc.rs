@@ -6,6 +6,7 @@ use registrar_core::draft::AppDraft as CoreDraft;
 use registrar_core::edit;
 use registrar_core::expiry;
 use registrar_core::handoff;
+use registrar_core::lint;
 use registrar_core::model::{self, rfc3339, ExternalApp, SecretInfo};
 use registrar_core::{Error, Secret};
 use serde::{Deserialize, Serialize};
@@ -407,6 +408,63 @@ pub enum HandoffFormat {
     Html,
     Markdown,
     Json,
+}
+
+/// A least-privilege finding on an app: what, why it matters, what to change.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingView {
+    /// Its name, as `registrar lint` and dismissals give it: `plainHttpRedirect`.
+    pub code: String,
+    pub what: String,
+    pub why: String,
+    pub fix: String,
+}
+
+impl From<&lint::Finding> for FindingView {
+    fn from(finding: &lint::Finding) -> Self {
+        Self {
+            code: finding.code.name(),
+            what: finding.what.clone(),
+            why: finding.why.clone(),
+            fix: finding.fix.clone(),
+        }
+    }
+}
+
+/// A finding the admin set aside for the app, and why.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DismissedFinding {
+    pub finding: FindingView,
+    pub reason: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+/// An app's findings: those that stand, and those dismissed.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppFindings {
+    pub findings: Vec<FindingView>,
+    pub dismissed: Vec<DismissedFinding>,
+}
+
+impl From<&registrar_app::session::Linted> for AppFindings {
+    fn from(linted: &registrar_app::session::Linted) -> Self {
+        Self {
+            findings: linted.findings.iter().map(FindingView::from).collect(),
+            dismissed: linted
+                .dismissed
+                .iter()
+                .map(|(finding, dismissal)| DismissedFinding {
+                    finding: FindingView::from(finding),
+                    reason: dismissal.reason.clone(),
+                    at: rfc3339(dismissal.at),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// How soon an expiring row needs the admin, most urgent first.
@@ -838,6 +896,9 @@ mod tests {
             ConnectionTest::decl(&cfg),
             HandoffFormat::decl(&cfg),
             ExportedSheet::decl(&cfg),
+            FindingView::decl(&cfg),
+            DismissedFinding::decl(&cfg),
+            AppFindings::decl(&cfg),
             Urgency::decl(&cfg),
             ExpiringRow::decl(&cfg),
             Unreachable::decl(&cfg),

@@ -32,6 +32,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::connection::test_connection,
             commands::apps::list_apps,
             commands::apps::read_apps,
+            commands::apps::lint_app,
+            commands::apps::dismiss_finding,
             commands::secrets::expiring_secrets,
             commands::apps::get_app,
             commands::apps::get_catalog,

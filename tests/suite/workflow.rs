@@ -321,6 +321,52 @@ async fn the_expiring_view_lists_what_expires_soon_and_opens_its_app() {
     client.close().await.unwrap();
 }
 
+/// An app's page lists its least-privilege findings; one dismissed with a reason is set apart,
+/// and the dismissal is in the audit trail.
+#[tokio::test]
+async fn an_apps_findings_are_shown_and_one_is_dismissed_with_a_reason() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    let (app, _) = create(
+        &admin,
+        "Broad",
+        &[
+            ("OR.Jobs", ScopeType::Application),
+            ("OR.Jobs.Read", ScopeType::Application),
+        ],
+    )
+    .await;
+    open_app(&client, &app.id).await;
+    let broad = "[data-testid=finding][data-code=broadAndNarrowScope]";
+    let text = text_of(&client, broad).await;
+    assert!(text.contains("Remove OR.Jobs"), "{text}");
+
+    let secret = "[data-testid=finding][data-code=secretLivesTooLong]";
+    click(&client, &format!("{secret} [data-testid=finding-dismiss]")).await;
+    type_into(
+        &client,
+        "[data-testid=finding-reason]",
+        "Rotated by the vault",
+    )
+    .await;
+    click(&client, "[data-testid=finding-dismiss-confirm]").await;
+    crate::connections::wait_for_text(&client, "[data-testid=findings-dismissed]", "Dismissed (1)")
+        .await;
+    assert!(client.find(Locator::Css(secret)).await.is_err());
+    client.close().await.unwrap();
+
+    let trail = desktop
+        .written_files()
+        .into_iter()
+        .find(|(path, _)| path.ends_with("audit.jsonl"))
+        .map(|(_, bytes)| String::from_utf8(bytes).unwrap())
+        .unwrap();
+    assert!(
+        trail.contains("findingDismissed") && trail.contains("Rotated by the vault"),
+        "{trail}"
+    );
+}
+
 #[tokio::test]
 async fn two_secrets_both_work_and_a_deleted_one_is_refused() {
     let desktop = Desktop::start();

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
-import { deleteApp, getApp, getCatalog, getSettings, listApps, registerApp } from './ipc';
+import { deleteApp, getApp, getCatalog, getSettings, lintApp, listApps, registerApp } from './ipc';
 import { listConnections, selectConnection } from './ipc';
 import { ACME, BILLING, BILLING_DETAILS, CATALOG, CONNECTIONS, LOGIN_SERVER, PORTAL, SANDBOX } from './testing/fixtures';
 
@@ -9,6 +9,7 @@ vi.mock('./ipc/commands');
 vi.mock('./ipc/clipboard');
 
 beforeEach(() => {
+  vi.mocked(lintApp).mockReset().mockResolvedValue({ findings: [], dismissed: [] });
   vi.mocked(listConnections).mockReset().mockResolvedValue(CONNECTIONS);
   vi.mocked(selectConnection).mockReset();
   vi.mocked(listApps).mockReset().mockResolvedValue([PORTAL]);

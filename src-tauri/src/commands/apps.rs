@@ -1,7 +1,9 @@
 use futures_util::StreamExt;
 use registrar_core::draft::AppDraft as CoreDraft;
 use registrar_core::edit::{self, AppEdit as CoreEdit};
+use registrar_core::lint;
 use registrar_core::model::{ExternalApp, SecretInfo};
+use registrar_core::Error;
 use registrar_core::Secret;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -9,8 +11,8 @@ use time::OffsetDateTime;
 
 use crate::error::IpcError;
 use crate::ipc::{
-    AppChanges, AppDetails, AppDraft, AppEdit, AppSummary, CatalogResource, GeneratedSecret,
-    RegisteredApp, SavedApp, SecretView, ShownOnce,
+    AppChanges, AppDetails, AppDraft, AppEdit, AppFindings, AppSummary, CatalogResource,
+    GeneratedSecret, RegisteredApp, SavedApp, SecretView, ShownOnce,
 };
 use crate::state::AppState;
 
@@ -81,6 +83,42 @@ fn show_once(app: &ExternalApp, value: &Secret) -> GeneratedSecret {
         secret: SecretView::new(&info, now),
         value: ShownOnce::new(value),
     }
+}
+
+/// The app's least-privilege findings, and those dismissed.
+#[tauri::command]
+pub async fn lint_app(state: State<'_, AppState>, app_id: String) -> Result<AppFindings, IpcError> {
+    let session = state.session().await?;
+    let policy = lint::Policy::default();
+    let linted = session
+        .lint_app(&app_id, &policy, OffsetDateTime::now_utc())
+        .await?;
+    Ok(AppFindings::from(&linted))
+}
+
+/// Sets finding `code` aside for the app, for `reason` (kept in the audit trail), and returns
+/// the app's findings as they are now.
+#[tauri::command]
+pub async fn dismiss_finding(
+    state: State<'_, AppState>,
+    app_id: String,
+    code: String,
+    reason: String,
+) -> Result<AppFindings, IpcError> {
+    let session = state.session().await?;
+    let code = lint::Code::ALL
+        .into_iter()
+        .find(|c| c.name() == code)
+        .ok_or_else(|| Error::InvalidInput {
+            field: None,
+            message: format!("\"{code}\" is no finding Registrar makes."),
+        })?;
+    session.dismiss_finding(&app_id, code, &reason).await?;
+    let policy = lint::Policy::default();
+    let linted = session
+        .lint_app(&app_id, &policy, OffsetDateTime::now_utc())
+        .await?;
+    Ok(AppFindings::from(&linted))
 }
 
 #[tauri::command]

@@ -19,6 +19,7 @@ import {
   type Features,
   type GeneratedSecret,
   type Verification,
+  lintApp,
 } from '../ipc';
 import { BILLING_DETAILS, CATALOG, LOGIN_SERVER, PORTAL, deferred } from '../testing/fixtures';
 import AppPage from './AppPage.svelte';
@@ -69,6 +70,7 @@ function secretRow(id: number): HTMLElement {
 }
 
 beforeEach(() => {
+  vi.mocked(lintApp).mockReset().mockResolvedValue({ findings: [], dismissed: [] });
   vi.mocked(getCatalog).mockReset().mockResolvedValue(CATALOG);
   vi.mocked(copyText).mockReset().mockResolvedValue();
   vi.mocked(copySecret).mockReset().mockResolvedValue({ clearsInSeconds: 30 });

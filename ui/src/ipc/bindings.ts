@@ -140,6 +140,17 @@ adminScopes: Array<string>,
 organizationId: string | null, };
 export type HandoffFormat = "pdf" | "html" | "markdown" | "json";
 export type ExportedSheet = { path: string, secretIncluded: boolean, ownerOnly: boolean, };
+export type FindingView = { 
+/**
+ * Its name, as `registrar lint` and dismissals give it: `plainHttpRedirect`.
+ */
+code: string, what: string, why: string, fix: string, };
+export type DismissedFinding = { finding: FindingView, reason: string, 
+/**
+ * RFC 3339, UTC.
+ */
+at: string, };
+export type AppFindings = { findings: Array<FindingView>, dismissed: Array<DismissedFinding>, };
 export type Urgency = "noActiveSecret" | "expired" | "within7Days" | "within30Days" | "within90Days" | "later" | "noExpiry";
 export type ExpiringRow = { connectionId: string, connectionName: string, appId: string, appName: string, urgency: Urgency, secretId: number | null, description: string | null, 
 /**

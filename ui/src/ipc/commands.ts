@@ -4,6 +4,7 @@ import type {
   AppDetails,
   AppDraft,
   AppEdit,
+  AppFindings,
   AppSummary,
   CatalogResource,
   ConnectionForm,
@@ -92,6 +93,16 @@ export async function readApps(appIds: string[], onApp: (app: AppSummary) => voi
 /** What expires across every saved connection, soonest first, and the connections not read. */
 export function expiringSecrets(): Promise<ExpiringOverview> {
   return call('expiring_secrets');
+}
+
+/** The app's least-privilege findings, and those dismissed. */
+export function lintApp(appId: string): Promise<AppFindings> {
+  return call('lint_app', { appId });
+}
+
+/** Sets a finding aside for the app, saying why; answers the app's findings as they are now. */
+export function dismissFinding(appId: string, code: string, reason: string): Promise<AppFindings> {
+  return call('dismiss_finding', { appId, code, reason });
 }
 
 export function getApp(appId: string): Promise<AppDetails> {

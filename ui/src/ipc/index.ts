@@ -11,6 +11,8 @@ export {
   expiringSecrets,
   readApps,
   getApp,
+  lintApp,
+  dismissFinding,
   getCatalog,
   registerApp,
   planUpdate,

@@ -73,6 +73,31 @@ pub struct Linted {
     pub dismissed: Vec<(Finding, Dismissal)>,
 }
 
+impl Linted {
+    fn new(
+        app: ExternalApp,
+        policy: &lint::Policy,
+        now: OffsetDateTime,
+        dismissed: &[Dismissal],
+    ) -> Self {
+        let (mut findings, mut set_apart) = (Vec::new(), Vec::new());
+        for finding in lint::check(&app, policy, now) {
+            let dismissal = dismissed
+                .iter()
+                .find(|d| d.app_id == app.id && d.code == finding.code);
+            match dismissal {
+                Some(d) => set_apart.push((finding, d.clone())),
+                None => findings.push(finding),
+            }
+        }
+        Self {
+            app,
+            findings,
+            dismissed: set_apart,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Session {
     pub client: Provider,
@@ -202,34 +227,31 @@ impl Session {
     /// Every app's findings under `policy`, read whole, with those dismissed for this
     /// connection set apart.
     pub async fn lint(&self, policy: &lint::Policy, now: OffsetDateTime) -> Result<Vec<Linted>> {
-        let dismissed: Vec<Dismissal> = self
-            .records
-            .dismissals
-            .all()?
-            .into_iter()
-            .filter(|d| d.connection_id == self.about.connection.id)
-            .collect();
+        let dismissed = self.dismissed()?;
         let apps = self.list_whole_apps().await?;
         Ok(apps
             .into_iter()
-            .map(|app| {
-                let (mut findings, mut set_apart) = (Vec::new(), Vec::new());
-                for finding in lint::check(&app, policy, now) {
-                    let dismissal = dismissed
-                        .iter()
-                        .find(|d| d.app_id == app.id && d.code == finding.code);
-                    match dismissal {
-                        Some(d) => set_apart.push((finding, d.clone())),
-                        None => findings.push(finding),
-                    }
-                }
-                Linted {
-                    app,
-                    findings,
-                    dismissed: set_apart,
-                }
-            })
+            .map(|app| Linted::new(app, policy, now, &dismissed))
             .collect())
+    }
+
+    /// One app's findings under `policy`, as the server has the app now.
+    pub async fn lint_app(
+        &self,
+        app_id: &str,
+        policy: &lint::Policy,
+        now: OffsetDateTime,
+    ) -> Result<Linted> {
+        let dismissed = self.dismissed()?;
+        let app = self.get_app(app_id).await?;
+        Ok(Linted::new(app, policy, now, &dismissed))
+    }
+
+    /// The findings dismissed on this connection.
+    fn dismissed(&self) -> Result<Vec<Dismissal>> {
+        let all = self.records.dismissals.all()?;
+        let ours = |d: &Dismissal| d.connection_id == self.about.connection.id;
+        Ok(all.into_iter().filter(ours).collect())
     }
 
     /// Dismisses finding `code` on the app for `reason`, in the audit trail too.
