@@ -1,9 +1,9 @@
 use futures_util::StreamExt;
+use registrar_app::session::Session;
 use registrar_core::draft::AppDraft as CoreDraft;
 use registrar_core::edit::{self, AppEdit as CoreEdit};
 use registrar_core::lint;
 use registrar_core::model::{ExternalApp, SecretInfo};
-use registrar_core::Error;
 use registrar_core::Secret;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -89,9 +89,13 @@ fn show_once(app: &ExternalApp, value: &Secret) -> GeneratedSecret {
 #[tauri::command]
 pub async fn lint_app(state: State<'_, AppState>, app_id: String) -> Result<AppFindings, IpcError> {
     let session = state.session().await?;
+    findings(&session, &app_id).await
+}
+
+async fn findings(session: &Session, app_id: &str) -> Result<AppFindings, IpcError> {
     let policy = lint::Policy::default();
     let linted = session
-        .lint_app(&app_id, &policy, OffsetDateTime::now_utc())
+        .lint_app(app_id, &policy, OffsetDateTime::now_utc())
         .await?;
     Ok(AppFindings::from(&linted))
 }
@@ -106,19 +110,9 @@ pub async fn dismiss_finding(
     reason: String,
 ) -> Result<AppFindings, IpcError> {
     let session = state.session().await?;
-    let code = lint::Code::ALL
-        .into_iter()
-        .find(|c| c.name() == code)
-        .ok_or_else(|| Error::InvalidInput {
-            field: None,
-            message: format!("\"{code}\" is no finding Registrar makes."),
-        })?;
+    let code = lint::Code::named(&code)?;
     session.dismiss_finding(&app_id, code, &reason).await?;
-    let policy = lint::Policy::default();
-    let linted = session
-        .lint_app(&app_id, &policy, OffsetDateTime::now_utc())
-        .await?;
-    Ok(AppFindings::from(&linted))
+    findings(&session, &app_id).await
 }
 
 #[tauri::command]

@@ -694,16 +694,7 @@ async fn lint(args: Lint, session: &Session, json: bool) -> Result<()> {
         reason,
     }) = args.command
     {
-        let code = lint::Code::ALL
-            .into_iter()
-            .find(|c| c.name() == code)
-            .ok_or_else(|| Error::InvalidInput {
-                field: None,
-                message: format!(
-                    "\"{code}\" is no finding: give one of {}.",
-                    lint::Code::ALL.map(lint::Code::name).join(", ")
-                ),
-            })?;
+        let code = lint::Code::named(&code)?;
         let dismissed = session.dismiss_finding(&app_id, code, &reason).await?;
         if json {
             print_json(&json!(dismissed));

@@ -47,6 +47,20 @@ impl Code {
         Code::AllSecretsTooOld,
     ];
 
+    /// The code named `name`, or an error that lists them.
+    pub fn named(name: &str) -> Result<Code> {
+        Code::ALL
+            .into_iter()
+            .find(|code| code.name() == name)
+            .ok_or_else(|| Error::InvalidInput {
+                field: None,
+                message: format!(
+                    "\"{name}\" is no finding: give one of {}.",
+                    Code::ALL.map(Code::name).join(", ")
+                ),
+            })
+    }
+
     /// The name findings and dismissals use: `plainHttpRedirect`.
     pub fn name(self) -> String {
         serde_json::to_value(self)
