@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "lint_app",
     "dismiss_finding",
     "expiring_secrets",
+    "audit_trail",
     "get_app",
     "get_catalog",
     "register_app",

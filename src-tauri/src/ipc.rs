@@ -1,6 +1,7 @@
 //! The types the web UI sends and receives. They are kept apart from the domain types and
 //! converted with `From`; ts-rs writes their TypeScript twins to `ui/src/ipc/bindings.ts`.
 
+use registrar_core::audit;
 use registrar_core::connections::{Connection, ConnectionKind as CoreConnectionKind};
 use registrar_core::draft::AppDraft as CoreDraft;
 use registrar_core::edit;
@@ -467,6 +468,47 @@ impl From<&registrar_app::session::Linted> for AppFindings {
     }
 }
 
+/// One entry of the audit trail, as the window lists it.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    #[ts(type = "number")]
+    pub seq: u64,
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub user: String,
+    pub connection_name: String,
+    pub admin: String,
+    pub app_id: Option<String>,
+    pub app_name: Option<String>,
+    /// As the trail names it: `appCreated`.
+    pub action: String,
+    /// The metadata before and after, as indented JSON.
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl From<audit::Entry> for AuditEntry {
+    fn from(entry: audit::Entry) -> Self {
+        let change = entry.change;
+        let json = |value: Option<serde_json::Value>| {
+            value.map(|v| serde_json::to_string_pretty(&v).unwrap_or_default())
+        };
+        Self {
+            seq: entry.seq,
+            at: rfc3339(entry.at),
+            user: entry.user,
+            connection_name: change.connection.name,
+            admin: change.admin,
+            app_id: change.app.as_ref().map(|a| a.id.clone()),
+            app_name: change.app.map(|a| a.name),
+            action: change.action.name(),
+            before: json(change.before),
+            after: json(change.after),
+        }
+    }
+}
+
 /// How soon an expiring row needs the admin, most urgent first.
 #[derive(Debug, Clone, Copy, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -896,6 +938,7 @@ mod tests {
             ConnectionTest::decl(&cfg),
             HandoffFormat::decl(&cfg),
             ExportedSheet::decl(&cfg),
+            AuditEntry::decl(&cfg),
             FindingView::decl(&cfg),
             DismissedFinding::decl(&cfg),
             AppFindings::decl(&cfg),

@@ -35,6 +35,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::apps::lint_app,
             commands::apps::dismiss_finding,
             commands::secrets::expiring_secrets,
+            commands::secrets::audit_trail,
             commands::apps::get_app,
             commands::apps::get_catalog,
             commands::apps::register_app,

@@ -353,6 +353,14 @@ async fn an_apps_findings_are_shown_and_one_is_dismissed_with_a_reason() {
     crate::connections::wait_for_text(&client, "[data-testid=findings-dismissed]", "Dismissed (1)")
         .await;
     assert!(client.find(Locator::Css(secret)).await.is_err());
+
+    // The audit trail in the window has it, newest first.
+    click(&client, "[data-testid=audit-open]").await;
+    let newest = text_of(&client, "[data-testid=audit-entry]").await;
+    assert!(
+        newest.contains("Finding dismissed") && newest.contains("Broad"),
+        "{newest}"
+    );
     client.close().await.unwrap();
 
     let trail = desktop

@@ -1,6 +1,6 @@
-export type View = { name: 'list' } | { name: 'app'; appId: string } | { name: 'expiring' };
+export type View = { name: 'list' } | { name: 'app'; appId: string } | { name: 'expiring' } | { name: 'audit' };
 
-/** Where the window is: the applications list, one app's page, or the expiring secrets. */
+/** Where the window is: the applications list, one app's page, the expiring secrets or the audit trail. */
 export class Navigation {
   view = $state<View>({ name: 'list' });
   /** The list is back after an app's page, so focus goes back to that app's row. */
@@ -13,6 +13,11 @@ export class Navigation {
 
   expiring(): void {
     this.view = { name: 'expiring' };
+    this.returned = false;
+  }
+
+  audit(): void {
+    this.view = { name: 'audit' };
     this.returned = false;
   }
 

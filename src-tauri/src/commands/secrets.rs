@@ -2,8 +2,17 @@ use tauri::State;
 use time::OffsetDateTime;
 
 use crate::error::IpcError;
-use crate::ipc::{AppDetails, ExpiringOverview, GeneratedSecret, NewSecret, SecretView, ShownOnce};
+use crate::ipc::{
+    AppDetails, AuditEntry, ExpiringOverview, GeneratedSecret, NewSecret, SecretView, ShownOnce,
+};
 use crate::state::AppState;
+
+/// The audit trail, newest first.
+#[tauri::command]
+pub async fn audit_trail(state: State<'_, AppState>) -> Result<Vec<AuditEntry>, IpcError> {
+    let entries = state.workspace().await?.records().audit.entries()?;
+    Ok(entries.into_iter().rev().map(AuditEntry::from).collect())
+}
 
 /// What expires across every saved connection, and the connections that could not be read.
 #[tauri::command]

@@ -140,6 +140,19 @@ adminScopes: Array<string>,
 organizationId: string | null, };
 export type HandoffFormat = "pdf" | "html" | "markdown" | "json";
 export type ExportedSheet = { path: string, secretIncluded: boolean, ownerOnly: boolean, };
+export type AuditEntry = { seq: number, 
+/**
+ * RFC 3339, UTC.
+ */
+at: string, user: string, connectionName: string, admin: string, appId: string | null, appName: string | null, 
+/**
+ * As the trail names it: `appCreated`.
+ */
+action: string, 
+/**
+ * The metadata before and after, as indented JSON.
+ */
+before: string | null, after: string | null, };
 export type FindingView = { 
 /**
  * Its name, as `registrar lint` and dismissals give it: `plainHttpRedirect`.

@@ -6,6 +6,7 @@ import type {
   AppEdit,
   AppFindings,
   AppSummary,
+  AuditEntry,
   CatalogResource,
   ConnectionForm,
   ConnectionList,
@@ -88,6 +89,11 @@ export async function readApps(appIds: string[], onApp: (app: AppSummary) => voi
   if (arrived < expected) {
     await all;
   }
+}
+
+/** The audit trail, newest first. */
+export function auditTrail(): Promise<AuditEntry[]> {
+  return call('audit_trail');
 }
 
 /** What expires across every saved connection, soonest first, and the connections not read. */

@@ -9,6 +9,7 @@ export {
   testConnection,
   listApps,
   expiringSecrets,
+  auditTrail,
   readApps,
   getApp,
   lintApp,

@@ -79,6 +79,11 @@ impl Connections {
         }
     }
 
+    /// The audit trail and the dismissed findings, kept beside the connection list.
+    pub fn records(&self) -> Records {
+        Records::beside(&self.store)
+    }
+
     pub fn keychain(&self) -> &Keychain {
         &self.keychain
     }

@@ -161,6 +161,11 @@ impl Workspace {
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = session;
     }
 
+    /// The audit trail and the dismissed findings, kept beside the connection list.
+    pub fn records(&self) -> Records {
+        self.connections.records()
+    }
+
     pub fn saved(&self) -> Result<Saved> {
         self.connections.saved()
     }
