@@ -1,5 +1,5 @@
 import { listApps, toIpcError, type AppSummary } from '../ipc';
-import { mark, markPainted } from '../lib/perf';
+import { mark, markPainted, reportInteractive } from '../lib/perf';
 import { filterApps, indexApps, sortApps, type SortKey, type TypeFilter } from './listing';
 
 /** The applications of the current connection as last loaded, and how the list shows them. */
@@ -38,7 +38,8 @@ export class AppsState {
         mark('apps:data');
         this.apps = apps;
         this.loadedAt = new Date();
-        void markPainted('apps:painted');
+        // The first list painted is the moment the window is of use.
+        void markPainted('apps:painted').then(reportInteractive);
       }
     } catch (error) {
       if (request === this.#latest) {

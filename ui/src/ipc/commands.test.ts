@@ -15,6 +15,7 @@ import {
   listApps,
   planUpdate,
   registerApp,
+  reportStartup,
   saveSettings,
   testConnection,
   updateApp,
@@ -38,6 +39,7 @@ describe('commands', () => {
     await getCatalog();
     await getSettings();
     await testConnection();
+    await reportStartup();
 
     expect(invokeMock.mock.calls).toEqual([
       ['list_connections', undefined],
@@ -45,6 +47,7 @@ describe('commands', () => {
       ['get_catalog', undefined],
       ['get_settings', undefined],
       ['test_connection', undefined],
+      ['report_startup', undefined],
     ]);
   });
 

@@ -22,6 +22,7 @@ export {
   exportHandoff,
   getSettings,
   saveSettings,
+  reportStartup,
 } from './commands';
 export { copyText } from './clipboard';
 export { onSignInUrl } from './events';

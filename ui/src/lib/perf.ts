@@ -1,4 +1,5 @@
 import { tick } from 'svelte';
+import { reportStartup } from '../ipc';
 
 function nextFrame(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => resolve()));
@@ -18,4 +19,14 @@ export async function markPainted(name: string): Promise<void> {
   await nextFrame();
   await nextFrame();
   performance.mark(name);
+}
+
+let interactive = false;
+
+/** Tells the app, once per page, that the window is of use: the app logs how long it took to start. */
+export function reportInteractive(): void {
+  if (!interactive) {
+    interactive = true;
+    void reportStartup();
+  }
 }
