@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "copy_curl",
     "get_settings",
     "save_settings",
+    "report_startup",
 ];
 
 fn main() {

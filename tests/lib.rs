@@ -39,15 +39,17 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Where cargo builds the workspace's binaries.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
+}
+
 pub fn app_binary() -> PathBuf {
     let path = std::env::var_os("REGISTRAR_APP_BIN")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let target = std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-            target.join("debug/registrar")
-        });
+        .unwrap_or_else(|| target_dir().join("debug/registrar"));
     assert!(
         path.exists(),
         "{} is missing: build the app first (cargo build -p registrar)",

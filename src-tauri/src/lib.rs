@@ -19,6 +19,7 @@ use registrar_app::folders::Folders;
 /// Everything but the context and the run loop, so the whole app can be assembled in tests.
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
+        .manage(commands::startup::Startup::now())
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
@@ -50,6 +51,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::clipboard::copy_curl,
             commands::settings::get_settings,
             commands::settings::save_settings,
+            commands::startup::report_startup,
         ])
         .setup(|app| {
             // REGISTRAR_CONFIG_DIR moves the connections for the window as for the command line.

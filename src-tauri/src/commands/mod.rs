@@ -6,6 +6,7 @@ pub mod connection;
 pub mod handoff;
 pub mod secrets;
 pub mod settings;
+pub mod startup;
 
 #[cfg(test)]
 mod tests {

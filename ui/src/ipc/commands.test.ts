@@ -16,6 +16,7 @@ import {
   planUpdate,
   readApps,
   registerApp,
+  reportStartup,
   saveSettings,
   testConnection,
   updateApp,
@@ -66,6 +67,7 @@ describe('commands', () => {
     await getCatalog();
     await getSettings();
     await testConnection();
+    await reportStartup();
 
     expect(invokeMock.mock.calls).toEqual([
       ['list_connections', undefined],
@@ -73,6 +75,7 @@ describe('commands', () => {
       ['get_catalog', undefined],
       ['get_settings', undefined],
       ['test_connection', undefined],
+      ['report_startup', undefined],
     ]);
   });
 

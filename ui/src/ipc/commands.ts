@@ -191,3 +191,8 @@ export function getSettings(): Promise<Settings> {
 export function saveSettings(settings: Settings): Promise<Settings> {
   return call('save_settings', { settings });
 }
+
+/** Says that the window is of use (its first apps list is painted), for the log's start-up time. */
+export function reportStartup(): Promise<null> {
+  return call('report_startup');
+}

@@ -27,6 +27,7 @@ export {
   exportHandoff,
   getSettings,
   saveSettings,
+  reportStartup,
 } from './commands';
 export { copyText } from './clipboard';
 export { onSignInUrl } from './events';

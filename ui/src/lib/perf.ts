@@ -1,4 +1,5 @@
 import { tick } from 'svelte';
+import { reportStartup } from '../ipc';
 
 /**
  * Resolves right after the next frame is painted: a frame callback runs just before the paint,
@@ -30,4 +31,14 @@ export async function markPainted(name: string): Promise<void> {
   await tick();
   await afterNextPaint();
   performance.mark(name);
+}
+
+let interactive = false;
+
+/** Tells the app, once per page, that the window is of use: the app logs how long it took to start. */
+export function reportInteractive(): void {
+  if (!interactive) {
+    interactive = true;
+    void reportStartup();
+  }
 }
