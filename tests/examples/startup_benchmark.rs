@@ -60,6 +60,8 @@ struct Run {
     /// The same moment as the app measured it, from its own start (after the dynamic loader).
     said_ms: u64,
     tree: Vec<Process>,
+    /// Web processes of others running when the memory was read.
+    others: usize,
 }
 
 impl Run {
@@ -74,15 +76,21 @@ impl Run {
     }
 }
 
+/// Every process's pid.
+fn all_pids() -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse().ok())
+        .collect()
+}
+
 /// The pids of `root` and all its descendants, `root` first.
 fn process_tree(root: u32) -> Vec<u32> {
     let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse().ok()) else {
-            continue;
-        };
+    for pid in all_pids() {
         // The parent is the second field after the command name, which may hold spaces.
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
             continue;
         };
         let Some(ppid) = stat
@@ -102,15 +110,26 @@ fn process_tree(root: u32) -> Vec<u32> {
     tree
 }
 
-/// The process's name (its program's file name: `comm` cuts WebKit's names short) and memory,
-/// or `None` if it has ended meanwhile.
-fn process(pid: u32) -> Option<Process> {
+/// The file name of the program `pid` runs (`comm` cuts WebKit's names short), if it still runs.
+fn program(pid: u32) -> Option<String> {
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    let program = cmdline.split(|b| *b == 0).next()?;
-    let name = String::from_utf8_lossy(program)
-        .rsplit('/')
-        .next()?
-        .to_owned();
+    let path = cmdline.split(|b| *b == 0).next()?;
+    Some(String::from_utf8_lossy(path).rsplit('/').next()?.to_owned())
+}
+
+/// How many web processes outside `tree` run: other webviews on this machine (the end-to-end
+/// tests, say) share library pages with the apps measured, which lowers their PSS, and take CPU.
+fn other_web_processes(tree: &[u32]) -> usize {
+    all_pids()
+        .into_iter()
+        .filter(|pid| !tree.contains(pid))
+        .filter(|pid| program(*pid).is_some_and(|name| name == "WebKitWebProcess"))
+        .count()
+}
+
+/// The process's name and memory, or `None` if it has ended meanwhile.
+fn process(pid: u32) -> Option<Process> {
+    let name = program(pid)?;
     let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
     let kb = |field: &str| -> Option<u64> {
         rollup
@@ -188,6 +207,7 @@ fn start(app: App) -> Run {
     std::thread::sleep(IDLE_AFTER.saturating_sub(began.elapsed()));
     let pids = process_tree(child.id());
     let tree = pids.iter().filter_map(|pid| process(*pid)).collect();
+    let others = other_web_processes(&pids);
     child.kill().unwrap();
     child.wait().unwrap();
     // WebKit's processes end when their app does; the next run starts once they have.
@@ -204,6 +224,7 @@ fn start(app: App) -> Run {
         interactive,
         said_ms,
         tree,
+        others,
     }
 }
 
@@ -270,12 +291,18 @@ fn main() {
             let run = start(app);
             eprintln!(
                 "round {round}, {app:?}: interactive after {} ms (the app says {} ms); \
-                 tree RSS {}, PSS {} over {} processes",
+                 tree RSS {}, PSS {} over {} processes{}",
                 run.interactive.as_millis(),
                 run.said_ms,
                 mb(run.rss()),
                 mb(run.pss()),
-                run.tree.len()
+                run.tree.len(),
+                match run.others {
+                    0 => String::new(),
+                    n => format!(
+                        "; {n} other web processes ran (shared pages lower PSS, times suffer)"
+                    ),
+                }
             );
             match app {
                 App::Bare => bare.push(run),
