@@ -336,6 +336,8 @@ pub struct Claim {
 pub struct Settings {
     /// A copied secret is cleared from the clipboard after this many seconds (5 to 600).
     pub clipboard_clear_seconds: u32,
+    /// The longest a secret should live before the lint names it, in days (30 to 3650).
+    pub max_secret_age_days: u32,
 }
 
 /// The answer to copying a secret: when it will be cleared from the clipboard.
@@ -791,6 +793,7 @@ impl From<registrar_core::settings::Settings> for Settings {
     fn from(value: registrar_core::settings::Settings) -> Self {
         Self {
             clipboard_clear_seconds: value.clipboard_clear_seconds,
+            max_secret_age_days: value.max_secret_age_days,
         }
     }
 }
@@ -799,6 +802,7 @@ impl From<Settings> for registrar_core::settings::Settings {
     fn from(value: Settings) -> Self {
         Self {
             clipboard_clear_seconds: value.clipboard_clear_seconds,
+            max_secret_age_days: value.max_secret_age_days,
         }
     }
 }

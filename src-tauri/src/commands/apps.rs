@@ -89,11 +89,16 @@ fn show_once(app: &ExternalApp, value: &Secret) -> GeneratedSecret {
 #[tauri::command]
 pub async fn lint_app(state: State<'_, AppState>, app_id: String) -> Result<AppFindings, IpcError> {
     let session = state.session().await?;
-    findings(&session, &app_id).await
+    findings(&state, &session, &app_id).await
 }
 
-async fn findings(session: &Session, app_id: &str) -> Result<AppFindings, IpcError> {
-    let policy = lint::Policy::default();
+/// The app's findings under the admin's settings.
+async fn findings(
+    state: &AppState,
+    session: &Session,
+    app_id: &str,
+) -> Result<AppFindings, IpcError> {
+    let policy = state.settings.load()?.lint_policy();
     let linted = session
         .lint_app(app_id, &policy, OffsetDateTime::now_utc())
         .await?;
@@ -112,7 +117,7 @@ pub async fn dismiss_finding(
     let session = state.session().await?;
     let code = lint::Code::named(&code)?;
     session.dismiss_finding(&app_id, code, &reason).await?;
-    findings(&session, &app_id).await
+    findings(&state, &session, &app_id).await
 }
 
 #[tauri::command]

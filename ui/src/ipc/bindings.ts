@@ -121,7 +121,11 @@ export type Settings = {
 /**
  * A copied secret is cleared from the clipboard after this many seconds (5 to 600).
  */
-clipboardClearSeconds: number, };
+clipboardClearSeconds: number, 
+/**
+ * The longest a secret should live before the lint names it, in days (30 to 3650).
+ */
+maxSecretAgeDays: number, };
 export type Copied = { clearsInSeconds: number, };
 export type StepOutcome = "passed" | "failed" | "skipped" | "unchecked";
 export type ConnectionStep = { 

@@ -133,11 +133,11 @@ describe('commands', () => {
   });
 
   it('send the settings under the key "settings" and return what Rust saved', async () => {
-    const saved = { clipboardClearSeconds: 45 };
+    const saved = { clipboardClearSeconds: 45, maxSecretAgeDays: 730 };
     invokeMock.mockResolvedValue(saved);
 
-    await expect(saveSettings({ clipboardClearSeconds: 45 })).resolves.toBe(saved);
-    expect(invokeMock).toHaveBeenCalledWith('save_settings', { settings: { clipboardClearSeconds: 45 } });
+    await expect(saveSettings({ clipboardClearSeconds: 45, maxSecretAgeDays: 730 })).resolves.toBe(saved);
+    expect(invokeMock).toHaveBeenCalledWith('save_settings', { settings: { clipboardClearSeconds: 45, maxSecretAgeDays: 730 } });
   });
 
   it('pass an IpcError from Rust through unchanged', async () => {

@@ -15,13 +15,13 @@ async function renderDialog() {
 }
 
 beforeEach(() => {
-  vi.mocked(getSettings).mockReset().mockResolvedValue({ clipboardClearSeconds: 30 });
+  vi.mocked(getSettings).mockReset().mockResolvedValue({ clipboardClearSeconds: 30, maxSecretAgeDays: 730 });
   saveMock.mockReset();
 });
 
 describe('SettingsDialog', () => {
   it('shows the saved time, sends the new number and closes', async () => {
-    saveMock.mockResolvedValue({ clipboardClearSeconds: 45 });
+    saveMock.mockResolvedValue({ clipboardClearSeconds: 45, maxSecretAgeDays: 730 });
     const { onClose, input } = await renderDialog();
 
     expect(screen.getByLabelText('Clear a copied secret from the clipboard after (seconds)')).toBe(input);
@@ -30,8 +30,26 @@ describe('SettingsDialog', () => {
     await fireEvent.input(input, { target: { value: '45' } });
     await fireEvent.click(screen.getByTestId('settings-save'));
 
-    expect(saveMock).toHaveBeenCalledExactlyOnceWith({ clipboardClearSeconds: 45 });
+    expect(saveMock).toHaveBeenCalledExactlyOnceWith({ clipboardClearSeconds: 45, maxSecretAgeDays: 730 });
     await waitFor(() => expect(onClose).toHaveBeenCalledOnce());
+  });
+
+  it('sends the longest life of a secret, and nothing outside 30 to 3650 days', async () => {
+    saveMock.mockResolvedValue({ clipboardClearSeconds: 30, maxSecretAgeDays: 365 });
+    await renderDialog();
+    const days = screen.getByLabelText('The longest a secret should live (days)') as HTMLInputElement;
+    expect(days.value).toBe('730');
+
+    for (const value of ['29', '3651']) {
+      await fireEvent.input(days, { target: { value } });
+      await fireEvent.click(screen.getByTestId('settings-save'));
+    }
+    expect(saveMock).not.toHaveBeenCalled();
+    expect(screen.getByText('Enter a whole number from 30 to 3650.')).toBeTruthy();
+
+    await fireEvent.input(days, { target: { value: '365' } });
+    await fireEvent.click(screen.getByTestId('settings-save'));
+    expect(saveMock).toHaveBeenCalledExactlyOnceWith({ clipboardClearSeconds: 30, maxSecretAgeDays: 365 });
   });
 
   it('sends nothing outside 5 to 600 seconds', async () => {

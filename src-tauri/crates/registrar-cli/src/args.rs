@@ -50,9 +50,10 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct Lint {
-    /// The longest a secret should live, from its creation: days, weeks or hours, as 730d.
-    #[arg(long, default_value = "730d")]
-    pub max_secret_age: String,
+    /// The longest a secret should live, from its creation: days, weeks or hours, as 730d
+    /// (default: the window's setting, else two years).
+    #[arg(long)]
+    pub max_secret_age: Option<String>,
     #[command(subcommand)]
     pub command: Option<LintCommand>,
 }

@@ -707,15 +707,15 @@ async fn lint(args: Lint, session: &Session, json: bool) -> Result<()> {
         }
         return Ok(());
     }
-    let max_secret_age =
-        expiry::parse_window(&args.max_secret_age).ok_or_else(|| Error::InvalidInput {
-            field: None,
-            message: format!(
-                "\"{}\" is no span: give days, weeks or hours, as 730d.",
-                args.max_secret_age
-            ),
-        })?;
-    let policy = lint::Policy { max_secret_age };
+    let policy = match &args.max_secret_age {
+        Some(span) => lint::Policy {
+            max_secret_age: expiry::parse_window(span).ok_or_else(|| Error::InvalidInput {
+                field: None,
+                message: format!("\"{span}\" is no span: give days, weeks or hours, as 730d."),
+            })?,
+        },
+        None => target::settings()?.load()?.lint_policy(),
+    };
     let linted = session.lint(&policy, OffsetDateTime::now_utc()).await?;
     if json {
         let apps: Vec<_> = linted

@@ -12,6 +12,7 @@ use registrar_core::keychain::{self, Keychain};
 use registrar_core::lockout::Guard;
 use registrar_core::oauth::ClientCredentials;
 use registrar_core::provider::Provider;
+use registrar_core::settings::SettingsStore;
 use registrar_core::uipath::{Endpoint, UiPathClient};
 use registrar_core::{Error, Result, Secret};
 use url::Url;
@@ -31,6 +32,11 @@ pub fn connections() -> Result<Connections> {
         Keychain::platform(keychain::namespace()?)?,
         registrar_core::http::client()?,
     ))
+}
+
+/// The window's settings, which the command line reads too.
+pub fn settings() -> Result<SettingsStore> {
+    Ok(SettingsStore::new(config_dir()?.join("settings.json")))
 }
 
 /// The audit trail and the dismissed findings, which the window and the command line share.

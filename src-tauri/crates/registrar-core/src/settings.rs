@@ -5,26 +5,56 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::lint;
 
 /// How long a copied secret may stay on the clipboard, in seconds.
 pub const CLIPBOARD_CLEAR_RANGE: std::ops::RangeInclusive<u32> = 5..=600;
+
+/// The longest life the lint allows a secret, in days: a month to ten years.
+pub const MAX_SECRET_AGE_RANGE: std::ops::RangeInclusive<u32> = 30..=3650;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
     pub clipboard_clear_seconds: u32,
+    /// The longest a secret should live, in days, before the lint names it; files saved before
+    /// there was such a setting take the default.
+    #[serde(default = "default_max_secret_age_days")]
+    pub max_secret_age_days: u32,
+}
+
+fn default_max_secret_age_days() -> u32 {
+    u32::try_from(lint::DEFAULT_MAX_SECRET_AGE.whole_days()).unwrap_or(730)
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
             clipboard_clear_seconds: 30,
+            max_secret_age_days: default_max_secret_age_days(),
         }
     }
 }
 
 impl Settings {
+    /// What the lint allows, as set here.
+    pub fn lint_policy(&self) -> lint::Policy {
+        lint::Policy {
+            max_secret_age: time::Duration::days(i64::from(self.max_secret_age_days)),
+        }
+    }
+
     pub fn validate(self) -> Result<Self> {
+        if !MAX_SECRET_AGE_RANGE.contains(&self.max_secret_age_days) {
+            return Err(Error::InvalidInput {
+                field: None,
+                message: format!(
+                    "Let a secret live from {} to {} days.",
+                    MAX_SECRET_AGE_RANGE.start(),
+                    MAX_SECRET_AGE_RANGE.end()
+                ),
+            });
+        }
         if !CLIPBOARD_CLEAR_RANGE.contains(&self.clipboard_clear_seconds) {
             return Err(Error::InvalidInput {
                 field: None,
@@ -96,25 +126,57 @@ mod tests {
         store
             .save(Settings {
                 clipboard_clear_seconds: 12,
+                max_secret_age_days: 90,
             })
             .unwrap();
         assert_eq!(store.load().unwrap().clipboard_clear_seconds, 12);
+        assert_eq!(
+            store.load().unwrap().lint_policy().max_secret_age,
+            time::Duration::days(90)
+        );
+    }
+
+    #[test]
+    fn a_file_from_before_the_secret_age_setting_takes_its_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let old = r#"{"version":1,"settings":{"clipboardClearSeconds":20}}"#;
+        std::fs::write(&path, old).unwrap();
+        let loaded = SettingsStore::new(path).load().unwrap();
+        assert_eq!(
+            (loaded.clipboard_clear_seconds, loaded.max_secret_age_days),
+            (20, 730)
+        );
+    }
+
+    #[test]
+    fn the_secret_age_stays_in_range() {
+        let with = |days| Settings {
+            max_secret_age_days: days,
+            ..Settings::default()
+        };
+        assert!(with(29).validate().is_err());
+        assert!(with(3651).validate().is_err());
+        assert!(with(365).validate().is_ok());
     }
 
     #[test]
     fn the_clear_delay_stays_in_range() {
         assert!(Settings {
-            clipboard_clear_seconds: 4
+            clipboard_clear_seconds: 4,
+            ..Settings::default()
         }
         .validate()
         .is_err());
         assert!(Settings {
-            clipboard_clear_seconds: 601
+            clipboard_clear_seconds: 601,
+            ..Settings::default()
         }
         .validate()
         .is_err());
         assert!(Settings {
-            clipboard_clear_seconds: 30
+            clipboard_clear_seconds: 30,
+            ..Settings::default()
         }
         .validate()
         .is_ok());
