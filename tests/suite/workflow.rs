@@ -62,6 +62,8 @@ pub(crate) async fn create(
 
 pub(crate) async fn open_app(client: &Client, app_id: &str) {
     click_button(client, "Refresh").await;
+    // The refreshed list may bring other apps to the row's place.
+    wait_settled(client).await;
     click(
         client,
         &format!("[data-testid=app-row][data-app-id='{app_id}']"),

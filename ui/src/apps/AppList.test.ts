@@ -333,6 +333,21 @@ describe('AppList', () => {
     expect(input.startTime).toBeLessThanOrEqual(filtered.startTime);
   });
 
+  it('says a reload is under way in the toolbar, so the rows stay where the pointer is', async () => {
+    const { list } = await renderLoaded([BILLING, PORTAL]);
+    const reload = deferred<AppSummary[]>();
+    listAppsMock.mockReturnValueOnce(reload.promise);
+
+    const loading = list.load(true);
+    await tick();
+
+    const status = screen.getByText('Loading applications…');
+    expect(status.closest('.toolbar')).toBe(screen.getByTestId('register-open').closest('.toolbar'));
+    expect(shownIds()).toEqual([BILLING.id, PORTAL.id]);
+    reload.resolve([BILLING, PORTAL]);
+    await loading;
+  });
+
   it('shows the names a bare list gives at once, then the scopes and expiry of each app as it is read', async () => {
     const bare = { scopes: [], secretCount: 0, nearestExpiry: null, listedOnly: true };
     const reads = deferred<void>();
