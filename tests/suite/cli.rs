@@ -186,6 +186,12 @@ fn ok_json(output: &Output) -> Value {
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
+/// The actions of the audit trail's entries, as `audit list --json` gives them.
+fn actions(entries: &Value) -> Vec<&str> {
+    let entries = entries.as_array().unwrap().iter();
+    entries.map(|e| e["action"].as_str().unwrap()).collect()
+}
+
 fn stdout(output: &Output) -> String {
     assert!(
         output.status.success(),
@@ -483,14 +489,8 @@ async fn every_change_is_in_the_audit_trail_and_tampering_is_found() {
     stdout(&registrar(&["connections", "remove", "Audited"], &env, "").await);
 
     let entries = ok_json(&registrar(&["audit", "list", "--json"], &env, "").await);
-    let actions: Vec<&str> = entries
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        actions,
+        actions(&entries),
         [
             "connectionAdded",
             "appCreated",
@@ -669,6 +669,126 @@ async fn expiring_secrets_are_found_across_connections_with_exit_codes_for_cron(
 }
 
 /// What `registrar lint --json` says of the app `id`.
+/// Whether the sandbox issues a token to the app `id` with `secret`.
+async fn works(running: &Running, id: &str, secret: &str) -> bool {
+    oauth::client_credentials(
+        &registrar_core::http::client().unwrap(),
+        &format!("{}/connect/token", running.sandbox.identity_url())
+            .parse()
+            .unwrap(),
+        &ClientCredentials {
+            client_id: id.to_owned(),
+            client_secret: Secret::new(secret.to_owned()),
+        },
+        &[],
+    )
+    .await
+    .is_ok()
+}
+
+#[tokio::test]
+async fn a_rotation_keeps_the_old_secret_working_until_it_is_finished_and_outlives_the_process() {
+    let running = sandbox().await;
+    let home = Home::new();
+    let env = home.env();
+    save_running(&env, "Rotating", &running).await;
+    let created = ok_json(&create(&env, "Nightly export", "OR.Jobs.Read").await);
+    let id = created["id"].as_str().unwrap().to_owned();
+    let old = created["secret"].as_str().unwrap().to_owned();
+    let sheets = tempfile::tempdir().unwrap();
+
+    let start = |description: &'static str| {
+        let (id, dir) = (id.clone(), sheets.path().display().to_string());
+        let env = env.clone();
+        async move {
+            let args = [
+                "secrets",
+                "rotate",
+                "start",
+                &id,
+                "--description",
+                description,
+                "--sheet",
+                &dir,
+                "--format",
+                "markdown",
+                "--json",
+            ];
+            registrar(&args, &env, "").await
+        }
+    };
+    let started = ok_json(&start("Q3 rotation").await);
+    let new = started["secret"]["value"].as_str().unwrap().to_owned();
+    assert_eq!(started["verified"], true, "{started}");
+    let sheet = std::path::PathBuf::from(started["sheet"].as_str().unwrap());
+    assert!(std::fs::read_to_string(&sheet).unwrap().contains(&new));
+    assert!(works(&running, &id, &old).await && works(&running, &id, &new).await);
+
+    // Another process sees it, and a second one cannot start.
+    let (code, said) = failure(&start("again").await);
+    assert_eq!(code, 2);
+    assert!(said.contains("in progress since"), "{said}");
+    let listed = ok_json(&registrar(&["secrets", "rotations", "--json"], &env, "").await);
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["connection"], "Rotating");
+    assert_eq!(listed[0]["app"]["id"], id.as_str());
+    assert_eq!(listed[0]["oldSecretIds"].as_array().unwrap().len(), 1);
+    assert!(listed[0]["verifiedAt"].is_string() && listed[0]["sheetExportedAt"].is_string());
+    let table = stdout(&registrar(&["secrets", "rotations"], &env, "").await);
+    assert!(
+        table.contains("Nightly export") && table.contains("NEW SECRET"),
+        "{table}"
+    );
+
+    let finished =
+        ok_json(&registrar(&["secrets", "rotate", "finish", &id, "--json"], &env, "").await);
+    assert_eq!(finished["app"]["secrets"].as_array().unwrap().len(), 1);
+    assert!(
+        !works(&running, &id, &old).await,
+        "the old secret is retired"
+    );
+    assert!(works(&running, &id, &new).await);
+    let listed = stdout(&registrar(&["secrets", "rotations"], &env, "").await);
+    assert!(listed.contains("No rotation is in progress"), "{listed}");
+    let (code, said) = failure(&registrar(&["secrets", "rotate", "finish", &id], &env, "").await);
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("start one first"), "{said}");
+
+    // Cancelled: the new secret goes, the one before stays.
+    let cancelled = ok_json(&start("Abandoned").await);
+    let abandoned = cancelled["secret"]["value"].as_str().unwrap().to_owned();
+    stdout(&registrar(&["secrets", "rotate", "cancel", &id], &env, "").await);
+    assert!(!works(&running, &id, &abandoned).await);
+    assert!(works(&running, &id, &new).await);
+
+    let trail = ok_json(&registrar(&["audit", "list", "--app", &id, "--json"], &env, "").await);
+    assert_eq!(
+        actions(&trail),
+        [
+            "appCreated",
+            "secretGenerated",
+            "rotationStarted",
+            "rotationVerified",
+            "sheetExportedWithSecret",
+            "secretDeleted",
+            "rotationFinished",
+            "secretGenerated",
+            "rotationStarted",
+            "rotationVerified",
+            "sheetExportedWithSecret",
+            "secretDeleted",
+            "rotationCancelled",
+        ]
+    );
+    let written = std::fs::read_to_string(home.config.path().join("audit.jsonl")).unwrap();
+    for value in [&old, &new, &abandoned] {
+        assert!(
+            !written.contains(value.as_str()),
+            "a secret went into the trail"
+        );
+    }
+}
+
 async fn linted(env: &[(&str, String)], id: &str) -> Value {
     let apps = ok_json(&registrar(&["lint", "--json"], env, "").await);
     let app = apps.as_array().unwrap().iter().find(|a| a["appId"] == id);
@@ -982,6 +1102,10 @@ async fn an_oauth_server_is_worked_from_the_command_line_through_dynamic_registr
     let (code, said) = failure(&registrar(&["secrets", "delete", &id, "1"], &env, "").await);
     assert_eq!(code, 3, "{said}");
     assert!(said.contains("one secret per app"), "{said}");
+    let start = ["secrets", "rotate", "start", &id, "--description", "Q3"];
+    let (code, said) = failure(&registrar(&start, &env, "").await);
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("no rotation to wait through"), "{said}");
 
     // No file holds a secret or a token, the registration access token included.
     let kept = home.keychain_values();

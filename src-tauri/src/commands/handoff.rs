@@ -13,7 +13,8 @@ use crate::ipc::{ExportedSheet, HandoffFormat, ShownOnce, Verification};
 use crate::state::AppState;
 
 /// Asks the token endpoint for a token with the app's newest secret (held since it was
-/// generated) and its application scopes. The token itself is returned only when asked for.
+/// generated) and its application scopes, a step of its rotation if it has one. The token
+/// itself is returned only when asked for.
 #[tauri::command]
 pub async fn verify_app(
     state: State<'_, AppState>,
@@ -21,15 +22,7 @@ pub async fn verify_app(
     show_token: bool,
 ) -> Result<Verification, IpcError> {
     let session = state.session().await?;
-    let secret = session.require_held_secret(&app_id).await?;
-    let app = session.get_app(&app_id).await?;
-    let verified = registrar_core::verify::verify(
-        session.client.http(),
-        &session.client.endpoints().token,
-        &app,
-        &secret,
-    )
-    .await?;
+    let verified = session.verify(&app_id).await?;
     let token = show_token.then(|| ShownOnce::new(&verified.token));
     Ok(Verification {
         token,

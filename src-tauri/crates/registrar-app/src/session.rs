@@ -17,7 +17,9 @@ use registrar_core::lockout::Guard;
 use registrar_core::model::{CatalogResource, ExternalApp, SecretInfo};
 use registrar_core::provider::Provider;
 use registrar_core::requests::{random_state, Pkce};
+use registrar_core::rotation::{Rotation, Rotations, Step};
 use registrar_core::uipath::CreatedApp;
+use registrar_core::verify::{self, Verification};
 use registrar_core::{Error, Result, Secret};
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
@@ -49,11 +51,12 @@ impl From<&Connection> for About {
 }
 
 /// What Registrar keeps on this computer about its work, beside the connection list: the audit
-/// trail and the findings the admin dismissed.
+/// trail, the findings the admin dismissed and the rotations in progress.
 #[derive(Debug, Clone)]
 pub struct Records {
     pub audit: AuditLog,
     pub dismissals: Dismissals,
+    pub rotations: Rotations,
 }
 
 impl Records {
@@ -61,6 +64,7 @@ impl Records {
         Self {
             audit: AuditLog::new(store.audit_path()),
             dismissals: Dismissals::new(store.dismissals_path()),
+            rotations: Rotations::new(store.rotations_path()),
         }
     }
 }
@@ -389,16 +393,210 @@ impl Session {
             .client
             .generate_secret(app_id, request.as_ref())
             .await?;
-        tracing::info!(%app_id, secret_id = info.id, "generated a secret");
         let app = Subject {
             id: app_id.to_owned(),
             name: self.client.name_of(app_id).await.unwrap_or_default(),
         };
-        let after = audit::secret_metadata(&info);
+        self.generated(app, &info, &value).await;
+        Ok((info, value))
+    }
+
+    /// Records and holds a secret just added to `app`.
+    async fn generated(&self, app: Subject, info: &SecretInfo, value: &Secret) {
+        tracing::info!(app_id = %app.id, secret_id = info.id, "generated a secret");
+        let after = audit::secret_metadata(info);
+        let app_id = app.id.clone();
         self.record(Action::SecretGenerated, app, None, Some(after))
             .await;
-        self.hold_secret(app_id, Some(info.id), &value).await;
-        Ok((info, value))
+        self.hold_secret(&app_id, Some(info.id), value).await;
+    }
+
+    /// The app's rotation in progress, if there is one.
+    pub fn rotation(&self, app_id: &str) -> Result<Option<Rotation>> {
+        let connection = &self.about.connection.id;
+        self.records.rotations.of(connection, app_id)
+    }
+
+    /// Starts rotating the app's secret: adds the new one as `request` asks (held) and keeps
+    /// the old ones working until [`Session::finish_rotation`]. Only on a server that holds
+    /// several secrets per app; on one that holds a single secret, a new one replaces the old
+    /// at once and there is nothing to wait through.
+    pub async fn start_rotation(
+        &self,
+        app_id: &str,
+        request: &SecretRequest,
+        now: OffsetDateTime,
+    ) -> Result<(Rotation, SecretInfo, Secret)> {
+        if let Some(why) = self.client.features().delete_secret {
+            return Err(Error::InvalidInput {
+                field: None,
+                message: format!(
+                    "{why} A new secret takes the old one's place at once, so there is no \
+                     rotation to wait through: hand the sheet over first, then generate the new \
+                     secret when the consumers are ready."
+                ),
+            });
+        }
+        if let Some(rotation) = self.rotation(app_id)? {
+            return Err(rotation.in_progress_error());
+        }
+        let request = request.for_server(&self.client.features(), now)?;
+        let app = self.get_app(app_id).await?;
+        self.forget_read(app_id).await;
+        let (info, value) = self
+            .client
+            .generate_secret(app_id, request.as_ref())
+            .await?;
+        self.generated(Subject::app(&app), &info, &value).await;
+        let rotation = Rotation::new(&self.about.connection.id, &app, info.id, now);
+        self.records.rotations.start(rotation.clone()).await?;
+        let after = serde_json::json!({
+            "newSecret": audit::secret_metadata(&info),
+            "oldSecretIds": rotation.old_secret_ids,
+        });
+        self.record(
+            Action::RotationStarted,
+            Subject::app(&app),
+            None,
+            Some(after),
+        )
+        .await;
+        Ok((rotation, info, value))
+    }
+
+    /// Asks the token endpoint for a token with the app's held secret and its application
+    /// scopes; a rotation whose new secret that is remembers it was verified.
+    pub async fn verify(&self, app_id: &str) -> Result<Verification> {
+        let (secret_id, secret) = {
+            let held = self.held.lock().await;
+            let held = held.get(app_id).ok_or_else(not_held)?;
+            (held.secret_id, held.value.duplicate())
+        };
+        let app = self.get_app(app_id).await?;
+        let token_url = &self.client.endpoints().token;
+        let verified = verify::verify(self.client.http(), token_url, &app, &secret).await?;
+        if let Some(secret_id) = secret_id {
+            self.rotation_step(&app, secret_id, Step::Verified).await;
+        }
+        Ok(verified)
+    }
+
+    /// Remembers a step of the app's rotation, if `secret_id` is its new secret, in the trail
+    /// too; a step that cannot be remembered is logged, the step itself is done.
+    async fn rotation_step(&self, app: &ExternalApp, secret_id: i64, step: Step) {
+        let connection = &self.about.connection.id;
+        let now = OffsetDateTime::now_utc();
+        let rotations = &self.records.rotations;
+        match rotations
+            .done(connection, &app.id, secret_id, step, now)
+            .await
+        {
+            Ok(Some(_)) if step == Step::Verified => {
+                let after = serde_json::json!({ "secretId": secret_id });
+                self.record(
+                    Action::RotationVerified,
+                    Subject::app(app),
+                    None,
+                    Some(after),
+                )
+                .await;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!("a rotation step was not remembered: {e}"),
+        }
+    }
+
+    /// Ends the app's rotation: the secrets it had before are deleted, the new one stays.
+    /// Refused when the new secret is gone, or when that locks the admin out and the warning
+    /// was not accepted. A deletion that fails leaves the rotation in progress, to finish again.
+    pub async fn finish_rotation(&self, app_id: &str, accept_lockout: bool) -> Result<ExternalApp> {
+        let rotation = self.rotation(app_id)?.ok_or_else(|| no_rotation(app_id))?;
+        let mut app = self.get_app(app_id).await?;
+        let Some(new) = app.secrets.iter().find(|s| s.id == rotation.new_secret_id) else {
+            return Err(Error::InvalidInput {
+                field: None,
+                message: format!(
+                    "The rotation's new secret (ID {}) is gone from \u{201c}{}\u{201d}: cancel \
+                     this rotation and start another.",
+                    rotation.new_secret_id, app.name
+                ),
+            });
+        };
+        let after = audit::secret_metadata(new);
+        let retiring: Vec<SecretInfo> = app
+            .secrets
+            .iter()
+            .filter(|s| rotation.old_secret_ids.contains(&s.id))
+            .cloned()
+            .collect();
+        let guard = self.guard(accept_lockout);
+        for secret in &retiring {
+            guard.check_delete_secret(&app, secret.id)?;
+        }
+        self.forget_read(app_id).await;
+        for secret in &retiring {
+            self.retire(&mut app, secret).await?;
+        }
+        self.records
+            .rotations
+            .end(&self.about.connection.id, app_id)
+            .await?;
+        tracing::info!(%app_id, retired = retiring.len(), "finished a rotation");
+        let before = serde_json::json!({
+            "secrets": retiring.iter().map(audit::secret_metadata).collect::<Vec<_>>(),
+        });
+        self.record(
+            Action::RotationFinished,
+            Subject::app(&app),
+            Some(before),
+            Some(after),
+        )
+        .await;
+        Ok(app)
+    }
+
+    /// Deletes one of a rotation's secrets from `app` (one deleted meanwhile is gone all the
+    /// same), in the trail too.
+    async fn retire(&self, app: &mut ExternalApp, secret: &SecretInfo) -> Result<()> {
+        match self.client.delete_secret(secret.id).await {
+            Ok(()) | Err(Error::NotFound(_)) => {}
+            Err(e) => return Err(e),
+        }
+        self.forget_secret(&app.id, Some(secret.id)).await;
+        let before = Some(audit::secret_metadata(secret));
+        self.record(Action::SecretDeleted, Subject::app(app), before, None)
+            .await;
+        app.secrets.retain(|s| s.id != secret.id);
+        Ok(())
+    }
+
+    /// Gives up the app's rotation: the old secrets stay, and the new one is deleted unless
+    /// `keep_new` (its consumers may have it already).
+    pub async fn cancel_rotation(&self, app_id: &str, keep_new: bool) -> Result<ExternalApp> {
+        let rotation = self.rotation(app_id)?.ok_or_else(|| no_rotation(app_id))?;
+        let mut app = self.get_app(app_id).await?;
+        let new = app
+            .secrets
+            .iter()
+            .find(|s| s.id == rotation.new_secret_id)
+            .cloned();
+        if let (Some(new), false) = (new, keep_new) {
+            self.forget_read(app_id).await;
+            self.retire(&mut app, &new).await?;
+        }
+        self.records
+            .rotations
+            .end(&self.about.connection.id, app_id)
+            .await?;
+        let after = serde_json::json!({ "newSecretKept": keep_new });
+        self.record(
+            Action::RotationCancelled,
+            Subject::app(&app),
+            None,
+            Some(after),
+        )
+        .await;
+        Ok(app)
     }
 
     /// Deletes one of the app's secrets, unless that locks the admin out and the warning was not
@@ -460,6 +658,10 @@ impl Session {
         }
         deleted?;
         tracing::info!(%app_id, "deleted an application");
+        let connection = &self.about.connection.id;
+        if let Err(e) = self.records.rotations.end(connection, app_id).await {
+            tracing::error!("the deleted app's rotation stays listed: {e}");
+        }
         let subject = Subject {
             id: app_id.to_owned(),
             name: name.clone(),
@@ -508,6 +710,16 @@ impl Session {
         };
         self.record(action, Subject::app(&sheet.app), None, None)
             .await;
+        let held = self
+            .held
+            .lock()
+            .await
+            .get(&sheet.app.id)
+            .map(|h| h.secret_id);
+        if let (true, Some(Some(secret_id))) = (sheet.holds_secret(), held) {
+            self.rotation_step(&sheet.app, secret_id, Step::SheetExported)
+                .await;
+        }
     }
 
     /// Keeps `value` as the app's newest secret (replacing an older one).
@@ -544,6 +756,12 @@ impl Session {
             held.remove(app_id);
         }
     }
+}
+
+fn no_rotation(app_id: &str) -> Error {
+    Error::NotFound(format!(
+        "No rotation of the app {app_id} is in progress: start one first."
+    ))
 }
 
 fn not_held() -> Error {

@@ -80,7 +80,8 @@ pub enum AuditCommand {
         app: Option<String>,
         /// Only this action (may be given several times): connectionAdded, connectionEdited,
         /// connectionRemoved, appCreated, appUpdated, appDeleted, secretGenerated,
-        /// secretDeleted, sheetExported, sheetExportedWithSecret.
+        /// secretDeleted, sheetExported, sheetExportedWithSecret, findingDismissed,
+        /// rotationStarted, rotationVerified, rotationFinished, rotationCancelled.
         #[arg(long)]
         action: Vec<String>,
         /// Only entries from this day on (YYYY-MM-DD, this computer's time zone).
@@ -296,6 +297,12 @@ pub enum SecretsCommand {
         #[arg(long, conflicts_with = "connection")]
         all_connections: bool,
     },
+    /// Rotate an app's secret without downtime: start (a new secret beside the old ones),
+    /// then finish once every consumer uses it (the old ones are deleted), or cancel.
+    #[command(subcommand)]
+    Rotate(RotateCommand),
+    /// The rotations in progress, of every saved connection (with --connection, of that one).
+    Rotations,
     /// Delete one secret.
     Delete {
         #[arg(allow_hyphen_values = true)]
@@ -314,6 +321,48 @@ pub enum SheetFormat {
     Html,
     Markdown,
     Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RotateCommand {
+    /// Add the new secret and print it this once; the old secrets keep working. It is verified
+    /// with a token request when the app has application scopes, and written into a handoff
+    /// sheet (owner-only) with --sheet.
+    Start {
+        #[arg(allow_hyphen_values = true)]
+        app_id: String,
+        /// Who or what the new secret is for.
+        #[arg(long)]
+        description: String,
+        /// The last day it works (YYYY-MM-DD), as for `secrets generate`. Never expires when
+        /// left out.
+        #[arg(long)]
+        expires: Option<String>,
+        /// Also write the handoff sheet with the new secret: this file, or this folder with the
+        /// sheet's own file name.
+        #[arg(long)]
+        sheet: Option<PathBuf>,
+        /// The sheet's format: pdf, html, markdown or json.
+        #[arg(long, value_enum, default_value = "html", requires = "sheet")]
+        format: SheetFormat,
+    },
+    /// Delete the secrets the app had before the rotation; the new one stays.
+    Finish {
+        #[arg(allow_hyphen_values = true)]
+        app_id: String,
+        /// Finish even when it deletes the last secret Registrar signs in with, which ends the
+        /// connection.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Give the rotation up: the old secrets stay, the new one is deleted (unless --keep-new).
+    Cancel {
+        #[arg(allow_hyphen_values = true)]
+        app_id: String,
+        /// Keep the new secret too, for consumers that have it already.
+        #[arg(long)]
+        keep_new: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

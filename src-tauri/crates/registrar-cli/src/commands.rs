@@ -1,6 +1,7 @@
 //! Each command, over the application layer (`registrar-app`) that the window uses too.
 
 use std::io::BufRead;
+use std::path::PathBuf;
 
 use registrar_app::connections::{Change, Connections, GivenCredential, SignInWith};
 use registrar_app::rules::{self, SecretRequest};
@@ -10,20 +11,21 @@ use registrar_core::connections::{Connection, ConnectionKind};
 use registrar_core::draft::AppDraft;
 use registrar_core::edit::AppEdit;
 use registrar_core::expiry;
-use registrar_core::handoff::Format;
+use registrar_core::files::Access;
+use registrar_core::handoff::{Format, Sheet};
 use registrar_core::lint;
 use registrar_core::model::{self, ExternalApp, Field, Scope, ScopeType};
 use registrar_core::probe::{probe, Check};
 use registrar_core::{files, Error, Result, Secret};
-use serde_json::json;
+use serde_json::{json, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
 use zeroize::Zeroize;
 
 use crate::args::{
     AddConnection, AppType, AppsCommand, AuditCommand, AuditFormat, Cli, Command,
-    ConnectionsCommand, CreateApp, HandoffCommand, Kind, Lint, LintCommand, SecretsCommand,
-    SheetFormat, UpdateApp,
+    ConnectionsCommand, CreateApp, HandoffCommand, Kind, Lint, LintCommand, RotateCommand,
+    SecretsCommand, SheetFormat, UpdateApp,
 };
 use crate::output::{app_json, app_type, print_app, print_json, say, say_err, secret_json, table};
 use crate::target::{self, ENV_CLIENT_SECRET, ENV_INITIAL_ACCESS_TOKEN};
@@ -667,6 +669,10 @@ async fn secrets(command: SecretsCommand, name: Option<&str>, json: bool) -> Res
                 say!("(shown once: it cannot be read back)");
             }
         }
+        SecretsCommand::Rotate(command) => {
+            rotate(command, &target::open(name).await?, json).await?
+        }
+        SecretsCommand::Rotations => rotations(name, json)?,
         SecretsCommand::Delete {
             app_id,
             secret_id,
@@ -685,6 +691,180 @@ async fn secrets(command: SecretsCommand, name: Option<&str>, json: bool) -> Res
         }
     }
     Ok(Outcome::Done)
+}
+
+async fn rotate(command: RotateCommand, session: &Session, json: bool) -> Result<()> {
+    match command {
+        RotateCommand::Start {
+            app_id,
+            description,
+            expires,
+            sheet,
+            format,
+        } => {
+            let request = SecretRequest {
+                description: Some(description),
+                expires_on: expires.as_deref().map(rules::day).transpose()?,
+            };
+            let now = OffsetDateTime::now_utc();
+            let (rotation, info, value) = session.start_rotation(&app_id, &request, now).await?;
+            // The secret exists now and is printed whatever follows: a failed check or sheet
+            // is said, and the rotation stays in progress.
+            let verified = session.verify(&app_id).await;
+            let written = match sheet {
+                Some(out) => {
+                    let format = sheet_format(format);
+                    let written = match session.sheet(&app_id, true, now).await {
+                        Ok(sheet) => write_sheet(session, &sheet, out, format).await,
+                        Err(e) => Err(e),
+                    };
+                    Some(written)
+                }
+                None => None,
+            };
+            if json {
+                let mut secret = secret_json(&info);
+                secret["value"] = json!(value.expose());
+                print_json(&json!({
+                    "app": {"id": rotation.app.id, "name": rotation.app.name},
+                    "secret": secret,
+                    "oldSecretIds": rotation.old_secret_ids,
+                    "verified": verified.as_ref().is_ok(),
+                    "verifyProblem": verified.as_ref().err().map(ToString::to_string),
+                    "sheet": written.as_ref().and_then(|w| w.as_ref().ok()).map(|p| p.display().to_string()),
+                    "sheetProblem": written.as_ref().and_then(|w| w.as_ref().err()).map(ToString::to_string),
+                }));
+            } else {
+                say!(
+                    "Started rotating \"{}\": new secret {}: {}",
+                    rotation.app.name,
+                    info.id,
+                    value.expose()
+                );
+                say!("(shown once: it cannot be read back)");
+                match &verified {
+                    Ok(_) => say!("Verified: the token endpoint issued a token with it."),
+                    Err(e) => say!("Not verified: {e}"),
+                }
+                match &written {
+                    Some(Ok(path)) => say!("Wrote {} (readable by you only)", path.display()),
+                    Some(Err(e)) => say!("The sheet was not written: {e}"),
+                    None => {}
+                }
+                let old = ids(&rotation.old_secret_ids);
+                say!(
+                    "Secrets {old} keep working until `registrar secrets rotate finish {app_id}`."
+                );
+            }
+        }
+        RotateCommand::Finish { app_id, force } => {
+            let before = session.rotation(&app_id)?;
+            let app = session
+                .finish_rotation(&app_id, force)
+                .await
+                .map_err(with_force)?;
+            let retired = before.map(|r| r.old_secret_ids).unwrap_or_default();
+            if json {
+                print_json(&json!({"app": app_json(&app), "retiredSecretIds": retired}));
+            } else {
+                say!(
+                    "Finished rotating \"{}\": retired secrets {}; {} left.",
+                    app.name,
+                    ids(&retired),
+                    ids(&app.secrets.iter().map(|s| s.id).collect::<Vec<_>>())
+                );
+            }
+        }
+        RotateCommand::Cancel { app_id, keep_new } => {
+            let app = session.cancel_rotation(&app_id, keep_new).await?;
+            if json {
+                print_json(&json!({"app": app_json(&app), "newSecretKept": keep_new}));
+            } else {
+                let kept = match keep_new {
+                    true => "the new secret stays too",
+                    false => "the new secret is deleted",
+                };
+                say!("Cancelled rotating \"{}\": {kept}.", app.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The rotations in progress, of every saved connection or of `name`'s.
+fn rotations(name: Option<&str>, json: bool) -> Result<()> {
+    let saved = target::connections()?.saved()?;
+    let connection_name = |id: &str| {
+        saved
+            .connections
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.clone())
+    };
+    let rotations: Vec<_> = target::records()?
+        .rotations
+        .all()?
+        .into_iter()
+        .map(|r| (connection_name(&r.connection_id).unwrap_or_default(), r))
+        .filter(|(connection, _)| name.is_none_or(|n| n == connection))
+        .collect();
+    if json {
+        let out: Vec<Value> = rotations
+            .iter()
+            .map(|(connection, r)| {
+                let mut row = json!(r);
+                row["connection"] = json!(connection);
+                row
+            })
+            .collect();
+        print_json(&json!(out));
+        return Ok(());
+    }
+    if rotations.is_empty() {
+        say!("No rotation is in progress.");
+        return Ok(());
+    }
+    let when = |at: Option<OffsetDateTime>| at.map_or("no".to_owned(), |at| at.date().to_string());
+    let rows: Vec<Vec<String>> = rotations
+        .iter()
+        .map(|(connection, r)| {
+            vec![
+                connection.clone(),
+                r.app.name.clone(),
+                r.app.id.clone(),
+                r.started_at.date().to_string(),
+                r.new_secret_id.to_string(),
+                when(r.verified_at),
+                when(r.sheet_exported_at),
+                ids(&r.old_secret_ids),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "CONNECTION",
+            "APP",
+            "APP ID",
+            "STARTED",
+            "NEW SECRET",
+            "VERIFIED",
+            "SHEET",
+            "RETIRES",
+        ],
+        &rows,
+    );
+    Ok(())
+}
+
+fn ids(ids: &[i64]) -> String {
+    match ids {
+        [] => "none".to_owned(),
+        ids => ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 async fn lint(args: Lint, session: &Session, json: bool) -> Result<()> {
@@ -885,28 +1065,48 @@ async fn handoff(command: HandoffCommand, session: &Session, json: bool) -> Resu
         format,
         out,
     } = command;
-    let format = match format {
-        SheetFormat::Pdf => Format::Pdf,
-        SheetFormat::Html => Format::Html,
-        SheetFormat::Markdown => Format::Markdown,
-        SheetFormat::Json => Format::Json,
-    };
+    let format = sheet_format(format);
     let sheet = session
         .sheet(&app_id, false, OffsetDateTime::now_utc())
         .await?;
-    let path = if out.is_dir() {
-        out.join(sheet.file_name(format))
-    } else {
-        out
-    };
-    files::write_atomically(&path, &sheet.render(format))?;
-    session.exported(&sheet).await;
+    let path = write_sheet(session, &sheet, out, format).await?;
     if json {
         print_json(&json!({"path": path.display().to_string(), "format": format.extension()}));
     } else {
         say!("Wrote {}", path.display());
     }
     Ok(())
+}
+
+fn sheet_format(format: SheetFormat) -> Format {
+    match format {
+        SheetFormat::Pdf => Format::Pdf,
+        SheetFormat::Html => Format::Html,
+        SheetFormat::Markdown => Format::Markdown,
+        SheetFormat::Json => Format::Json,
+    }
+}
+
+/// Writes `sheet` to `out` (a folder takes the sheet's own file name), owner-only when it holds
+/// the secret, and records it; the path written.
+async fn write_sheet(
+    session: &Session,
+    sheet: &Sheet,
+    out: PathBuf,
+    format: Format,
+) -> Result<PathBuf> {
+    let path = if out.is_dir() {
+        out.join(sheet.file_name(format))
+    } else {
+        out
+    };
+    let access = match sheet.holds_secret() {
+        true => Access::OwnerOnly,
+        false => Access::Default,
+    };
+    files::write_with(&path, &sheet.render(format), access)?;
+    session.exported(sheet).await;
+    Ok(path)
 }
 
 #[cfg(test)]

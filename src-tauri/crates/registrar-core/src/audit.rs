@@ -36,10 +36,14 @@ pub enum Action {
     SheetExported,
     SheetExportedWithSecret,
     FindingDismissed,
+    RotationStarted,
+    RotationVerified,
+    RotationFinished,
+    RotationCancelled,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 15] = [
         Action::ConnectionAdded,
         Action::ConnectionEdited,
         Action::ConnectionRemoved,
@@ -51,6 +55,10 @@ impl Action {
         Action::SheetExported,
         Action::SheetExportedWithSecret,
         Action::FindingDismissed,
+        Action::RotationStarted,
+        Action::RotationVerified,
+        Action::RotationFinished,
+        Action::RotationCancelled,
     ];
 
     /// The name entries and filters use: `appCreated`.

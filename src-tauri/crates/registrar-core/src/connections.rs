@@ -396,6 +396,11 @@ impl ConnectionStore {
         self.path.with_file_name("lint-dismissed.json")
     }
 
+    /// Where the rotations in progress are kept, beside this file.
+    pub fn rotations_path(&self) -> PathBuf {
+        self.path.with_file_name("rotations.json")
+    }
+
     /// Saves atomically: a crash mid-write leaves the previous file, never half of one.
     pub fn save(&self, saved: &Saved) -> Result<()> {
         let file = ConnectionsFile {

@@ -5,6 +5,8 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
@@ -65,6 +67,55 @@ impl FileLock {
                 Err(std::fs::TryLockError::Error(error)) => return Err(fail(error)),
             }
         }
+    }
+}
+
+/// A small JSON document that the window and the command line both read and change: read
+/// whole, changed under a [`FileLock`], written atomically. A missing file is the empty
+/// document.
+#[derive(Debug, Clone)]
+pub struct JsonFile {
+    path: PathBuf,
+    /// What the document is, for errors: "a list of dismissed findings".
+    what: &'static str,
+}
+
+impl JsonFile {
+    pub fn new(path: PathBuf, what: &'static str) -> Self {
+        Self { path, what }
+    }
+
+    pub fn read<T: DeserializeOwned + Default>(&self) -> Result<T> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                Error::Storage(format!(
+                    "{} is not {} ({e}): move it away to start a new one.",
+                    self.path.display(),
+                    self.what
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
+            Err(e) => Err(Error::Storage(format!(
+                "Could not read {}: {e}.",
+                self.path.display()
+            ))),
+        }
+    }
+
+    /// Reads the document, lets `change` change it, and writes it back unless `change` failed;
+    /// no other Registrar changes it meanwhile.
+    pub async fn change<T, R>(&self, change: impl FnOnce(&mut T) -> Result<R>) -> Result<R>
+    where
+        T: Serialize + DeserializeOwned + Default,
+    {
+        let _lock = FileLock::acquire(&self.path.with_extension("lock")).await?;
+        let mut document = self.read()?;
+        let answer = change(&mut document)?;
+        let bytes = serde_json::to_vec_pretty(&document).map_err(|e| {
+            Error::Storage(format!("Could not write {}: {e}.", self.path.display()))
+        })?;
+        write_atomically(&self.path, &bytes)?;
+        Ok(answer)
     }
 }
 

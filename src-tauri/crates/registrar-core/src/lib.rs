@@ -22,6 +22,7 @@ pub mod probe;
 pub mod provider;
 pub mod registration;
 pub mod requests;
+pub mod rotation;
 pub mod secret;
 pub mod secrets;
 pub mod settings;

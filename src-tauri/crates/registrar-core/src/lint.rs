@@ -10,7 +10,7 @@ use time::{Duration, OffsetDateTime};
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::files::{self, FileLock};
+use crate::files::JsonFile;
 use crate::model::{AppType, ExternalApp, ScopeType};
 
 /// The longest a secret should live unless the admin sets another: two years.
@@ -298,36 +298,32 @@ struct DismissalsFile {
     dismissed: Vec<Dismissal>,
 }
 
+impl Default for DismissalsFile {
+    fn default() -> Self {
+        Self {
+            version: 1,
+            dismissed: Vec::new(),
+        }
+    }
+}
+
 /// The dismissed findings, in one file beside the connection list, shared by the window and the
 /// command line.
 #[derive(Debug, Clone)]
 pub struct Dismissals {
-    path: PathBuf,
+    file: JsonFile,
 }
 
 impl Dismissals {
     pub fn new(path: PathBuf) -> Self {
-        Self { path }
+        Self {
+            file: JsonFile::new(path, "a list of dismissed findings"),
+        }
     }
 
     /// Every dismissal, of every connection.
     pub fn all(&self) -> Result<Vec<Dismissal>> {
-        match std::fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice::<DismissalsFile>(&bytes)
-                .map(|file| file.dismissed)
-                .map_err(|e| {
-                    Error::Storage(format!(
-                        "{} is not a list of dismissed findings ({e}): move it away to start \
-                         a new one.",
-                        self.path.display()
-                    ))
-                }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(Error::Storage(format!(
-                "Could not read {}: {e}.",
-                self.path.display()
-            ))),
-        }
+        Ok(self.file.read::<DismissalsFile>()?.dismissed)
     }
 
     /// Records that `code` on the app is dismissed for `reason`, which must say something.
@@ -345,20 +341,16 @@ impl Dismissals {
             reason,
             ..dismissal
         };
-        let _lock = FileLock::acquire(&self.path.with_extension("lock")).await?;
-        let mut dismissed = self.all()?;
-        dismissed.retain(|d| {
-            (&d.connection_id, &d.app_id, d.code)
-                != (&dismissal.connection_id, &dismissal.app_id, dismissal.code)
-        });
-        dismissed.push(dismissal.clone());
-        let file = DismissalsFile {
-            version: 1,
-            dismissed,
-        };
-        let bytes = serde_json::to_vec_pretty(&file)
-            .map_err(|e| Error::Storage(format!("Could not write the dismissals: {e}.")))?;
-        files::write_atomically(&self.path, &bytes)?;
+        self.file
+            .change(|file: &mut DismissalsFile| {
+                file.dismissed.retain(|d| {
+                    (&d.connection_id, &d.app_id, d.code)
+                        != (&dismissal.connection_id, &dismissal.app_id, dismissal.code)
+                });
+                file.dismissed.push(dismissal.clone());
+                Ok(())
+            })
+            .await?;
         Ok(dismissal)
     }
 }
