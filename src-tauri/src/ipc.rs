@@ -9,6 +9,7 @@ use registrar_core::expiry;
 use registrar_core::handoff;
 use registrar_core::lint;
 use registrar_core::model::{self, rfc3339, ExternalApp, SecretInfo};
+use registrar_core::rotation::Rotation;
 use registrar_core::{Error, Secret};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -219,6 +220,34 @@ pub struct AppDetails {
     /// The secret the server now shows in place of the one last given (it was replaced on the
     /// server): its value leaves Rust here, once, for the UI to show. Only `get_app` sends one.
     pub replaced_secret: Option<GeneratedSecret>,
+    /// The rotation of its secret in progress, if there is one.
+    pub rotation: Option<RotationView>,
+}
+
+/// A rotation in progress: the new secret, the old ones it retires, and the steps done.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RotationView {
+    #[ts(type = "number")]
+    pub new_secret_id: i64,
+    #[ts(type = "number[]")]
+    pub old_secret_ids: Vec<i64>,
+    /// RFC 3339, UTC, as the dates below.
+    pub started_at: String,
+    pub verified_at: Option<String>,
+    pub sheet_exported_at: Option<String>,
+}
+
+impl From<&Rotation> for RotationView {
+    fn from(rotation: &Rotation) -> Self {
+        Self {
+            new_secret_id: rotation.new_secret_id,
+            old_secret_ids: rotation.old_secret_ids.clone(),
+            started_at: rfc3339(rotation.started_at),
+            verified_at: rotation.verified_at.map(rfc3339),
+            sheet_exported_at: rotation.sheet_exported_at.map(rfc3339),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -300,6 +329,15 @@ pub struct NewSecret {
 pub struct GeneratedSecret {
     pub secret: SecretView,
     pub value: ShownOnce,
+}
+
+impl GeneratedSecret {
+    pub fn new(info: &SecretInfo, value: &Secret, now: OffsetDateTime) -> Self {
+        Self {
+            secret: SecretView::new(info, now),
+            value: ShownOnce::new(value),
+        }
+    }
 }
 
 /// A saved edit: the app as read back, and the secret the server issued with the update when it
@@ -571,10 +609,39 @@ pub struct Unreachable {
 pub struct ExpiringOverview {
     pub rows: Vec<ExpiringRow>,
     pub unreachable: Vec<Unreachable>,
+    /// The rotations in progress, oldest first.
+    pub rotations: Vec<RotationRow>,
+}
+
+/// A rotation in progress, with the app and connection it is of.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RotationRow {
+    pub connection_id: String,
+    pub connection_name: String,
+    pub app_id: String,
+    pub app_name: String,
+    pub rotation: RotationView,
 }
 
 impl ExpiringOverview {
-    pub fn new(found: Vec<(Connection, registrar_core::Result<Vec<expiry::Row>>)>) -> Self {
+    pub fn new(
+        found: Vec<(Connection, registrar_core::Result<Vec<expiry::Row>>)>,
+        rotations: &[Rotation],
+    ) -> Self {
+        let rotations = rotations
+            .iter()
+            .filter_map(|r| {
+                let (connection, _) = found.iter().find(|(c, _)| c.id == r.connection_id)?;
+                Some(RotationRow {
+                    connection_id: connection.id.clone(),
+                    connection_name: connection.name.clone(),
+                    app_id: r.app.id.clone(),
+                    app_name: r.app.name.clone(),
+                    rotation: RotationView::from(r),
+                })
+            })
+            .collect();
         let mut rows = Vec::new();
         let mut unreachable = Vec::new();
         for (connection, read) in found {
@@ -604,7 +671,11 @@ impl ExpiringOverview {
                 &b.app_name,
             ))
         });
-        Self { rows, unreachable }
+        Self {
+            rows,
+            unreachable,
+            rotations,
+        }
     }
 }
 
@@ -724,7 +795,7 @@ impl SecretView {
 }
 
 impl AppDetails {
-    pub fn new(app: &ExternalApp, holds_secret: bool) -> Self {
+    pub fn new(app: &ExternalApp, holds_secret: bool, rotation: Option<&Rotation>) -> Self {
         let now = OffsetDateTime::now_utc();
         Self {
             id: app.id.clone(),
@@ -740,6 +811,7 @@ impl AppDetails {
             holds_secret,
             unmanaged: None,
             replaced_secret: None,
+            rotation: rotation.map(RotationView::from),
         }
     }
 }
@@ -949,6 +1021,8 @@ mod tests {
             Urgency::decl(&cfg),
             ExpiringRow::decl(&cfg),
             Unreachable::decl(&cfg),
+            RotationView::decl(&cfg),
+            RotationRow::decl(&cfg),
             ExpiringOverview::decl(&cfg),
             ErrorCode::decl(&cfg),
             IpcError::decl(&cfg),

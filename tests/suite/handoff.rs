@@ -191,7 +191,7 @@ fn sheet_text(path: &Path) -> String {
 }
 
 /// Exports the sheet in `format` from the app's page and returns the path the page reports.
-async fn export(client: &Client, format: &str, extension: &str) -> String {
+pub(crate) async fn export(client: &Client, format: &str, extension: &str) -> String {
     wait_for(client, "[data-testid=handoff-format]")
         .await
         .select_by_value(format)

@@ -15,6 +15,7 @@ mod handoff;
 mod keychain;
 mod lemonldap;
 mod quirks;
+mod rotation;
 mod sheet;
 mod signin;
 mod workflow;

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use crate::error::IpcError;
 use crate::ipc::{
     AppChanges, AppDetails, AppDraft, AppEdit, AppFindings, AppSummary, CatalogResource,
-    GeneratedSecret, RegisteredApp, SavedApp, SecretView, ShownOnce,
+    GeneratedSecret, RegisteredApp, SavedApp, ShownOnce,
 };
 use crate::state::AppState;
 
@@ -65,7 +65,7 @@ pub async fn get_app(state: State<'_, AppState>, app_id: String) -> Result<AppDe
     Ok(AppDetails {
         unmanaged,
         replaced_secret,
-        ..AppDetails::new(&app, session.holds_secret(&app.id).await)
+        ..super::details(&session, &app).await?
     })
 }
 
@@ -79,10 +79,7 @@ fn show_once(app: &ExternalApp, value: &Secret) -> GeneratedSecret {
         created: now,
         expires: None,
     });
-    GeneratedSecret {
-        secret: SecretView::new(&info, now),
-        value: ShownOnce::new(value),
-    }
+    GeneratedSecret::new(&info, value, now)
 }
 
 /// The app's least-privilege findings, and those dismissed.
@@ -183,7 +180,7 @@ pub async fn update_app(
             .replaced_secret
             .as_ref()
             .map(|value| show_once(&app, value)),
-        details: AppDetails::new(&app, session.holds_secret(&app.id).await),
+        details: super::details(&session, &app).await?,
     })
 }
 

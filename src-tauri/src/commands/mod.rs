@@ -8,6 +8,20 @@ pub mod secrets;
 pub mod settings;
 pub mod startup;
 
+use registrar_app::session::Session;
+use registrar_core::model::ExternalApp;
+
+use crate::error::IpcError;
+use crate::ipc::AppDetails;
+
+/// The app as its page shows it: whether this session holds its newest secret, and the
+/// rotation in progress.
+async fn details(session: &Session, app: &ExternalApp) -> Result<AppDetails, IpcError> {
+    let holds = session.holds_secret(&app.id).await;
+    let rotation = session.rotation(&app.id)?;
+    Ok(AppDetails::new(app, holds, rotation.as_ref()))
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;

@@ -2,9 +2,7 @@ use tauri::State;
 use time::OffsetDateTime;
 
 use crate::error::IpcError;
-use crate::ipc::{
-    AppDetails, AuditEntry, ExpiringOverview, GeneratedSecret, NewSecret, SecretView, ShownOnce,
-};
+use crate::ipc::{AppDetails, AuditEntry, ExpiringOverview, GeneratedSecret, NewSecret};
 use crate::state::AppState;
 
 /// The audit trail, newest first.
@@ -19,7 +17,8 @@ pub async fn audit_trail(state: State<'_, AppState>) -> Result<Vec<AuditEntry>, 
 pub async fn expiring_secrets(state: State<'_, AppState>) -> Result<ExpiringOverview, IpcError> {
     let workspace = state.workspace().await?;
     let found = workspace.expiring(OffsetDateTime::now_utc()).await?;
-    Ok(ExpiringOverview::new(found))
+    let rotations = workspace.records().rotations.all()?;
+    Ok(ExpiringOverview::new(found, &rotations))
 }
 
 /// Adds a secret; its value leaves Rust here, once, for the UI to show.
@@ -34,10 +33,7 @@ pub async fn generate_secret(
     let (info, value) = session
         .generate_secret(&app_id, &request.into_request()?, now)
         .await?;
-    Ok(GeneratedSecret {
-        secret: SecretView::new(&info, now),
-        value: ShownOnce::new(&value),
-    })
+    Ok(GeneratedSecret::new(&info, &value, now))
 }
 
 #[tauri::command]
@@ -51,5 +47,45 @@ pub async fn delete_secret(
     let app = session
         .delete_secret(&app_id, secret_id, accept_lockout)
         .await?;
-    Ok(AppDetails::new(&app, session.holds_secret(&app.id).await))
+    super::details(&session, &app).await
+}
+
+/// Starts rotating the app's secret: the new one is added beside the old ones, and its value
+/// leaves Rust here, once, for the UI to show.
+#[tauri::command]
+pub async fn start_rotation(
+    state: State<'_, AppState>,
+    app_id: String,
+    request: NewSecret,
+) -> Result<GeneratedSecret, IpcError> {
+    let now = OffsetDateTime::now_utc();
+    let session = state.session().await?;
+    let (_, info, value) = session
+        .start_rotation(&app_id, &request.into_request()?, now)
+        .await?;
+    Ok(GeneratedSecret::new(&info, &value, now))
+}
+
+/// Ends the app's rotation: its old secrets are deleted.
+#[tauri::command]
+pub async fn finish_rotation(
+    state: State<'_, AppState>,
+    app_id: String,
+    accept_lockout: bool,
+) -> Result<AppDetails, IpcError> {
+    let session = state.session().await?;
+    let app = session.finish_rotation(&app_id, accept_lockout).await?;
+    super::details(&session, &app).await
+}
+
+/// Gives the app's rotation up: its new secret is deleted unless `keep_new`.
+#[tauri::command]
+pub async fn cancel_rotation(
+    state: State<'_, AppState>,
+    app_id: String,
+    keep_new: bool,
+) -> Result<AppDetails, IpcError> {
+    let session = state.session().await?;
+    let app = session.cancel_rotation(&app_id, keep_new).await?;
+    super::details(&session, &app).await
 }

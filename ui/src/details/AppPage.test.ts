@@ -12,7 +12,10 @@ import {
   generateSecret,
   getApp,
   getCatalog,
+  cancelRotation,
+  finishRotation,
   planUpdate,
+  startRotation,
   updateApp,
   verifyApp,
   type AppDetails,
@@ -46,6 +49,7 @@ const PORTAL_DETAILS: AppDetails = {
   holdsSecret: false,
   unmanaged: null,
   replacedSecret: null,
+  rotation: null,
 };
 
 const GENERATED: GeneratedSecret = {
@@ -281,14 +285,102 @@ describe('generating a secret', () => {
     expect(screen.queryByTestId('secret-expiry')).toBeNull();
     const says = screen.getByTestId('secret-replace');
     expect(dialog.getAttribute('aria-describedby')).toBe(says.id);
-    expect(says.textContent).toContain('A new secret replaces the current one, which stops working');
+    expect(says.textContent).toContain('A new secret replaces the current one at once');
     expect(says.textContent).toContain(LOGIN_SERVER.features.secretDetails);
+    expect(screen.queryByTestId('rotation-start')).toBeNull();
+    vi.mocked(exportHandoff).mockResolvedValue({ path: '/home/a/billing.pdf', secretIncluded: false, ownerOnly: false });
+    await fireEvent.click(screen.getByTestId('replace-sheet-first'));
+    expect(exportHandoff).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, 'pdf', false);
+    expect((await within(says).findByRole('status')).textContent).toBe('Saved to /home/a/billing.pdf');
     const submit = screen.getByTestId('secret-generate-submit');
     expect(submit.textContent?.trim()).toBe('Replace secret');
     await fireEvent.click(submit);
 
     expect(generateMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, { description: '', expiresOn: null });
     expect(await screen.findByTestId('new-secret-value')).toBeTruthy();
+  });
+
+  it('starts a rotation: the new secret is shown once, and the page shows the steps and which secret is which', async () => {
+    vi.mocked(startRotation).mockResolvedValue(GENERATED);
+    await renderPage();
+    const rotating: AppDetails = {
+      ...HELD,
+      secrets: [...BILLING_DETAILS.secrets, GENERATED.secret],
+      rotation: {
+        newSecretId: 13,
+        oldSecretIds: [11, 12],
+        startedAt: '2026-06-01T13:00:00Z',
+        verifiedAt: null,
+        sheetExportedAt: null,
+      },
+    };
+    getAppMock.mockResolvedValue(rotating);
+
+    await fireEvent.click(screen.getByTestId('rotation-start'));
+    const dialog = screen.getByRole('dialog', { name: 'Rotate the secret of “Billing sync”' });
+    expect(within(dialog).getByTestId('rotation-intro').textContent).toContain('works beside the current ones');
+    await fireEvent.input(screen.getByTestId('secret-description'), { target: { value: 'Q3' } });
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'Start rotation' }));
+    expect(vi.mocked(startRotation).mock.calls[0][0]).toBe(BILLING_DETAILS.id);
+    expect(generateMock).not.toHaveBeenCalled();
+    expect((await screen.findByTestId('new-secret-value')).textContent).toContain('v4lu3-0nc3');
+    await fireEvent.click(screen.getByTestId('secret-stored'));
+    await fireEvent.click(screen.getByTestId('new-secret-close'));
+
+    const panel = await screen.findByTestId('rotation');
+    expect(screen.getByTestId('rotation-step-verified').textContent).toContain('Not verified yet');
+    expect(screen.getByTestId('rotation-step-sheet').textContent).toContain('Not handed over yet');
+    expect(screen.queryByTestId('rotation-start')).toBeNull();
+    expect(within(secretRow(13)).getByTestId('secret-rotation-role').textContent).toBe('New');
+    expect(within(secretRow(11)).getByTestId('secret-rotation-role').textContent).toBe('Retiring');
+
+    // Verifying ticks its step: the page reads the app again.
+    verifyMock.mockResolvedValue({ requestedScopes: ['OR.Jobs'], grantedScopes: ['OR.Jobs'], lifetimeSeconds: 3600, claims: [], token: null });
+    getAppMock.mockResolvedValue({ ...rotating, rotation: { ...rotating.rotation!, verifiedAt: '2026-06-01T13:05:00Z' } });
+    await fireEvent.click(screen.getByTestId('verify-run'));
+    await waitFor(() => expect(screen.getByTestId('rotation-step-verified').textContent).toContain('Verified'));
+    expect(panel.isConnected).toBe(true);
+  });
+
+  it('finishes a rotation after a last look at the secret that stays and those deleted', async () => {
+    const rotating: AppDetails = {
+      ...BILLING_DETAILS,
+      secrets: [...BILLING_DETAILS.secrets, GENERATED.secret],
+      rotation: { newSecretId: 13, oldSecretIds: [11, 12], startedAt: '2026-06-01T13:00:00Z', verifiedAt: null, sheetExportedAt: null },
+    };
+    vi.mocked(finishRotation).mockResolvedValue({ ...BILLING_DETAILS, secrets: [GENERATED.secret], rotation: null });
+    const { onChanged } = await renderPage(rotating);
+
+    await fireEvent.click(screen.getByTestId('rotation-finish'));
+    const keeps = screen.getByTestId('rotation-keeps');
+    expect(keeps.textContent).toContain('Rotation');
+    expect(keeps.textContent).toContain('ID 13');
+    const retires = [...screen.getByTestId('rotation-retires').querySelectorAll('li')].map((li) => li.dataset.secretId);
+    expect(retires).toEqual(['11', '12']);
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete 2 old secrets' }));
+
+    expect(finishRotation).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, false);
+    await waitFor(() => expect(screen.queryByTestId('rotation')).toBeNull());
+    expect(secretRow(11)).toBeNull();
+    expect(onChanged).toHaveBeenCalled();
+  });
+
+  it('cancels a rotation, keeping the new secret when asked', async () => {
+    const rotating: AppDetails = {
+      ...BILLING_DETAILS,
+      secrets: [...BILLING_DETAILS.secrets, GENERATED.secret],
+      rotation: { newSecretId: 13, oldSecretIds: [11, 12], startedAt: '2026-06-01T13:00:00Z', verifiedAt: null, sheetExportedAt: null },
+    };
+    vi.mocked(cancelRotation).mockResolvedValue({ ...rotating, rotation: null });
+    await renderPage(rotating);
+
+    await fireEvent.click(screen.getByTestId('rotation-cancel'));
+    expect(screen.getByRole('button', { name: 'Delete the new secret' })).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('rotation-keep-new'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel rotation' }));
+
+    expect(cancelRotation).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, true);
+    await waitFor(() => expect(screen.queryByTestId('rotation')).toBeNull());
   });
 
   it('says why replacing failed', async () => {

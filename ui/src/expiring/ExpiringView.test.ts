@@ -29,6 +29,7 @@ const OVERVIEW: ExpiringOverview = {
     },
   ],
   unreachable: [{ connectionId: 'c3', connectionName: 'Old tenant', reason: 'The server did not answer.' }],
+  rotations: [],
 };
 
 describe('ExpiringView', () => {
@@ -50,10 +51,42 @@ describe('ExpiringView', () => {
     expect(onOpen).toHaveBeenCalledWith('c2', 'app-2');
   });
 
+  it('lists the rotations in progress with the steps done, each opening its app', async () => {
+    vi.mocked(expiringSecrets).mockResolvedValue({
+      ...OVERVIEW,
+      rotations: [
+        {
+          connectionId: 'c2',
+          connectionName: 'Staging',
+          appId: 'app-2',
+          appName: 'Billing sync',
+          rotation: {
+            newSecretId: 8,
+            oldSecretIds: [7],
+            startedAt: '2031-01-02T10:00:00Z',
+            verifiedAt: '2031-01-02T10:05:00Z',
+            sheetExportedAt: null,
+          },
+        },
+      ],
+    });
+    const onOpen = vi.fn();
+    render(ExpiringView, { onBack: vi.fn(), onOpen });
+
+    const [row] = await screen.findAllByTestId('rotation-row');
+    const cells = [...row.querySelectorAll('td')].map((cell) => cell.textContent?.trim());
+    expect(cells[0]).toBe('Billing sync');
+    expect(cells[1]).toContain('2031');
+    expect(cells[2]).toContain('2031');
+    expect(cells.slice(3)).toEqual(['Not yet', 'Staging']);
+    await fireEvent.click(row.querySelector('button')!);
+    expect(onOpen).toHaveBeenCalledWith('c2', 'app-2');
+  });
+
   it('says when the overview could not be made, and reads again on request', async () => {
     vi.mocked(expiringSecrets)
       .mockRejectedValueOnce({ code: 'keychain', message: 'The keychain is locked.', field: null })
-      .mockResolvedValueOnce({ rows: [], unreachable: [] });
+      .mockResolvedValueOnce({ rows: [], unreachable: [], rotations: [] });
     render(ExpiringView, { onBack: vi.fn(), onOpen: vi.fn() });
 
     expect((await screen.findByRole('alert')).textContent).toContain('The keychain is locked.');

@@ -90,7 +90,11 @@ unmanaged: string | null,
  * The secret the server now shows in place of the one last given (it was replaced on the
  * server): its value leaves Rust here, once, for the UI to show. Only `get_app` sends one.
  */
-replacedSecret: GeneratedSecret | null, };
+replacedSecret: GeneratedSecret | null, 
+/**
+ * The rotation of its secret in progress, if there is one.
+ */
+rotation: RotationView | null, };
 export type CatalogScope = { name: string, displayName: string, description: string | null, user: boolean, application: boolean, };
 export type CatalogResource = { name: string, displayName: string, description: string | null, scopes: Array<CatalogScope>, };
 export type AppDraft = { name: string, appType: AppType, redirectUris: Array<string>, scopes: Array<ScopeChoice>, };
@@ -175,7 +179,17 @@ export type ExpiringRow = { connectionId: string, connectionName: string, appId:
  */
 expires: string | null, };
 export type Unreachable = { connectionId: string, connectionName: string, reason: string, };
-export type ExpiringOverview = { rows: Array<ExpiringRow>, unreachable: Array<Unreachable>, };
+export type RotationView = { newSecretId: number, oldSecretIds: number[], 
+/**
+ * RFC 3339, UTC, as the dates below.
+ */
+startedAt: string, verifiedAt: string | null, sheetExportedAt: string | null, };
+export type RotationRow = { connectionId: string, connectionName: string, appId: string, appName: string, rotation: RotationView, };
+export type ExpiringOverview = { rows: Array<ExpiringRow>, unreachable: Array<Unreachable>, 
+/**
+ * The rotations in progress, oldest first.
+ */
+rotations: Array<RotationRow>, };
 export type ErrorCode = "invalidInput" | "unauthorized" | "forbidden" | "notFound" | "conflict" | "lockout" | "rateLimited" | "network" | "server" | "keychain" | "storage" | "clipboard" | "internal";
 export type IpcError = { code: ErrorCode, message: string, 
 /**

@@ -148,6 +148,21 @@ export function deleteSecret(appId: string, secretId: number, acceptLockout = fa
   return call('delete_secret', { appId, secretId, acceptLockout });
 }
 
+/** Adds the new secret of a rotation beside the old ones, which keep working until it finishes. */
+export function startRotation(appId: string, request: NewSecret): Promise<GeneratedSecret> {
+  return call('start_rotation', { appId, request });
+}
+
+/** Deletes the secrets the app had before its rotation; `acceptLockout` as for `deleteSecret`. */
+export function finishRotation(appId: string, acceptLockout = false): Promise<AppDetails> {
+  return call('finish_rotation', { appId, acceptLockout });
+}
+
+/** Gives the rotation up; its new secret is deleted unless `keepNew`. */
+export function cancelRotation(appId: string, keepNew: boolean): Promise<AppDetails> {
+  return call('cancel_rotation', { appId, keepNew });
+}
+
 export function deleteApp(appId: string, confirmName: string, acceptLockout = false): Promise<null> {
   return call('delete_app', { appId, confirmName, acceptLockout });
 }

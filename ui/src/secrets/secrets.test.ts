@@ -47,6 +47,7 @@ describe('isLastActive', () => {
     holdsSecret: false,
     unmanaged: null,
     replacedSecret: null,
+    rotation: null,
   });
 
   it('is the one secret of a confidential app that has not expired', () => {

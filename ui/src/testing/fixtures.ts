@@ -97,6 +97,7 @@ export const BILLING_DETAILS: AppDetails = {
   holdsSecret: false,
   unmanaged: null,
   replacedSecret: null,
+  rotation: null,
 };
 
 export const CATALOG: CatalogResource[] = [

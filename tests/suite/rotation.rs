@@ -1,0 +1,98 @@
+//! Rotating a secret without downtime, in the real window on the sandbox: the new secret beside
+//! the old one, Verify and the sheet ticked off as steps, the rotation still there after a
+//! restart and in the Expiring view, and the old secret retired only once the admin finishes.
+
+use fantoccini::Client;
+use registrar_core::model::ScopeType;
+use registrar_tests::{click, poll, store_and_close, text_of, type_into, wait_for, Desktop};
+
+use crate::workflow::{create, open, open_app, token};
+
+/// Waits until the element `css` says `expected`.
+async fn says(client: &Client, css: &str, expected: &str) {
+    poll(
+        &format!("{css} to say {expected:?}"),
+        || async {
+            match client.find(fantoccini::Locator::Css(css)).await {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            }
+        },
+        |text| text.contains(expected),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_rotation_is_guided_in_the_window_and_outlives_a_restart() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    let (app, old) = create(
+        &admin,
+        "Payroll feed",
+        &[("OR.Jobs.Read", ScopeType::Application)],
+    )
+    .await;
+    open_app(&client, &app.id).await;
+
+    click(&client, "[data-testid=rotation-start]").await;
+    type_into(&client, "[data-testid=secret-description]", "Q3 rotation").await;
+    click(&client, "[data-testid=secret-generate-submit]").await;
+    let new = text_of(&client, "[data-testid=new-secret-value]").await;
+    store_and_close(&client).await;
+
+    says(
+        &client,
+        "[data-testid=rotation-step-verified]",
+        "Not verified yet",
+    )
+    .await;
+    assert!(
+        token(&admin, &app.id, old.expose()).await.is_ok(),
+        "the old secret still works"
+    );
+    click(&client, "[data-testid=verify-run]").await;
+    says(&client, "[data-testid=rotation-step-verified]", "Verified").await;
+    wait_for(&client, "[data-testid=handoff-include-secret]")
+        .await
+        .send_keys(" ")
+        .await
+        .unwrap();
+    crate::handoff::export(&client, "markdown", "md").await;
+    says(&client, "[data-testid=rotation-step-sheet]", "Handed over").await;
+    client.close().await.unwrap();
+
+    // A restart: the rotation is still in progress, in the Expiring view and on the app.
+    let client = desktop.launch().await;
+    click(&client, "[data-testid=expiring-open]").await;
+    let row = format!("[data-testid=rotation-row][data-app-id='{}']", app.id);
+    says(&client, &row, "Payroll feed").await;
+    click(&client, &format!("{row} button")).await;
+    says(&client, "[data-testid=rotation-step-sheet]", "Handed over").await;
+    says(&client, "[data-testid=app-page]", "Retiring").await;
+
+    click(&client, "[data-testid=rotation-finish]").await;
+    let retires = text_of(&client, "[data-testid=rotation-retires]").await;
+    let keeps = text_of(&client, "[data-testid=rotation-keeps]").await;
+    assert!(keeps.contains("Q3 rotation"), "{keeps}");
+    assert!(!retires.contains("Q3 rotation"), "{retires}");
+    click(&client, "[data-testid=confirm-finish-rotation]").await;
+    poll(
+        "the rotation to end",
+        || async {
+            client
+                .find_all(fantoccini::Locator::Css("[data-testid=rotation]"))
+                .await
+                .unwrap()
+                .len()
+        },
+        |shown| *shown == 0,
+    )
+    .await;
+    assert!(
+        token(&admin, &app.id, old.expose()).await.is_err(),
+        "the old secret is retired"
+    );
+    assert!(token(&admin, &app.id, &new).await.is_ok());
+    client.close().await.unwrap();
+}
