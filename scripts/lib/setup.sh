@@ -10,6 +10,8 @@ BUILD_PACKAGES=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libx
 # Headless runs and tests: a virtual display, WebKit's WebDriver, a D-Bus session with a keyring.
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus dbus-daemon gnome-keyring libsecret-tools
   libgl1-mesa-dri fonts-dejavu-core xclip poppler-utils
+  # dunst: a notification daemon (D-Bus activated), whose history shows what the app notified.
+  dunst
   # strace: a test watches that an atomic write syncs the file's folder after the rename.
   strace
   # LemonLDAP::NG, a second real OpenID provider with dynamic registration (tests/lemonldap-ng):

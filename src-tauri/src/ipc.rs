@@ -369,13 +369,17 @@ pub struct Claim {
     pub value: String,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
     /// A copied secret is cleared from the clipboard after this many seconds (5 to 600).
     pub clipboard_clear_seconds: u32,
     /// The longest a secret should live before the lint names it, in days (30 to 3650).
     pub max_secret_age_days: u32,
+    /// Whether the window notifies before secrets expire.
+    pub expiry_alerts: bool,
+    /// How many days before an expiry it notifies, besides at expiry (each 1 to 365, at most 5).
+    pub alert_days: Vec<u32>,
 }
 
 /// The answer to copying a secret: when it will be cleared from the clipboard.
@@ -866,6 +870,8 @@ impl From<registrar_core::settings::Settings> for Settings {
         Self {
             clipboard_clear_seconds: value.clipboard_clear_seconds,
             max_secret_age_days: value.max_secret_age_days,
+            expiry_alerts: value.expiry_alerts,
+            alert_days: value.alert_days,
         }
     }
 }
@@ -875,6 +881,8 @@ impl From<Settings> for registrar_core::settings::Settings {
         Self {
             clipboard_clear_seconds: value.clipboard_clear_seconds,
             max_secret_age_days: value.max_secret_age_days,
+            expiry_alerts: value.expiry_alerts,
+            alert_days: value.alert_days,
         }
     }
 }

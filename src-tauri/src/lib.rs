@@ -2,6 +2,7 @@
 //! commands to the application layer (`registrar-app`), as the command line does. Nothing here
 //! knows how an identity server works.
 
+mod alerts;
 mod clipboard;
 mod commands;
 mod error;
@@ -24,6 +25,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(tauri::generate_handler![
             commands::connection::list_connections,
             commands::connection::select_connection,
@@ -75,6 +77,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             tauri::async_runtime::spawn(async move {
                 let _ = handle.state::<AppState>().session().await;
             });
+            alerts::watch(app.handle().clone());
             Ok(())
         })
 }

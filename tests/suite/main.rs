@@ -5,6 +5,7 @@
 // Helpers outside #[test] functions unwrap too: a failure there is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod alerts;
 mod cli;
 mod connections;
 mod core_client;

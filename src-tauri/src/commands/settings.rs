@@ -15,6 +15,6 @@ pub async fn save_settings(
     settings: Settings,
 ) -> Result<Settings, IpcError> {
     let settings = registrar_core::settings::Settings::from(settings).validate()?;
-    state.settings.save(settings)?;
+    state.settings.save(&settings)?;
     Ok(settings.into())
 }

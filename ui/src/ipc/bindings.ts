@@ -129,7 +129,15 @@ clipboardClearSeconds: number,
 /**
  * The longest a secret should live before the lint names it, in days (30 to 3650).
  */
-maxSecretAgeDays: number, };
+maxSecretAgeDays: number, 
+/**
+ * Whether the window notifies before secrets expire.
+ */
+expiryAlerts: boolean, 
+/**
+ * How many days before an expiry it notifies, besides at expiry (each 1 to 365, at most 5).
+ */
+alertDays: Array<number>, };
 export type Copied = { clearsInSeconds: number, };
 export type StepOutcome = "passed" | "failed" | "skipped" | "unchecked";
 export type ConnectionStep = { 

@@ -7,6 +7,8 @@ vi.mock('../ipc/commands');
 
 const saveMock = vi.mocked(saveSettings);
 
+const ALERTS = { expiryAlerts: true, alertDays: [30, 7, 1] };
+
 async function renderDialog() {
   const onClose = vi.fn();
   render(SettingsDialog, { onClose });
@@ -15,13 +17,13 @@ async function renderDialog() {
 }
 
 beforeEach(() => {
-  vi.mocked(getSettings).mockReset().mockResolvedValue({ clipboardClearSeconds: 30, maxSecretAgeDays: 730 });
+  vi.mocked(getSettings).mockReset().mockResolvedValue({ clipboardClearSeconds: 30, maxSecretAgeDays: 730, ...ALERTS });
   saveMock.mockReset();
 });
 
 describe('SettingsDialog', () => {
   it('shows the saved time, sends the new number and closes', async () => {
-    saveMock.mockResolvedValue({ clipboardClearSeconds: 45, maxSecretAgeDays: 730 });
+    saveMock.mockResolvedValue({ clipboardClearSeconds: 45, maxSecretAgeDays: 730, ...ALERTS });
     const { onClose, input } = await renderDialog();
 
     expect(screen.getByLabelText('Clear a copied secret from the clipboard after (seconds)')).toBe(input);
@@ -30,12 +32,12 @@ describe('SettingsDialog', () => {
     await fireEvent.input(input, { target: { value: '45' } });
     await fireEvent.click(screen.getByTestId('settings-save'));
 
-    expect(saveMock).toHaveBeenCalledExactlyOnceWith({ clipboardClearSeconds: 45, maxSecretAgeDays: 730 });
+    expect(saveMock).toHaveBeenCalledExactlyOnceWith({ clipboardClearSeconds: 45, maxSecretAgeDays: 730, ...ALERTS });
     await waitFor(() => expect(onClose).toHaveBeenCalledOnce());
   });
 
   it('sends the longest life of a secret, and nothing outside 30 to 3650 days', async () => {
-    saveMock.mockResolvedValue({ clipboardClearSeconds: 30, maxSecretAgeDays: 365 });
+    saveMock.mockResolvedValue({ clipboardClearSeconds: 30, maxSecretAgeDays: 365, ...ALERTS });
     await renderDialog();
     const days = screen.getByLabelText('The longest a secret should live (days)') as HTMLInputElement;
     expect(days.value).toBe('730');
@@ -49,7 +51,31 @@ describe('SettingsDialog', () => {
 
     await fireEvent.input(days, { target: { value: '365' } });
     await fireEvent.click(screen.getByTestId('settings-save'));
-    expect(saveMock).toHaveBeenCalledExactlyOnceWith({ clipboardClearSeconds: 30, maxSecretAgeDays: 365 });
+    expect(saveMock).toHaveBeenCalledExactlyOnceWith({ clipboardClearSeconds: 30, maxSecretAgeDays: 365, ...ALERTS });
+  });
+
+  it('turns notifications off, and sends their days as numbers, nothing but up to five from 1 to 365', async () => {
+    await renderDialog();
+    const days = screen.getByLabelText('Days before the expiry') as HTMLInputElement;
+    expect(days.value).toBe('30, 7, 1');
+
+    for (const value of ['14, 0', '400', '1 2 3 4 5 6', 'soon']) {
+      await fireEvent.input(days, { target: { value } });
+      await fireEvent.click(screen.getByTestId('settings-save'));
+    }
+    expect(saveMock).not.toHaveBeenCalled();
+    expect(screen.getByText(/Enter up to 5 whole numbers from 1 to 365/)).toBeTruthy();
+
+    await fireEvent.input(days, { target: { value: '14,3 1' } });
+    await fireEvent.click(screen.getByTestId('settings-expiry-alerts'));
+    expect(days.disabled).toBe(true);
+    await fireEvent.click(screen.getByTestId('settings-save'));
+    expect(saveMock).toHaveBeenCalledExactlyOnceWith({
+      clipboardClearSeconds: 30,
+      maxSecretAgeDays: 730,
+      expiryAlerts: false,
+      alertDays: [14, 3, 1],
+    });
   });
 
   it('sends nothing outside 5 to 600 seconds', async () => {

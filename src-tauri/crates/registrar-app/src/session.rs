@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 
+use registrar_core::alerts::Notified;
 use registrar_core::audit::{self, Action, AuditLog, Subject};
 use registrar_core::connections::{Connection, ConnectionStore};
 use registrar_core::draft::AppDraft;
@@ -51,12 +52,13 @@ impl From<&Connection> for About {
 }
 
 /// What Registrar keeps on this computer about its work, beside the connection list: the audit
-/// trail, the findings the admin dismissed and the rotations in progress.
+/// trail, the findings the admin dismissed, the rotations in progress and the expiries notified.
 #[derive(Debug, Clone)]
 pub struct Records {
     pub audit: AuditLog,
     pub dismissals: Dismissals,
     pub rotations: Rotations,
+    pub notified: Notified,
 }
 
 impl Records {
@@ -65,6 +67,7 @@ impl Records {
             audit: AuditLog::new(store.audit_path()),
             dismissals: Dismissals::new(store.dismissals_path()),
             rotations: Rotations::new(store.rotations_path()),
+            notified: Notified::new(store.notified_path()),
         }
     }
 }

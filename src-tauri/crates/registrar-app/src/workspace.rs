@@ -8,6 +8,7 @@ use std::ops::Deref;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use registrar_core::admin;
+use registrar_core::alerts::{self, Alert};
 use registrar_core::connections::{Connection, ConnectionKind, ConnectionStore, Saved};
 use registrar_core::expiry::{self, Row};
 use registrar_core::keychain::Keychain;
@@ -213,7 +214,6 @@ impl Workspace {
         Ok(())
     }
 
-    /// The open session of `connection`, opening it if need be.
     /// What expires, across every saved connection, soonest first within each: each
     /// connection's apps read whole, or why that connection could not be read.
     pub async fn expiring(
@@ -234,6 +234,26 @@ impl Workspace {
         Ok(found)
     }
 
+    /// The expiries, across every saved connection that could be read, that reached one of
+    /// `days` before (or passed) since they were last notified; remembered as notified now.
+    pub async fn new_alerts(&self, days: &[u32], now: OffsetDateTime) -> Result<Vec<Alert>> {
+        let mut reached = Vec::new();
+        for (connection, rows) in self.expiring(now).await? {
+            match rows {
+                Ok(rows) => {
+                    let named = (connection.id.as_str(), connection.name.as_str());
+                    reached.extend(alerts::reached(named, &rows, now, days));
+                }
+                Err(e) => tracing::warn!(
+                    connection = %connection.name,
+                    "could not check for expiring secrets: {e}"
+                ),
+            }
+        }
+        self.records().notified.take_new(reached).await
+    }
+
+    /// The open session of `connection`, opening it if need be.
     async fn session_for(&self, connection: &Connection) -> Result<Arc<Opened>> {
         if let Some(session) = self.opened.lock().await.get(&connection.id) {
             return Ok(session.clone());

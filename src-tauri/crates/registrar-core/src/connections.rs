@@ -396,6 +396,11 @@ impl ConnectionStore {
         self.path.with_file_name("lint-dismissed.json")
     }
 
+    /// Where the expiries already notified are kept, beside this file.
+    pub fn notified_path(&self) -> PathBuf {
+        self.path.with_file_name("notified.json")
+    }
+
     /// Where the rotations in progress are kept, beside this file.
     pub fn rotations_path(&self) -> PathBuf {
         self.path.with_file_name("rotations.json")

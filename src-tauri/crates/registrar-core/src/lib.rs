@@ -2,6 +2,7 @@
 //! dependency, so everything here is tested without a window.
 
 pub mod admin;
+pub mod alerts;
 pub mod audit;
 pub mod connections;
 pub mod draft;

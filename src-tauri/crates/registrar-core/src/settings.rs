@@ -13,7 +13,13 @@ pub const CLIPBOARD_CLEAR_RANGE: std::ops::RangeInclusive<u32> = 5..=600;
 /// The longest life the lint allows a secret, in days: a month to ten years.
 pub const MAX_SECRET_AGE_RANGE: std::ops::RangeInclusive<u32> = 30..=3650;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How many days before an expiry a notification may come: a day to a year.
+pub const ALERT_DAYS_RANGE: std::ops::RangeInclusive<u32> = 1..=365;
+
+/// How many notifications before an expiry at most (the one at expiry besides).
+pub const MAX_ALERT_DAYS: usize = 5;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
     pub clipboard_clear_seconds: u32,
@@ -21,6 +27,20 @@ pub struct Settings {
     /// there was such a setting take the default.
     #[serde(default = "default_max_secret_age_days")]
     pub max_secret_age_days: u32,
+    /// Whether the window notifies before secrets expire.
+    #[serde(default = "default_expiry_alerts")]
+    pub expiry_alerts: bool,
+    /// How many days before an expiry it notifies (and at expiry too), the largest first.
+    #[serde(default = "default_alert_days")]
+    pub alert_days: Vec<u32>,
+}
+
+fn default_expiry_alerts() -> bool {
+    true
+}
+
+fn default_alert_days() -> Vec<u32> {
+    vec![30, 7, 1]
 }
 
 fn default_max_secret_age_days() -> u32 {
@@ -32,6 +52,8 @@ impl Default for Settings {
         Self {
             clipboard_clear_seconds: 30,
             max_secret_age_days: default_max_secret_age_days(),
+            expiry_alerts: default_expiry_alerts(),
+            alert_days: default_alert_days(),
         }
     }
 }
@@ -44,7 +66,23 @@ impl Settings {
         }
     }
 
-    pub fn validate(self) -> Result<Self> {
+    /// Checks each value, and puts the alert days in order (largest first, each once).
+    pub fn validate(mut self) -> Result<Self> {
+        self.alert_days.sort_unstable_by(|a, b| b.cmp(a));
+        self.alert_days.dedup();
+        if self.alert_days.len() > MAX_ALERT_DAYS
+            || !self.alert_days.iter().all(|d| ALERT_DAYS_RANGE.contains(d))
+        {
+            return Err(Error::InvalidInput {
+                field: None,
+                message: format!(
+                    "Give at most {MAX_ALERT_DAYS} numbers of days before an expiry to be \
+                     notified, each from {} to {}, as 30, 7, 1.",
+                    ALERT_DAYS_RANGE.start(),
+                    ALERT_DAYS_RANGE.end()
+                ),
+            });
+        }
         if !MAX_SECRET_AGE_RANGE.contains(&self.max_secret_age_days) {
             return Err(Error::InvalidInput {
                 field: None,
@@ -104,10 +142,10 @@ impl SettingsStore {
         }
     }
 
-    pub fn save(&self, settings: Settings) -> Result<()> {
+    pub fn save(&self, settings: &Settings) -> Result<()> {
         let json = serde_json::to_vec_pretty(&SettingsFile {
             version: 1,
-            settings,
+            settings: settings.clone(),
         })
         .map_err(|e| Error::Storage(e.to_string()))?;
         crate::files::write_atomically(&self.path, &json)
@@ -124,9 +162,10 @@ mod tests {
         let store = SettingsStore::new(dir.path().join("settings.json"));
         assert_eq!(store.load().unwrap(), Settings::default());
         store
-            .save(Settings {
+            .save(&Settings {
                 clipboard_clear_seconds: 12,
                 max_secret_age_days: 90,
+                ..Settings::default()
             })
             .unwrap();
         assert_eq!(store.load().unwrap().clipboard_clear_seconds, 12);
@@ -147,6 +186,24 @@ mod tests {
             (loaded.clipboard_clear_seconds, loaded.max_secret_age_days),
             (20, 730)
         );
+        assert!(loaded.expiry_alerts);
+        assert_eq!(loaded.alert_days, [30, 7, 1]);
+    }
+
+    #[test]
+    fn alert_days_are_put_in_order_and_stay_in_range() {
+        let with = |days: &[u32]| Settings {
+            alert_days: days.to_vec(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            with(&[7, 30, 7, 1]).validate().unwrap().alert_days,
+            [30, 7, 1]
+        );
+        assert!(with(&[]).validate().is_ok(), "only at expiry");
+        assert!(with(&[0]).validate().is_err());
+        assert!(with(&[366]).validate().is_err());
+        assert!(with(&[1, 2, 3, 4, 5, 6]).validate().is_err());
     }
 
     #[test]

@@ -1,0 +1,285 @@
+//! Desktop notifications before a secret expires: at each of the admin's thresholds (30, 7 and
+//! 1 days before, by default) and at expiry, once per secret and threshold. What was notified is
+//! kept in a file beside the connection list, so a restart does not notify again.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+use crate::error::Result;
+use crate::expiry::Row;
+use crate::files::JsonFile;
+
+/// A secret that has reached a threshold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    pub connection_id: String,
+    pub connection_name: String,
+    pub app_name: String,
+    pub app_id: String,
+    pub secret_id: i64,
+    pub description: Option<String>,
+    pub expires: OffsetDateTime,
+    /// The threshold reached, in days before the expiry; 0 once expired.
+    pub stage: u32,
+}
+
+impl Alert {
+    fn key(&self) -> String {
+        format!("{}/{}/{}", self.connection_id, self.app_id, self.secret_id)
+    }
+
+    /// When it expires, from `now`: "in 5 days" (days begun count), "within a day", "expired".
+    fn when(&self, now: OffsetDateTime) -> String {
+        let left = self.expires - now;
+        if left <= Duration::ZERO {
+            return "expired".into();
+        }
+        // Positive here, so the unsigned ceiling applies.
+        let seconds = left.whole_seconds().unsigned_abs();
+        match seconds.div_ceil(Duration::DAY.whole_seconds().unsigned_abs()) {
+            1 => "within a day".into(),
+            days => format!("in {days} days"),
+        }
+    }
+
+    fn line(&self, now: OffsetDateTime) -> String {
+        let secret = match &self.description {
+            Some(description) if !description.trim().is_empty() => {
+                format!("\u{201c}{description}\u{201d}")
+            }
+            _ => format!("secret {}", self.secret_id),
+        };
+        format!(
+            "\u{201c}{}\u{201d} ({}): {secret} {}",
+            self.app_name,
+            self.connection_name,
+            match self.when(now).as_str() {
+                "expired" => "has expired".to_owned(),
+                when => format!("expires {when}"),
+            }
+        )
+    }
+}
+
+/// The threshold a secret expiring at `expires` has reached at `now`: 0 once expired, else the
+/// smallest of `days` it is within; none while it is further off than all of them.
+pub fn stage(expires: OffsetDateTime, now: OffsetDateTime, days: &[u32]) -> Option<u32> {
+    let left = expires - now;
+    if left <= Duration::ZERO {
+        return Some(0);
+    }
+    days.iter()
+        .copied()
+        .filter(|d| left <= Duration::days(i64::from(*d)))
+        .min()
+}
+
+/// The secrets among one connection's `rows` that have reached a threshold.
+pub fn reached(
+    connection: (&str, &str),
+    rows: &[Row],
+    now: OffsetDateTime,
+    days: &[u32],
+) -> Vec<Alert> {
+    rows.iter()
+        .filter_map(|row| {
+            let (secret_id, expires) = (row.secret_id?, row.expires?);
+            Some(Alert {
+                connection_id: connection.0.to_owned(),
+                connection_name: connection.1.to_owned(),
+                app_name: row.app_name.clone(),
+                app_id: row.app_id.clone(),
+                secret_id,
+                description: row.description.clone(),
+                expires,
+                stage: stage(expires, now, days)?,
+            })
+        })
+        .collect()
+}
+
+/// The notification for `alerts` (at least one): its title and body.
+pub fn message(alerts: &[Alert], now: OffsetDateTime) -> (String, String) {
+    /// The lines a notification shows before it says how many more there are.
+    const SHOWN: usize = 4;
+    let title = match alerts {
+        [one] if one.stage == 0 => "A secret has expired".to_owned(),
+        [one] => format!("A secret expires {}", one.when(now)),
+        many => format!("{} secrets need rotating", many.len()),
+    };
+    let mut lines: Vec<String> = alerts.iter().take(SHOWN).map(|a| a.line(now)).collect();
+    if alerts.len() > SHOWN {
+        lines.push(format!(
+            "and {} more: see Expiring in Registrar.",
+            alerts.len() - SHOWN
+        ));
+    } else {
+        lines.push("Rotate it in Registrar before the integration fails.".into());
+    }
+    (title, lines.join("\n"))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct NotifiedFile {
+    version: u32,
+    /// The lowest threshold notified, by connection, app and secret.
+    notified: BTreeMap<String, u32>,
+}
+
+impl Default for NotifiedFile {
+    fn default() -> Self {
+        Self {
+            version: 1,
+            notified: BTreeMap::new(),
+        }
+    }
+}
+
+/// What was notified, across restarts.
+#[derive(Debug, Clone)]
+pub struct Notified {
+    file: JsonFile,
+}
+
+impl Notified {
+    pub fn new(path: PathBuf) -> Self {
+        Self {
+            file: JsonFile::new(path, "a list of notified expiries"),
+        }
+    }
+
+    /// Of the `reached` alerts, those not notified yet at their threshold, and remembers them as
+    /// notified: a failure to show one is not retried, as a notification shown twice would be.
+    pub async fn take_new(&self, reached: Vec<Alert>) -> Result<Vec<Alert>> {
+        self.file
+            .change(|file: &mut NotifiedFile| {
+                let fresh: Vec<Alert> = reached
+                    .into_iter()
+                    .filter(|a| file.notified.get(&a.key()).is_none_or(|s| a.stage < *s))
+                    .collect();
+                for alert in &fresh {
+                    file.notified.insert(alert.key(), alert.stage);
+                }
+                Ok(fresh)
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expiry::Urgency;
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::UNIX_EPOCH + Duration::days(20_000)
+    }
+
+    fn row(secret_id: i64, expires_in: Duration) -> Row {
+        Row {
+            app_id: "app".into(),
+            app_name: "Billing".into(),
+            urgency: Urgency::Later,
+            secret_id: Some(secret_id),
+            description: Some("CI".into()),
+            expires: Some(now() + expires_in),
+        }
+    }
+
+    #[test]
+    fn the_stage_is_the_nearest_threshold_reached() {
+        let days = [30, 7, 1];
+        let at = |left| stage(now() + left, now(), &days);
+        assert_eq!(at(Duration::days(31)), None);
+        assert_eq!(at(Duration::days(30)), Some(30));
+        assert_eq!(at(Duration::days(5)), Some(7));
+        assert_eq!(at(Duration::hours(20)), Some(1));
+        assert_eq!(at(Duration::ZERO), Some(0));
+        assert_eq!(at(-Duration::days(3)), Some(0));
+        assert_eq!(stage(now() + Duration::days(5), now(), &[]), None);
+    }
+
+    #[test]
+    fn only_secrets_with_an_expiry_within_a_threshold_are_reached() {
+        let mut endless = row(3, Duration::ZERO);
+        endless.expires = None;
+        let rows = [
+            row(1, Duration::days(5)),
+            row(2, Duration::days(90)),
+            endless,
+        ];
+        let alerts = reached(("c", "Production"), &rows, now(), &[30, 7, 1]);
+        assert_eq!(alerts.len(), 1);
+        assert_eq!((alerts[0].secret_id, alerts[0].stage), (1, 7));
+    }
+
+    #[test]
+    fn one_alert_says_what_and_when_and_many_are_counted() {
+        let alerts = reached(
+            ("c", "Production"),
+            &[row(1, Duration::days(5) - Duration::hours(1))],
+            now(),
+            &[7],
+        );
+        let (title, body) = message(&alerts, now());
+        assert_eq!(title, "A secret expires in 5 days");
+        assert!(
+            body.starts_with(
+                "\u{201c}Billing\u{201d} (Production): \u{201c}CI\u{201d} expires in 5 days"
+            ),
+            "{body}"
+        );
+
+        let expired = reached(("c", "Production"), &[row(1, -Duration::HOUR)], now(), &[7]);
+        assert_eq!(message(&expired, now()).0, "A secret has expired");
+
+        let rows: Vec<Row> = (1..=6).map(|n| row(n, Duration::days(2))).collect();
+        let many = reached(("c", "Production"), &rows, now(), &[7]);
+        let (title, body) = message(&many, now());
+        assert_eq!(title, "6 secrets need rotating");
+        assert_eq!(body.lines().count(), 5);
+        assert!(
+            body.ends_with("and 2 more: see Expiring in Registrar."),
+            "{body}"
+        );
+    }
+
+    #[tokio::test]
+    async fn each_threshold_is_notified_once_across_restarts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notified.json");
+        let at = |left| reached(("c", "Production"), &[row(1, left)], now(), &[30, 7, 1]);
+
+        let first = Notified::new(path.clone())
+            .take_new(at(Duration::days(20)))
+            .await;
+        assert_eq!(first.unwrap().len(), 1);
+        let reopened = Notified::new(path.clone());
+        assert!(reopened
+            .take_new(at(Duration::days(19)))
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            reopened.take_new(at(Duration::days(6))).await.unwrap()[0].stage,
+            7
+        );
+        assert!(reopened
+            .take_new(at(Duration::days(8)))
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            reopened.take_new(at(-Duration::HOUR)).await.unwrap()[0].stage,
+            0
+        );
+        assert!(reopened
+            .take_new(at(-Duration::DAY))
+            .await
+            .unwrap()
+            .is_empty());
+    }
+}
