@@ -1,6 +1,7 @@
 //! The types the web UI sends and receives. They are kept apart from the domain types and
 //! converted with `From`; ts-rs writes their TypeScript twins to `ui/src/ipc/bindings.ts`.
 
+use registrar_app::session::FindingCounter;
 use registrar_core::audit;
 use registrar_core::connections::{Connection, ConnectionKind as CoreConnectionKind};
 use registrar_core::draft::AppDraft as CoreDraft;
@@ -176,9 +177,11 @@ pub struct AppSummary {
     pub secret_count: u32,
     /// RFC 3339, UTC.
     pub nearest_expiry: Option<String>,
-    /// As the server's list gave it: `scopes`, `secretCount` and `nearestExpiry` are not known
-    /// yet, and `read_apps` reads them.
+    /// As the server's list gave it: `scopes`, `secretCount`, `nearestExpiry` and `findings`
+    /// are not known yet, and `read_apps` reads them.
     pub listed_only: bool,
+    /// How many least-privilege findings it has that were not dismissed; null while not known.
+    pub findings: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, TS)]
@@ -767,8 +770,8 @@ fn choices(scopes: &[model::Scope]) -> Vec<ScopeChoice> {
     scopes.iter().map(ScopeChoice::from).collect()
 }
 
-impl From<&ExternalApp> for AppSummary {
-    fn from(app: &ExternalApp) -> Self {
+impl AppSummary {
+    pub fn new(app: &ExternalApp, counter: &FindingCounter) -> Self {
         Self {
             id: app.id.clone(),
             name: app.name.clone(),
@@ -778,6 +781,7 @@ impl From<&ExternalApp> for AppSummary {
             secret_count: u32::try_from(app.secrets.len()).unwrap_or(u32::MAX),
             nearest_expiry: app.nearest_expiry().map(rfc3339),
             listed_only: app.listed_only,
+            findings: counter.count(app),
         }
     }
 }
@@ -1072,6 +1076,7 @@ mod tests {
                 secret_count: 1,
                 nearest_expiry: None,
                 listed_only: false,
+                findings: Some(0),
             },
             secret: Some(ShownOnce::new(&secret)),
         };

@@ -15,6 +15,7 @@ use registrar_tests::{
     choose_type, click, click_button, generate_secret, poll, text_of, texts, toggle_scope,
     type_into, wait_for, wait_settled, Desktop,
 };
+use serde_json::json;
 
 /// The app's own admin client, as it stored it: connection file plus keychain entry.
 pub(crate) async fn admin(desktop: &Desktop) -> UiPathClient {
@@ -70,6 +71,18 @@ pub(crate) async fn open_app(client: &Client, app_id: &str) {
     )
     .await;
     wait_for(client, "[data-testid=app-page]").await;
+}
+
+/// Waits until the list's Findings cell of the app row `row` says `count`.
+async fn findings_in_list(client: &Client, row: &str, count: &str) {
+    let script = "const row = document.querySelector(arguments[0]);\
+                  return row === null ? null : row.lastElementChild.textContent.trim();";
+    poll(
+        &format!("the list to count {count} findings"),
+        || async { client.execute(script, vec![json!(row)]).await.unwrap() },
+        |seen| *seen == json!(count),
+    )
+    .await;
 }
 
 /// Waits for `check` to hold: what the window does reaches the server and the list a moment
@@ -338,6 +351,10 @@ async fn an_apps_findings_are_shown_and_one_is_dismissed_with_a_reason() {
         ],
     )
     .await;
+    // The list counts them: a broad scope beside its narrow form, a secret that never expires.
+    let row = format!("[data-testid=app-row][data-app-id='{}']", app.id);
+    click_button(&client, "Refresh").await;
+    findings_in_list(&client, &row, "2").await;
     open_app(&client, &app.id).await;
     let broad = "[data-testid=finding][data-code=broadAndNarrowScope]";
     let text = text_of(&client, broad).await;
@@ -355,6 +372,8 @@ async fn an_apps_findings_are_shown_and_one_is_dismissed_with_a_reason() {
     crate::connections::wait_for_text(&client, "[data-testid=findings-dismissed]", "Dismissed (1)")
         .await;
     assert!(client.find(Locator::Css(secret)).await.is_err());
+    click(&client, "[data-testid=app-back]").await;
+    findings_in_list(&client, &row, "1").await;
 
     // The audit trail in the window has it, newest first.
     click(&client, "[data-testid=audit-open]").await;

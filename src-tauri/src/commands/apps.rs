@@ -1,5 +1,5 @@
 use futures_util::StreamExt;
-use registrar_app::session::Session;
+use registrar_app::session::{FindingCounter, Session};
 use registrar_core::draft::AppDraft as CoreDraft;
 use registrar_core::edit::{self, AppEdit as CoreEdit};
 use registrar_core::lint;
@@ -27,7 +27,17 @@ pub async fn list_apps(
         session.forget_reads().await;
     }
     let apps = session.list_apps().await?;
-    Ok(apps.iter().map(AppSummary::from).collect())
+    let counter = finding_counter(&state, &session)?;
+    Ok(apps
+        .iter()
+        .map(|app| AppSummary::new(app, &counter))
+        .collect())
+}
+
+/// Counts each listed app's findings under the admin's settings.
+fn finding_counter(state: &AppState, session: &Session) -> Result<FindingCounter, IpcError> {
+    let policy = state.settings.load()?.lint_policy();
+    Ok(session.finding_counter(policy, OffsetDateTime::now_utc())?)
 }
 
 /// Reads the apps a list gave without their scopes and secrets, a few at once, and sends each to
@@ -40,10 +50,11 @@ pub async fn read_apps(
     on_app: Channel<AppSummary>,
 ) -> Result<u32, IpcError> {
     let session = state.session().await?;
+    let counter = finding_counter(&state, &session)?;
     let mut reads = std::pin::pin!(session.read_apps(app_ids));
     let mut sent = 0;
     while let Some(app) = reads.next().await {
-        if on_app.send(AppSummary::from(&app?)).is_err() {
+        if on_app.send(AppSummary::new(&app?, &counter)).is_err() {
             // The page that asked is gone: nobody to tell.
             break;
         }
@@ -130,13 +141,10 @@ pub async fn register_app(
     state: State<'_, AppState>,
     draft: AppDraft,
 ) -> Result<RegisteredApp, IpcError> {
-    let created = state
-        .session()
-        .await?
-        .register(CoreDraft::from(draft))
-        .await?;
+    let session = state.session().await?;
+    let created = session.register(CoreDraft::from(draft)).await?;
     Ok(RegisteredApp {
-        app: AppSummary::from(&created.app),
+        app: AppSummary::new(&created.app, &finding_counter(&state, &session)?),
         secret: created.secret.as_ref().map(ShownOnce::new),
     })
 }

@@ -50,6 +50,7 @@ function app(index: number, extra: Partial<AppSummary> = {}): AppSummary {
     secretCount: 0,
     nearestExpiry: null,
     listedOnly: false,
+    findings: 0,
     ...extra,
   };
 }
@@ -72,12 +73,12 @@ afterEach(() => {
 });
 
 describe('AppList', () => {
-  it('shows a row per app, sorted by name, with type, App ID, scope count, redirect URLs and expiry', async () => {
+  it('shows a row per app, sorted by name, with type, App ID, scope count, redirect URLs, expiry and findings', async () => {
     await renderLoaded([PORTAL, BILLING]);
 
     const [billing, portal] = rows();
     expect(billing.dataset.appId).toBe(BILLING.id);
-    expect(cells(billing)).toEqual(['Billing sync', 'Confidential', BILLING.id, '2', 'None', 'Never']);
+    expect(cells(billing)).toEqual(['Billing sync', 'Confidential', BILLING.id, '2', 'None', 'Never', '2']);
     expect(cells(portal)).toEqual([
       'Partner portal',
       'Non-confidential',
@@ -85,6 +86,7 @@ describe('AppList', () => {
       '1',
       'http://127.0.0.1:8400/callback +1 more',
       'No secret',
+      '0',
     ]);
     expect(screen.getByRole('table').getAttribute('aria-rowcount')).toBe('3');
     expect(rows().map((row) => row.getAttribute('aria-rowindex'))).toEqual(['2', '3']);
@@ -100,7 +102,7 @@ describe('AppList', () => {
       app(3, { secretCount: 1, nearestExpiry: '2027-06-20T00:00:00Z' }),
     ]);
 
-    const expiry = rows().map((row) => row.querySelector('[role="cell"]:last-child')!);
+    const expiry = rows().map((row) => row.querySelectorAll('[role="cell"]')[5]);
     expect(expiry.map((cell) => cell.querySelector('.status')?.textContent ?? null)).toEqual([
       'Expired',
       'Expires soon',
@@ -349,7 +351,7 @@ describe('AppList', () => {
   });
 
   it('shows the names a bare list gives at once, then the scopes and expiry of each app as it is read', async () => {
-    const bare = { scopes: [], secretCount: 0, nearestExpiry: null, listedOnly: true };
+    const bare = { scopes: [], secretCount: 0, nearestExpiry: null, listedOnly: true, findings: null };
     const reads = deferred<void>();
     let send: (app: AppSummary) => void = () => {};
     readAppsMock.mockReset().mockImplementation((_ids, onApp) => {
@@ -359,12 +361,13 @@ describe('AppList', () => {
     await renderLoaded([app(1, bare), app(2, bare)]);
 
     expect(readAppsMock).toHaveBeenCalledWith(['id-00001', 'id-00002'], expect.any(Function));
-    expect(cells(rows()[0])).toEqual(['App 00001', 'Non-confidential', 'id-00001', '…', 'None', '…']);
+    expect(cells(rows()[0])).toEqual(['App 00001', 'Non-confidential', 'id-00001', '…', 'None', '…', '…']);
     expect(screen.getByTestId('apps-reading').textContent).toContain('0 of 2');
 
     send(app(1, { secretCount: 1, nearestExpiry: '2031-01-31T00:00:00Z' }));
     await waitFor(() => expect(cells(rows()[0])[3]).toBe('1'));
     expect(cells(rows()[0])[5]).toContain('2031');
+    expect(cells(rows()[0])[6]).toBe('0');
     expect(cells(rows()[1])[3]).toBe('…');
     expect(screen.getByTestId('apps-reading').textContent).toContain('1 of 2');
     // What has come is searchable: the scope names are indexed.
@@ -380,7 +383,7 @@ describe('AppList', () => {
   });
 
   it('says when reading the apps stopped, and Retry reads those still missing', async () => {
-    const bare = { scopes: [], secretCount: 0, nearestExpiry: null, listedOnly: true };
+    const bare = { scopes: [], secretCount: 0, nearestExpiry: null, listedOnly: true, findings: null };
     readAppsMock.mockReset().mockImplementationOnce(async (_ids, onApp) => {
       onApp(app(1));
       throw { code: 'server', message: 'The server failed (HTTP 503).', field: null };

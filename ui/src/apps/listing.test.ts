@@ -12,6 +12,7 @@ function summary(id: string, name: string, extra: Partial<AppSummary> = {}): App
     secretCount: 0,
     nearestExpiry: null,
     listedOnly: false,
+    findings: 0,
     ...extra,
   };
 }

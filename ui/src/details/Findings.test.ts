@@ -26,7 +26,8 @@ describe('Findings', () => {
       findings: [BROAD],
       dismissed: [{ finding: ENDLESS, reason: 'Rotated by the vault', at: '2026-12-04T10:00:00Z' }],
     });
-    render(Findings, { appId: 'app-1', version: 1 });
+    const onDismissed = vi.fn();
+    render(Findings, { appId: 'app-1', version: 1, onDismissed });
 
     const items = await screen.findAllByTestId('finding');
     expect(items.map((item) => item.dataset.code)).toEqual(['broadAndNarrowScope', 'secretLivesTooLong']);
@@ -36,6 +37,7 @@ describe('Findings', () => {
     await fireEvent.click(screen.getByTestId('finding-dismiss-confirm'));
     expect((await screen.findByRole('alert')).textContent).toContain('Say why it does not apply');
     expect(dismissFinding).not.toHaveBeenCalled();
+    expect(onDismissed).not.toHaveBeenCalled();
 
     await fireEvent.input(screen.getByTestId('finding-reason'), { target: { value: 'Rotated by the vault' } });
     await fireEvent.click(screen.getByTestId('finding-dismiss-confirm'));
@@ -43,6 +45,7 @@ describe('Findings', () => {
     expect(dismissFinding).toHaveBeenCalledWith('app-1', 'secretLivesTooLong', 'Rotated by the vault');
     expect((await screen.findAllByTestId('finding')).length).toBe(1);
     expect(screen.getByTestId('findings-dismissed').textContent).toContain('Rotated by the vault');
+    expect(onDismissed).toHaveBeenCalledOnce();
   });
 
   it('says so when there is nothing to look at', async () => {

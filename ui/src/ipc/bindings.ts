@@ -71,10 +71,14 @@ export type AppSummary = { id: string, name: string, appType: AppType, scopes: A
  */
 nearestExpiry: string | null, 
 /**
- * As the server's list gave it: `scopes`, `secretCount` and `nearestExpiry` are not known
- * yet, and `read_apps` reads them.
+ * As the server's list gave it: `scopes`, `secretCount`, `nearestExpiry` and `findings`
+ * are not known yet, and `read_apps` reads them.
  */
-listedOnly: boolean, };
+listedOnly: boolean, 
+/**
+ * How many least-privilege findings it has that were not dismissed; null while not known.
+ */
+findings: number | null, };
 export type AppDetails = { id: string, name: string, appType: AppType, redirectUris: Array<string>, scopes: Array<ScopeChoice>, secrets: Array<SecretView>, 
 /**
  * Whether this session holds the value of the app's newest secret (it generated it), so it

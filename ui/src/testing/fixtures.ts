@@ -67,6 +67,7 @@ export const BILLING: AppSummary = {
   secretCount: 1,
   nearestExpiry: null,
   listedOnly: false,
+  findings: 2,
 };
 
 export const PORTAL: AppSummary = {
@@ -78,6 +79,7 @@ export const PORTAL: AppSummary = {
   secretCount: 0,
   nearestExpiry: null,
   listedOnly: false,
+  findings: 0,
 };
 
 /** Billing sync as its page shows it: one secret that works, one expired. */

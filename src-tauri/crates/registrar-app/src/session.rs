@@ -80,6 +80,17 @@ pub struct Linted {
     pub dismissed: Vec<(Finding, Dismissal)>,
 }
 
+/// The dismissal of finding `code` on `app`, among those of its connection.
+fn dismissal<'a>(
+    dismissed: &'a [Dismissal],
+    app: &ExternalApp,
+    code: lint::Code,
+) -> Option<&'a Dismissal> {
+    dismissed
+        .iter()
+        .find(|d| d.app_id == app.id && d.code == code)
+}
+
 impl Linted {
     fn new(
         app: ExternalApp,
@@ -89,10 +100,7 @@ impl Linted {
     ) -> Self {
         let (mut findings, mut set_apart) = (Vec::new(), Vec::new());
         for finding in lint::check(&app, policy, now) {
-            let dismissal = dismissed
-                .iter()
-                .find(|d| d.app_id == app.id && d.code == finding.code);
-            match dismissal {
+            match dismissal(dismissed, &app, finding.code) {
                 Some(d) => set_apart.push((finding, d.clone())),
                 None => findings.push(finding),
             }
@@ -102,6 +110,30 @@ impl Linted {
             findings,
             dismissed: set_apart,
         }
+    }
+}
+
+/// Counts apps' standing findings under one policy, for a list: the connection's dismissals
+/// are read once for all of them.
+#[derive(Debug)]
+pub struct FindingCounter {
+    policy: lint::Policy,
+    now: OffsetDateTime,
+    dismissed: Vec<Dismissal>,
+}
+
+impl FindingCounter {
+    /// The app's findings not dismissed; none known for an app the list gave bare.
+    pub fn count(&self, app: &ExternalApp) -> Option<u32> {
+        if app.listed_only {
+            return None;
+        }
+        let findings = lint::check(app, &self.policy, self.now);
+        let standing = findings
+            .iter()
+            .filter(|f| dismissal(&self.dismissed, app, f.code).is_none())
+            .count();
+        Some(u32::try_from(standing).unwrap_or(u32::MAX))
     }
 }
 
@@ -252,6 +284,19 @@ impl Session {
         let dismissed = self.dismissed()?;
         let app = self.get_app(app_id).await?;
         Ok(Linted::new(app, policy, now, &dismissed))
+    }
+
+    /// Counts findings under `policy` at `now`, for a list of this connection's apps.
+    pub fn finding_counter(
+        &self,
+        policy: lint::Policy,
+        now: OffsetDateTime,
+    ) -> Result<FindingCounter> {
+        Ok(FindingCounter {
+            policy,
+            now,
+            dismissed: self.dismissed()?,
+        })
     }
 
     /// The findings dismissed on this connection.
