@@ -638,8 +638,29 @@ async fn an_oauth_server_is_added_by_its_issuer_and_the_window_works_on_it() {
     );
     let why = text_of(&client, "[data-testid=secret-delete-unavailable]").await;
     assert!(why.contains("one secret per app"), "{why}");
+    // No rotation to wait through: Replace says the old secret stops at once, and offers the
+    // sheet (without a secret) first.
+    let rotate = client
+        .find(Locator::Css("[data-testid=rotation-start]"))
+        .await;
+    assert!(rotate.is_err(), "a one-secret server offers no rotation");
     click(&client, "[data-testid=secret-generate]").await;
-    wait_for(&client, "[data-testid=secret-replace]").await;
+    let says = text_of(&client, "[data-testid=secret-replace]").await;
+    assert!(says.contains("replaces the current one at once"), "{says}");
+    click(&client, "[data-testid=replace-sheet-first]").await;
+    let saved = wait_for_text(
+        &client,
+        "[data-testid=secret-replace] [role=status]",
+        "Saved to",
+    )
+    .await;
+    let sheet = saved.trim_start_matches("Saved to ").to_owned();
+    assert!(
+        std::path::Path::new(&sheet).starts_with(desktop.exports.path()),
+        "{sheet}"
+    );
+    let written = std::fs::read(&sheet).unwrap();
+    assert!(!written.windows(first.len()).any(|w| w == first.as_bytes()));
     click(&client, "[data-testid=secret-generate-submit]").await;
     let second = text_of(&client, "[data-testid=new-secret-value]").await;
     assert_ne!(second, first);

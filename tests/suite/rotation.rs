@@ -2,26 +2,11 @@
 //! the old one, Verify and the sheet ticked off as steps, the rotation still there after a
 //! restart and in the Expiring view, and the old secret retired only once the admin finishes.
 
-use fantoccini::Client;
 use registrar_core::model::ScopeType;
 use registrar_tests::{click, poll, store_and_close, text_of, type_into, wait_for, Desktop};
 
+use crate::connections::wait_for_text;
 use crate::workflow::{create, open, open_app, token};
-
-/// Waits until the element `css` says `expected`.
-async fn says(client: &Client, css: &str, expected: &str) {
-    poll(
-        &format!("{css} to say {expected:?}"),
-        || async {
-            match client.find(fantoccini::Locator::Css(css)).await {
-                Ok(element) => element.text().await.unwrap_or_default(),
-                Err(_) => String::new(),
-            }
-        },
-        |text| text.contains(expected),
-    )
-    .await;
-}
 
 #[tokio::test]
 async fn a_rotation_is_guided_in_the_window_and_outlives_a_restart() {
@@ -41,7 +26,7 @@ async fn a_rotation_is_guided_in_the_window_and_outlives_a_restart() {
     let new = text_of(&client, "[data-testid=new-secret-value]").await;
     store_and_close(&client).await;
 
-    says(
+    wait_for_text(
         &client,
         "[data-testid=rotation-step-verified]",
         "Not verified yet",
@@ -52,24 +37,24 @@ async fn a_rotation_is_guided_in_the_window_and_outlives_a_restart() {
         "the old secret still works"
     );
     click(&client, "[data-testid=verify-run]").await;
-    says(&client, "[data-testid=rotation-step-verified]", "Verified").await;
+    wait_for_text(&client, "[data-testid=rotation-step-verified]", "Verified").await;
     wait_for(&client, "[data-testid=handoff-include-secret]")
         .await
         .send_keys(" ")
         .await
         .unwrap();
     crate::handoff::export(&client, "markdown", "md").await;
-    says(&client, "[data-testid=rotation-step-sheet]", "Handed over").await;
+    wait_for_text(&client, "[data-testid=rotation-step-sheet]", "Handed over").await;
     client.close().await.unwrap();
 
     // A restart: the rotation is still in progress, in the Expiring view and on the app.
     let client = desktop.launch().await;
     click(&client, "[data-testid=expiring-open]").await;
     let row = format!("[data-testid=rotation-row][data-app-id='{}']", app.id);
-    says(&client, &row, "Payroll feed").await;
+    wait_for_text(&client, &row, "Payroll feed").await;
     click(&client, &format!("{row} button")).await;
-    says(&client, "[data-testid=rotation-step-sheet]", "Handed over").await;
-    says(&client, "[data-testid=app-page]", "Retiring").await;
+    wait_for_text(&client, "[data-testid=rotation-step-sheet]", "Handed over").await;
+    wait_for_text(&client, "[data-testid=app-page]", "Retiring").await;
 
     click(&client, "[data-testid=rotation-finish]").await;
     let retires = text_of(&client, "[data-testid=rotation-retires]").await;
