@@ -16,7 +16,7 @@ use crate::generic::oidc_token;
 /// Runs `registrar args…` with `env` (and nothing inherited that could name another server),
 /// feeding `stdin`; off the test's runtime, which serves the sandbox. Without a config folder in
 /// `env`, it gets a throwaway one, so that no run writes to the user's own (the audit trail).
-async fn registrar(args: &[&str], env: &[(&str, String)], stdin: &str) -> Output {
+pub(crate) async fn registrar(args: &[&str], env: &[(&str, String)], stdin: &str) -> Output {
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     let mut env: Vec<(String, String)> = env
         .iter()
@@ -83,7 +83,7 @@ async fn add_suite(
 
 /// Saves `running` as the Automation Suite connection `name`, with a new admin secret, which it
 /// returns.
-async fn save_running(env: &[(&str, String)], name: &str, running: &Running) -> Secret {
+pub(crate) async fn save_running(env: &[(&str, String)], name: &str, running: &Running) -> Secret {
     let admin = running.sandbox.issue_admin_secret().unwrap();
     let host = format!("http://{}", running.sandbox.addr());
     let (org, admin_id) = (
@@ -96,7 +96,7 @@ async fn save_running(env: &[(&str, String)], name: &str, running: &Running) -> 
 }
 
 /// `apps create` of a confidential app with one application scope, as JSON.
-async fn create(env: &[(&str, String)], name: &str, scope: &str) -> Output {
+pub(crate) async fn create(env: &[(&str, String)], name: &str, scope: &str) -> Output {
     let args = [
         "apps",
         "create",
@@ -143,20 +143,20 @@ fn environment(running: &Running, secret: &str) -> Vec<(&'static str, String)> {
 }
 
 /// Where saved connections go: a config folder and a keychain namespace of the test's own.
-struct Home {
-    config: tempfile::TempDir,
+pub(crate) struct Home {
+    pub(crate) config: tempfile::TempDir,
     namespace: String,
 }
 
 impl Home {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             config: tempfile::tempdir().unwrap(),
             namespace: format!("registrar-cli-{}", uuid::Uuid::new_v4()),
         }
     }
 
-    fn env(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn env(&self) -> Vec<(&'static str, String)> {
         vec![
             (
                 "REGISTRAR_CONFIG_DIR",
@@ -176,7 +176,7 @@ impl Home {
     }
 }
 
-fn ok_json(output: &Output) -> Value {
+pub(crate) fn ok_json(output: &Output) -> Value {
     assert!(
         output.status.success(),
         "exit {:?}: {}",
@@ -192,7 +192,7 @@ fn actions(entries: &Value) -> Vec<&str> {
     entries.map(|e| e["action"].as_str().unwrap()).collect()
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     assert!(
         output.status.success(),
         "{}",
@@ -201,7 +201,7 @@ fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
-fn failure(output: &Output) -> (i32, String) {
+pub(crate) fn failure(output: &Output) -> (i32, String) {
     (
         output.status.code().unwrap(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -670,7 +670,7 @@ async fn expiring_secrets_are_found_across_connections_with_exit_codes_for_cron(
 
 /// What `registrar lint --json` says of the app `id`.
 /// Whether the sandbox issues a token to the app `id` with `secret`.
-async fn works(running: &Running, id: &str, secret: &str) -> bool {
+pub(crate) async fn works(running: &Running, id: &str, secret: &str) -> bool {
     oauth::client_credentials(
         &registrar_core::http::client().unwrap(),
         &format!("{}/connect/token", running.sandbox.identity_url())

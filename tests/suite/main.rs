@@ -15,6 +15,7 @@ mod generic;
 mod handoff;
 mod keychain;
 mod lemonldap;
+mod manifest;
 mod quirks;
 mod rotation;
 mod sheet;

@@ -34,6 +34,12 @@ pub fn day(text: &str) -> Result<NaiveDate> {
 
 /// When a secret that "expires on `day`" stops working: at the last second of that day in the
 /// admin's own time zone, so it works through the whole day the admin chose.
+/// The day `days` after today, in this computer's time zone.
+pub fn days_from_today(days: u32) -> NaiveDate {
+    let today = chrono::Local::now().date_naive();
+    today + chrono::Days::new(u64::from(days))
+}
+
 pub fn end_of_day(day: NaiveDate) -> Result<OffsetDateTime> {
     end_of_day_in(day, &chrono::Local)
 }

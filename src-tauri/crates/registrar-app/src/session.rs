@@ -15,6 +15,7 @@ use registrar_core::edit::{self, AppEdit, Updated};
 use registrar_core::handoff::{Sheet, SheetConnection, SheetInput};
 use registrar_core::lint::{self, Dismissal, Dismissals, Finding};
 use registrar_core::lockout::Guard;
+use registrar_core::manifest::{self, Change, Manifest, Plan};
 use registrar_core::model::{CatalogResource, ExternalApp, SecretInfo};
 use registrar_core::provider::Provider;
 use registrar_core::requests::{random_state, Pkce};
@@ -111,6 +112,14 @@ impl Linted {
             dismissed: set_apart,
         }
     }
+}
+
+/// What one change of a manifest's plan did: the app as it is now, and for an app created, its
+/// secret (held too), to be shown once or written to its sheet.
+#[derive(Debug)]
+pub struct Applied {
+    pub app: ExternalApp,
+    pub secret: Option<Secret>,
 }
 
 /// Counts apps' standing findings under one policy, for a list: the connection's dismissals
@@ -334,6 +343,71 @@ impl Session {
         )
         .await;
         Ok(dismissal)
+    }
+
+    /// What applying `manifest` would change here: every app read whole, the manifest checked
+    /// against the rules and the catalog; with `prune`, the apps it does not name are deleted.
+    pub async fn plan_manifest(&self, manifest: &Manifest, prune: bool) -> Result<Plan> {
+        let catalog = self.catalog().await?;
+        let apps = self.list_whole_apps().await?;
+        manifest::plan(manifest, &apps, &catalog, prune)
+    }
+
+    /// Makes one change of a plan, as the window's own actions would (audited, the lockout
+    /// guarded, an update refused when the app changed since the plan read it). An app created
+    /// with a secret lifetime, on a server that takes one, gets a secret with that expiry in place
+    /// of the one it was created with.
+    pub async fn apply(&self, change: &Change, now: OffsetDateTime) -> Result<Applied> {
+        match change {
+            Change::Create { wanted, valid } => {
+                let draft = AppDraft {
+                    name: valid.name.clone(),
+                    app_type: valid.app_type,
+                    redirect_uris: valid.redirect_uris.clone(),
+                    scopes: valid.scopes.clone(),
+                };
+                let created = self.register(draft).await?;
+                let (Some(days), true, None) = (
+                    wanted.secret_lifetime_days,
+                    created.secret.is_some(),
+                    self.client.features().secret_details,
+                ) else {
+                    return Ok(Applied {
+                        app: created.app,
+                        secret: created.secret,
+                    });
+                };
+                let request = SecretRequest {
+                    description: Some(format!("Expires after {days} days, as the manifest says")),
+                    expires_on: Some(rules::days_from_today(days)),
+                };
+                let (info, value) = self.generate_secret(&created.app.id, &request, now).await?;
+                let mut app = created.app;
+                for old in app.secrets.clone().iter().filter(|s| s.id != info.id) {
+                    app = self.delete_secret(&app.id, old.id, false).await?;
+                }
+                app.secrets = vec![info];
+                Ok(Applied {
+                    app,
+                    secret: Some(value),
+                })
+            }
+            Change::Update { app, wanted, .. } => {
+                let base = edit::AppEdit::from(&**app);
+                let updated = self.update(&app.id, &base, &wanted.edit(), false).await?;
+                Ok(Applied {
+                    app: updated.app,
+                    secret: updated.replaced_secret,
+                })
+            }
+            Change::Delete { app } => {
+                self.delete_app(&app.id, &app.name, false).await?;
+                Ok(Applied {
+                    app: (**app).clone(),
+                    secret: None,
+                })
+            }
+        }
     }
 
     /// Forgets every app this session read, so that the next list completes with fresh reads:

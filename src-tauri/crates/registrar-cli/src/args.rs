@@ -44,6 +44,15 @@ pub enum Command {
     /// The audit trail: every change Registrar made, from the window or the command line.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Apps as code: the connection's apps as a manifest (YAML or JSON), never with a secret.
+    #[command(subcommand)]
+    Manifest(ManifestCommand),
+    /// What applying a manifest would change on the connection: apps created, updated field by
+    /// field, and with --prune deleted. Also shows drift, what changed on the server since.
+    Plan(PlanArgs),
+    /// Brings the connection to what a manifest says, after checking all of it; asks before
+    /// deleting. A second apply changes nothing.
+    Apply(ApplyArgs),
     /// Run the sandbox identity server until Ctrl-C.
     Sandbox(registrar_sandbox::cli::Args),
 }
@@ -321,6 +330,60 @@ pub enum SheetFormat {
     Html,
     Markdown,
     Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ManifestCommand {
+    /// Write the apps (all, or those given with --app) as a manifest, sorted by name.
+    Export {
+        /// Only this App ID (may be given several times).
+        #[arg(long, allow_hyphen_values = true)]
+        app: Vec<String>,
+        /// Also write each app's App ID, which ties the manifest to this server.
+        #[arg(long)]
+        with_ids: bool,
+        #[arg(long, value_enum, default_value = "yaml")]
+        format: ManifestFormat,
+        /// The file to write; standard output when left out.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ManifestFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The manifest (YAML or JSON).
+    #[arg(long, short = 'f')]
+    pub file: PathBuf,
+    /// Also delete the apps the manifest does not name.
+    #[arg(long)]
+    pub prune: bool,
+    /// Exit 10 when there are changes (0 when there are none).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The manifest (YAML or JSON).
+    #[arg(long, short = 'f')]
+    pub file: PathBuf,
+    /// Also delete the apps the manifest does not name (asked first, unless --yes).
+    #[arg(long)]
+    pub prune: bool,
+    /// Delete without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// Write each created app's handoff sheet, with its secret, into this folder (owner-only);
+    /// without it the secrets are printed once.
+    #[arg(long)]
+    pub sheets: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -27,6 +27,7 @@ use crate::args::{
     ConnectionsCommand, CreateApp, HandoffCommand, Kind, Lint, LintCommand, RotateCommand,
     SecretsCommand, SheetFormat, UpdateApp,
 };
+use crate::manifest;
 use crate::output::{app_json, app_type, print_app, print_json, say, say_err, secret_json, table};
 use crate::target::{self, ENV_CLIENT_SECRET, ENV_INITIAL_ACCESS_TOKEN};
 
@@ -48,6 +49,9 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
         Command::Handoff(command) => handoff(command, &target::open(name).await?, json).await,
         Command::Lint(args) => lint(args, &target::open(name).await?, json).await,
         Command::Audit(command) => audit(command, name, json),
+        Command::Manifest(command) => manifest::export(command, &target::open(name).await?).await,
+        Command::Plan(args) => return manifest::plan(args, &target::open(name).await?, json).await,
+        Command::Apply(args) => manifest::apply(args, &target::open(name).await?, json).await,
         Command::Sandbox(args) => registrar_sandbox::cli::run(args)
             .await
             .map_err(|e| Error::Storage(format!("The sandbox stopped: {e}"))),
@@ -1089,7 +1093,7 @@ fn sheet_format(format: SheetFormat) -> Format {
 
 /// Writes `sheet` to `out` (a folder takes the sheet's own file name), owner-only when it holds
 /// the secret, and records it; the path written.
-async fn write_sheet(
+pub(crate) async fn write_sheet(
     session: &Session,
     sheet: &Sheet,
     out: PathBuf,

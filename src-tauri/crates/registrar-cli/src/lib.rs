@@ -3,10 +3,12 @@
 //!
 //! Exit codes: 0 done; 1 a local failure (keychain, files, an audit trail found tampered with); 2
 //! bad input (including a name or ID that does not exist); 3 authentication or permission
-//! refused; 4 the server or network failed; 10 `secrets expiring` found something.
+//! refused; 4 the server or network failed; 10 `secrets expiring` found something, or `plan
+//! --detailed-exitcode` has changes.
 
 mod args;
 mod commands;
+mod manifest;
 mod output;
 mod target;
 

@@ -70,7 +70,7 @@ pub fn app_type(app_type: AppType) -> &'static str {
     }
 }
 
-fn scope_type(scope_type: ScopeType) -> &'static str {
+pub fn scope_type(scope_type: ScopeType) -> &'static str {
     match scope_type {
         ScopeType::User => "user",
         ScopeType::Application => "application",

@@ -17,6 +17,7 @@ pub mod keychain;
 mod lenient;
 pub mod lint;
 pub mod lockout;
+pub mod manifest;
 pub mod model;
 pub mod oauth;
 pub mod probe;
