@@ -943,7 +943,7 @@ async fn an_admin_signs_in_through_the_browser_and_the_rotating_refresh_token_is
 }
 
 /// `connections add` of oidc-provider as "Login", with `extra` arguments and `stdin`.
-async fn add_login(
+pub(crate) async fn add_login(
     server: &crate::generic::OidcProvider,
     env: &[(&str, String)],
     extra: &[&str],

@@ -7,7 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 
 use time::format_description::well_known::Rfc3339;
 
-use crate::cli::{failure, ok_json, registrar, save_running, stdout, works, Home};
+use crate::cli::{add_login, failure, ok_json, registrar, save_running, stdout, works, Home};
 use crate::core_client::sandbox;
 
 #[tokio::test]
@@ -130,10 +130,9 @@ async fn a_manifest_from_one_tenant_is_applied_to_another_and_then_shows_drift()
     let secret = std::fs::read_to_string(&sheet).unwrap();
     let id = billing_prod["id"].as_str().unwrap();
     let mut value = None;
-    let words = secret.split(|c: char| !(c.is_ascii_alphanumeric() || "-_.~".contains(c)));
-    for word in words.filter(|w| w.len() >= 20) {
-        if works(&prod, id, word).await {
-            value = Some(word.to_owned());
+    for word in candidates(&secret) {
+        if works(&prod, id, &word).await {
+            value = Some(word);
             break;
         }
     }
@@ -206,4 +205,73 @@ async fn a_manifest_from_one_tenant_is_applied_to_another_and_then_shows_drift()
         !trail.contains(value.unwrap().as_str()),
         "a secret went into the trail"
     );
+}
+
+/// The words of a sheet that could be a secret, longest first.
+fn candidates(sheet: &str) -> Vec<String> {
+    let mut words: Vec<String> = sheet
+        .split(|c: char| !(c.is_ascii_alphanumeric() || "-_.~".contains(c)))
+        .filter(|w| w.len() >= 20)
+        .map(str::to_owned)
+        .collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    words
+}
+
+#[tokio::test]
+async fn a_manifest_applies_to_an_rfc_7591_server_as_far_as_its_features_go() {
+    let server = crate::generic::OidcProvider::start();
+    let home = Home::new();
+    let env = home.env();
+    let token = format!("{}\n", server.initial_access_token.expose());
+    stdout(&add_login(&server, &env, &[], &token).await);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("apps.yaml");
+    let path = file.to_str().unwrap();
+
+    // A scope the server does not offer stops the whole manifest before anything is sent.
+    let unknown = "format: registrar.manifest/1\napps:\n\
+        - name: Orders sync\n  type: confidential\n  applicationScopes: [orders.read]\n\
+        - name: Robots\n  type: confidential\n  applicationScopes: [OR.Robots]\n";
+    std::fs::write(&file, unknown).unwrap();
+    let (code, said) = failure(&registrar(&["apply", "-f", path], &env, "").await);
+    assert_eq!(code, 2, "{said}");
+    assert!(
+        said.contains("\u{201c}Robots\u{201d}") && said.contains("OR.Robots"),
+        "{said}"
+    );
+    let listed = stdout(&registrar(&["apps", "list"], &env, "").await);
+    assert!(!listed.contains("Orders sync"), "{listed}");
+
+    let wanted = "format: registrar.manifest/1\napps:\n\
+        - name: Orders sync\n  type: confidential\n  applicationScopes: [orders.read]\n  secretLifetimeDays: 90\n";
+    std::fs::write(&file, wanted).unwrap();
+    let planned = registrar(&["plan", "-f", path, "--detailed-exitcode"], &env, "").await;
+    assert_eq!(planned.status.code(), Some(10));
+    let sheets = dir.path().join("sheets");
+    let apply = [
+        "apply",
+        "-f",
+        path,
+        "--sheets",
+        sheets.to_str().unwrap(),
+        "--json",
+    ];
+    let applied = ok_json(&registrar(&apply, &env, "").await);
+    let id = applied[0]["id"].as_str().unwrap().to_owned();
+    let sheet = std::fs::read_to_string(applied[0]["sheet"].as_str().unwrap()).unwrap();
+    let mut works = false;
+    for word in candidates(&sheet) {
+        if crate::generic::oidc_token(&server, &id, &word, "orders.read")
+            .await
+            .is_ok()
+        {
+            works = true;
+            break;
+        }
+    }
+    assert!(works, "the sheet holds the new app's working secret");
+
+    let again = stdout(&registrar(&["apply", "-f", path], &env, "").await);
+    assert!(again.contains("No changes"), "{again}");
 }
