@@ -20,6 +20,8 @@ const COMMANDS: &[&str] = &[
     "delete_app",
     "generate_secret",
     "delete_secret",
+    "plan_copy",
+    "copy_app",
     "start_rotation",
     "finish_rotation",
     "cancel_rotation",

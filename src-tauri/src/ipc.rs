@@ -2,6 +2,7 @@
 //! converted with `From`; ts-rs writes their TypeScript twins to `ui/src/ipc/bindings.ts`.
 
 use registrar_app::session::FindingCounter;
+use registrar_app::workspace::CopyPlan;
 use registrar_core::audit;
 use registrar_core::connections::{Connection, ConnectionKind as CoreConnectionKind};
 use registrar_core::draft::AppDraft as CoreDraft;
@@ -225,6 +226,51 @@ pub struct AppDetails {
     pub replaced_secret: Option<GeneratedSecret>,
     /// The rotation of its secret in progress, if there is one.
     pub rotation: Option<RotationView>,
+}
+
+/// What copying an app to another connection would register there, and what stands in its way.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyPreview {
+    pub target_id: String,
+    pub target_name: String,
+    pub name: String,
+    pub app_type: AppType,
+    /// The scopes the copy gets: all the app's, but those the target does not offer.
+    pub scopes: Vec<ScopeChoice>,
+    pub redirect_uris: Vec<String>,
+    /// How long the copy's secret lives, in days, as the app's newest secret did; null: never.
+    pub secret_lifetime_days: Option<u32>,
+    /// The app's scopes the target does not offer: copied only without them, when asked.
+    pub not_offered: Vec<ScopeChoice>,
+    /// The target's app of the same name, if there is one: nothing is copied then.
+    pub existing_app_id: Option<String>,
+}
+
+impl From<&CopyPlan> for CopyPreview {
+    fn from(plan: &CopyPlan) -> Self {
+        let kept = plan.wanted.clone().without(&plan.not_offered);
+        Self {
+            target_id: plan.target.id.clone(),
+            target_name: plan.target.name.clone(),
+            name: kept.name.clone(),
+            app_type: kept.app_type.into(),
+            scopes: choices(&kept.scopes()),
+            redirect_uris: kept.redirect_uris.clone(),
+            secret_lifetime_days: kept.secret_lifetime_days,
+            not_offered: choices(&plan.not_offered),
+            existing_app_id: plan.existing.clone(),
+        }
+    }
+}
+
+/// A copy registered on another connection: where, its App ID, and its secret, shown once.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CopiedApp {
+    pub connection_id: String,
+    pub app_id: String,
+    pub secret: Option<GeneratedSecret>,
 }
 
 /// A rotation in progress: the new secret, the old ones it retires, and the steps done.
@@ -1034,6 +1080,8 @@ mod tests {
             ExpiringRow::decl(&cfg),
             Unreachable::decl(&cfg),
             RotationView::decl(&cfg),
+            CopyPreview::decl(&cfg),
+            CopiedApp::decl(&cfg),
             RotationRow::decl(&cfg),
             ExpiringOverview::decl(&cfg),
             ErrorCode::decl(&cfg),

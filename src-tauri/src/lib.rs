@@ -45,6 +45,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::apps::plan_update,
             commands::apps::update_app,
             commands::apps::delete_app,
+            commands::copy::plan_copy,
+            commands::copy::copy_app,
             commands::secrets::generate_secret,
             commands::secrets::delete_secret,
             commands::secrets::start_rotation,

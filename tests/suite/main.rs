@@ -8,6 +8,7 @@
 mod alerts;
 mod cli;
 mod connections;
+mod copy;
 mod core_client;
 mod e2e;
 mod faults;

@@ -82,7 +82,7 @@ pub async fn get_app(state: State<'_, AppState>, app_id: String) -> Result<AppDe
 
 /// A secret the server issued by itself (with an update, or out of Registrar's sight), held for
 /// Verify, Copy and the sheet, as the UI shows it once.
-fn show_once(app: &ExternalApp, value: &Secret) -> GeneratedSecret {
+pub(crate) fn show_once(app: &ExternalApp, value: &Secret) -> GeneratedSecret {
     let now = OffsetDateTime::now_utc();
     let info = app.secrets.first().cloned().unwrap_or(SecretInfo {
         id: 0,

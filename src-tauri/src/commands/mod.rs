@@ -3,6 +3,7 @@
 pub mod apps;
 pub mod clipboard;
 pub mod connection;
+pub mod copy;
 pub mod handoff;
 pub mod secrets;
 pub mod settings;

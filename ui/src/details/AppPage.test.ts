@@ -59,7 +59,7 @@ const GENERATED: GeneratedSecret = {
 
 async function renderPage(details: AppDetails = BILLING_DETAILS, features: Features = ALL_FEATURES) {
   getAppMock.mockResolvedValue(details);
-  const props = { onBack: vi.fn(), onChanged: vi.fn(), onDeleted: vi.fn() };
+  const props = { onBack: vi.fn(), onChanged: vi.fn(), onDeleted: vi.fn(), onCopied: vi.fn() };
   render(AppPage, { appId: details.id, catalog: new CatalogState(), features, ...props });
   await screen.findByRole('heading', { level: 2, name: details.name });
   return props;
@@ -149,6 +149,7 @@ describe('AppPage', () => {
       onBack: vi.fn(),
       onChanged: vi.fn(),
       onDeleted: vi.fn(),
+      onCopied: vi.fn(),
     });
 
     expect((await screen.findByRole('alert')).textContent).toBe('The application could not be loaded. The server failed.');
@@ -161,7 +162,7 @@ describe('AppPage', () => {
   it('says when the app is gone, and Back leads to the list', async () => {
     getAppMock.mockRejectedValue({ code: 'notFound', message: 'No such app.', field: null });
     const onBack = vi.fn();
-    render(AppPage, { appId: 'gone', catalog: new CatalogState(), features: ALL_FEATURES, onBack, onChanged: vi.fn(), onDeleted: vi.fn() });
+    render(AppPage, { appId: 'gone', catalog: new CatalogState(), features: ALL_FEATURES, onBack, onChanged: vi.fn(), onDeleted: vi.fn(), onCopied: vi.fn() });
 
     expect((await screen.findByRole('alert')).textContent).toBe('This application is no longer on the server.');
     expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();

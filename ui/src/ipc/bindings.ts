@@ -196,6 +196,24 @@ export type RotationView = { newSecretId: number, oldSecretIds: number[],
  * RFC 3339, UTC, as the dates below.
  */
 startedAt: string, verifiedAt: string | null, sheetExportedAt: string | null, };
+export type CopyPreview = { targetId: string, targetName: string, name: string, appType: AppType, 
+/**
+ * The scopes the copy gets: all the app's, but those the target does not offer.
+ */
+scopes: Array<ScopeChoice>, redirectUris: Array<string>, 
+/**
+ * How long the copy's secret lives, in days, as the app's newest secret did; null: never.
+ */
+secretLifetimeDays: number | null, 
+/**
+ * The app's scopes the target does not offer: copied only without them, when asked.
+ */
+notOffered: Array<ScopeChoice>, 
+/**
+ * The target's app of the same name, if there is one: nothing is copied then.
+ */
+existingAppId: string | null, };
+export type CopiedApp = { connectionId: string, appId: string, secret: GeneratedSecret | null, };
 export type RotationRow = { connectionId: string, connectionName: string, appId: string, appName: string, rotation: RotationView, };
 export type ExpiringOverview = { rows: Array<ExpiringRow>, unreachable: Array<Unreachable>, 
 /**

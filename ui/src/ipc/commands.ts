@@ -13,6 +13,8 @@ import type {
   ConnectionTest,
   ConnectionView,
   Copied,
+  CopiedApp,
+  CopyPreview,
   ExpiringOverview,
   ExportedSheet,
   GeneratedSecret,
@@ -161,6 +163,16 @@ export function finishRotation(appId: string, acceptLockout = false): Promise<Ap
 /** Gives the rotation up; its new secret is deleted unless `keepNew`. */
 export function cancelRotation(appId: string, keepNew: boolean): Promise<AppDetails> {
   return call('cancel_rotation', { appId, keepNew });
+}
+
+/** What copying the app to connection `targetId` would register there. */
+export function planCopy(appId: string, targetId: string): Promise<CopyPreview> {
+  return call('plan_copy', { appId, targetId });
+}
+
+/** Registers the copy there; `leaveOutNotOffered` drops the scopes the target does not offer. */
+export function copyApp(appId: string, targetId: string, leaveOutNotOffered: boolean): Promise<CopiedApp> {
+  return call('copy_app', { appId, targetId, leaveOutNotOffered });
 }
 
 export function deleteApp(appId: string, confirmName: string, acceptLockout = false): Promise<null> {

@@ -24,6 +24,8 @@ export {
   finishRotation,
   cancelRotation,
   deleteApp,
+  planCopy,
+  copyApp,
   verifyApp,
   copySecret,
   copyCurl,

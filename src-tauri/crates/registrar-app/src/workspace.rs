@@ -12,6 +12,8 @@ use registrar_core::alerts::{self, Alert};
 use registrar_core::connections::{Connection, ConnectionKind, ConnectionStore, Saved};
 use registrar_core::expiry::{self, Row};
 use registrar_core::keychain::Keychain;
+use registrar_core::manifest::ManifestApp;
+use registrar_core::model::Scope;
 use registrar_core::provider::{Features, Provider};
 use registrar_core::{Error, Result};
 use registrar_sandbox::{Sandbox, SandboxConfig, SandboxError};
@@ -21,7 +23,19 @@ use url::Url;
 
 use crate::connections::{gone, Change, Connections, SignInWith};
 use crate::folders::Folders;
-use crate::session::{About, Records, Session};
+use crate::session::{About, Applied, Records, Session};
+
+/// What copying an app to another connection would register there.
+#[derive(Debug, Clone)]
+pub struct CopyPlan {
+    pub target: Connection,
+    /// The app as it would be registered (its secret policy included).
+    pub wanted: ManifestApp,
+    /// Its scopes the target does not offer: left out only when the admin says so.
+    pub not_offered: Vec<Scope>,
+    /// The App ID of the target's app of the same name, which a copy does not overwrite.
+    pub existing: Option<String>,
+}
 
 /// A saved connection with its session.
 #[derive(Debug)]
@@ -251,6 +265,73 @@ impl Workspace {
             }
         }
         self.records().notified.take_new(reached).await
+    }
+
+    /// What copying the current connection's app `app_id` to connection `target_id` would
+    /// register there, and what stands in its way.
+    pub async fn plan_copy(&self, app_id: &str, target_id: &str) -> Result<CopyPlan> {
+        let source = self.current();
+        let saved = self.connections.saved()?;
+        let target = saved.get(target_id).ok_or_else(|| gone(target_id))?;
+        if target.id == source.connection.id {
+            return Err(Error::InvalidInput {
+                field: None,
+                message: "Choose another connection than the one the app is on.".into(),
+            });
+        }
+        let app = source.get_app(app_id).await?;
+        let opened = self.session_for(target).await?;
+        let catalog = opened.catalog().await?;
+        let wanted = ManifestApp::of(&app, false);
+        let not_offered = wanted.not_offered(&catalog);
+        let listed = opened.list_apps().await?;
+        let existing = listed
+            .into_iter()
+            .find(|a| a.name == app.name)
+            .map(|a| a.id);
+        Ok(CopyPlan {
+            target: target.clone(),
+            wanted,
+            not_offered,
+            existing,
+        })
+    }
+
+    /// Registers a copy of the current connection's app `app_id` on connection `target_id`, its
+    /// new secret held there; refused while an app of that name is there, or while the target
+    /// does not offer some of its scopes, unless `leave_out_not_offered`.
+    pub async fn copy_app(
+        &self,
+        app_id: &str,
+        target_id: &str,
+        leave_out_not_offered: bool,
+        now: OffsetDateTime,
+    ) -> Result<(Connection, Applied)> {
+        let plan = self.plan_copy(app_id, target_id).await?;
+        let target_name = &plan.target.name;
+        if let Some(id) = &plan.existing {
+            return Err(Error::Conflict(format!(
+                "\u{201c}{target_name}\u{201d} has an app named \u{201c}{}\u{201d} already (App ID \
+                 {id}): nothing was copied. Rename one of them first.",
+                plan.wanted.name
+            )));
+        }
+        if !plan.not_offered.is_empty() && !leave_out_not_offered {
+            let names: Vec<&str> = plan.not_offered.iter().map(|s| s.name.as_str()).collect();
+            return Err(Error::InvalidInput {
+                field: None,
+                message: format!(
+                    "\u{201c}{target_name}\u{201d} does not offer {}: nothing was copied. Copy \
+                     without them, or register the app there by hand.",
+                    names.join(", ")
+                ),
+            });
+        }
+        let opened = self.session_for(&plan.target).await?;
+        let catalog = opened.catalog().await?;
+        let change = plan.wanted.without(&plan.not_offered).create(&catalog)?;
+        let applied = opened.apply(&change, now).await?;
+        Ok((plan.target, applied))
     }
 
     /// The open session of `connection`, opening it if need be.

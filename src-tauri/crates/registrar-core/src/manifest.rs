@@ -74,6 +74,11 @@ impl ManifestApp {
         }
     }
 
+    /// Its user and application scopes.
+    pub fn scopes(&self) -> Vec<Scope> {
+        self.draft().scopes
+    }
+
     fn draft(&self) -> AppDraft {
         let scopes = self
             .user_scopes
@@ -100,6 +105,44 @@ impl ManifestApp {
             redirect_uris: draft.redirect_uris,
             scopes: draft.scopes,
         }
+    }
+
+    /// Its scopes that `catalog` does not offer (as the type it has them): a copy to that
+    /// server cannot have them.
+    pub fn not_offered(&self, catalog: &[CatalogResource]) -> Vec<Scope> {
+        let offered = |scope: &Scope| {
+            catalog
+                .iter()
+                .flat_map(|r| &r.scopes)
+                .any(|c| c.name == scope.name && c.offers(scope.scope_type))
+        };
+        self.draft()
+            .scopes
+            .into_iter()
+            .filter(|s| !offered(s))
+            .collect()
+    }
+
+    /// The same app without `scopes`.
+    pub fn without(mut self, scopes: &[Scope]) -> Self {
+        let kept = |names: &mut Vec<String>, scope_type: ScopeType| {
+            names.retain(|n| !scopes.contains(&Scope::new(n.as_str(), scope_type)));
+        };
+        kept(&mut self.user_scopes, ScopeType::User);
+        kept(&mut self.application_scopes, ScopeType::Application);
+        self
+    }
+
+    /// The change that creates it on a server with `catalog`, checked against the rules.
+    pub fn create(&self, catalog: &[CatalogResource]) -> Result<Change> {
+        let valid = self
+            .draft()
+            .validate(Some(catalog))
+            .map_err(|e| self.about(e))?;
+        Ok(Change::Create {
+            wanted: self.clone(),
+            valid,
+        })
     }
 
     /// Says which app of the manifest an error is about.
@@ -206,14 +249,7 @@ pub fn plan(
     let mut plan = Plan::default();
     for (wanted, found) in manifest.apps.iter().zip(&matched) {
         let Some(app) = found else {
-            let valid = wanted
-                .draft()
-                .validate(Some(catalog))
-                .map_err(|e| wanted.about(e))?;
-            plan.changes.push(Change::Create {
-                wanted: wanted.clone(),
-                valid,
-            });
+            plan.changes.push(wanted.create(catalog)?);
             continue;
         };
         if app.app_type != wanted.app_type {
@@ -384,6 +420,20 @@ mod tests {
             .render(Format::Yaml)
             .unwrap()
             .contains("id: b-id"));
+    }
+
+    #[test]
+    fn a_copy_names_the_scopes_the_target_does_not_offer_and_can_leave_them_out() {
+        let mut wanted = ManifestApp::of(&app("x", "Billing", &["OR.Jobs", "OR.Robots"]), false);
+        wanted.user_scopes = vec!["OR.Queues".into()];
+        wanted.redirect_uris = vec!["https://billing.example.com/cb".into()];
+        let missing = wanted.not_offered(&catalog());
+        assert_eq!(missing, [Scope::new("OR.Robots", ScopeType::Application)]);
+        assert!(wanted.create(&catalog()).is_err());
+        let kept = wanted.without(&missing);
+        assert_eq!(kept.application_scopes, ["OR.Jobs"]);
+        assert_eq!(kept.user_scopes, ["OR.Queues"]);
+        assert!(matches!(kept.create(&catalog()), Ok(Change::Create { .. })));
     }
 
     /// The JSON Schema beside MANIFEST.md names exactly the fields a manifest has.

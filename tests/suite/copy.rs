@@ -1,0 +1,70 @@
+//! Copying an app to another connection in the real window: the target chosen, what would be
+//! registered there shown, the copy registered on a second sandbox tenant, its secret shown
+//! once, and the window then on the copy's page, where Verify uses that secret.
+
+use fantoccini::Locator;
+use registrar_core::model::ScopeType;
+use registrar_tests::{click, store_and_close, text_of, wait_for, Desktop};
+
+use crate::cli::{ok_json, registrar, save_running, works};
+use crate::connections::wait_for_text;
+use crate::core_client::sandbox;
+use crate::workflow::{create, open, open_app};
+
+#[tokio::test]
+async fn an_app_is_copied_to_another_tenant_from_its_page() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    // A second tenant, saved beside the window's sandbox as the command line saves one.
+    let prod = sandbox().await;
+    let config = desktop.dir.path().join("config/dev.registrar.desktop");
+    let env = [
+        ("REGISTRAR_CONFIG_DIR", config.display().to_string()),
+        ("REGISTRAR_KEYCHAIN_NAMESPACE", desktop.namespace.clone()),
+    ];
+    save_running(&env, "Prod", &prod).await;
+    let (app, _) = create(
+        &admin,
+        "Payroll export",
+        &[("OR.Jobs.Read", ScopeType::Application)],
+    )
+    .await;
+    open_app(&client, &app.id).await;
+
+    click(&client, "[data-testid=app-copy]").await;
+    wait_for(&client, "[data-testid=copy-target]")
+        .await
+        .find(Locator::XPath(".//option[normalize-space()='Prod']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let preview = wait_for_text(&client, "[data-testid=copy-preview]", "Prod").await;
+    assert!(preview.contains("OR.Jobs.Read"), "{preview}");
+    click(&client, "[data-testid=copy-submit]").await;
+    let value = text_of(&client, "[data-testid=new-secret-value]").await;
+    store_and_close(&client).await;
+
+    // The window works on Prod now, on the copy's page.
+    wait_for_text(
+        &client,
+        "[data-testid=connection-url]",
+        &prod.sandbox.addr().to_string(),
+    )
+    .await;
+    wait_for_text(&client, "[data-testid=app-page] h2", "Payroll export").await;
+    let copy_id = text_of(&client, "[data-testid=app-page-id]").await;
+    assert_ne!(copy_id, app.id);
+    assert!(
+        works(&prod, &copy_id, &value).await,
+        "the copy's secret works on Prod"
+    );
+    click(&client, "[data-testid=verify-run]").await;
+    wait_for(&client, "[data-testid=verify-result]").await;
+
+    let listed =
+        ok_json(&registrar(&["apps", "get", &copy_id, "-c", "Prod", "--json"], &env, "").await);
+    assert_eq!(listed["scopes"][0]["name"], "OR.Jobs.Read");
+    client.close().await.unwrap();
+}
