@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "delete_secret",
     "plan_copy",
     "copy_app",
+    "compare_manifest",
     "start_rotation",
     "finish_rotation",
     "cancel_rotation",

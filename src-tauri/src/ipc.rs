@@ -10,6 +10,7 @@ use registrar_core::edit;
 use registrar_core::expiry;
 use registrar_core::handoff;
 use registrar_core::lint;
+use registrar_core::manifest;
 use registrar_core::model::{self, rfc3339, ExternalApp, SecretInfo};
 use registrar_core::rotation::Rotation;
 use registrar_core::{Error, Secret};
@@ -261,6 +262,79 @@ impl From<&CopyPlan> for CopyPreview {
             not_offered: choices(&plan.not_offered),
             existing_app_id: plan.existing.clone(),
         }
+    }
+}
+
+/// A manifest compared with the connection's apps: what applying it would do.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestComparison {
+    /// The manifest file compared.
+    pub path: String,
+    /// The apps only the manifest has, which applying it would create.
+    pub only_in_manifest: Vec<String>,
+    /// The apps that differ, and how applying the manifest would change them.
+    pub differ: Vec<AppDrift>,
+    /// The apps the manifest does not name.
+    pub only_on_server: Vec<AppRef>,
+    /// The apps as the manifest says.
+    pub same: Vec<String>,
+}
+
+/// An app on the server, by ID and name.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// How applying a manifest would change one app.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppDrift {
+    pub id: String,
+    pub name: String,
+    pub rename: Option<String>,
+    pub scopes_added: Vec<ScopeChoice>,
+    pub scopes_removed: Vec<ScopeChoice>,
+    pub redirect_uris_added: Vec<String>,
+    pub redirect_uris_removed: Vec<String>,
+}
+
+impl ManifestComparison {
+    /// `plan` made with `prune`, so that the apps the manifest does not name are listed.
+    pub fn new(path: String, plan: &manifest::Plan) -> Self {
+        let mut comparison = Self {
+            path,
+            only_in_manifest: Vec::new(),
+            differ: Vec::new(),
+            only_on_server: Vec::new(),
+            same: plan.unchanged.clone(),
+        };
+        for change in &plan.changes {
+            match change {
+                manifest::Change::Create { wanted, .. } => {
+                    comparison.only_in_manifest.push(wanted.name.clone());
+                }
+                manifest::Change::Update { app, changes, .. } => {
+                    comparison.differ.push(AppDrift {
+                        id: app.id.clone(),
+                        name: app.name.clone(),
+                        rename: changes.name.as_ref().map(|(_, to)| to.clone()),
+                        scopes_added: choices(&changes.scopes_added),
+                        scopes_removed: choices(&changes.scopes_removed),
+                        redirect_uris_added: changes.redirect_uris_added.clone(),
+                        redirect_uris_removed: changes.redirect_uris_removed.clone(),
+                    });
+                }
+                manifest::Change::Delete { app } => comparison.only_on_server.push(AppRef {
+                    id: app.id.clone(),
+                    name: app.name.clone(),
+                }),
+            }
+        }
+        comparison
     }
 }
 
@@ -1082,6 +1156,9 @@ mod tests {
             RotationView::decl(&cfg),
             CopyPreview::decl(&cfg),
             CopiedApp::decl(&cfg),
+            ManifestComparison::decl(&cfg),
+            AppRef::decl(&cfg),
+            AppDrift::decl(&cfg),
             RotationRow::decl(&cfg),
             ExpiringOverview::decl(&cfg),
             ErrorCode::decl(&cfg),

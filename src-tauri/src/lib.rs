@@ -47,6 +47,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::apps::delete_app,
             commands::copy::plan_copy,
             commands::copy::copy_app,
+            commands::manifest::compare_manifest,
             commands::secrets::generate_secret,
             commands::secrets::delete_secret,
             commands::secrets::start_rotation,

@@ -1,12 +1,13 @@
-//! Copying an app to another connection in the real window: the target chosen, what would be
+//! Apps across connections in the real window. Copying an app to another connection: the target chosen, what would be
 //! registered there shown, the copy registered on a second sandbox tenant, its secret shown
-//! once, and the window then on the copy's page, where Verify uses that secret.
+//! once, and the window then on the copy's page, where Verify uses that secret. And a manifest
+//! compared with a connection's apps.
 
 use fantoccini::Locator;
 use registrar_core::model::ScopeType;
 use registrar_tests::{click, store_and_close, text_of, wait_for, Desktop};
 
-use crate::cli::{ok_json, registrar, save_running, works};
+use crate::cli::{ok_json, registrar, save_running, stdout, works};
 use crate::connections::wait_for_text;
 use crate::core_client::sandbox;
 use crate::workflow::{create, open, open_app};
@@ -66,5 +67,56 @@ async fn an_app_is_copied_to_another_tenant_from_its_page() {
     let listed =
         ok_json(&registrar(&["apps", "get", &copy_id, "-c", "Prod", "--json"], &env, "").await);
     assert_eq!(listed["scopes"][0]["name"], "OR.Jobs.Read");
+    client.close().await.unwrap();
+}
+
+/// A manifest exported from the window's connection, then drifted from on both sides, opened
+/// in the window: what applying it would create, change and find only on the server.
+#[tokio::test]
+async fn the_window_compares_a_manifest_with_the_connections_apps() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("apps.yaml");
+    let desktop = Desktop::start_with(&[("REGISTRAR_MANIFEST_FILE", file.display().to_string())]);
+    let (client, admin) = open(&desktop).await;
+    let config = desktop.dir.path().join("config/dev.registrar.desktop");
+    let env = [
+        ("REGISTRAR_CONFIG_DIR", config.display().to_string()),
+        ("REGISTRAR_KEYCHAIN_NAMESPACE", desktop.namespace.clone()),
+    ];
+    let (ledger, _) = create(
+        &admin,
+        "Ledger",
+        &[("OR.Jobs.Read", ScopeType::Application)],
+    )
+    .await;
+    let out = file.to_str().unwrap();
+    stdout(&registrar(&["manifest", "export", "--out", out], &env, "").await);
+
+    // The server drifts: a scope added, an app made elsewhere; the manifest plans a new app.
+    let args = [
+        "apps",
+        "update",
+        &ledger.id,
+        "--app-scope",
+        "OR.Jobs.Read",
+        "--app-scope",
+        "OR.Queues",
+    ];
+    stdout(&registrar(&args, &env, "").await);
+    create(&admin, "Stray", &[("OR.Jobs.Read", ScopeType::Application)]).await;
+    let planned = "- name: Planned\n  type: confidential\n  applicationScopes:\n  - OR.Jobs.Read\n";
+    let manifest = std::fs::read_to_string(&file).unwrap() + planned;
+    std::fs::write(&file, manifest).unwrap();
+
+    click(&client, "[data-testid=manifest-open]").await;
+    let only_here = text_of(&client, "[data-testid=manifest-only-in-manifest]").await;
+    assert_eq!(only_here, "Planned");
+    let differ = text_of(&client, "[data-testid=manifest-differ]").await;
+    assert!(
+        differ.contains("Ledger") && differ.contains("scope OR.Queues (application)"),
+        "{differ}"
+    );
+    let only_there = text_of(&client, "[data-testid=manifest-only-on-server]").await;
+    assert_eq!(only_there, "Stray");
     client.close().await.unwrap();
 }

@@ -1,6 +1,14 @@
-export type View = { name: 'list' } | { name: 'app'; appId: string } | { name: 'expiring' } | { name: 'audit' };
+export type View =
+  | { name: 'list' }
+  | { name: 'app'; appId: string }
+  | { name: 'expiring' }
+  | { name: 'audit' }
+  | { name: 'manifest' };
 
-/** Where the window is: the applications list, one app's page, the expiring secrets or the audit trail. */
+/**
+ * Where the window is: the applications list, one app's page, the expiring secrets, the audit
+ * trail or a manifest compared with the apps.
+ */
 export class Navigation {
   view = $state<View>({ name: 'list' });
   /** The list is back after an app's page, so focus goes back to that app's row. */
@@ -18,6 +26,11 @@ export class Navigation {
 
   audit(): void {
     this.view = { name: 'audit' };
+    this.returned = false;
+  }
+
+  manifest(): void {
+    this.view = { name: 'manifest' };
     this.returned = false;
   }
 

@@ -5,6 +5,7 @@ pub mod clipboard;
 pub mod connection;
 pub mod copy;
 pub mod handoff;
+pub mod manifest;
 pub mod secrets;
 pub mod settings;
 pub mod startup;

@@ -214,6 +214,29 @@ notOffered: Array<ScopeChoice>,
  */
 existingAppId: string | null, };
 export type CopiedApp = { connectionId: string, appId: string, secret: GeneratedSecret | null, };
+export type ManifestComparison = { 
+/**
+ * The manifest file compared.
+ */
+path: string, 
+/**
+ * The apps only the manifest has, which applying it would create.
+ */
+onlyInManifest: Array<string>, 
+/**
+ * The apps that differ, and how applying the manifest would change them.
+ */
+differ: Array<AppDrift>, 
+/**
+ * The apps the manifest does not name.
+ */
+onlyOnServer: Array<AppRef>, 
+/**
+ * The apps as the manifest says.
+ */
+same: Array<string>, };
+export type AppRef = { id: string, name: string, };
+export type AppDrift = { id: string, name: string, rename: string | null, scopesAdded: Array<ScopeChoice>, scopesRemoved: Array<ScopeChoice>, redirectUrisAdded: Array<string>, redirectUrisRemoved: Array<string>, };
 export type RotationRow = { connectionId: string, connectionName: string, appId: string, appName: string, rotation: RotationView, };
 export type ExpiringOverview = { rows: Array<ExpiringRow>, unreachable: Array<Unreachable>, 
 /**

@@ -19,6 +19,7 @@ import type {
   ExportedSheet,
   GeneratedSecret,
   HandoffFormat,
+  ManifestComparison,
   NewSecret,
   RegisteredApp,
   SavedApp,
@@ -173,6 +174,11 @@ export function planCopy(appId: string, targetId: string): Promise<CopyPreview> 
 /** Registers the copy there; `leaveOutNotOffered` drops the scopes the target does not offer. */
 export function copyApp(appId: string, targetId: string, leaveOutNotOffered: boolean): Promise<CopiedApp> {
   return call('copy_app', { appId, targetId, leaveOutNotOffered });
+}
+
+/** Asks for a manifest file and compares it with the connection's apps; null when cancelled. */
+export function compareManifest(): Promise<ManifestComparison | null> {
+  return call('compare_manifest');
 }
 
 export function deleteApp(appId: string, confirmName: string, acceptLockout = false): Promise<null> {

@@ -26,6 +26,7 @@ export {
   deleteApp,
   planCopy,
   copyApp,
+  compareManifest,
   verifyApp,
   copySecret,
   copyCurl,
