@@ -5,25 +5,47 @@
 
 use fantoccini::Locator;
 use registrar_core::model::ScopeType;
-use registrar_tests::{click, store_and_close, text_of, wait_for, Desktop};
+use registrar_tests::{
+    click, click_button, poll, store_and_close, text_of, texts, wait_for, wait_settled, Desktop,
+};
 
 use crate::cli::{ok_json, registrar, save_running, stdout, works};
 use crate::connections::wait_for_text;
-use crate::core_client::sandbox;
+use crate::core_client::{sandbox, Running};
 use crate::workflow::{create, open, open_app};
+
+/// What the command line needs to work on the window's connections and keychain.
+fn command_line(desktop: &Desktop) -> [(&'static str, String); 2] {
+    let config = desktop.dir.path().join("config/dev.registrar.desktop");
+    [
+        ("REGISTRAR_CONFIG_DIR", config.display().to_string()),
+        ("REGISTRAR_KEYCHAIN_NAMESPACE", desktop.namespace.clone()),
+    ]
+}
+
+/// A second sandbox tenant, saved as "Prod" beside the window's sandbox as the command line
+/// saves one.
+async fn second_tenant(desktop: &Desktop) -> (Running, [(&'static str, String); 2]) {
+    let prod = sandbox().await;
+    let env = command_line(desktop);
+    save_running(&env, "Prod", &prod).await;
+    (prod, env)
+}
+
+/// Chooses the option labelled `label` of the select `css`.
+async fn choose(client: &fantoccini::Client, css: &str, label: &str) {
+    let option = format!(".//option[normalize-space()='{label}']");
+    let select = wait_for(client, css).await;
+    let option = select.find(Locator::XPath(&option)).await.unwrap();
+    option.click().await.unwrap();
+}
 
 #[tokio::test]
 async fn an_app_is_copied_to_another_tenant_from_its_page() {
     let desktop = Desktop::start();
     let (client, admin) = open(&desktop).await;
     // A second tenant, saved beside the window's sandbox as the command line saves one.
-    let prod = sandbox().await;
-    let config = desktop.dir.path().join("config/dev.registrar.desktop");
-    let env = [
-        ("REGISTRAR_CONFIG_DIR", config.display().to_string()),
-        ("REGISTRAR_KEYCHAIN_NAMESPACE", desktop.namespace.clone()),
-    ];
-    save_running(&env, "Prod", &prod).await;
+    let (prod, env) = second_tenant(&desktop).await;
     let (app, _) = create(
         &admin,
         "Payroll export",
@@ -33,14 +55,7 @@ async fn an_app_is_copied_to_another_tenant_from_its_page() {
     open_app(&client, &app.id).await;
 
     click(&client, "[data-testid=app-copy]").await;
-    wait_for(&client, "[data-testid=copy-target]")
-        .await
-        .find(Locator::XPath(".//option[normalize-space()='Prod']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    choose(&client, "[data-testid=copy-target]", "Prod").await;
     let preview = wait_for_text(&client, "[data-testid=copy-preview]", "Prod").await;
     assert!(preview.contains("OR.Jobs.Read"), "{preview}");
     click(&client, "[data-testid=copy-submit]").await;
@@ -78,11 +93,7 @@ async fn the_window_compares_a_manifest_with_the_connections_apps() {
     let file = dir.path().join("apps.yaml");
     let desktop = Desktop::start_with(&[("REGISTRAR_MANIFEST_FILE", file.display().to_string())]);
     let (client, admin) = open(&desktop).await;
-    let config = desktop.dir.path().join("config/dev.registrar.desktop");
-    let env = [
-        ("REGISTRAR_CONFIG_DIR", config.display().to_string()),
-        ("REGISTRAR_KEYCHAIN_NAMESPACE", desktop.namespace.clone()),
-    ];
+    let env = command_line(&desktop);
     let (ledger, _) = create(
         &admin,
         "Ledger",
@@ -118,5 +129,49 @@ async fn the_window_compares_a_manifest_with_the_connections_apps() {
     );
     let only_there = text_of(&client, "[data-testid=manifest-only-on-server]").await;
     assert_eq!(only_there, "Stray");
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn several_apps_are_copied_from_the_list_and_each_copy_holds_its_secret() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    let (prod, _) = second_tenant(&desktop).await;
+    let scopes = [("OR.Jobs.Read", ScopeType::Application)];
+    let (first, _) = create(&admin, "Nightly export", &scopes).await;
+    let (second, _) = create(&admin, "Invoice sync", &scopes).await;
+    click_button(&client, "Refresh").await;
+    wait_settled(&client).await;
+
+    click(&client, "[data-testid=apps-copy-many]").await;
+    for app in [&first, &second] {
+        let tick = format!("[data-testid=copy-many-app][value='{}']", app.id);
+        wait_for(&client, &tick).await.send_keys(" ").await.unwrap();
+    }
+    choose(&client, "[data-testid=copy-many-target]", "Prod").await;
+    wait_for_text(&client, "[data-testid=copy-many-submit]", "Copy 2 apps").await;
+    click(&client, "[data-testid=copy-many-submit]").await;
+    let outcomes = poll(
+        "both apps to be copied",
+        || async { texts(&client, "[data-testid=copy-many-outcome]").await },
+        |shown| shown.len() == 2 && shown.iter().all(|s| s.starts_with("Copied")),
+    )
+    .await;
+
+    // The first one opens on Prod, its secret held there for Verify.
+    let name = ["Nightly export", "Invoice sync"]
+        .into_iter()
+        .find(|name| outcomes[0].contains(name))
+        .unwrap();
+    click(&client, "[data-testid=copy-many-outcome] button").await;
+    wait_for_text(
+        &client,
+        "[data-testid=connection-url]",
+        &prod.sandbox.addr().to_string(),
+    )
+    .await;
+    wait_for_text(&client, "[data-testid=app-page] h2", name).await;
+    click(&client, "[data-testid=verify-run]").await;
+    wait_for(&client, "[data-testid=verify-result]").await;
     client.close().await.unwrap();
 }

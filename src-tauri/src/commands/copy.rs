@@ -20,14 +20,16 @@ pub async fn plan_copy(
     Ok(CopyPreview::from(&plan))
 }
 
-/// Registers the copy on connection `target_id`; its secret leaves Rust here, once, for the UI
-/// to show, and is held by that connection's session for Verify, Copy and the sheet.
+/// Registers the copy on connection `target_id`; its secret is held by that connection's session
+/// for Verify, Copy and the sheet, and leaves Rust here, once, for the UI to show, if `reveal`
+/// (a copy of several apps shows none: each is taken from its page).
 #[tauri::command]
 pub async fn copy_app(
     state: State<'_, AppState>,
     app_id: String,
     target_id: String,
     leave_out_not_offered: bool,
+    reveal: bool,
 ) -> Result<CopiedApp, IpcError> {
     let workspace = state.workspace().await?;
     let now = OffsetDateTime::now_utc();
@@ -39,6 +41,7 @@ pub async fn copy_app(
         secret: applied
             .secret
             .as_ref()
+            .filter(|_| reveal)
             .map(|value| show_once(&applied.app, value)),
         app_id: applied.app.id,
     })

@@ -16,7 +16,7 @@ function renderList(props: { restoreFocus?: boolean; features?: Features } = {})
   const list = new AppsState();
   const onRegister = vi.fn();
   const onOpen = vi.fn();
-  render(AppList, { list, features: ALL_FEATURES, onRegister, onOpen, ...props });
+  render(AppList, { list, features: ALL_FEATURES, onRegister, onOpen, onCopyMany: vi.fn(), ...props });
   return { list, onRegister, onOpen };
 }
 
@@ -314,7 +314,7 @@ describe('AppList', () => {
     await list.load();
     list.activeId = 'id-00002';
 
-    render(AppList, { list, features: ALL_FEATURES, onRegister: vi.fn(), onOpen: vi.fn(), restoreFocus: true });
+    render(AppList, { list, features: ALL_FEATURES, onRegister: vi.fn(), onOpen: vi.fn(), onCopyMany: vi.fn(), restoreFocus: true });
 
     await waitFor(() => expect((document.activeElement as HTMLElement).dataset.appId).toBe('id-00002'));
   });

@@ -50,7 +50,7 @@ describe('CopyDialog', () => {
     await fireEvent.click(screen.getByTestId('copy-leave-out'));
     expect(submit.disabled).toBe(false);
     await fireEvent.click(submit);
-    expect(copyApp).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, 'acme', true);
+    expect(copyApp).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, 'acme', true, true);
     await waitFor(() => expect(onCopied).toHaveBeenCalledWith(copied));
   });
 

@@ -171,9 +171,17 @@ export function planCopy(appId: string, targetId: string): Promise<CopyPreview> 
   return call('plan_copy', { appId, targetId });
 }
 
-/** Registers the copy there; `leaveOutNotOffered` drops the scopes the target does not offer. */
-export function copyApp(appId: string, targetId: string, leaveOutNotOffered: boolean): Promise<CopiedApp> {
-  return call('copy_app', { appId, targetId, leaveOutNotOffered });
+/**
+ * Registers the copy there; `leaveOutNotOffered` drops the scopes the target does not offer. Its
+ * secret is held there, and sent to be shown once only if `reveal`.
+ */
+export function copyApp(
+  appId: string,
+  targetId: string,
+  leaveOutNotOffered: boolean,
+  reveal: boolean,
+): Promise<CopiedApp> {
+  return call('copy_app', { appId, targetId, leaveOutNotOffered, reveal });
 }
 
 /** Asks for a manifest file and compares it with the connection's apps; null when cancelled. */

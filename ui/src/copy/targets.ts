@@ -1,0 +1,14 @@
+import { listConnections, toIpcError, type ConnectionView } from '../ipc';
+
+/**
+ * The saved connections an app of the current one can be copied to (all the others), or why
+ * they could not be read.
+ */
+export async function copyTargets(): Promise<ConnectionView[] | string> {
+  try {
+    const list = await listConnections();
+    return list.connections.filter((c) => c.id !== list.currentId);
+  } catch (failure) {
+    return `The connections could not be read. ${toIpcError(failure).message}`;
+  }
+}
