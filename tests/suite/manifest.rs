@@ -274,4 +274,34 @@ async fn a_manifest_applies_to_an_rfc_7591_server_as_far_as_its_features_go() {
 
     let again = stdout(&registrar(&["apply", "-f", path], &env, "").await);
     assert!(again.contains("No changes"), "{again}");
+
+    // The server's own manifest, exported, plans no change there.
+    let exported = dir.path().join("exported.json");
+    let export = [
+        "manifest",
+        "export",
+        "--format",
+        "json",
+        "--out",
+        exported.to_str().unwrap(),
+    ];
+    stdout(&registrar(&export, &env, "").await);
+    let round = std::fs::read_to_string(&exported).unwrap();
+    assert!(
+        round.contains("\"applicationScopes\": [\n        \"orders.read\""),
+        "{round}"
+    );
+    let plan = [
+        "plan",
+        "-f",
+        exported.to_str().unwrap(),
+        "--detailed-exitcode",
+    ];
+    let same = registrar(&plan, &env, "").await;
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stdout)
+    );
 }
