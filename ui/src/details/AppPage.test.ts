@@ -491,12 +491,23 @@ describe('deleting the app', () => {
     expect(document.activeElement).toBe(input);
     expect(confirm.disabled).toBe(true);
 
-    for (const near of ['Billing', 'billing sync', 'Billing sync ', ' Billing sync']) {
-      await fireEvent.input(input, { target: { value: near } });
+    const why = () => screen.queryByTestId('delete-confirm-mismatch')?.textContent ?? null;
+    expect(why()).toBeNull();
+    const near = [
+      ['Billing', 'Delete stays disabled until the name matches exactly.'],
+      ['billing sync', 'Type it with the same capitals: the name must match exactly.'],
+      ['Billing sync ', 'Leave out the spaces before and after it: the name must match exactly.'],
+      [' Billing sync', 'Leave out the spaces before and after it: the name must match exactly.'],
+    ];
+    for (const [typed, said] of near) {
+      await fireEvent.input(input, { target: { value: typed } });
       expect(confirm.disabled).toBe(true);
+      expect(why()).toBe(said);
+      expect(input.getAttribute('aria-describedby')).toBe(screen.getByTestId('delete-confirm-mismatch').id);
     }
     await fireEvent.input(input, { target: { value: 'Billing sync' } });
     expect(confirm.disabled).toBe(false);
+    expect(why()).toBeNull();
     await fireEvent.click(confirm);
 
     expect(deleteAppMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, 'Billing sync', false);
