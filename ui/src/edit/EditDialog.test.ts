@@ -94,6 +94,21 @@ describe('EditDialog', () => {
     expect(document.querySelectorAll('input[name="app-type"]')).toHaveLength(0);
   });
 
+  it('closes at once while nothing changed, and asks before discarding a change', async () => {
+    const { onCancel } = await renderEdit();
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(onCancel).toHaveBeenCalledOnce();
+
+    await fireEvent.input(nameInput(), { target: { value: 'Billing sync v2' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.getByRole('dialog', { name: 'Discard what you entered?' }).textContent).toContain(
+      'The changes were not saved',
+    );
+    expect(onCancel).toHaveBeenCalledOnce();
+    await fireEvent.click(screen.getByTestId('confirm-discard'));
+    expect(onCancel).toHaveBeenCalledTimes(2);
+  });
+
   it('shows the changes the server plans, then saves and hands over the app as read back', async () => {
     planMock.mockResolvedValue(CHANGES);
     const saved = { details: { ...BILLING_DETAILS, name: 'Billing sync v2' }, replacedSecret: null };

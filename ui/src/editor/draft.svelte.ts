@@ -30,6 +30,14 @@ export class AppDraftState {
   refusal = $derived(this.attempted && this.blocked ? 'Fix the redirect URLs first: they are marked above.' : null);
 
   #nextKey = 0;
+  /** The draft as it was made, to tell whether anything was entered since. */
+  #start = $state('');
+  /** Something was entered (or removed) since the draft was made: closing loses it. */
+  changed = $derived(JSON.stringify(this.toDraft()) !== this.#start);
+
+  constructor() {
+    this.#start = JSON.stringify(this.toDraft());
+  }
 
   /** A draft holding what an existing app has. */
   static of(app: { name: string; appType: AppType; redirectUris: string[]; scopes: ScopeChoice[] }): AppDraftState {
@@ -41,6 +49,7 @@ export class AppDraftState {
       draft.addRedirect(uri);
     }
     draft.scopes = app.scopes.map((s) => ({ ...s }));
+    draft.#start = JSON.stringify(draft.toDraft());
     return draft;
   }
 

@@ -255,7 +255,7 @@ describe('RegisterForm', () => {
     expect(document.activeElement).toBe(nameInput());
   });
 
-  it('closes on Escape and on Cancel', async () => {
+  it('closes on Escape and on Cancel while nothing was entered', async () => {
     const { onCancel } = await renderForm();
 
     await fireEvent.keyDown(nameInput(), { key: 'Escape' });
@@ -263,6 +263,22 @@ describe('RegisterForm', () => {
 
     expect(onCancel).toHaveBeenCalledTimes(2);
     expect(registerMock).not.toHaveBeenCalled();
+  });
+
+  it('asks before Escape or Cancel discards what was entered, and keeps it when told to', async () => {
+    const { onCancel } = await renderForm();
+    await fireEvent.input(nameInput(), { target: { value: 'Half done' } });
+
+    await fireEvent.keyDown(nameInput(), { key: 'Escape' });
+    expect(screen.getByRole('dialog', { name: 'Discard what you entered?' })).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Keep editing' }));
+    expect(screen.queryByRole('dialog', { name: 'Discard what you entered?' })).toBeNull();
+    expect(nameInput().value).toBe('Half done');
+    expect(onCancel).not.toHaveBeenCalled();
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    await fireEvent.click(screen.getByTestId('confirm-discard'));
+    expect(onCancel).toHaveBeenCalledExactlyOnceWith(false);
   });
 
   it('takes focus into the dialog', async () => {
