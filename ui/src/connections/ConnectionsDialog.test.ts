@@ -323,7 +323,7 @@ describe('ConnectionsDialog', () => {
 
     await fireEvent.click(screen.getByTestId('connection-save'));
 
-    expect((await screen.findByTestId('connection-signing-in')).textContent).toContain('Sign in in the browser');
+    expect((await screen.findByTestId('connection-signing-in')).textContent).toContain('Sign in through the browser window that opened');
     expect(screen.getByTestId('connection-sign-in-status')).toBe(status);
     expect(status.textContent).toContain('Waiting for the sign-in');
     const showUrl = vi.mocked(onSignInUrl).mock.calls[0][0];

@@ -240,7 +240,7 @@ describe('the redirect URLs', () => {
     await tickScope('OR.Jobs.Read', 'user');
     expect(legend().querySelector('legend')!.textContent).toBe('Redirect URLs (required)');
     expect(texts('redirect-error')).toEqual([
-      'User scopes need a redirect URL: add the URL the app receives the sign-in at.',
+      'User scopes need a redirect URL: add the address the identity server sends the user back to after signing in.',
     ]);
     expect(draft.blocked).toBe(true);
 
@@ -281,8 +281,8 @@ describe('the redirect URLs', () => {
     await addRedirect('http://127.0.0.1:8400/');
 
     expect(texts('redirect-note')).toEqual([
-      'The match is exact: also register https://a.example.com/cb/? Add it',
-      'The match is exact: also register http://127.0.0.1:8400? Add it',
+      'The match is exact, so the address with the final slash is another one. Register it too: https://a.example.com/cb/ Add it',
+      'The match is exact, so the address without the final slash is another one. Register it too: http://127.0.0.1:8400 Add it',
     ]);
     expect(draft.blocked).toBe(false);
 

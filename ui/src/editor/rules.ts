@@ -64,7 +64,8 @@ export function redirectMissing(scopes: readonly ScopeChoice[], uris: readonly s
   return redirectRequired(scopes) && uris.every((uri) => uri.trim() === '');
 }
 
-export const REDIRECT_MISSING = 'User scopes need a redirect URL: add the URL the app receives the sign-in at.';
+export const REDIRECT_MISSING =
+  'User scopes need a redirect URL: add the address the identity server sends the user back to after signing in.';
 
 const IPV4_LOOPBACK = /^127\.\d+\.\d+\.\d+$/;
 
