@@ -559,6 +559,7 @@ describe('editing', () => {
     await screen.findByRole('heading', { level: 2, name: 'Billing' });
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(onChanged).toHaveBeenCalledOnce();
+    expect(screen.getByTestId('app-saved').textContent).toBe('Saved: the server has “Billing” as shown.');
   });
 
   it('shows once, and says so, a secret the server replaced with the saved edit', async () => {
