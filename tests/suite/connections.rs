@@ -170,6 +170,17 @@ async fn add_a_connection_in_the_window_switch_to_it_and_back_and_remove_it() {
         secret.expose(),
     )
     .await;
+    // The secret's field is drawn as the client ID's is, not squashed: same size and padding.
+    let size = |css: &'static str| {
+        let client = &client;
+        async move {
+            let (_, _, width, height) = wait_for(client, css).await.rectangle().await.unwrap();
+            (width.round(), height.round())
+        }
+    };
+    let secret_size = size("[data-testid=connection-clientSecret]").await;
+    let id_size = size("[data-testid=connection-clientId]").await;
+    assert_eq!(secret_size, id_size);
     click(&client, "[data-testid=connection-save]").await;
     wait_listed(&client, &["Acme billing"], &[]).await;
     let url = text_of(&client, "[data-testid=connection-url]").await;
