@@ -339,6 +339,16 @@ pub async fn store_and_close(client: &Client) {
     click(client, "[data-testid=new-secret-close]").await;
 }
 
+/// Marks the registered app's secret stored in the registration's result, and closes it.
+pub async fn close_registered(client: &Client) {
+    wait_for(client, "[data-testid=result-stored]")
+        .await
+        .send_keys(" ")
+        .await
+        .unwrap();
+    click(client, "[data-testid=result-close]").await;
+}
+
 pub async fn generate_secret(client: &Client, description: &str, expiry: &str) -> String {
     click(client, "[data-testid=secret-generate]").await;
     type_into(client, "[data-testid=secret-description]", description).await;

@@ -9,9 +9,9 @@ use fantoccini::{Client, Locator};
 use registrar_core::model::ScopeType;
 use registrar_tests::proxy::{Fault, FaultProxy};
 use registrar_tests::{
-    add_suite_with_secret, choose_type, click, click_button, click_xpath, fill_suite_form,
-    keychain_lookup, poll, store_and_close, text_of, toggle_scope, type_into, wait_for,
-    wait_settled, Desktop, SuiteAdmin,
+    add_suite_with_secret, choose_type, click, click_button, click_xpath, close_registered,
+    fill_suite_form, keychain_lookup, poll, store_and_close, text_of, toggle_scope, type_into,
+    wait_for, wait_settled, Desktop, SuiteAdmin,
 };
 use serde_json::json;
 
@@ -587,7 +587,7 @@ pub(crate) async fn register_machine_app(
     click(client, "[data-testid=register-submit]").await;
     let app_id = text_of(client, "[data-testid=result-app-id]").await;
     let secret = text_of(client, "[data-testid=result-secret]").await;
-    click(client, "[data-testid=result-close]").await;
+    close_registered(client).await;
     (app_id, secret)
 }
 

@@ -81,11 +81,7 @@ async fn register_a_confidential_app_in_the_window_and_use_its_secret() {
         (401, Some("invalid_client"))
     );
 
-    wait_for(&client, "[data-testid=result-close]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    registrar_tests::close_registered(&client).await;
     let row = format!("[data-testid=app-row][data-app-id='{app_id}']");
     wait_for(&client, &row).await;
     client.close().await.unwrap();

@@ -321,7 +321,8 @@ async fn the_sheets_sign_in_requests_work_against_lemonldap() {
 #[tokio::test]
 async fn the_window_registers_with_open_registration_and_says_why_it_cannot_manage_the_app() {
     use registrar_tests::{
-        choose_type, click, text_of, toggle_scope, type_into, wait_for, wait_settled, Desktop,
+        choose_type, click, close_registered, text_of, toggle_scope, type_into, wait_for,
+        wait_settled, Desktop,
     };
     let server = Lemonldap::start();
     let desktop = Desktop::start();
@@ -368,7 +369,7 @@ async fn the_window_registers_with_open_registration_and_says_why_it_cannot_mana
     assert!(!text_of(&client, "[data-testid=result-secret]")
         .await
         .is_empty());
-    click(&client, "[data-testid=result-close]").await;
+    close_registered(&client).await;
     wait_settled(&client).await;
     click(
         &client,

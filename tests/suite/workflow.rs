@@ -12,8 +12,8 @@ use registrar_core::provider::Provider;
 use registrar_core::uipath::UiPathClient;
 use registrar_core::{Error, Secret};
 use registrar_tests::{
-    choose_type, click, click_button, generate_secret, poll, text_of, texts, toggle_scope,
-    type_into, wait_for, wait_settled, Desktop,
+    choose_type, click, click_button, close_registered, generate_secret, poll, text_of, texts,
+    toggle_scope, type_into, wait_for, wait_settled, Desktop,
 };
 use serde_json::json;
 
@@ -140,7 +140,7 @@ async fn register_with_scopes_from_two_resources_and_both_tabs() {
 
     let app_id = text_of(&client, "[data-testid=result-app-id]").await;
     let secret = text_of(&client, "[data-testid=result-secret]").await;
-    click(&client, "[data-testid=result-close]").await;
+    close_registered(&client).await;
 
     let app = admin.get_app(&app_id).await.unwrap();
     assert_eq!(app.name, "Billing portal");

@@ -155,6 +155,8 @@ describe('App', () => {
     vi.mocked(listApps).mockResolvedValue([PORTAL, BILLING]);
     await fireEvent.keyDown(dialog, { key: 'Escape' });
     expect(screen.getByTestId('secret-dialog')).toBeTruthy();
+    expect((screen.getByTestId('result-close') as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.click(screen.getByTestId('result-stored'));
     await fireEvent.click(screen.getByTestId('result-close'));
 
     expect(screen.queryByTestId('secret-dialog')).toBeNull();
@@ -162,9 +164,30 @@ describe('App', () => {
     await waitFor(() =>
       expect(screen.getAllByTestId('app-row').map((row) => row.dataset.appId)).toEqual([BILLING.id, PORTAL.id]),
     );
+    // The new app's row is the list's selected one.
+    const selected = screen.getAllByTestId('app-row').map((row) => row.dataset.active);
+    expect(selected).toEqual(['true', 'false']);
     // The session's reads of the other apps still hold: only the new one is read.
     expect(listApps).toHaveBeenLastCalledWith(false);
     expect(document.activeElement).toBe(opener);
+  });
+
+  it('leads from the registration’s result to the new app’s page, with no stale notice', async () => {
+    vi.mocked(registerApp).mockResolvedValue({ app: BILLING, secret: 'only-once' });
+    await renderApp();
+    await fireEvent.click(screen.getByTestId('register-open'));
+    await screen.findAllByRole('checkbox');
+    await fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Billing sync' } });
+    await fireEvent.click(document.querySelector('[data-scope="OR.Jobs"][data-scope-type="application"]')!);
+    await fireEvent.click(screen.getByTestId('register-submit'));
+    await screen.findByTestId('secret-dialog');
+
+    await fireEvent.click(screen.getByTestId('result-stored'));
+    await fireEvent.click(screen.getByTestId('result-open'));
+
+    expect(await screen.findByTestId('app-page')).toBeTruthy();
+    expect(getApp).toHaveBeenCalledWith(BILLING.id);
+    expect(document.body.textContent).not.toContain('only-once');
   });
 
   it('lists an app the server registered although the answer was lost, once the form is closed', async () => {

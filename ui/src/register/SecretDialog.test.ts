@@ -13,8 +13,9 @@ const CONFIDENTIAL: RegisteredApp = { app: BILLING, secret: 'q8#Zr!x_2v' };
 
 function renderDialog(result: RegisteredApp) {
   const onClose = vi.fn();
-  render(SecretDialog, { result, onClose });
-  return { onClose };
+  const onOpen = vi.fn();
+  render(SecretDialog, { result, onClose, onOpen });
+  return { onClose, onOpen };
 }
 
 beforeEach(() => {
@@ -41,14 +42,29 @@ describe('SecretDialog', () => {
     expect(dialog.contains(document.activeElement)).toBe(true);
   });
 
-  it('drops the secret and tells the parent on Close', async () => {
+  it('closes only once the secret is marked stored, then drops it and tells the parent', async () => {
     const { onClose } = renderDialog(CONFIDENTIAL);
+    const close = screen.getByTestId('result-close') as HTMLButtonElement;
+    expect(close.disabled).toBe(true);
+    expect((screen.getByTestId('result-open') as HTMLButtonElement).disabled).toBe(true);
 
-    await fireEvent.click(screen.getByTestId('result-close'));
+    await fireEvent.click(screen.getByTestId('result-stored'));
+    await fireEvent.click(close);
 
     expect(screen.queryByTestId('result-secret')).toBeNull();
     expect(document.body.textContent).not.toContain('q8#Zr!x_2v');
     expect(onClose).toHaveBeenCalledOnce();
+  });
+
+  it('leads on to the page of the new app', async () => {
+    const { onClose, onOpen } = renderDialog(CONFIDENTIAL);
+
+    await fireEvent.click(screen.getByTestId('result-stored'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Open the app' }));
+
+    expect(onOpen).toHaveBeenCalledOnce();
+    expect(onClose).not.toHaveBeenCalled();
+    expect(document.body.textContent).not.toContain('q8#Zr!x_2v');
   });
 
   it('does not close on Escape', async () => {
@@ -67,6 +83,8 @@ describe('SecretDialog', () => {
     expect(screen.queryByTestId('result-secret')).toBeNull();
     expect(screen.queryByText(/shown only once/)).toBeNull();
     expect(screen.getByText(/PKCE/)).toBeTruthy();
+    expect(screen.queryByTestId('result-stored')).toBeNull();
+    expect((screen.getByTestId('result-close') as HTMLButtonElement).disabled).toBe(false);
   });
 
   it('copies the exact App ID and confirms for a moment', async () => {
@@ -108,7 +126,8 @@ describe('SecretDialog', () => {
   it('wraps Tab around inside the dialog', async () => {
     renderDialog(CONFIDENTIAL);
     const first = screen.getByRole('button', { name: 'Copy App ID' });
-    const last = screen.getByTestId('result-close');
+    await fireEvent.click(screen.getByTestId('result-stored'));
+    const last = screen.getByTestId('result-open');
     expect(document.activeElement).toBe(first);
 
     last.focus();
