@@ -25,6 +25,14 @@ async function renderApp() {
   await screen.findAllByTestId('app-row');
 }
 
+/** Fills the open Register form with Billing sync (one application scope) and submits it. */
+async function fillAndRegister() {
+  await screen.findAllByRole('checkbox');
+  await fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Billing sync' } });
+  await fireEvent.click(document.querySelector('[data-scope="OR.Jobs"][data-scope-type="application"]')!);
+  await fireEvent.click(screen.getByTestId('register-submit'));
+}
+
 describe('App', () => {
   it('shows the connection with its identity URL as text', async () => {
     await renderApp();
@@ -142,10 +150,7 @@ describe('App', () => {
     opener.focus();
 
     await fireEvent.click(opener);
-    await screen.findAllByRole('checkbox');
-    await fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Billing sync' } });
-    await fireEvent.click(document.querySelector('[data-scope="OR.Jobs"][data-scope-type="application"]')!);
-    await fireEvent.click(screen.getByTestId('register-submit'));
+    await fillAndRegister();
 
     const dialog = await screen.findByTestId('secret-dialog');
     expect(screen.queryByTestId('register-form')).toBeNull();
@@ -176,10 +181,7 @@ describe('App', () => {
     vi.mocked(registerApp).mockResolvedValue({ app: BILLING, secret: 'only-once' });
     await renderApp();
     await fireEvent.click(screen.getByTestId('register-open'));
-    await screen.findAllByRole('checkbox');
-    await fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Billing sync' } });
-    await fireEvent.click(document.querySelector('[data-scope="OR.Jobs"][data-scope-type="application"]')!);
-    await fireEvent.click(screen.getByTestId('register-submit'));
+    await fillAndRegister();
     await screen.findByTestId('secret-dialog');
 
     await fireEvent.click(screen.getByTestId('result-stored'));
@@ -198,10 +200,7 @@ describe('App', () => {
     });
     await renderApp();
     await fireEvent.click(screen.getByTestId('register-open'));
-    await screen.findAllByRole('checkbox');
-    await fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Billing sync' } });
-    await fireEvent.click(document.querySelector('[data-scope="OR.Jobs"][data-scope-type="application"]')!);
-    await fireEvent.click(screen.getByTestId('register-submit'));
+    await fillAndRegister();
     await screen.findByText(/was registered all the same/);
     vi.mocked(listApps).mockResolvedValue([PORTAL, BILLING]);
 
