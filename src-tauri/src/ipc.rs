@@ -13,6 +13,7 @@ use registrar_core::lint;
 use registrar_core::manifest;
 use registrar_core::model::{self, rfc3339, ExternalApp, SecretInfo};
 use registrar_core::rotation::Rotation;
+use registrar_core::settings;
 use registrar_core::{Error, Secret};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -503,6 +504,36 @@ pub struct Settings {
     pub expiry_alerts: bool,
     /// How many days before an expiry it notifies, besides at expiry (each 1 to 365, at most 5).
     pub alert_days: Vec<u32>,
+    pub theme: Theme,
+}
+
+/// How the window looks: as the system does, or always light or dark.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Theme {
+    System,
+    Light,
+    Dark,
+}
+
+impl From<settings::Theme> for Theme {
+    fn from(value: settings::Theme) -> Self {
+        match value {
+            settings::Theme::System => Theme::System,
+            settings::Theme::Light => Theme::Light,
+            settings::Theme::Dark => Theme::Dark,
+        }
+    }
+}
+
+impl From<Theme> for settings::Theme {
+    fn from(value: Theme) -> Self {
+        match value {
+            Theme::System => settings::Theme::System,
+            Theme::Light => settings::Theme::Light,
+            Theme::Dark => settings::Theme::Dark,
+        }
+    }
 }
 
 /// The answer to copying a secret: when it will be cleared from the clipboard.
@@ -996,6 +1027,7 @@ impl From<registrar_core::settings::Settings> for Settings {
             max_secret_age_days: value.max_secret_age_days,
             expiry_alerts: value.expiry_alerts,
             alert_days: value.alert_days,
+            theme: value.theme.into(),
         }
     }
 }
@@ -1007,6 +1039,7 @@ impl From<Settings> for registrar_core::settings::Settings {
             max_secret_age_days: value.max_secret_age_days,
             expiry_alerts: value.expiry_alerts,
             alert_days: value.alert_days,
+            theme: value.theme.into(),
         }
     }
 }
@@ -1140,6 +1173,7 @@ mod tests {
             Claim::decl(&cfg),
             Verification::decl(&cfg),
             Settings::decl(&cfg),
+            Theme::decl(&cfg),
             Copied::decl(&cfg),
             StepOutcome::decl(&cfg),
             ConnectionStep::decl(&cfg),

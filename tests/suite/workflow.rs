@@ -550,3 +550,42 @@ fn sandbox_connection(desktop: &Desktop) -> (ConnectionStore, Connection) {
     let connection = store.load().unwrap().connections.remove(0);
     (store, connection)
 }
+
+/// What the page's body is painted with.
+async fn body_colour(client: &Client) -> serde_json::Value {
+    let script = "return getComputedStyle(document.body).backgroundColor;";
+    client.execute(script, vec![]).await.unwrap()
+}
+
+/// Dark chosen in Settings paints the window dark at once, and again at the next start.
+#[tokio::test]
+async fn the_theme_chosen_in_settings_paints_the_window_and_stays() {
+    let desktop = Desktop::start();
+    let (client, _) = open(&desktop).await;
+    // The test display has no dark preference: the window starts light.
+    let light = json!("rgb(245, 246, 248)");
+    let dark = json!("rgb(20, 23, 27)");
+    assert_eq!(body_colour(&client).await, light);
+
+    click(&client, "[data-testid=settings-open]").await;
+    let theme = wait_for(&client, "[data-testid=settings-theme]").await;
+    theme.select_by_value("dark").await.unwrap();
+    click(&client, "[data-testid=settings-save]").await;
+    poll(
+        "the window to turn dark",
+        || body_colour(&client),
+        |c| *c == dark,
+    )
+    .await;
+    client.close().await.unwrap();
+
+    let client = desktop.launch().await;
+    text_of(&client, "[data-testid=connection-url]").await;
+    poll(
+        "the window to start dark",
+        || body_colour(&client),
+        |c| *c == dark,
+    )
+    .await;
+    client.close().await.unwrap();
+}

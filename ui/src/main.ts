@@ -1,9 +1,17 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
+import { getSettings } from './ipc';
+import { applyTheme } from './lib/theme';
 
 const target = document.getElementById('app');
 if (target === null) {
   throw new Error('index.html has no #app element.');
 }
+// As the system looks until the settings say otherwise, so the first paint is not the wrong one.
+applyTheme('system');
+void getSettings()
+  .then((settings) => applyTheme(settings.theme))
+  // Unreadable settings keep the system's look; the Settings dialog says why.
+  .catch(() => {});
 mount(App, { target });

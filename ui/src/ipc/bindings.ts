@@ -141,7 +141,8 @@ expiryAlerts: boolean,
 /**
  * How many days before an expiry it notifies, besides at expiry (each 1 to 365, at most 5).
  */
-alertDays: Array<number>, };
+alertDays: Array<number>, theme: Theme, };
+export type Theme = "system" | "light" | "dark";
 export type Copied = { clearsInSeconds: number, };
 export type StepOutcome = "passed" | "failed" | "skipped" | "unchecked";
 export type ConnectionStep = { 

@@ -133,11 +133,11 @@ describe('commands', () => {
   });
 
   it('send the settings under the key "settings" and return what Rust saved', async () => {
-    const saved = { clipboardClearSeconds: 45, maxSecretAgeDays: 730, expiryAlerts: true, alertDays: [30, 7, 1] };
+    const saved = { clipboardClearSeconds: 45, maxSecretAgeDays: 730, expiryAlerts: true, alertDays: [30, 7, 1], theme: 'system' };
     invokeMock.mockResolvedValue(saved);
 
-    await expect(saveSettings({ clipboardClearSeconds: 45, maxSecretAgeDays: 730, expiryAlerts: true, alertDays: [30, 7, 1] })).resolves.toBe(saved);
-    expect(invokeMock).toHaveBeenCalledWith('save_settings', { settings: { clipboardClearSeconds: 45, maxSecretAgeDays: 730, expiryAlerts: true, alertDays: [30, 7, 1] } });
+    await expect(saveSettings({ clipboardClearSeconds: 45, maxSecretAgeDays: 730, expiryAlerts: true, alertDays: [30, 7, 1], theme: 'system' })).resolves.toBe(saved);
+    expect(invokeMock).toHaveBeenCalledWith('save_settings', { settings: { clipboardClearSeconds: 45, maxSecretAgeDays: 730, expiryAlerts: true, alertDays: [30, 7, 1], theme: 'system' } });
   });
 
   it('pass an IpcError from Rust through unchanged', async () => {

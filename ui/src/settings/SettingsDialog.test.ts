@@ -7,7 +7,7 @@ vi.mock('../ipc/commands');
 
 const saveMock = vi.mocked(saveSettings);
 
-const ALERTS = { expiryAlerts: true, alertDays: [30, 7, 1] };
+const ALERTS = { expiryAlerts: true, alertDays: [30, 7, 1], theme: 'system' as const };
 
 async function renderDialog() {
   const onClose = vi.fn();
@@ -75,7 +75,20 @@ describe('SettingsDialog', () => {
       maxSecretAgeDays: 730,
       expiryAlerts: false,
       alertDays: [14, 3, 1],
+      theme: 'system',
     });
+  });
+
+  it('saves the appearance and paints the window with it at once', async () => {
+    saveMock.mockResolvedValue({ clipboardClearSeconds: 30, maxSecretAgeDays: 730, ...ALERTS, theme: 'dark' });
+    await renderDialog();
+    expect((screen.getByTestId('settings-theme') as HTMLSelectElement).value).toBe('system');
+
+    await fireEvent.change(screen.getByTestId('settings-theme'), { target: { value: 'dark' } });
+    await fireEvent.click(screen.getByTestId('settings-save'));
+
+    expect(saveMock).toHaveBeenCalledExactlyOnceWith({ clipboardClearSeconds: 30, maxSecretAgeDays: 730, ...ALERTS, theme: 'dark' });
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
   });
 
   it('sends nothing outside 5 to 600 seconds', async () => {

@@ -19,6 +19,16 @@ pub const ALERT_DAYS_RANGE: std::ops::RangeInclusive<u32> = 1..=365;
 /// How many notifications before an expiry at most (the one at expiry besides).
 pub const MAX_ALERT_DAYS: usize = 5;
 
+/// How the window looks: as the system does, or always light or dark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
@@ -33,6 +43,8 @@ pub struct Settings {
     /// How many days before an expiry it notifies (and at expiry too), the largest first.
     #[serde(default = "default_alert_days")]
     pub alert_days: Vec<u32>,
+    #[serde(default)]
+    pub theme: Theme,
 }
 
 fn default_expiry_alerts() -> bool {
@@ -54,6 +66,7 @@ impl Default for Settings {
             max_secret_age_days: default_max_secret_age_days(),
             expiry_alerts: default_expiry_alerts(),
             alert_days: default_alert_days(),
+            theme: Theme::System,
         }
     }
 }
@@ -187,6 +200,7 @@ mod tests {
             (20, 730)
         );
         assert!(loaded.expiry_alerts);
+        assert_eq!(loaded.theme, Theme::System);
         assert_eq!(loaded.alert_days, [30, 7, 1]);
     }
 
