@@ -40,6 +40,16 @@ function input(testid: string): HTMLInputElement {
   return screen.getByTestId(testid) as HTMLInputElement;
 }
 
+/** Opens the dialog's Add form for Acme, signing in with the app registrar-sign-in. */
+async function openSignInForm() {
+  open();
+  await fireEvent.click(await screen.findByTestId('connection-add'));
+  await type('connection-name', 'Acme');
+  await type('connection-organization', 'acme');
+  await fireEvent.click(screen.getByTestId('credential-sign-in'));
+  await type('connection-clientId', 'registrar-sign-in');
+}
+
 describe('ConnectionsDialog', () => {
   it('lists the connections, marks the one in use, and never offers to edit or remove the sandbox', async () => {
     open();
@@ -279,12 +289,7 @@ describe('ConnectionsDialog', () => {
 
   it('signs in on the port the sign-in app registered, and says which redirect URL that is', async () => {
     vi.mocked(saveConnection).mockResolvedValue({ ...ACME, signInPort: 8400 });
-    open();
-    await fireEvent.click(await screen.findByTestId('connection-add'));
-    await type('connection-name', 'Acme');
-    await type('connection-organization', 'acme');
-    await fireEvent.click(screen.getByTestId('credential-sign-in'));
-    await type('connection-clientId', 'registrar-sign-in');
+    await openSignInForm();
     const port = screen.getByLabelText('Sign-in port (optional)');
     expect(screen.getByText(/registered exactly http:\/\/127\.0\.0\.1:52370\/callback/)).toBeTruthy();
 
@@ -302,6 +307,18 @@ describe('ConnectionsDialog', () => {
     );
   });
 
+  it('starts a sign-in only once it listens for the address Rust sends', async () => {
+    let listening: (unlisten: () => void) => void = () => {};
+    vi.mocked(onSignInUrl).mockReturnValue(new Promise((resolve) => (listening = resolve)));
+    vi.mocked(saveConnection).mockReturnValue(new Promise(() => {}));
+    await openSignInForm();
+
+    await fireEvent.click(screen.getByTestId('connection-save'));
+    expect(saveConnection).not.toHaveBeenCalled();
+    listening(() => {});
+    await waitFor(() => expect(saveConnection).toHaveBeenCalledOnce());
+  });
+
   it('waits for the sign-in in the browser and can cancel it', async () => {
     let refuse: (reason: unknown) => void = () => {};
     vi.mocked(saveConnection).mockReturnValue(new Promise((_, reject) => (refuse = reject)));
@@ -309,12 +326,7 @@ describe('ConnectionsDialog', () => {
       refuse({ code: 'invalidInput', field: null, message: 'The sign-in was cancelled; nothing was saved.' });
       return null;
     });
-    open();
-    await fireEvent.click(await screen.findByTestId('connection-add'));
-    await type('connection-name', 'Acme');
-    await type('connection-organization', 'acme');
-    await fireEvent.click(screen.getByTestId('credential-sign-in'));
-    await type('connection-clientId', 'registrar-sign-in');
+    await openSignInForm();
     expect(screen.queryByTestId('connection-clientSecret')).toBeNull();
     // The live region is there, empty, before the sign-in starts, so its text is announced.
     const status = screen.getByTestId('connection-sign-in-status');
