@@ -383,10 +383,12 @@ impl Session {
                 };
                 let (info, value) = self.generate_secret(&created.app.id, &request, now).await?;
                 let mut app = created.app;
-                for old in app.secrets.clone().iter().filter(|s| s.id != info.id) {
-                    app = self.delete_secret(&app.id, old.id, false).await?;
+                let first: Vec<i64> = app.secrets.iter().map(|s| s.id).collect();
+                app.secrets.push(info);
+                // Each deletion answers with the app as the server has it now.
+                for secret_id in first {
+                    app = self.delete_secret(&app.id, secret_id, false).await?;
                 }
-                app.secrets = vec![info];
                 Ok(Applied {
                     app,
                     secret: Some(value),

@@ -182,6 +182,11 @@ pub(crate) async fn apply(args: ApplyArgs, session: &Session, json: bool) -> Res
             });
         }
     }
+    // Made before anything changes: a folder that cannot be made stops nothing halfway.
+    if let Some(dir) = &args.sheets {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Storage(format!("Could not create {}: {e}.", dir.display())))?;
+    }
     let now = OffsetDateTime::now_utc();
     let mut done = Vec::new();
     for change in &plan.changes {
@@ -195,9 +200,6 @@ pub(crate) async fn apply(args: ApplyArgs, session: &Session, json: bool) -> Res
         let shown = match (&applied.secret, &args.sheets) {
             (None, _) => String::new(),
             (Some(_), Some(dir)) => {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    Error::Storage(format!("Could not create {}: {e}.", dir.display()))
-                })?;
                 let sheet = session.sheet(&app.id, true, now).await?;
                 let path = write_sheet(session, &sheet, dir.clone(), Format::Html).await?;
                 row["sheet"] = json!(path.display().to_string());
