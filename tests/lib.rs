@@ -46,13 +46,23 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
 }
 
+/// The window's binary (`REGISTRAR_APP_BIN`, else the debug build).
 pub fn app_binary() -> PathBuf {
-    let path = std::env::var_os("REGISTRAR_APP_BIN")
+    built_binary("REGISTRAR_APP_BIN", "registrar-desktop")
+}
+
+/// The command line's own binary (`REGISTRAR_CLI_BIN`, else the debug build).
+pub fn cli_binary() -> PathBuf {
+    built_binary("REGISTRAR_CLI_BIN", "registrar")
+}
+
+fn built_binary(env: &str, name: &str) -> PathBuf {
+    let path = std::env::var_os(env)
         .map(PathBuf::from)
-        .unwrap_or_else(|| target_dir().join("debug/registrar"));
+        .unwrap_or_else(|| target_dir().join("debug").join(name));
     assert!(
         path.exists(),
-        "{} is missing: build the app first (cargo build -p registrar)",
+        "{} is missing: build the workspace first (cargo build --workspace)",
         path.display()
     );
     path.canonicalize().unwrap()

@@ -33,12 +33,12 @@ impl App {
     fn binary(self) -> PathBuf {
         let name = match self {
             App::Bare => "bare-app",
-            App::Registrar => "registrar",
+            App::Registrar => "registrar-desktop",
         };
         let path = target_dir().join("release").join(name);
         assert!(
             path.exists(),
-            "{} is missing: cargo build --release -p registrar -p bare-app",
+            "{} is missing: cargo build --release -p registrar-desktop -p bare-app",
             path.display()
         );
         path

@@ -1,13 +1,14 @@
-//! The `registrar` command line (the app's binary given a command) against a sandbox: apps,
-//! secrets and handoff sheets with credentials from the environment, saved connections with the
-//! secret in the real keychain, JSON for scripts, and exit codes that tell failures apart.
+//! The `registrar` command line (its own binary; the window's binary hands command words over to
+//! it) against a sandbox: apps, secrets and handoff sheets with credentials from the environment,
+//! saved connections with the secret in the real keychain, JSON for scripts, and exit codes that
+//! tell failures apart.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use registrar_core::oauth::{self, ClientCredentials};
 use registrar_core::Secret;
-use registrar_tests::app_binary;
+use registrar_tests::cli_binary;
 use serde_json::Value;
 
 use crate::core_client::{sandbox, Running};
@@ -29,28 +30,35 @@ pub(crate) async fn registrar(args: &[&str], env: &[(&str, String)], stdin: &str
     }
     let stdin = stdin.to_owned();
     tokio::task::spawn_blocking(move || {
-        let mut child = Command::new(app_binary())
+        let mut command = Command::new(cli_binary());
+        command
             .args(&args)
             .env_remove("REGISTRAR_IDENTITY_URL")
             .env_remove("REGISTRAR_CLIENT_SECRET")
-            .envs(env)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        let output = child.wait_with_output().unwrap();
+            .envs(env);
+        let output = output_with_stdin(command, &stdin);
         drop(throwaway);
         output
     })
     .await
     .unwrap()
+}
+
+/// Runs `command` with `stdin` on its standard input, and returns what it printed.
+pub(crate) fn output_with_stdin(mut command: Command, stdin: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 /// `connections add` of an Automation Suite server at `host`, with `extra` flags.
@@ -1379,7 +1387,7 @@ async fn a_written_file_and_then_its_folder_are_synced_after_the_rename() {
     .map(str::to_owned)
     .into();
     args.push(trace.to_str().unwrap().to_owned());
-    args.push(app_binary().to_str().unwrap().to_owned());
+    args.push(cli_binary().to_str().unwrap().to_owned());
     args.extend(
         [
             "handoff", "export", &id, "--format", "json", "--out", &out_dir,

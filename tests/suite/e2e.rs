@@ -1,4 +1,4 @@
-//! End to end in the real window: the app built by `cargo build -p registrar`, driven through
+//! End to end in the real window: the app built by `cargo build -p registrar-desktop`, driven through
 //! tauri-driver and WebKitWebDriver, with its own data folders and keychain namespace.
 
 use std::process::Command;

@@ -1,4 +1,5 @@
-//! The keychain against the real Secret Service (gnome-keyring in the test session).
+//! The keychain against the platform's real one: the Secret Service (gnome-keyring in the test
+//! session) on Linux, the Keychain on macOS, the Credential Manager on Windows.
 
 use registrar_core::keychain::Keychain;
 use registrar_core::Secret;
@@ -6,16 +7,40 @@ use registrar_core::Secret;
 fn real_keychain() -> Keychain {
     let namespace = format!("registrar-test-{}", uuid::Uuid::new_v4());
     Keychain::platform(namespace)
-        .expect("the test session provides a Secret Service (run scripts/test)")
+        .expect("the test session provides a keychain (on Linux, run scripts/test)")
 }
 
-/// What another Secret Service client (libsecret's secret-tool) finds for the entry.
-fn secret_tool_lookup(keychain: &Keychain, account: &str) -> Option<String> {
-    registrar_tests::keychain_lookup(keychain.namespace(), account)
+/// What another client of the platform's keychain finds for the entry: libsecret's secret-tool
+/// on Linux, `security` on macOS. Windows has no command that reads a stored password, so there
+/// the round trip through Registrar is the whole check.
+fn assert_others_see(keychain: &Keychain, account: &str, expected: Option<&str>) {
+    #[cfg(target_os = "linux")]
+    let seen = registrar_tests::keychain_lookup(keychain.namespace(), account);
+    #[cfg(target_os = "macos")]
+    let seen = {
+        let out = std::process::Command::new("security")
+            .args([
+                "find-generic-password",
+                "-s",
+                keychain.namespace(),
+                "-a",
+                account,
+                "-w",
+            ])
+            .output()
+            .unwrap();
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim_end().to_owned())
+    };
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    assert_eq!(seen.as_deref(), expected, "{account}");
+    #[cfg(not(any(target_os = "linux", target_os = "macos")))]
+    let _ = (keychain, account, expected);
 }
 
 #[tokio::test]
-async fn stores_reads_replaces_and_deletes_in_the_secret_service() {
+async fn stores_reads_replaces_and_deletes_in_the_platforms_keychain() {
     let keychain = real_keychain();
     let account = "connection/test/admin-client-secret";
     assert!(keychain.read(account).await.unwrap().is_none());
@@ -28,10 +53,7 @@ async fn stores_reads_replaces_and_deletes_in_the_secret_service() {
         keychain.read(account).await.unwrap(),
         Some(Secret::new("first-value"))
     );
-    assert_eq!(
-        secret_tool_lookup(&keychain, account).as_deref(),
-        Some("first-value")
-    );
+    assert_others_see(&keychain, account, Some("first-value"));
 
     keychain
         .write(account, &Secret::new("second-value"))
@@ -41,14 +63,11 @@ async fn stores_reads_replaces_and_deletes_in_the_secret_service() {
         keychain.read(account).await.unwrap(),
         Some(Secret::new("second-value"))
     );
-    assert_eq!(
-        secret_tool_lookup(&keychain, account).as_deref(),
-        Some("second-value")
-    );
+    assert_others_see(&keychain, account, Some("second-value"));
 
     keychain.delete(account).await.unwrap();
     assert!(keychain.read(account).await.unwrap().is_none());
-    assert_eq!(secret_tool_lookup(&keychain, account), None);
+    assert_others_see(&keychain, account, None);
     keychain.delete(account).await.unwrap();
 }
 

@@ -1,12 +1,13 @@
 //! Cross-crate and end-to-end tests. The keychain and window tests need what `scripts/test`
 //! provides: a D-Bus session with an unlocked Secret Service, an X display, tauri-driver, and the
-//! app built (`cargo build -p registrar`).
+//! app built (`cargo build -p registrar-desktop`).
 
 // Helpers outside #[test] functions unwrap too: a failure there is a failed test.
 #![allow(clippy::unwrap_used)]
 
 mod alerts;
 mod cli;
+mod cli_binary;
 mod connections;
 mod copy;
 mod core_client;

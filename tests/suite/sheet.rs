@@ -114,7 +114,7 @@ fn golden_dir() -> PathBuf {
 }
 
 fn text(sheet: &Sheet, format: Format) -> String {
-    String::from_utf8(sheet.render(format).to_vec()).unwrap()
+    String::from_utf8(sheet.render(format).unwrap().to_vec()).unwrap()
 }
 
 #[test]
@@ -287,7 +287,7 @@ fn unescape_html(text: &str) -> String {
 fn pdf_text(sheet: &Sheet) -> String {
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("sheet.pdf");
-    std::fs::write(&pdf, sheet.render(Format::Pdf)).unwrap();
+    std::fs::write(&pdf, sheet.render(Format::Pdf).unwrap()).unwrap();
     let out = Command::new("pdftotext")
         .args(["-layout", "-enc", "UTF-8"])
         .arg(&pdf)
@@ -630,4 +630,91 @@ fn a_sheet_for_an_oauth_server_names_no_organization_and_no_missing_endpoint() {
     assert!(
         text(&sheet(app(AppType::Confidential), None), Format::Markdown).contains("Organization")
     );
+}
+
+/// The PDF's text as pdftotext reads it in reading order (no layout spacing between glyphs).
+fn pdf_reading_order(sheet: &Sheet) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("sheet.pdf");
+    std::fs::write(&pdf, sheet.render(Format::Pdf).unwrap()).unwrap();
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by scripts/test");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Names, secret descriptions and organizations in other scripts print and extract exactly. The
+/// bundled fonts draw Polish, Greek, Cyrillic and Arabic; Japanese, Chinese and Korean come from
+/// the system's fonts (fonts-noto-cjk, which scripts/test installs).
+#[test]
+fn sheets_in_every_script_extract_exactly() {
+    for (script, name, description, organization) in [
+        (
+            "Japanese",
+            "請求書の同期",
+            "経理部の夜間バッチ",
+            "株式会社アクメ",
+        ),
+        (
+            "Chinese",
+            "账单同步",
+            "财务部门的夜间任务",
+            "艾克美有限公司",
+        ),
+        (
+            "Korean",
+            "청구서 동기화",
+            "재무팀 야간 작업",
+            "애크미 주식회사",
+        ),
+        (
+            "Cyrillic",
+            "Синхронизация счетов",
+            "Ночная выгрузка",
+            "ООО «Акме»",
+        ),
+        (
+            "Greek",
+            "Συγχρονισμός τιμολογίων",
+            "Νυχτερινή εργασία",
+            "Άκμε ΑΕ",
+        ),
+        ("Arabic", "مزامنة الفواتير", "مهمة ليلية", "شركة أكمي"),
+        (
+            "Polish",
+            "Zażółć gęślą jaźń",
+            "Nocna księgowość",
+            "Spółka z Łodzi",
+        ),
+    ] {
+        let mut app = app(AppType::Confidential);
+        app.name = name.to_owned();
+        app.secrets[0].description = Some(description.to_owned());
+        let mut sheet = sheet(app, None);
+        sheet.connection.organization = organization.to_owned();
+        let text = pdf_reading_order(&sheet);
+        for expected in [name, description, organization] {
+            assert!(
+                text.contains(expected),
+                "{script}: \"{expected}\" is not in the PDF's text:\n{text}"
+            );
+        }
+    }
+}
+
+/// A character no font has fails the PDF export, naming it and the HTML sheet, while the other
+/// formats still render.
+#[test]
+fn a_character_no_font_has_fails_the_pdf_and_says_so() {
+    let mut app = app(AppType::Confidential);
+    app.name = "Billing \u{10ffff}".to_owned();
+    let sheet = sheet(app, None);
+    let refused = sheet.render(Format::Pdf).unwrap_err().to_string();
+    assert!(refused.contains("U+10FFFF"), "{refused}");
+    assert!(refused.contains("HTML sheet"), "{refused}");
+    assert!(sheet.render(Format::Html).is_ok());
 }

@@ -53,7 +53,7 @@ pub async fn export_handoff<R: Runtime>(
         true => Access::OwnerOnly,
         false => Access::Default,
     };
-    files::write_with(&path, &sheet.render(chosen), access)?;
+    files::write_with(&path, &sheet.render(chosen)?, access)?;
     session.exported(&sheet).await;
     tracing::info!(app = %app_id, format = chosen.extension(), secret = sheet.holds_secret(), "exported a handoff sheet");
     Ok(Some(ExportedSheet {

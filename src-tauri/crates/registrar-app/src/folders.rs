@@ -24,24 +24,18 @@ pub fn config_dir_override() -> Option<PathBuf> {
 }
 
 /// The folder the window keeps `connections.json` in, as the command line finds it without
-/// Tauri's path resolver: the platform's configuration folder, or `REGISTRAR_CONFIG_DIR`.
+/// Tauri's path resolver (which uses the same `dirs` crate): the platform's configuration folder
+/// (`$XDG_CONFIG_HOME` or `~/.config` on Linux, `~/Library/Application Support` on macOS, the
+/// roaming `AppData` on Windows) with the app's identifier, or `REGISTRAR_CONFIG_DIR`.
 pub fn config_dir() -> Result<PathBuf> {
     if let Some(dir) = config_dir_override() {
         return Ok(dir);
     }
-    let home = || std::env::var_os("HOME").map(PathBuf::from);
-    let base = if cfg!(target_os = "windows") {
-        std::env::var_os("APPDATA").map(PathBuf::from)
-    } else if cfg!(target_os = "macos") {
-        home().map(|h| h.join("Library/Application Support"))
-    } else {
-        std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .or_else(|| home().map(|h| h.join(".config")))
-    };
-    base.map(|b| b.join(APP_IDENTIFIER)).ok_or_else(|| {
-        Error::Storage(format!(
-            "No home folder: set {CONFIG_DIR_ENV} to keep connections in."
-        ))
-    })
+    dirs::config_dir()
+        .map(|base| base.join(APP_IDENTIFIER))
+        .ok_or_else(|| {
+            Error::Storage(format!(
+                "No home folder: set {CONFIG_DIR_ENV} to keep connections in."
+            ))
+        })
 }

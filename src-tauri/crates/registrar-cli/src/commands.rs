@@ -1,6 +1,6 @@
 //! Each command, over the application layer (`registrar-app`) that the window uses too.
 
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
 use registrar_app::connections::{Change, Connections, GivenCredential, SignInWith};
@@ -350,11 +350,12 @@ fn verdict(name: &str, report: &registrar_core::probe::ConnectionReport) -> Resu
     }
 }
 
-/// A credential (`what`) from the environment variable `env`, or the first line of standard
-/// input.
+/// A credential (`what`) from the environment variable `env`, else typed on the terminal without
+/// echo, else the first line of standard input (piped).
 fn secret_from_input(env: &str, what: &str) -> Result<Secret> {
     let secret = match std::env::var(env) {
         Ok(secret) => Secret::new(secret),
+        Err(_) if std::io::stdin().is_terminal() => read_secret_typed(what)?,
         Err(_) => read_secret_line()?,
     };
     if secret.expose().trim().is_empty() {
@@ -363,6 +364,15 @@ fn secret_from_input(env: &str, what: &str) -> Result<Secret> {
             message: format!("Give {what} in {env} or on standard input."),
         });
     }
+    Ok(secret)
+}
+
+/// Asks for `what` on the terminal, which does not show what is typed.
+fn read_secret_typed(what: &str) -> Result<Secret> {
+    let mut typed = rpassword::prompt_password(format!("Type {what} (it is not shown): "))
+        .map_err(|e| Error::Storage(format!("Could not read {what} from the terminal: {e}")))?;
+    let secret = Secret::new(typed.trim().to_owned());
+    typed.zeroize();
     Ok(secret)
 }
 
@@ -500,21 +510,14 @@ async fn add_connection(add: AddConnection, connections: &Connections, json: boo
     Ok(())
 }
 
-/// Opens `url` in the browser the BROWSER variable names, else the system's. A failure only
-/// leaves the printed URL to open by hand.
+/// Opens `url` in the browser the BROWSER variable names, else the system's (the `open` crate
+/// knows each platform's launcher). A failure only leaves the printed URL to open by hand.
 fn open_browser(url: &str) {
-    let mut command = match std::env::var_os("BROWSER") {
-        Some(browser) => std::process::Command::new(browser),
-        None if cfg!(target_os = "macos") => std::process::Command::new("open"),
-        // Not `cmd /C start`: cmd would cut the URL at its first `&`.
-        None if cfg!(target_os = "windows") => {
-            let mut open = std::process::Command::new("rundll32");
-            open.arg("url.dll,FileProtocolHandler");
-            open
-        }
-        None => std::process::Command::new("xdg-open"),
+    let opened = match std::env::var("BROWSER") {
+        Ok(browser) if !browser.is_empty() => open::with_detached(url, browser),
+        _ => open::that_detached(url),
     };
-    if let Err(error) = command.arg(url).spawn() {
+    if let Err(error) = opened {
         say_err!("Could not open the browser ({error}).");
     }
 }
@@ -1108,7 +1111,7 @@ pub(crate) async fn write_sheet(
         true => Access::OwnerOnly,
         false => Access::Default,
     };
-    files::write_with(&path, &sheet.render(format), access)?;
+    files::write_with(&path, &sheet.render(format)?, access)?;
     session.exported(sheet).await;
     Ok(path)
 }

@@ -23,37 +23,29 @@ use registrar_core::model::{rfc3339, AppType, ExternalApp, ScopeType, SecretInfo
 use serde_json::{json, Value};
 
 /// Prints rows under a header, each column as wide as its widest cell (as written out by
-/// [`say!`], so that the columns stay aligned).
+/// [`say!`]), measured in the terminal's columns so that wide (CJK) and combining characters
+/// keep the columns aligned.
 pub fn table(header: &[&str], rows: &[Vec<String>]) {
-    let rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|row| {
-            row.iter()
-                .map(|cell| registrar_core::text::shown(cell).into_owned())
-                .collect()
-        })
-        .collect();
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([header[i].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: Vec<&str>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        say!("{}", padded.join("  ").trim_end());
-    };
-    line(header.to_vec());
-    for row in &rows {
-        line(row.iter().map(String::as_str).collect());
+    for line in table_lines(header, rows) {
+        println!("{line}");
     }
+}
+
+fn table_lines(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::NOTHING);
+    table.set_header(header.iter().copied());
+    table.add_rows(rows.iter().map(|row| {
+        row.iter()
+            .map(|cell| registrar_core::text::shown(cell).into_owned())
+    }));
+    for column in table.column_iter_mut() {
+        column.set_padding((0, 2));
+    }
+    table
+        .lines()
+        .map(|line| line.trim_end().to_owned())
+        .collect()
 }
 
 pub fn print_json(value: &Value) {
@@ -140,5 +132,50 @@ pub fn print_app(app: &ExternalApp) {
                     rfc3339(at)
                 ))
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use unicode_width::UnicodeWidthStr;
+
+    use super::table_lines;
+
+    /// Where each column after the first begins, in terminal columns, for every line.
+    fn second_column_starts(lines: &[String]) -> Vec<usize> {
+        lines
+            .iter()
+            .map(|line| {
+                let name_end = line.find("  ").expect("two columns");
+                let rest = &line[name_end..];
+                let gap = rest.len() - rest.trim_start().len();
+                line[..name_end].width() + gap
+            })
+            .collect()
+    }
+
+    #[test]
+    fn wide_and_combining_characters_keep_the_columns_aligned() {
+        let rows = [
+            vec!["請求書の同期".to_owned(), "confidential".to_owned()],
+            // "Café" with a combining acute accent: five chars, four columns.
+            vec!["Cafe\u{301}".to_owned(), "non-confidential".to_owned()],
+            vec!["Plain".to_owned(), "confidential".to_owned()],
+        ];
+        let lines = table_lines(&["NAME", "TYPE"], &rows);
+        assert_eq!(lines.len(), 4, "{lines:#?}");
+        let starts = second_column_starts(&lines);
+        assert!(
+            starts.iter().all(|s| *s == starts[0]),
+            "the TYPE column starts at columns {starts:?}:\n{}",
+            lines.join("\n")
+        );
+        assert_eq!(starts[0], "請求書の同期".width() + 2);
+    }
+
+    #[test]
+    fn hidden_characters_are_written_out_in_cells() {
+        let lines = table_lines(&["NAME"], &[vec!["evil\u{202e}txt".to_owned()]]);
+        assert_eq!(lines[1], "evil<U+202E>txt");
     }
 }

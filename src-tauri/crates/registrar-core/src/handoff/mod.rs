@@ -4,6 +4,7 @@
 //! four never disagree.
 
 mod document;
+mod fonts;
 mod html;
 mod json;
 mod markdown;
@@ -257,13 +258,14 @@ impl Sheet {
     }
 
     /// The sheet in `format`. The buffer is wiped when dropped, since it may hold the secret.
-    pub fn render(&self, format: Format) -> Zeroizing<Vec<u8>> {
-        match format {
-            Format::Pdf => Zeroizing::new(pdf::render(&document(self))),
+    /// Only a PDF can fail: when no font on the computer has a character of the sheet.
+    pub fn render(&self, format: Format) -> crate::Result<Zeroizing<Vec<u8>>> {
+        Ok(match format {
+            Format::Pdf => Zeroizing::new(pdf::render(&document(self))?),
             Format::Html => Zeroizing::new(html::render(&document(self)).into_bytes()),
             Format::Markdown => Zeroizing::new(markdown::render(&document(self)).into_bytes()),
             Format::Json => Zeroizing::new(json::render(self).into_bytes()),
-        }
+        })
     }
 
     /// A file name for the sheet: the app's name, safe on every platform.

@@ -1,10 +1,21 @@
-//! The sheet as a PDF 1.4 file on A4, written directly: the three standard fonts every reader
-//! has (Helvetica, Helvetica-Bold, Courier) in WinAnsi encoding, so nothing is embedded and the
-//! text extracts exactly. Lines are wrapped with Helvetica's published character widths.
+//! The sheet as a PDF on A4, written with krilla: its fonts embedded and subsetted, with the
+//! Unicode of every glyph, so the text extracts exactly in any script (see [`fonts`] for which
+//! font draws what). A character no font on the computer has fails the export, naming it, rather
+//! than printing a '?' or a blank.
 
-use std::fmt::Write as _;
+use std::collections::BTreeSet;
+
+use krilla::color::luma;
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::metadata::Metadata;
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::text::TextDirection;
+use krilla::Document as Pdf;
 
 use super::document::{Block, Document, Value};
+use super::fonts::{Fonts, Style};
+use crate::{Error, Result};
 
 const PAGE_WIDTH: f32 = 595.0;
 const PAGE_HEIGHT: f32 = 842.0;
@@ -14,158 +25,44 @@ const CONTENT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
 const BOTTOM: f32 = MARGIN + 14.0;
 const LABEL_WIDTH: f32 = 150.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Font {
-    Regular,
-    Bold,
-    Mono,
-}
-
-impl Font {
-    fn resource(self) -> &'static str {
-        match self {
-            Font::Regular => "F1",
-            Font::Bold => "F2",
-            Font::Mono => "F3",
-        }
-    }
-
-    /// The advance of `text` at `size` points.
-    fn width(self, text: &str, size: f32) -> f32 {
-        let units: f32 = match self {
-            Font::Mono => 600.0 * text.chars().count() as f32,
-            // Helvetica-Bold runs up to about a tenth wider than Helvetica; wrap as if it did.
-            Font::Bold => text.chars().map(helvetica_width).sum::<f32>() * 1.1,
-            Font::Regular => text.chars().map(helvetica_width).sum(),
-        };
-        units * size / 1000.0
-    }
-}
-
-/// Helvetica's advance widths (1/1000 em) for printable ASCII; others as a digit.
-fn helvetica_width(c: char) -> f32 {
-    const WIDTHS: [u16; 95] = [
-        278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278,
-        278, // ' '../
-        556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584,
-        556, // 0..?
-        1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722,
-        778, // @..O
-        667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469,
-        556, // P.._
-        333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556,
-        556, // `..o
-        556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, // p..~
-    ];
-    match c as u32 {
-        code @ 32..=126 => f32::from(WIDTHS[(code - 32) as usize]),
-        _ => 556.0,
-    }
-}
-
-/// The byte for `c` in WinAnsiEncoding; characters it lacks print as '?'.
-fn win_ansi(c: char) -> u8 {
-    match c {
-        ' '..='~' => c as u8,
-        '\u{a0}'..='\u{ff}' => c as u32 as u8,
-        '€' => 0x80,
-        '…' => 0x85,
-        '‘' => 0x91,
-        '’' => 0x92,
-        '“' => 0x93,
-        '”' => 0x94,
-        '•' => 0x95,
-        '–' => 0x96,
-        '—' => 0x97,
-        _ => b'?',
-    }
-}
-
-/// A PDF literal string of `text` in WinAnsi.
-fn literal(text: &str) -> String {
-    let mut out = String::from("(");
-    for byte in text.chars().map(win_ansi) {
-        match byte {
-            b'(' | b')' | b'\\' => {
-                out.push('\\');
-                out.push(byte as char);
-            }
-            32..=126 => out.push(byte as char),
-            _ => {
-                let _ = write!(out, "\\{byte:03o}");
-            }
-        }
-    }
-    out.push(')');
-    out
-}
-
-/// Breaks `text` into lines no wider than `width`: at spaces where it can, inside a word only
-/// when the word alone is too wide. A line's leading spaces (a command's indent) are kept.
-fn wrap(text: &str, font: Font, size: f32, width: f32) -> Vec<String> {
-    let mut lines = Vec::new();
-    for paragraph in text.split('\n') {
-        let body = paragraph.trim_start_matches(' ');
-        let indent = &paragraph[..paragraph.len() - body.len()];
-        let mut line = indent.to_owned();
-        let mut started = false;
-        for word in body.split(' ') {
-            let candidate = if started {
-                format!("{line} {word}")
-            } else {
-                format!("{line}{word}")
-            };
-            if font.width(&candidate, size) <= width {
-                line = candidate;
-                started = true;
-                continue;
-            }
-            if started {
-                lines.push(std::mem::take(&mut line));
-            }
-            let mut rest = word;
-            while font.width(&format!("{line}{rest}"), size) > width
-                && rest.chars().nth(1).is_some()
-            {
-                let room = width - font.width(&line, size);
-                let mut cut = rest.len();
-                while font.width(&rest[..cut], size) > room {
-                    match rest[..cut].char_indices().next_back() {
-                        Some((i, _)) if i > 0 => cut = i,
-                        _ => break,
-                    }
-                }
-                lines.push(format!("{line}{}", &rest[..cut]));
-                line.clear();
-                rest = &rest[cut..];
-            }
-            line.push_str(rest);
-            started = true;
-        }
-        lines.push(line);
-    }
-    lines
+/// What a page shows, in PDF's coordinates (points from the bottom left).
+enum Mark {
+    Text {
+        x: f32,
+        y: f32,
+        style: Style,
+        size: f32,
+        grey: u8,
+        text: String,
+    },
+    /// A filled rectangle (a code block's background).
+    Shade {
+        x: f32,
+        y: f32,
+        width: f32,
+        height: f32,
+    },
+    /// The thin line under a section's heading.
+    Rule { y: f32 },
 }
 
 /// Lays text out top to bottom, starting new pages as they fill.
 struct Layout {
-    /// The content streams of the pages filled so far.
-    done: Vec<String>,
-    page: String,
+    fonts: Fonts,
+    /// The pages filled so far.
+    done: Vec<Vec<Mark>>,
+    page: Vec<Mark>,
     y: f32,
 }
 
 impl Layout {
     fn new() -> Self {
         Self {
+            fonts: Fonts::new(),
             done: Vec::new(),
-            page: String::new(),
+            page: Vec::new(),
             y: PAGE_HEIGHT - MARGIN,
         }
-    }
-
-    fn page(&mut self) -> &mut String {
-        &mut self.page
     }
 
     /// Keeps the next `height` points together on one page, e.g. a heading and its first line.
@@ -182,50 +79,103 @@ impl Layout {
         self.y -= height;
     }
 
-    fn finish(mut self) -> Vec<String> {
+    fn finish(mut self) -> (Vec<Vec<Mark>>, Fonts) {
         self.done.push(self.page);
-        self.done
+        (self.done, self.fonts)
     }
 
-    fn text(&mut self, x: f32, font: Font, size: f32, grey: f32, text: &str) {
-        let y = self.y;
-        let _ = writeln!(
-            self.page(),
-            "BT {grey} g /{} {size} Tf {x:.1} {y:.1} Td {} Tj ET",
-            font.resource(),
-            literal(text)
-        );
+    fn text(&mut self, x: f32, style: Style, size: f32, grey: u8, text: &str) {
+        self.page.push(Mark::Text {
+            x,
+            y: self.y,
+            style,
+            size,
+            grey,
+            text: text.to_owned(),
+        });
     }
 
-    fn paragraph(&mut self, x: f32, width: f32, font: Font, size: f32, text: &str) {
+    /// Breaks `text` into lines no wider than `width`: at spaces where it can, inside a word
+    /// only when the word alone is too wide (as a name in Japanese, which has no spaces). A
+    /// line's leading spaces (a command's indent) are kept. Lines are measured a word at a time.
+    fn wrap(&mut self, text: &str, style: Style, size: f32, width: f32) -> Vec<String> {
+        let fonts = &mut self.fonts;
+        let mut measure = |text: &str| fonts.width(text, style, size);
+        let mut lines = Vec::new();
+        for paragraph in text.split('\n') {
+            let body = paragraph.trim_start_matches(' ');
+            let mut line = paragraph[..paragraph.len() - body.len()].to_owned();
+            let mut line_width = measure(&line);
+            let mut started = false;
+            for word in body.split(' ') {
+                let piece = if started {
+                    format!(" {word}")
+                } else {
+                    word.to_owned()
+                };
+                let piece_width = measure(&piece);
+                if line_width + piece_width <= width {
+                    line.push_str(&piece);
+                    line_width += piece_width;
+                    started = true;
+                    continue;
+                }
+                if started {
+                    lines.push(std::mem::take(&mut line));
+                    line_width = 0.0;
+                }
+                let mut rest = word;
+                while line_width + measure(rest) > width && rest.chars().nth(1).is_some() {
+                    // As many characters as fit, and at least one.
+                    let mut cut = 0;
+                    let mut cut_width = line_width;
+                    for (at, c) in rest.char_indices() {
+                        let advance = measure(&rest[at..at + c.len_utf8()]);
+                        if at > 0 && cut_width + advance > width {
+                            break;
+                        }
+                        cut = at + c.len_utf8();
+                        cut_width += advance;
+                    }
+                    lines.push(format!("{line}{}", &rest[..cut]));
+                    line.clear();
+                    line_width = 0.0;
+                    rest = &rest[cut..];
+                }
+                line.push_str(rest);
+                line_width += measure(rest);
+                started = true;
+            }
+            lines.push(line);
+        }
+        lines
+    }
+
+    fn paragraph(&mut self, x: f32, width: f32, style: Style, size: f32, text: &str) {
         let leading = size * 1.4;
-        for line in wrap(text, font, size, width) {
+        for line in self.wrap(text, style, size, width) {
             self.advance(leading);
-            self.text(x, font, size, 0.0, &line);
+            self.text(x, style, size, 0, &line);
         }
     }
 
-    fn bullet(&mut self, font: Font, text: &str) {
+    fn bullet(&mut self, style: Style, text: &str) {
         let indent = 16.0;
-        for (i, line) in wrap(text, font, 10.0, CONTENT_WIDTH - indent)
+        for (i, line) in self
+            .wrap(text, style, 10.0, CONTENT_WIDTH - indent)
             .iter()
             .enumerate()
         {
             self.advance(14.0);
             if i == 0 {
-                self.text(MARGIN + 4.0, Font::Regular, 10.0, 0.0, "•");
+                self.text(MARGIN + 4.0, Style::Regular, 10.0, 0, "•");
             }
-            self.text(MARGIN + indent, font, 10.0, 0.0, line);
+            self.text(MARGIN + indent, style, 10.0, 0, line);
         }
     }
 
     fn rule(&mut self) {
-        let y = self.y - 4.0;
-        let _ = writeln!(
-            self.page(),
-            "0.8 G 0.5 w {MARGIN} {y:.1} m {} {y:.1} l S",
-            PAGE_WIDTH - MARGIN
-        );
+        self.page.push(Mark::Rule { y: self.y - 4.0 });
     }
 
     /// A code block with its caption, kept on one page when it fits on one.
@@ -233,7 +183,7 @@ impl Layout {
         let size = 8.5;
         let leading = 11.0;
         let pad = 6.0;
-        let lines = wrap(code, Font::Mono, size, CONTENT_WIDTH - 2.0 * pad);
+        let lines = self.wrap(code, Style::Mono, size, CONTENT_WIDTH - 2.0 * pad);
         let height = 20.0 + leading * lines.len() as f32;
         if height < PAGE_HEIGHT - MARGIN - BOTTOM {
             self.keep(height);
@@ -241,19 +191,20 @@ impl Layout {
         self.paragraph(
             MARGIN,
             CONTENT_WIDTH,
-            Font::Regular,
+            Style::Regular,
             9.0,
             &format!("{caption}:"),
         );
         self.y -= 2.0;
         for line in lines {
             self.advance(leading);
-            let y = self.y - 3.0;
-            let _ = writeln!(
-                self.page(),
-                "0.95 g {MARGIN} {y:.1} {CONTENT_WIDTH} {leading} re f"
-            );
-            self.text(MARGIN + pad, Font::Mono, size, 0.0, &line);
+            self.page.push(Mark::Shade {
+                x: MARGIN,
+                y: self.y - 3.0,
+                width: CONTENT_WIDTH,
+                height: leading,
+            });
+            self.text(MARGIN + pad, Style::Mono, size, 0, &line);
         }
         self.y -= 4.0;
     }
@@ -264,38 +215,39 @@ impl Layout {
         let size = 10.0;
         let leading = 14.0;
         for (label, value) in fields {
-            let (font, text, value_size) = match value {
-                Value::Text(text) => (Font::Regular, text, size),
-                Value::Code(code) => (Font::Mono, code, 9.0),
+            let (style, text, value_size) = match value {
+                Value::Text(text) => (Style::Regular, text, size),
+                Value::Code(code) => (Style::Mono, code, 9.0),
             };
             let label = format!("{label}:");
             self.keep(2.0 * leading);
-            if Font::Bold.width(&label, size) > LABEL_WIDTH - 8.0 {
-                self.paragraph(MARGIN, CONTENT_WIDTH, Font::Bold, size, &label);
+            if self.fonts.width(&label, Style::Bold, size) > LABEL_WIDTH - 8.0 {
+                self.paragraph(MARGIN, CONTENT_WIDTH, Style::Bold, size, &label);
             } else {
                 self.advance(leading);
-                self.text(MARGIN, Font::Bold, size, 0.0, &label);
+                self.text(MARGIN, Style::Bold, size, 0, &label);
                 self.y += leading;
             }
-            for line in wrap(text, font, value_size, CONTENT_WIDTH - LABEL_WIDTH) {
+            for line in self.wrap(text, style, value_size, CONTENT_WIDTH - LABEL_WIDTH) {
                 self.advance(leading);
-                self.text(MARGIN + LABEL_WIDTH, font, value_size, 0.0, &line);
+                self.text(MARGIN + LABEL_WIDTH, style, value_size, 0, &line);
             }
         }
     }
 }
 
-pub fn render(doc: &Document) -> Vec<u8> {
+/// The sheet as PDF, or an error naming the characters no font on this computer can show.
+pub fn render(doc: &Document) -> Result<Vec<u8>> {
     let mut layout = Layout::new();
     layout.advance(22.0);
-    layout.text(MARGIN, Font::Bold, 20.0, 0.0, &doc.title);
+    layout.text(MARGIN, Style::Bold, 20.0, 0, &doc.title);
     layout.advance(16.0);
-    layout.text(MARGIN, Font::Regular, 11.0, 0.4, &doc.subtitle);
+    layout.text(MARGIN, Style::Regular, 11.0, 102, &doc.subtitle);
     for section in &doc.sections {
         layout.y -= 10.0;
         layout.keep(60.0);
         layout.advance(18.0);
-        layout.text(MARGIN, Font::Bold, 13.0, 0.0, &section.heading);
+        layout.text(MARGIN, Style::Bold, 13.0, 0, &section.heading);
         layout.rule();
         layout.y -= 6.0;
         for block in &section.blocks {
@@ -303,22 +255,22 @@ pub fn render(doc: &Document) -> Vec<u8> {
                 Block::SubHeading(text) => {
                     layout.y -= 4.0;
                     layout.keep(40.0);
-                    layout.paragraph(MARGIN, CONTENT_WIDTH, Font::Bold, 11.0, text);
+                    layout.paragraph(MARGIN, CONTENT_WIDTH, Style::Bold, 11.0, text);
                 }
                 Block::Text(text) => {
-                    layout.paragraph(MARGIN, CONTENT_WIDTH, Font::Regular, 10.0, text)
+                    layout.paragraph(MARGIN, CONTENT_WIDTH, Style::Regular, 10.0, text)
                 }
                 Block::Note(text) => {
-                    layout.paragraph(MARGIN, CONTENT_WIDTH, Font::Bold, 10.0, text)
+                    layout.paragraph(MARGIN, CONTENT_WIDTH, Style::Bold, 10.0, text)
                 }
                 Block::Fields(fields) => layout.fields(fields),
                 Block::List(items) => {
                     for item in items {
-                        let (font, text) = match item {
-                            Value::Text(text) => (Font::Regular, text),
-                            Value::Code(code) => (Font::Mono, code),
+                        let (style, text) = match item {
+                            Value::Text(text) => (Style::Regular, text),
+                            Value::Code(code) => (Style::Mono, code),
                         };
-                        layout.bullet(font, text);
+                        layout.bullet(style, text);
                     }
                 }
                 Block::Code { caption, code } => {
@@ -328,86 +280,125 @@ pub fn render(doc: &Document) -> Vec<u8> {
             }
         }
     }
-    let mut pages = layout.finish();
+    let (mut pages, mut fonts) = layout.finish();
     let count = pages.len();
     for (index, page) in pages.iter_mut().enumerate() {
-        let footer = format!("{} · page {} of {count}", doc.title, index + 1);
-        let _ = writeln!(
-            page,
-            "BT 0.5 g /F1 8 Tf {MARGIN} {:.1} Td {} Tj ET",
-            MARGIN - 10.0,
-            literal(&footer)
-        );
+        page.push(Mark::Text {
+            x: MARGIN,
+            y: MARGIN - 10.0,
+            style: Style::Regular,
+            size: 8.0,
+            grey: 128,
+            text: format!("{} · page {} of {count}", doc.title, index + 1),
+        });
     }
-    write_file(&pages, &doc.title)
+    // The footers hold the title, which the layout measured already: nothing new is missing.
+    if !fonts.missing().is_empty() {
+        return Err(missing_characters(fonts.missing()));
+    }
+    write(&pages, &mut fonts, &doc.title)
 }
 
-/// Assembles the objects, the cross-reference table and the trailer.
-fn write_file(pages: &[String], title: &str) -> Vec<u8> {
-    // 1 catalog, 2 page tree, 3-5 fonts, 6 info, then a page and its content per page.
-    let first_page = 7;
-    let mut objects: Vec<String> = vec![
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        format!(
-            "<< /Type /Pages /Count {} /Kids [{}] >>",
-            pages.len(),
-            (0..pages.len())
-                .map(|i| format!("{} 0 R", first_page + 2 * i))
-                .collect::<Vec<_>>()
-                .join(" ")
+fn missing_characters(missing: &BTreeSet<char>) -> Error {
+    let named: Vec<String> = missing
+        .iter()
+        .map(|c| format!("\"{c}\" (U+{:04X})", u32::from(*c)))
+        .collect();
+    Error::InvalidInput {
+        field: None,
+        message: format!(
+            "The PDF sheet cannot show {}: no font on this computer has {}. Export the HTML \
+             sheet instead (the browser finds its own fonts), or install a font that has {}.",
+            named.join(", "),
+            if named.len() == 1 { "it" } else { "them" },
+            if named.len() == 1 { "it" } else { "them" },
         ),
-        font("Helvetica"),
-        font("Helvetica-Bold"),
-        font("Courier"),
-        format!(
-            "<< /Title {} /Producer (Registrar) /Creator (Registrar) >>",
-            utf16_string(title)
-        ),
-    ];
-    for (i, content) in pages.iter().enumerate() {
-        objects.push(format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_WIDTH} {PAGE_HEIGHT}] \
-             /Resources << /Font << /F1 3 0 R /F2 4 0 R /F3 5 0 R >> >> /Contents {} 0 R >>",
-            first_page + 2 * i + 1
-        ));
-        objects.push(format!(
-            "<< /Length {} >>\nstream\n{content}endstream",
-            content.len()
-        ));
     }
+}
 
-    let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::with_capacity(objects.len());
-    for (i, object) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    let mut table = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
-    for offset in offsets {
-        let _ = writeln!(table, "{offset:010} 00000 n ");
-    }
-    let _ = write!(
-        table,
-        "trailer\n<< /Size {} /Root 1 0 R /Info 6 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
+/// Draws the pages with krilla, which embeds and subsets the fonts.
+fn write(pages: &[Vec<Mark>], fonts: &mut Fonts, title: &str) -> Result<Vec<u8>> {
+    let mut pdf = Pdf::new();
+    pdf.set_metadata(
+        Metadata::new()
+            .title(title.to_owned())
+            .creator("Registrar".to_owned())
+            .producer("Registrar".to_owned()),
     );
-    out.extend_from_slice(table.as_bytes());
-    out
-}
-
-fn font(name: &str) -> String {
-    format!("<< /Type /Font /Subtype /Type1 /BaseFont /{name} /Encoding /WinAnsiEncoding >>")
-}
-
-/// A text string in UTF-16BE with its byte-order mark, for any title.
-fn utf16_string(text: &str) -> String {
-    let mut out = String::from("<FEFF");
-    for unit in text.encode_utf16() {
-        let _ = write!(out, "{unit:04X}");
+    let size = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).expect("A4 is a valid page size");
+    for marks in pages {
+        let mut page = pdf.start_page_with(size.clone());
+        let mut surface = page.surface();
+        for mark in marks {
+            match mark {
+                Mark::Text {
+                    x,
+                    y,
+                    style,
+                    size,
+                    grey,
+                    text,
+                } => {
+                    surface.set_fill(Some(Fill {
+                        paint: luma::Color::new(*grey).into(),
+                        ..Fill::default()
+                    }));
+                    let mut at = *x;
+                    for (face, run) in fonts.runs(text, *style) {
+                        let start = Point::from_xy(at, PAGE_HEIGHT - y);
+                        at += face.width(run, *size);
+                        surface.draw_text(
+                            start,
+                            face.font.clone(),
+                            *size,
+                            run,
+                            false,
+                            TextDirection::Auto,
+                        );
+                    }
+                }
+                Mark::Shade {
+                    x,
+                    y,
+                    width,
+                    height,
+                } => {
+                    surface.set_fill(Some(Fill {
+                        paint: luma::Color::new(242).into(),
+                        ..Fill::default()
+                    }));
+                    let mut path = PathBuilder::new();
+                    if let Some(rect) =
+                        Rect::from_xywh(*x, PAGE_HEIGHT - y - height, *width, *height)
+                    {
+                        path.push_rect(rect);
+                    }
+                    if let Some(path) = path.finish() {
+                        surface.draw_path(&path);
+                    }
+                }
+                Mark::Rule { y } => {
+                    surface.set_fill(None);
+                    surface.set_stroke(Some(Stroke {
+                        paint: luma::Color::new(204).into(),
+                        width: 0.5,
+                        ..Stroke::default()
+                    }));
+                    let mut path = PathBuilder::new();
+                    path.move_to(MARGIN, PAGE_HEIGHT - y);
+                    path.line_to(PAGE_WIDTH - MARGIN, PAGE_HEIGHT - y);
+                    if let Some(path) = path.finish() {
+                        surface.draw_path(&path);
+                    }
+                    surface.set_stroke(None);
+                }
+            }
+        }
+        surface.finish();
+        page.finish();
     }
-    out.push('>');
-    out
+    pdf.finish()
+        .map_err(|e| Error::Storage(format!("Could not write the PDF sheet: {e:?}")))
 }
 
 #[cfg(test)]
@@ -416,19 +407,40 @@ mod tests {
 
     #[test]
     fn long_words_are_cut_and_short_ones_kept_whole() {
-        let lines = wrap("a bb cccccccccc", Font::Mono, 10.0, 6.0 * 4.0);
+        let mut layout = Layout::new();
+        let char_width = layout.fonts.width("c", Style::Mono, 10.0);
+        let lines = layout.wrap(
+            "a bb cccccccccc",
+            Style::Mono,
+            10.0,
+            char_width * 4.0 + 0.01,
+        );
         assert_eq!(lines, ["a bb", "cccc", "cccc", "cc"]);
-        let lines = wrap("curl \\\n  --data x", Font::Mono, 10.0, 6.0 * 10.0);
+        let lines = layout.wrap("curl \\\n  --data x", Style::Mono, 10.0, char_width * 10.5);
         assert_eq!(lines, ["curl \\", "  --data x"]);
-        for line in wrap(&"word ".repeat(200), Font::Regular, 10.0, CONTENT_WIDTH) {
-            assert!(Font::Regular.width(&line, 10.0) <= CONTENT_WIDTH, "{line}");
+        for line in layout.wrap(&"word ".repeat(200), Style::Regular, 10.0, CONTENT_WIDTH) {
+            assert!(
+                layout.fonts.width(&line, Style::Regular, 10.0) <= CONTENT_WIDTH,
+                "{line}"
+            );
         }
     }
 
     #[test]
-    fn strings_are_escaped_and_encoded() {
-        assert_eq!(literal("a(b)\\c"), "(a\\(b\\)\\\\c)");
-        assert_eq!(literal("é—✓"), "(\\351\\227?)");
-        assert_eq!(utf16_string("A✓"), "<FEFF00412713>");
+    fn text_without_spaces_is_cut_between_characters() {
+        let mut layout = Layout::new();
+        let text = "Здравствуйте".repeat(12);
+        let lines = layout.wrap(&text, Style::Regular, 10.0, 100.0);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert_eq!(lines.concat(), text);
+    }
+
+    #[test]
+    fn a_character_no_font_has_is_named() {
+        let mut missing = BTreeSet::new();
+        missing.insert('\u{10ffff}');
+        let message = missing_characters(&missing).to_string();
+        assert!(message.contains("U+10FFFF"), "{message}");
+        assert!(message.contains("HTML sheet"), "{message}");
     }
 }

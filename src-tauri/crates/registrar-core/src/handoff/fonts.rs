@@ -1,0 +1,282 @@
+//! The PDF sheet's fonts. DejaVu Sans, Sans Bold and Sans Mono are bundled (`fonts/`): they cover
+//! Latin (Polish included), Greek, Cyrillic and Arabic. A character they lack is drawn with a font
+//! of the system's that has it, found through fontdb (fontconfig's folders on Linux, the system's
+//! font folders on Windows and macOS): Japanese, Chinese and Korean come from there. Text is cut
+//! into runs of one font each; a run is measured by shaping it with rustybuzz, as krilla shapes
+//! it to draw it, so that widths and drawn glyphs agree.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, OnceLock};
+
+use krilla::text::Font;
+
+static SANS: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
+static SANS_BOLD: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold.ttf");
+static SANS_MONO: &[u8] = include_bytes!("../../fonts/DejaVuSansMono.ttf");
+static SANS_PARSED: OnceLock<rustybuzz::Face<'static>> = OnceLock::new();
+static SANS_BOLD_PARSED: OnceLock<rustybuzz::Face<'static>> = OnceLock::new();
+static SANS_MONO_PARSED: OnceLock<rustybuzz::Face<'static>> = OnceLock::new();
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Style {
+    Regular,
+    Bold,
+    Mono,
+}
+
+/// What a face is shaped with: a bundled font, parsed once, or a system's font, read into memory
+/// and parsed at each use (they draw only what the bundled fonts lack).
+#[derive(Clone)]
+enum Shaper {
+    Bundled(&'static rustybuzz::Face<'static>),
+    Loaded(Arc<Vec<u8>>, u32),
+}
+
+/// One face of a font file, for krilla to embed and for rustybuzz to shape.
+#[derive(Clone)]
+pub(super) struct Face {
+    shaper: Shaper,
+    pub(super) font: Font,
+}
+
+impl Face {
+    fn bundled(parsed: &'static OnceLock<rustybuzz::Face<'static>>, bytes: &'static [u8]) -> Self {
+        let parsed = parsed.get_or_init(|| {
+            rustybuzz::Face::from_slice(bytes, 0).expect("the bundled fonts are valid TrueType")
+        });
+        let font = Font::new(bytes.into(), 0).expect("the bundled fonts are valid TrueType");
+        Self {
+            shaper: Shaper::Bundled(parsed),
+            font,
+        }
+    }
+
+    fn loaded(bytes: Vec<u8>, index: u32) -> Option<Self> {
+        rustybuzz::Face::from_slice(&bytes, index)?;
+        let bytes = Arc::new(bytes);
+        let font = Font::new(bytes.clone().into(), index)?;
+        Some(Self {
+            shaper: Shaper::Loaded(bytes, index),
+            font,
+        })
+    }
+
+    fn with_shaper<R>(&self, use_it: impl FnOnce(&rustybuzz::Face<'_>) -> R) -> R {
+        match &self.shaper {
+            Shaper::Bundled(face) => use_it(face),
+            Shaper::Loaded(bytes, index) => use_it(
+                &rustybuzz::Face::from_slice(bytes, *index).expect("checked when it was loaded"),
+            ),
+        }
+    }
+
+    fn has(&self, c: char) -> bool {
+        match &self.shaper {
+            Shaper::Bundled(face) => face.glyph_index(c).is_some(),
+            Shaper::Loaded(bytes, index) => rustybuzz::ttf_parser::Face::parse(bytes, *index)
+                .is_ok_and(|face| face.glyph_index(c).is_some()),
+        }
+    }
+
+    /// The advance of `text` set in this face at `size` points.
+    pub(super) fn width(&self, text: &str, size: f32) -> f32 {
+        self.with_shaper(|shaper| {
+            let mut buffer = rustybuzz::UnicodeBuffer::new();
+            buffer.push_str(text);
+            buffer.guess_segment_properties();
+            let shaped = rustybuzz::shape(shaper, &[], buffer);
+            let units: i32 = shaped.glyph_positions().iter().map(|p| p.x_advance).sum();
+            units as f32 * size / f32::from(shaper.units_per_em() as u16)
+        })
+    }
+}
+
+impl std::fmt::Debug for Face {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Face").field("font", &self.font).finish()
+    }
+}
+
+/// Whether `c` needs no glyph of its own: a line break, or a mark that only joins or selects.
+fn invisible(c: char) -> bool {
+    matches!(c, '\n' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{fe00}'..='\u{fe0f}')
+}
+
+/// The fonts of one sheet: the bundled faces, the system's faces found for what they lack, and
+/// the characters no font has.
+#[derive(Debug)]
+pub(super) struct Fonts {
+    regular: Face,
+    bold: Face,
+    mono: Face,
+    found: HashMap<(char, Style), Option<Face>>,
+    missing: BTreeSet<char>,
+}
+
+impl Fonts {
+    pub(super) fn new() -> Self {
+        Self {
+            regular: Face::bundled(&SANS_PARSED, SANS),
+            bold: Face::bundled(&SANS_BOLD_PARSED, SANS_BOLD),
+            mono: Face::bundled(&SANS_MONO_PARSED, SANS_MONO),
+            found: HashMap::new(),
+            missing: BTreeSet::new(),
+        }
+    }
+
+    fn bundled(&self, style: Style) -> &Face {
+        match style {
+            Style::Regular => &self.regular,
+            Style::Bold => &self.bold,
+            Style::Mono => &self.mono,
+        }
+    }
+
+    /// The characters of the sheet that no font has, in code point order.
+    pub(super) fn missing(&self) -> &BTreeSet<char> {
+        &self.missing
+    }
+
+    /// The face that draws `c` in `style`: the bundled one when it has `c`, else the system's
+    /// best, else none (and `c` is noted as missing).
+    fn face_for(&mut self, c: char, style: Style) -> Option<Face> {
+        let bundled = self.bundled(style);
+        if invisible(c) || bundled.has(c) {
+            return Some(bundled.clone());
+        }
+        let found = self
+            .found
+            .entry((c, style))
+            .or_insert_with(|| system_face(c, style))
+            .clone();
+        if found.is_none() {
+            self.missing.insert(c);
+        }
+        found
+    }
+
+    /// `text` cut into runs of one face each. A character that another face would draw stays in
+    /// the run it is in when that run's face has it (spaces, digits, punctuation), so that runs
+    /// change only where they must. Characters no face has are left out.
+    pub(super) fn runs<'t>(&mut self, text: &'t str, style: Style) -> Vec<(Face, &'t str)> {
+        let mut runs: Vec<(Face, &'t str)> = Vec::new();
+        let mut start = 0;
+        let mut current: Option<Face> = None;
+        for (at, c) in text.char_indices() {
+            if let Some(face) = &current {
+                if invisible(c) || face.has(c) {
+                    continue;
+                }
+            }
+            if let Some(face) = current.take() {
+                runs.push((face, &text[start..at]));
+            }
+            current = self.face_for(c, style);
+            start = if current.is_some() {
+                at
+            } else {
+                at + c.len_utf8()
+            };
+        }
+        if let Some(face) = current {
+            runs.push((face, &text[start..]));
+        }
+        runs
+    }
+
+    /// The advance of `text` in `style` at `size` points.
+    pub(super) fn width(&mut self, text: &str, style: Style, size: f32) -> f32 {
+        self.runs(text, style)
+            .iter()
+            .map(|(face, run)| face.width(run, size))
+            .sum()
+    }
+}
+
+/// The system's fonts, read once (and only when a sheet needs one).
+fn system_fonts() -> &'static fontdb::Database {
+    static FONTS: OnceLock<fontdb::Database> = OnceLock::new();
+    FONTS.get_or_init(|| {
+        let mut fonts = fontdb::Database::new();
+        fonts.load_system_fonts();
+        fonts
+    })
+}
+
+/// The system's face that draws `c` best in `style`: one of the style (bold, monospaced) before
+/// others, then the nearest weight, then by name, so the choice does not depend on the order the
+/// folders were read in.
+fn system_face(c: char, style: Style) -> Option<Face> {
+    let fonts = system_fonts();
+    let wanted_weight = if style == Style::Bold { 700 } else { 400 };
+    let best = fonts
+        .faces()
+        .filter(|info| {
+            fonts
+                .with_face_data(info.id, |data, index| {
+                    rustybuzz::Face::from_slice(data, index)
+                        .and_then(|face| face.glyph_index(c))
+                        .is_some()
+                })
+                .unwrap_or(false)
+        })
+        .min_by_key(|info| {
+            let off_style = match style {
+                Style::Mono => !info.monospaced,
+                Style::Regular | Style::Bold => info.monospaced,
+            };
+            (
+                off_style,
+                info.style != fontdb::Style::Normal,
+                info.weight.0.abs_diff(wanted_weight),
+                info.post_script_name.clone(),
+            )
+        })?;
+    fonts
+        .with_face_data(best.id, |data, index| Face::loaded(data.to_vec(), index))
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_fonts_draw_latin_greek_cyrillic_and_arabic_themselves() {
+        let mut fonts = Fonts::new();
+        for text in [
+            "Zażółć gęślą jaźń",
+            "Καλημέρα",
+            "Здравствуйте",
+            "مرحبا بالعالم",
+        ] {
+            let runs = fonts.runs(text, Style::Regular);
+            assert_eq!(runs.len(), 1, "{text}: {runs:?}");
+            assert_eq!(runs[0].1, text);
+        }
+        assert!(fonts.missing().is_empty());
+        assert!(fonts.found.is_empty(), "the system's fonts were asked");
+    }
+
+    #[test]
+    fn runs_change_font_only_where_they_must() {
+        let mut fonts = Fonts::new();
+        // U+10FFFF is a noncharacter: no font draws it.
+        let text = "Billing \u{10ffff}sync 2";
+        let runs = fonts.runs(text, Style::Regular);
+        let texts: Vec<&str> = runs.iter().map(|(_, run)| *run).collect();
+        assert_eq!(texts, ["Billing ", "sync 2"]);
+        assert_eq!(fonts.missing().iter().collect::<Vec<_>>(), [&'\u{10ffff}']);
+    }
+
+    #[test]
+    fn widths_grow_with_the_text_and_the_size() {
+        let mut fonts = Fonts::new();
+        let short = fonts.width("Registrar", Style::Regular, 10.0);
+        assert!(short > 30.0 && short < 60.0, "{short}");
+        assert!(fonts.width("Registrar", Style::Bold, 10.0) > short);
+        assert!((fonts.width("Registrar", Style::Regular, 20.0) - 2.0 * short).abs() < 0.01);
+        let mono = fonts.width("iiii", Style::Mono, 10.0);
+        assert!((mono - fonts.width("MMMM", Style::Mono, 10.0)).abs() < 0.01);
+    }
+}
