@@ -53,7 +53,14 @@ pub async fn export_handoff<R: Runtime>(
         true => Access::OwnerOnly,
         false => Access::Default,
     };
-    files::write_with(&path, &sheet.render(chosen)?, access)?;
+    // A PDF may read the system's fonts: rendered off the async workers.
+    let (sheet, rendered) = tauri::async_runtime::spawn_blocking(move || {
+        let rendered = sheet.render(chosen);
+        (sheet, rendered)
+    })
+    .await
+    .map_err(|e| Error::Storage(format!("Could not render the sheet: {e}")))?;
+    files::write_with(&path, &rendered?, access)?;
     session.exported(&sheet).await;
     tracing::info!(app = %app_id, format = chosen.extension(), secret = sheet.holds_secret(), "exported a handoff sheet");
     Ok(Some(ExportedSheet {

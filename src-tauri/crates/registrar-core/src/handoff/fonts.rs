@@ -97,9 +97,9 @@ impl std::fmt::Debug for Face {
     }
 }
 
-/// Whether `c` needs no glyph of its own: a line break, or a mark that only joins or selects.
+/// Whether `c` needs no glyph of its own: a mark that only joins or selects.
 fn invisible(c: char) -> bool {
-    matches!(c, '\n' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{fe00}'..='\u{fe0f}')
+    matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{fe00}'..='\u{fe0f}')
 }
 
 /// The fonts of one sheet: the bundled faces, the system's faces found for what they lack, and
@@ -109,7 +109,10 @@ pub(super) struct Fonts {
     regular: Face,
     bold: Face,
     mono: Face,
-    found: HashMap<(char, Style), Option<Face>>,
+    /// The system's face chosen for each character and style (none: no font has it).
+    found: HashMap<(char, Style), Option<fontdb::ID>>,
+    /// The system's faces read so far, each once: a CJK collection is some 20 MB.
+    loaded: HashMap<fontdb::ID, Face>,
     missing: BTreeSet<char>,
 }
 
@@ -120,6 +123,7 @@ impl Fonts {
             bold: Face::bundled(&SANS_BOLD_PARSED, SANS_BOLD),
             mono: Face::bundled(&SANS_MONO_PARSED, SANS_MONO),
             found: HashMap::new(),
+            loaded: HashMap::new(),
             missing: BTreeSet::new(),
         }
     }
@@ -144,15 +148,30 @@ impl Fonts {
         if invisible(c) || bundled.has(c) {
             return Some(bundled.clone());
         }
-        let found = self
+        let id = *self
             .found
             .entry((c, style))
-            .or_insert_with(|| system_face(c, style))
-            .clone();
-        if found.is_none() {
+            .or_insert_with(|| system_face(c, style));
+        let Some(id) = id else {
             self.missing.insert(c);
+            return None;
+        };
+        if let Some(face) = self.loaded.get(&id) {
+            return Some(face.clone());
         }
-        found
+        let face = system_fonts()
+            .with_face_data(id, |data, index| Face::loaded(data.to_vec(), index))
+            .flatten();
+        match face {
+            Some(face) => {
+                self.loaded.insert(id, face.clone());
+                Some(face)
+            }
+            None => {
+                self.missing.insert(c);
+                None
+            }
+        }
     }
 
     /// `text` cut into runs of one face each. A character that another face would draw stays in
@@ -184,6 +203,28 @@ impl Fonts {
         runs
     }
 
+    /// A line of `text` as runs of one face and one direction each (true: right to left), in the
+    /// order they are seen from left to right, by the Unicode bidirectional algorithm: a name in
+    /// Arabic inside an English sentence keeps its letters joined and in their order.
+    pub(super) fn visual_runs<'t>(
+        &mut self,
+        text: &'t str,
+        style: Style,
+    ) -> Vec<(Face, &'t str, bool)> {
+        let bidi = unicode_bidi::ParagraphBidiInfo::new(text, None);
+        let (levels, ranges) = bidi.visual_runs(0..text.len());
+        let mut runs = Vec::new();
+        for range in ranges {
+            let rtl = levels[range.start].is_rtl();
+            let mut pieces = self.runs(&text[range], style);
+            if rtl {
+                pieces.reverse();
+            }
+            runs.extend(pieces.into_iter().map(|(face, run)| (face, run, rtl)));
+        }
+        runs
+    }
+
     /// The advance of `text` in `style` at `size` points.
     pub(super) fn width(&mut self, text: &str, style: Style, size: f32) -> f32 {
         self.runs(text, style)
@@ -204,13 +245,16 @@ fn system_fonts() -> &'static fontdb::Database {
 }
 
 /// The system's face that draws `c` best in `style`: one of the style (bold, monospaced) before
-/// others, then the nearest weight, then by name, so the choice does not depend on the order the
-/// folders were read in.
-fn system_face(c: char, style: Style) -> Option<Face> {
+/// others, then the nearest weight, then Japanese forms of the Han characters shared with Chinese
+/// and Korean (Registrar's users are many in Japan), then by name, so the choice does not depend
+/// on the order the folders were read in. macOS's LastResort, which shows a box for any
+/// character, does not count.
+fn system_face(c: char, style: Style) -> Option<fontdb::ID> {
     let fonts = system_fonts();
     let wanted_weight = if style == Style::Bold { 700 } else { 400 };
     let best = fonts
         .faces()
+        .filter(|info| !info.post_script_name.starts_with("LastResort"))
         .filter(|info| {
             fonts
                 .with_face_data(info.id, |data, index| {
@@ -225,16 +269,19 @@ fn system_face(c: char, style: Style) -> Option<Face> {
                 Style::Mono => !info.monospaced,
                 Style::Regular | Style::Bold => info.monospaced,
             };
+            let japanese = info
+                .families
+                .iter()
+                .any(|(family, _)| family.ends_with(" JP"));
             (
                 off_style,
                 info.style != fontdb::Style::Normal,
                 info.weight.0.abs_diff(wanted_weight),
+                !japanese,
                 info.post_script_name.clone(),
             )
         })?;
-    fonts
-        .with_face_data(best.id, |data, index| Face::loaded(data.to_vec(), index))
-        .flatten()
+    Some(best.id)
 }
 
 #[cfg(test)]
@@ -267,6 +314,31 @@ mod tests {
         let texts: Vec<&str> = runs.iter().map(|(_, run)| *run).collect();
         assert_eq!(texts, ["Billing ", "sync 2"]);
         assert_eq!(fonts.missing().iter().collect::<Vec<_>>(), [&'\u{10ffff}']);
+    }
+
+    #[test]
+    fn characters_from_one_system_font_share_one_copy_of_it() {
+        let mut fonts = Fonts::new();
+        let text = "請求書の同期";
+        let runs = fonts.runs(text, Style::Regular);
+        if fonts.missing().is_empty() {
+            assert_eq!(runs.len(), 1, "{runs:?}");
+            assert_eq!(fonts.loaded.len(), 1, "one face read for {text}");
+        } else {
+            // A system without a CJK font (scripts/test installs one) has nothing to share.
+            assert!(fonts.loaded.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_right_to_left_name_in_a_left_to_right_line_is_its_own_run() {
+        let mut fonts = Fonts::new();
+        let runs = fonts.visual_runs("Billing مرحبا · page 1", Style::Regular);
+        let seen: Vec<(&str, bool)> = runs.iter().map(|(_, run, rtl)| (*run, *rtl)).collect();
+        assert_eq!(
+            seen,
+            [("Billing ", false), ("مرحبا", true), (" · page 1", false)]
+        );
     }
 
     #[test]

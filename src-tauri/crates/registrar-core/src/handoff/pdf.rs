@@ -292,10 +292,6 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
             text: format!("{} · page {} of {count}", doc.title, index + 1),
         });
     }
-    // The footers hold the title, which the layout measured already: nothing new is missing.
-    if !fonts.missing().is_empty() {
-        return Err(missing_characters(fonts.missing()));
-    }
     write(&pages, &mut fonts, &doc.title)
 }
 
@@ -316,7 +312,8 @@ fn missing_characters(missing: &BTreeSet<char>) -> Error {
     }
 }
 
-/// Draws the pages with krilla, which embeds and subsets the fonts.
+/// Draws the pages with krilla, which embeds and subsets the fonts; fails when some text had a
+/// character no font has.
 fn write(pages: &[Vec<Mark>], fonts: &mut Fonts, title: &str) -> Result<Vec<u8>> {
     let mut pdf = Pdf::new();
     pdf.set_metadata(
@@ -344,17 +341,14 @@ fn write(pages: &[Vec<Mark>], fonts: &mut Fonts, title: &str) -> Result<Vec<u8>>
                         ..Fill::default()
                     }));
                     let mut at = *x;
-                    for (face, run) in fonts.runs(text, *style) {
+                    for (face, run, rtl) in fonts.visual_runs(text, *style) {
                         let start = Point::from_xy(at, PAGE_HEIGHT - y);
                         at += face.width(run, *size);
-                        surface.draw_text(
-                            start,
-                            face.font.clone(),
-                            *size,
-                            run,
-                            false,
-                            TextDirection::Auto,
-                        );
+                        let direction = match rtl {
+                            true => TextDirection::RightToLeft,
+                            false => TextDirection::LeftToRight,
+                        };
+                        surface.draw_text(start, face.font.clone(), *size, run, false, direction);
                     }
                 }
                 Mark::Shade {
@@ -397,6 +391,9 @@ fn write(pages: &[Vec<Mark>], fonts: &mut Fonts, title: &str) -> Result<Vec<u8>>
         surface.finish();
         page.finish();
     }
+    if !fonts.missing().is_empty() {
+        return Err(missing_characters(fonts.missing()));
+    }
     pdf.finish()
         .map_err(|e| Error::Storage(format!("Could not write the PDF sheet: {e:?}")))
 }
@@ -433,6 +430,12 @@ mod tests {
         let lines = layout.wrap(&text, Style::Regular, 10.0, 100.0);
         assert!(lines.len() > 1, "{lines:?}");
         assert_eq!(lines.concat(), text);
+        for line in &lines {
+            assert!(
+                layout.fonts.width(line, Style::Regular, 10.0) <= 100.0,
+                "{line}"
+            );
+        }
     }
 
     #[test]
