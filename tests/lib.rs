@@ -57,9 +57,11 @@ pub fn cli_binary() -> PathBuf {
 }
 
 fn built_binary(env: &str, name: &str) -> PathBuf {
-    let path = std::env::var_os(env)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| target_dir().join("debug").join(name));
+    let path = std::env::var_os(env).map(PathBuf::from).unwrap_or_else(|| {
+        target_dir()
+            .join("debug")
+            .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+    });
     assert!(
         path.exists(),
         "{} is missing: build the workspace first (cargo build --workspace)",

@@ -11,6 +11,20 @@ deb="$(realpath "$1")"
 package="$(dpkg-deb --field "$deb" Package)"
 fail() { echo "package smoke test: $*" >&2; exit 1; }
 
+installed() { dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; }
+# A Registrar the machine's user installed is neither replaced nor removed by a test.
+installed && fail "$package is installed already: remove it first (apt-get remove $package)"
+
+home="$(mktemp -d /tmp/registrar-package.XXXXXX)"
+app_pid=""
+cleanup() {
+  set +e
+  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null
+  installed && as_root env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq "$package" >/dev/null
+  rm -rf "$home"
+}
+trap cleanup EXIT
+
 echo "==> installing $deb"
 as_root dpkg -i "$deb" >/dev/null || as_root env DEBIAN_FRONTEND=noninteractive apt-get -f install -y -qq >/dev/null
 files="$(dpkg -L "$package")"
@@ -18,14 +32,6 @@ for bin in /usr/bin/registrar /usr/bin/registrar-desktop; do
   grep -qx "$bin" <<<"$files" || fail "$bin is not in the package"
 done
 
-home="$(mktemp -d /tmp/registrar-package.XXXXXX)"
-app_pid=""
-cleanup() {
-  set +e
-  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null
-  rm -rf "$home"
-}
-trap cleanup EXIT
 mkdir -p "$home/home" "$home/data" "$home/config" "$home/cache"
 # A fresh home and a keychain namespace of its own: nothing the user keeps is read or written.
 run_installed() {
@@ -43,7 +49,8 @@ for _ in $(seq 120); do
 done
 grep -q "interactive .* ms after start" "$home/app.log" ||
   fail "no apps list was painted within 60 s: $(cat "$home/app.log")"
-xwininfo -root -tree | grep -q '"Registrar"' || fail "no window named Registrar is mapped"
+windows="$(xwininfo -root -tree)"
+grep -q '"Registrar"' <<<"$windows" || fail "no window named Registrar is mapped"
 [ -d "$home/data/dev.registrar.desktop" ] || fail "the sandbox's data is not in the fresh home"
 kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
 
@@ -58,8 +65,7 @@ grep -q "Registrar admin" <<<"$apps" || fail "the sandbox's admin app is not lis
 
 echo "==> removing $package"
 as_root env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq "$package" >/dev/null
-! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
-  fail "$package is still installed"
+installed && fail "$package is still installed"
 while read -r path; do
   [ -f "$path" ] && fail "$path is left after removal"
 done <<<"$files"

@@ -5,7 +5,7 @@ use std::process::Command;
 
 use registrar_tests::{app_binary, cli_binary};
 
-use crate::cli::{ok_json, output_with_stdin, registrar, stdout, Home};
+use crate::cli::ok_json;
 use crate::core_client::sandbox;
 
 /// The shared libraries a binary asks the dynamic loader for.
@@ -70,6 +70,7 @@ async fn the_window_binary_hands_command_words_to_the_command_line() {
 }
 
 /// `connections add` of the sandbox as an Automation Suite server, in `env`, secret on stdin.
+#[cfg(unix)]
 fn add_suite_command(
     running: &crate::core_client::Running,
     name: &str,
@@ -87,41 +88,48 @@ fn add_suite_command(
     command
 }
 
-/// On Linux the platform's folder is `$XDG_CONFIG_HOME`, the one Tauri's path resolver gives the
-/// window.
+/// Where the command line keeps connections when nothing overrides it.
 #[cfg(target_os = "linux")]
-#[tokio::test]
-async fn connections_are_kept_in_the_platforms_config_folder() {
-    let running = sandbox().await;
-    let admin = running.sandbox.issue_admin_secret().unwrap();
-    let home = Home::new();
-    let xdg = tempfile::tempdir().unwrap();
-    let env: Vec<(&str, String)> = home
-        .env()
-        .into_iter()
-        .filter(|(k, _)| *k != "REGISTRAR_CONFIG_DIR")
-        .chain([("XDG_CONFIG_HOME", xdg.path().display().to_string())])
-        .collect();
-    let mut command = add_suite_command(&running, "Kept", &env);
-    let secret = format!("{}\n", admin.expose());
-    command.env_remove("REGISTRAR_CONFIG_DIR");
-    let added = tokio::task::spawn_blocking(move || output_with_stdin(command, &secret))
-        .await
-        .unwrap();
-    stdout(&added);
-    let kept = xdg.path().join("dev.registrar.desktop/connections.json");
-    let saved = std::fs::read_to_string(&kept)
-        .unwrap_or_else(|e| panic!("{} was not written: {e}", kept.display()));
-    assert!(saved.contains("\"Kept\""), "{saved}");
-    let mut env = env;
-    env.push((
-        "REGISTRAR_CONFIG_DIR",
-        xdg.path()
-            .join("dev.registrar.desktop")
-            .display()
-            .to_string(),
-    ));
-    stdout(&registrar(&["connections", "remove", "Kept"], &env, "").await);
+mod folders {
+    use super::add_suite_command;
+    use crate::cli::{output_with_stdin, registrar, stdout, Home};
+    use crate::core_client::sandbox;
+
+    /// On Linux the platform's folder is `$XDG_CONFIG_HOME`, the one Tauri's path resolver gives the
+    /// window.
+    #[tokio::test]
+    async fn connections_are_kept_in_the_platforms_config_folder() {
+        let running = sandbox().await;
+        let admin = running.sandbox.issue_admin_secret().unwrap();
+        let home = Home::new();
+        let xdg = tempfile::tempdir().unwrap();
+        let env: Vec<(&str, String)> = home
+            .env()
+            .into_iter()
+            .filter(|(k, _)| *k != "REGISTRAR_CONFIG_DIR")
+            .chain([("XDG_CONFIG_HOME", xdg.path().display().to_string())])
+            .collect();
+        let mut command = add_suite_command(&running, "Kept", &env);
+        let secret = format!("{}\n", admin.expose());
+        command.env_remove("REGISTRAR_CONFIG_DIR");
+        let added = tokio::task::spawn_blocking(move || output_with_stdin(command, &secret))
+            .await
+            .unwrap();
+        stdout(&added);
+        let kept = xdg.path().join("dev.registrar.desktop/connections.json");
+        let saved = std::fs::read_to_string(&kept)
+            .unwrap_or_else(|e| panic!("{} was not written: {e}", kept.display()));
+        assert!(saved.contains("\"Kept\""), "{saved}");
+        let mut env = env;
+        env.push((
+            "REGISTRAR_CONFIG_DIR",
+            xdg.path()
+                .join("dev.registrar.desktop")
+                .display()
+                .to_string(),
+        ));
+        stdout(&registrar(&["connections", "remove", "Kept"], &env, "").await);
+    }
 }
 
 /// A person at a terminal (a pty), which Windows' console does not offer to a test.

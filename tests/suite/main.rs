@@ -14,9 +14,12 @@ mod core_client;
 mod e2e;
 mod faults;
 mod generic;
+// These check Unix file modes of what Registrar writes.
+#[cfg(unix)]
 mod handoff;
 mod keychain;
 mod lemonldap;
+#[cfg(unix)]
 mod manifest;
 mod quirks;
 mod rotation;
