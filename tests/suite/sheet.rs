@@ -729,3 +729,17 @@ fn a_character_no_font_has_fails_the_pdf_and_says_so() {
     assert!(refused.contains("HTML sheet"), "{refused}");
     assert!(sheet.render(Format::Html).is_ok());
 }
+
+/// A connection named as its kind (the sandbox's) is named once.
+#[test]
+fn a_connection_named_as_its_kind_is_named_once() {
+    let mut sheet = sheet(app(AppType::Confidential), None);
+    sheet.connection.name = "Sandbox".to_owned();
+    sheet.connection.kind = "Sandbox".to_owned();
+    for format in [Format::Markdown, Format::Html] {
+        let shown = text(&sheet, format);
+        assert!(shown.contains("Sandbox"), "{shown}");
+        assert!(!shown.contains("Sandbox (Sandbox)"), "{shown}");
+    }
+    assert!(!pdf_text(&sheet).contains("Sandbox (Sandbox)"));
+}

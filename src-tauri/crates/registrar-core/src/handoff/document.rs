@@ -74,10 +74,7 @@ pub fn document(sheet: &Sheet) -> Document {
                         Some(field_text("Name", &app.name)),
                         Some(field_text("Type", app_type(app.app_type))),
                         Some(field_code("App ID (client_id)", &app.id)),
-                        Some(field_text(
-                            "Connection",
-                            &format!("{} ({})", sheet.connection.name, sheet.connection.kind),
-                        )),
+                        Some(field_text("Connection", &connection_label(sheet))),
                         // An OAuth server has no organization.
                         (!sheet.connection.organization.is_empty())
                             .then(|| field_code("Organization", &sheet.connection.organization)),
@@ -134,6 +131,21 @@ pub fn document(sheet: &Sheet) -> Document {
             },
             requests_section(sheet),
         ],
+    }
+}
+
+/// The connection for people: its name, and its kind when the name does not say it already
+/// ("Sandbox", not "Sandbox (Sandbox)").
+fn connection_label(sheet: &Sheet) -> String {
+    let connection = &sheet.connection;
+    if connection
+        .name
+        .trim()
+        .eq_ignore_ascii_case(connection.kind.trim())
+    {
+        connection.name.clone()
+    } else {
+        format!("{} ({})", connection.name, connection.kind)
     }
 }
 
