@@ -743,3 +743,49 @@ fn a_connection_named_as_its_kind_is_named_once() {
     }
     assert!(!pdf_text(&sheet).contains("Sandbox (Sandbox)"));
 }
+
+/// Each request's heading is on the page with its commands, rather than at the foot of the page
+/// before them: the sheet is tried with 40 to 49 more scopes, which bring a page break into the
+/// authorization code request.
+#[test]
+fn a_requests_heading_stays_on_the_page_with_its_commands() {
+    for extra in 40..50 {
+        let mut app = app(AppType::Confidential);
+        app.scopes
+            .extend((0..extra).map(|n| Scope::new(format!("OR.Extra{n}"), ScopeType::Application)));
+        let sheet = sheet(app, Some(SECRET));
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = dir.path().join("sheet.pdf");
+        std::fs::write(&pdf, sheet.render(Format::Pdf).unwrap()).unwrap();
+        let out = Command::new("pdftotext")
+            .args(["-layout", "-enc", "UTF-8"])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils) is installed by scripts/test");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let pages: Vec<&str> = text.split('\u{c}').collect();
+        assert_heads_its_commands(&pages, extra);
+    }
+}
+
+fn assert_heads_its_commands(pages: &[&str], extra: usize) {
+    for (heading, command) in [
+        ("Client credentials", "grant_type=client_credentials"),
+        (
+            "Authorization code (authorization_code), redeemed with the secret",
+            "grant_type=authorization_code",
+        ),
+    ] {
+        let page = pages
+            .iter()
+            .position(|page| page.contains(command))
+            .unwrap_or_else(|| panic!("no page holds {command}"));
+        assert!(
+            pages[page].lines().any(|line| line.trim() == heading),
+            "with {extra} more scopes, \"{heading}\" is not on page {} with its commands:\n{}",
+            page + 1,
+            pages[page]
+        );
+    }
+}

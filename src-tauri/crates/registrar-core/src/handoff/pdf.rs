@@ -236,6 +236,49 @@ impl Layout {
     }
 }
 
+impl Layout {
+    fn block(&mut self, block: &Block) {
+        match block {
+            Block::SubHeading(text) => {
+                self.y -= 4.0;
+                self.paragraph(MARGIN, CONTENT_WIDTH, Style::Bold, 11.0, text);
+            }
+            Block::Text(text) => self.paragraph(MARGIN, CONTENT_WIDTH, Style::Regular, 10.0, text),
+            Block::Note(text) => self.paragraph(MARGIN, CONTENT_WIDTH, Style::Bold, 10.0, text),
+            Block::Fields(fields) => self.fields(fields),
+            Block::List(items) => {
+                for item in items {
+                    let (style, text) = match item {
+                        Value::Text(text) => (Style::Regular, text),
+                        Value::Code(code) => (Style::Mono, code),
+                    };
+                    self.bullet(style, text);
+                }
+            }
+            Block::Code { caption, code } => {
+                self.y -= 4.0;
+                self.code(caption, code);
+            }
+        }
+    }
+
+    /// How tall `blocks` come out: laid out on a page with no end, with the same fonts.
+    fn height(&mut self, blocks: &[Block]) -> f32 {
+        let top = 1.0e6;
+        let mut scratch = Layout {
+            fonts: std::mem::replace(&mut self.fonts, Fonts::new()),
+            done: Vec::new(),
+            page: Vec::new(),
+            y: top,
+        };
+        for block in blocks {
+            scratch.block(block);
+        }
+        self.fonts = scratch.fonts;
+        top - scratch.y
+    }
+}
+
 /// The sheet as PDF, or an error naming the characters no font on this computer can show.
 pub fn render(doc: &Document) -> Result<Vec<u8>> {
     let mut layout = Layout::new();
@@ -250,34 +293,21 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
         layout.text(MARGIN, Style::Bold, 13.0, 0, &section.heading);
         layout.rule();
         layout.y -= 6.0;
-        for block in &section.blocks {
-            match block {
-                Block::SubHeading(text) => {
-                    layout.y -= 4.0;
-                    layout.keep(40.0);
-                    layout.paragraph(MARGIN, CONTENT_WIDTH, Style::Bold, 11.0, text);
-                }
-                Block::Text(text) => {
-                    layout.paragraph(MARGIN, CONTENT_WIDTH, Style::Regular, 10.0, text)
-                }
-                Block::Note(text) => {
-                    layout.paragraph(MARGIN, CONTENT_WIDTH, Style::Bold, 10.0, text)
-                }
-                Block::Fields(fields) => layout.fields(fields),
-                Block::List(items) => {
-                    for item in items {
-                        let (style, text) = match item {
-                            Value::Text(text) => (Style::Regular, text),
-                            Value::Code(code) => (Style::Mono, code),
-                        };
-                        layout.bullet(style, text);
-                    }
-                }
-                Block::Code { caption, code } => {
-                    layout.y -= 4.0;
-                    layout.code(caption, code);
-                }
+        for (at, block) in section.blocks.iter().enumerate() {
+            if let Block::SubHeading(_) = block {
+                // A heading stays on one page with what it heads (a request: its words and its
+                // commands) when that fits on a page, else with its first lines.
+                let end = section.blocks[at + 1..]
+                    .iter()
+                    .position(|b| matches!(b, Block::SubHeading(_)))
+                    .map_or(section.blocks.len(), |n| at + 1 + n);
+                let height = layout.height(&section.blocks[at..end]);
+                layout.keep(match height <= PAGE_HEIGHT - MARGIN - BOTTOM {
+                    true => height,
+                    false => 44.0,
+                });
             }
+            layout.block(block);
         }
     }
     let (mut pages, mut fonts) = layout.finish();
