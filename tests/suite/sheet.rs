@@ -284,12 +284,14 @@ fn unescape_html(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
-fn pdf_text(sheet: &Sheet) -> String {
+/// What pdftotext reads from the sheet's PDF, with `options` (`-layout`: as laid out on the page).
+fn pdftotext(sheet: &Sheet, options: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("sheet.pdf");
     std::fs::write(&pdf, sheet.render(Format::Pdf).unwrap()).unwrap();
     let out = Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
+        .args(options)
+        .args(["-enc", "UTF-8"])
         .arg(&pdf)
         .arg("-")
         .output()
@@ -299,9 +301,13 @@ fn pdf_text(sheet: &Sheet) -> String {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn pdf_text(sheet: &Sheet) -> String {
     // Page footers may fall inside a value that runs over a page break.
-    let text = String::from_utf8(out.stdout).unwrap();
-    text.lines()
+    pdftotext(sheet, &["-layout"])
+        .lines()
         .filter(|line| !line.contains(" · page "))
         .collect::<Vec<_>>()
         .join("\n")
@@ -635,18 +641,7 @@ fn a_sheet_for_an_oauth_server_names_no_organization_and_no_missing_endpoint() {
 /// The PDF's text as pdftotext reads it in reading order (no layout spacing between glyphs),
 /// without the embedding marks (U+202A to U+202E) it puts around right-to-left text.
 fn pdf_reading_order(sheet: &Sheet) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let pdf = dir.path().join("sheet.pdf");
-    std::fs::write(&pdf, sheet.render(Format::Pdf).unwrap()).unwrap();
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed by scripts/test");
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout)
-        .unwrap()
+    pdftotext(sheet, &[])
         .chars()
         .filter(|c| !('\u{202a}'..='\u{202e}').contains(c))
         .collect()
@@ -753,17 +748,7 @@ fn a_requests_heading_stays_on_the_page_with_its_commands() {
         let mut app = app(AppType::Confidential);
         app.scopes
             .extend((0..extra).map(|n| Scope::new(format!("OR.Extra{n}"), ScopeType::Application)));
-        let sheet = sheet(app, Some(SECRET));
-        let dir = tempfile::tempdir().unwrap();
-        let pdf = dir.path().join("sheet.pdf");
-        std::fs::write(&pdf, sheet.render(Format::Pdf).unwrap()).unwrap();
-        let out = Command::new("pdftotext")
-            .args(["-layout", "-enc", "UTF-8"])
-            .arg(&pdf)
-            .arg("-")
-            .output()
-            .expect("pdftotext (poppler-utils) is installed by scripts/test");
-        let text = String::from_utf8(out.stdout).unwrap();
+        let text = pdftotext(&sheet(app, Some(SECRET)), &["-layout"]);
         let pages: Vec<&str> = text.split('\u{c}').collect();
         assert_heads_its_commands(&pages, extra);
     }
