@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::http::{read_json, send_with_retries, Repeat, RETRIES};
 use crate::provider::Provider;
 use crate::registration;
-use crate::uipath::UiPathClient;
+use crate::uipath::{Endpoint, UiPathClient};
 use crate::verify::jwt_claims;
 
 /// One step's outcome, in words.
@@ -122,7 +122,7 @@ async fn probe_dynamic(client: &DynamicClient) -> ConnectionReport {
 }
 
 async fn probe_uipath(client: &UiPathClient) -> ConnectionReport {
-    let discovery = discover(client.http(), &client.endpoint().discovery_url()).await;
+    let discovery = discover(client.http(), client.endpoint()).await;
     let (token, admin_scopes, organization_id) = match client.admin_token_facts().await {
         Ok((scopes, from_token)) => {
             let carried = if scopes.is_empty() {
@@ -160,7 +160,8 @@ pub fn organization_in_token(token: &str) -> Option<Uuid> {
     jwt_claims(token)?.get("prt_id")?.as_str()?.parse().ok()
 }
 
-async fn discover(http: &reqwest::Client, url: &Url) -> Check {
+async fn discover(http: &reqwest::Client, endpoint: &Endpoint) -> Check {
+    let url = &endpoint.discovery_url();
     #[derive(serde::Deserialize)]
     struct Discovery {
         issuer: String,
@@ -182,9 +183,44 @@ async fn discover(http: &reqwest::Client, url: &Url) -> Check {
     };
     match answer.await {
         Ok(found) => Check::Passed(format!(
-            "Discovery names the issuer {} and the token endpoint {}.",
-            found.issuer, found.token_endpoint
+            "Discovery names the issuer {} and the token endpoint {}.{}",
+            found.issuer,
+            found.token_endpoint,
+            issuer_note(&found.issuer, &endpoint.identity_url)
         )),
         Err(error) => Check::Failed(error.to_string()),
+    }
+}
+
+/// Why the issuer may differ from the connection's URL, when it does.
+fn issuer_note(issuer: &str, identity_url: &Url) -> String {
+    let connection = identity_url.as_str().trim_end_matches('/');
+    if issuer.trim_end_matches('/') == connection {
+        return String::new();
+    }
+    format!(
+        " It differs from the connection's URL {connection}, as expected: the identity server \
+         has one issuer for every organization, without the organization in its path; tokens \
+         carry that issuer, and Registrar calls the organization's URL."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_issuer_other_than_the_connections_url_is_explained() {
+        let organization: Url = "https://cloud.uipath.com/acme/identity_".parse().unwrap();
+        let note = issuer_note("https://cloud.uipath.com/identity_", &organization);
+        assert!(
+            note.contains("https://cloud.uipath.com/acme/identity_"),
+            "{note}"
+        );
+        assert!(note.contains("one issuer for every organization"), "{note}");
+        assert_eq!(
+            issuer_note("https://cloud.uipath.com/acme/identity_/", &organization),
+            ""
+        );
     }
 }
