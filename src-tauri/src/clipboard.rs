@@ -1,8 +1,9 @@
 //! Secrets on the clipboard. They are marked as sensitive where the platform has a marker
 //! (Windows: no history, no cloud sync; macOS: the concealed type; Linux: KDE's password-manager
 //! hint), and cleared after the admin's delay if the clipboard still holds them, so a value the
-//! admin copied since is left alone.
+//! admin copied since is left alone. Each copy is numbered, and what became of it is reported.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,12 +12,15 @@ use registrar_core::Secret;
 use zeroize::Zeroizing;
 
 use crate::error::{ErrorCode, IpcError};
+use crate::ipc::ClearOutcome;
 
 /// One clipboard handle for the app's lifetime: on X11 the content lives only as long as the
 /// process that owns it serves it.
 #[derive(Default)]
 pub struct SecretClipboard {
     handle: Arc<Mutex<Option<Clipboard>>>,
+    /// The number of the last secret copied.
+    copies: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for SecretClipboard {
@@ -26,32 +30,51 @@ impl std::fmt::Debug for SecretClipboard {
 }
 
 impl SecretClipboard {
-    pub async fn copy(&self, value: Secret, clear_after: Duration) -> Result<(), IpcError> {
+    /// Copies `value`, and clears it after `clear_after` unless something else was copied since;
+    /// `report` is then told the copy's number and what became of it. Returns the copy's number.
+    pub async fn copy(
+        &self,
+        value: Secret,
+        clear_after: Duration,
+        report: impl FnOnce(u64, ClearOutcome) + Send + 'static,
+    ) -> Result<u64, IpcError> {
         let handle = self.handle.clone();
         let text = value.duplicate();
         run(move || with_clipboard(&handle, |clipboard| set_sensitive(clipboard, text.expose())))
             .await?;
+        let copy = self.copies.fetch_add(1, Ordering::SeqCst) + 1;
+        let copies = self.copies.clone();
         let handle = self.handle.clone();
         tauri::async_runtime::spawn(async move {
             tokio::time::sleep(clear_after).await;
+            // A secret copied since clears in its own time, even if it is this same value.
+            if copies.load(Ordering::SeqCst) != copy {
+                report(copy, ClearOutcome::CopiedOver);
+                return;
+            }
             let cleared = run(move || {
                 with_clipboard(&handle, |clipboard| {
                     let current = Zeroizing::new(clipboard.get_text().unwrap_or_default());
-                    if current.as_str() == value.expose() {
-                        clipboard.clear()?;
+                    if current.as_str() != value.expose() {
+                        return Ok(ClearOutcome::CopiedOver);
                     }
-                    Ok(())
+                    clipboard.clear()?;
+                    Ok(ClearOutcome::Cleared)
                 })
             })
             .await;
-            if let Err(error) = cleared {
-                tracing::warn!(
-                    "could not clear a copied secret from the clipboard: {}",
-                    error.message
-                );
-            }
+            report(
+                copy,
+                cleared.unwrap_or_else(|error| {
+                    tracing::warn!(
+                        "could not clear a copied secret from the clipboard: {}",
+                        error.message
+                    );
+                    ClearOutcome::Failed
+                }),
+            );
         });
-        Ok(())
+        Ok(copy)
     }
 }
 
@@ -76,10 +99,10 @@ fn set_sensitive(clipboard: &mut Clipboard, text: &str) -> Result<(), arboard::E
     set.text(text)
 }
 
-fn with_clipboard(
+fn with_clipboard<T>(
     handle: &Mutex<Option<Clipboard>>,
-    act: impl FnOnce(&mut Clipboard) -> Result<(), arboard::Error>,
-) -> Result<(), IpcError> {
+    act: impl FnOnce(&mut Clipboard) -> Result<T, arboard::Error>,
+) -> Result<T, IpcError> {
     let mut guard = handle
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -91,7 +114,9 @@ fn with_clipboard(
 }
 
 /// Clipboard calls block (X11 round trips): keep them off the async workers.
-async fn run(f: impl FnOnce() -> Result<(), IpcError> + Send + 'static) -> Result<(), IpcError> {
+async fn run<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|_| clipboard_error(arboard::Error::ClipboardNotSupported))?

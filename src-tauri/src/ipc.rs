@@ -220,6 +220,9 @@ pub struct AppDetails {
     /// Whether this session holds the value of the app's newest secret (it generated it), so it
     /// can be verified, copied or put in a handoff sheet.
     pub holds_secret: bool,
+    /// Which of `secrets` the held secret is, when the server said which (or it is the only one).
+    #[ts(type = "number | null")]
+    pub held_secret_id: Option<i64>,
     /// Why Registrar can neither change, replace the secret of, nor delete this app (it was
     /// registered on a server without RFC 7592 management), if it cannot.
     pub unmanaged: Option<String>,
@@ -536,11 +539,34 @@ impl From<Theme> for settings::Theme {
     }
 }
 
-/// The answer to copying a secret: when it will be cleared from the clipboard.
+/// The answer to copying a secret: when it will be cleared from the clipboard, and the copy's
+/// number, which the `secret-cleared` event names.
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Copied {
     pub clears_in_seconds: u32,
+    #[ts(type = "number")]
+    pub copy: u64,
+}
+
+/// The `secret-cleared` event: what became of a copied secret once its delay was over.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretCleared {
+    #[ts(type = "number")]
+    pub copy: u64,
+    pub outcome: ClearOutcome,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ClearOutcome {
+    /// It was still on the clipboard, and is gone.
+    Cleared,
+    /// Something else was copied since (another secret too): the clipboard was left as it is.
+    CopiedOver,
+    /// The clipboard could not be read or cleared.
+    Failed,
 }
 
 /// How one step of a connection test went.
@@ -954,7 +980,8 @@ impl SecretView {
 }
 
 impl AppDetails {
-    pub fn new(app: &ExternalApp, holds_secret: bool, rotation: Option<&Rotation>) -> Self {
+    /// `held`: whether this session holds a secret of the app, and which one, if known.
+    pub fn new(app: &ExternalApp, held: Option<Option<i64>>, rotation: Option<&Rotation>) -> Self {
         let now = OffsetDateTime::now_utc();
         Self {
             id: app.id.clone(),
@@ -967,7 +994,12 @@ impl AppDetails {
                 .iter()
                 .map(|s| SecretView::new(s, now))
                 .collect(),
-            holds_secret,
+            holds_secret: held.is_some(),
+            held_secret_id: match (held, app.secrets.as_slice()) {
+                (Some(Some(id)), _) => Some(id),
+                (Some(None), [only]) => Some(only.id),
+                _ => None,
+            },
             unmanaged: None,
             replaced_secret: None,
             rotation: rotation.map(RotationView::from),
@@ -1175,6 +1207,8 @@ mod tests {
             Settings::decl(&cfg),
             Theme::decl(&cfg),
             Copied::decl(&cfg),
+            SecretCleared::decl(&cfg),
+            ClearOutcome::decl(&cfg),
             StepOutcome::decl(&cfg),
             ConnectionStep::decl(&cfg),
             ConnectionTest::decl(&cfg),

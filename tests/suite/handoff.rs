@@ -47,6 +47,16 @@ fn copy_elsewhere(text: &str) {
     xclip.wait().unwrap();
 }
 
+/// What the copy button last told screen readers (it is visually hidden, so read as text content).
+async fn copy_status(client: &Client) -> String {
+    wait_for(client, "[data-testid=copy-secret-status]")
+        .await
+        .prop("textContent")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
 async fn set_clear_delay(client: &Client, seconds: u32) {
     click(client, "[data-testid=settings-open]").await;
     type_into(
@@ -82,6 +92,8 @@ async fn verify_shows_what_the_token_endpoint_granted() {
         .contains("1 hour"));
     let sub = text_of(&client, "[data-testid=verify-claim][data-claim=sub]").await;
     assert!(sub.contains(&app.id), "{sub}");
+    let when = text_of(&client, "[data-testid=verify-when]").await;
+    assert!(when.contains("with “For verification”, created"), "{when}");
     assert!(client
         .find_all(fantoccini::Locator::Css("[data-testid=verify-token]"))
         .await
@@ -116,6 +128,10 @@ async fn a_copied_secret_is_cleared_unless_something_else_was_copied_since() {
         Some(secret.as_str()),
         "the secret was not cleared"
     );
+    assert_eq!(
+        copy_status(&client).await,
+        "The secret was cleared from the clipboard."
+    );
 
     click(&client, "[data-testid=copy-secret]").await;
     crate::workflow::eventually("the secret reaches the clipboard again", || async {
@@ -125,6 +141,10 @@ async fn a_copied_secret_is_cleared_unless_something_else_was_copied_since() {
     copy_elsewhere("the user's own text");
     tokio::time::sleep(Duration::from_secs(7)).await;
     assert_eq!(clipboard().as_deref(), Some("the user's own text"));
+    assert_eq!(
+        copy_status(&client).await,
+        "Something else was copied since, so the clipboard was left as it is."
+    );
     client.close().await.unwrap();
 }
 

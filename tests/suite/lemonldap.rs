@@ -240,7 +240,7 @@ async fn open_registration_without_management_registers_lists_and_refuses_change
 /// sheet's token exchange, run with curl, turns it into tokens (HTTP Basic, PKCE S256).
 #[tokio::test]
 async fn the_sheets_sign_in_requests_work_against_lemonldap() {
-    use registrar_core::handoff::{Request, Sheet, SheetConnection, SheetInput};
+    use registrar_core::handoff::{IncludedSecret, Request, Sheet, SheetConnection, SheetInput};
     use registrar_core::requests::{random_state, Pkce};
     let server = Lemonldap::start();
     let opened = open_connection_at(&server.issuer, None).await;
@@ -265,7 +265,10 @@ async fn the_sheets_sign_in_requests_work_against_lemonldap() {
         endpoints: opened.provider.endpoints(),
         produced_by: "admin".into(),
         produced_at: time::OffsetDateTime::now_utc(),
-        secret: created.secret,
+        // The server keeps one secret per client, and says nothing of its id.
+        secret: created
+            .secret
+            .map(|value| IncludedSecret { value, id: None }),
         pkce: Pkce::generate().unwrap(),
         state: random_state().unwrap(),
     });

@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use registrar_core::handoff::{Endpoints, Format, Sheet, SheetConnection, SheetInput};
+use registrar_core::handoff::{
+    Endpoints, Format, IncludedSecret, SecretDelivery, Sheet, SheetConnection, SheetInput,
+};
 use registrar_core::model::{
     AppType, CatalogResource, CatalogScope, ExternalApp, Scope, ScopeType, SecretInfo,
 };
@@ -91,6 +93,7 @@ fn app(app_type: AppType) -> ExternalApp {
     }
 }
 
+/// The app's sheet, holding `secret` as the app's secret 2 (the one without a description).
 fn sheet(app: ExternalApp, secret: Option<&str>) -> Sheet {
     Sheet::new(SheetInput {
         app,
@@ -103,7 +106,10 @@ fn sheet(app: ExternalApp, secret: Option<&str>) -> Sheet {
         endpoints: endpoints(),
         produced_by: "admin app 4b8c0d1e (Acme production)".into(),
         produced_at: datetime!(2026-11-28 10:15:30 UTC),
-        secret: secret.map(Secret::new),
+        secret: secret.map(|value| IncludedSecret {
+            value: Secret::new(value),
+            id: Some(2),
+        }),
         pkce: Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into()),
         state: "af0ifjsldkj".into(),
     })
@@ -426,6 +432,32 @@ fn the_four_formats_agree() {
 }
 
 #[test]
+fn a_sheet_names_the_secret_it_holds_among_the_apps_secrets() {
+    let mut sheet = sheet(app(AppType::Confidential), Some(SECRET));
+    let SecretDelivery::Included(included) = &mut sheet.secret else {
+        unreachable!("the sheet holds the secret");
+    };
+    included.id = Some(1);
+    let said =
+        "This sheet holds the client secret “CI pipeline [prod]” (created 2026-11-01 08:00 UTC, \
+                expires 2027-05-01 08:00 UTC).";
+    let in_markdown = said.replace('[', "\\[").replace(']', "\\]");
+    assert!(text(&sheet, Format::Markdown).contains(&in_markdown));
+    assert!(unescape_html(&text(&sheet, Format::Html)).contains(said));
+    let pdf = collapse(&pdf_text(&sheet));
+    assert!(pdf.contains(said), "{pdf}");
+    assert!(pdf.contains("CI pipeline [prod] (in this sheet)"), "{pdf}");
+    let json: Value = serde_json::from_str(&text(&sheet, Format::Json)).unwrap();
+    let marks: Vec<&Value> = json["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["in_this_sheet"])
+        .collect();
+    assert_eq!(marks, [&Value::Bool(true), &Value::Bool(false)]);
+}
+
+#[test]
 fn without_the_secret_every_format_says_it_comes_separately() {
     let sheet = sheet(app(AppType::Confidential), None);
     let said = "The client secret is not in this sheet: it is delivered separately.";
@@ -498,6 +530,7 @@ fn sandbox_sheet(
     catalog: &[CatalogResource],
     with_secret: bool,
 ) -> Sheet {
+    let secret_id = created.app.secrets.first().map(|s| s.id);
     Sheet::new(SheetInput {
         app: created.app,
         catalog,
@@ -509,7 +542,13 @@ fn sandbox_sheet(
         endpoints: Endpoints::from(client.endpoint()),
         produced_by: "admin".into(),
         produced_at: time::OffsetDateTime::now_utc(),
-        secret: created.secret.filter(|_| with_secret),
+        secret: created
+            .secret
+            .filter(|_| with_secret)
+            .map(|value| IncludedSecret {
+                value,
+                id: secret_id,
+            }),
         pkce: Pkce::generate().unwrap(),
         state: registrar_core::requests::random_state().unwrap(),
     })

@@ -1,24 +1,37 @@
 use std::time::Duration;
 
-use tauri::State;
+use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::error::IpcError;
-use crate::ipc::Copied;
+use crate::ipc::{Copied, SecretCleared};
 use crate::state::AppState;
 
+/// The event that says what became of a copied secret once its delay was over.
+const SECRET_CLEARED_EVENT: &str = "secret-cleared";
+
 /// Copies the app's newest secret (held since it was generated) as sensitive content; it is
-/// cleared after the admin's delay if the clipboard still holds it.
+/// cleared after the admin's delay if the clipboard still holds it, and the window told.
 #[tauri::command]
-pub async fn copy_secret(state: State<'_, AppState>, app_id: String) -> Result<Copied, IpcError> {
+pub async fn copy_secret<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    app_id: String,
+) -> Result<Copied, IpcError> {
     let session = state.session().await?;
     let secret = session.require_held_secret(&app_id).await?;
     let seconds = state.settings.load()?.clipboard_clear_seconds;
-    state
+    let report = move |copy, outcome| {
+        if let Err(e) = app.emit(SECRET_CLEARED_EVENT, SecretCleared { copy, outcome }) {
+            tracing::warn!("could not tell the window the clipboard was cleared: {e}");
+        }
+    };
+    let copy = state
         .clipboard
-        .copy(secret, Duration::from_secs(u64::from(seconds)))
+        .copy(secret, Duration::from_secs(u64::from(seconds)), report)
         .await?;
     Ok(Copied {
         clears_in_seconds: seconds,
+        copy,
     })
 }
 

@@ -19,9 +19,9 @@ use crate::ipc::AppDetails;
 /// The app as its page shows it: whether this session holds its newest secret, and the
 /// rotation in progress.
 async fn details(session: &Session, app: &ExternalApp) -> Result<AppDetails, IpcError> {
-    let holds = session.holds_secret(&app.id).await;
+    let held = session.held_secret_id(&app.id).await;
     let rotation = session.rotation(&app.id)?;
-    Ok(AppDetails::new(app, holds, rotation.as_ref()))
+    Ok(AppDetails::new(app, held, rotation.as_ref()))
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ const deleteAppMock = vi.mocked(deleteApp);
 const verifyMock = vi.mocked(verifyApp);
 
 /** Billing sync right after this session generated its newest secret. */
-const HELD: AppDetails = { ...BILLING_DETAILS, holdsSecret: true };
+const HELD: AppDetails = { ...BILLING_DETAILS, holdsSecret: true, heldSecretId: 11 };
 
 const PORTAL_DETAILS: AppDetails = {
   id: PORTAL.id,
@@ -47,6 +47,7 @@ const PORTAL_DETAILS: AppDetails = {
   scopes: PORTAL.scopes,
   secrets: [],
   holdsSecret: false,
+  heldSecretId: null,
   unmanaged: null,
   replacedSecret: null,
   rotation: null,
@@ -77,7 +78,7 @@ beforeEach(() => {
   vi.mocked(lintApp).mockReset().mockResolvedValue({ findings: [], dismissed: [] });
   vi.mocked(getCatalog).mockReset().mockResolvedValue(CATALOG);
   vi.mocked(copyText).mockReset().mockResolvedValue();
-  vi.mocked(copySecret).mockReset().mockResolvedValue({ clearsInSeconds: 30 });
+  vi.mocked(copySecret).mockReset().mockResolvedValue({ clearsInSeconds: 30, copy: 1 });
   getAppMock.mockReset();
   generateMock.mockReset();
   deleteSecretMock.mockReset();
@@ -596,11 +597,11 @@ const RENAME = {
   keptAsHeld: [],
 };
 
-/** Renames the app to "Billing" through the editor: review, then save. */
-async function saveRename() {
+/** Renames the app (to "Billing" unless told) through the editor: review, then save. */
+async function saveRename(from = 'Billing sync', to = 'Billing') {
   await fireEvent.click(screen.getByTestId('app-edit'));
-  const dialog = screen.getByRole('dialog', { name: 'Edit “Billing sync”' });
-  await fireEvent.input(within(dialog).getByLabelText('Name'), { target: { value: 'Billing' } });
+  const dialog = screen.getByRole('dialog', { name: `Edit “${from}”` });
+  await fireEvent.input(within(dialog).getByLabelText('Name'), { target: { value: to } });
   await fireEvent.click(screen.getByTestId('edit-review'));
   await fireEvent.click(await screen.findByTestId('edit-save'));
 }
@@ -657,7 +658,7 @@ describe('handing over', () => {
     await fireEvent.click(screen.getByTestId('copy-secret'));
 
     expect(copySecret).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id);
-    expect(await screen.findByText('Copied — cleared from the clipboard in 30 s')).toBeTruthy();
+    expect(await screen.findByText('Copied · 30 s')).toBeTruthy();
   });
 
   it('copies the curl request and says where it reads the secret from', async () => {
@@ -705,7 +706,7 @@ describe('exporting the handoff sheet', () => {
 
     await fireEvent.change(screen.getByTestId('handoff-format'), { target: { value: 'markdown' } });
     await fireEvent.click(screen.getByTestId('handoff-include-secret'));
-    expect(within(card('Hand over')).getByText(/The sheet will hold the secret/)).toBeTruthy();
+    expect(within(card('Hand over')).getByText(/The sheet will hold “For CI”, created/)).toBeTruthy();
     await fireEvent.click(screen.getByTestId('handoff-export'));
 
     expect(exportMock).toHaveBeenCalledExactlyOnceWith(BILLING_DETAILS.id, 'markdown', true);
@@ -818,6 +819,45 @@ describe('verifying', () => {
 
     expect(verifyMock).toHaveBeenCalledWith(BILLING_DETAILS.id, true);
     expect((await screen.findByTestId('verify-token')).textContent).toBe('eyJ.abc.def');
+  });
+
+  it('says when and with which secret it checked, and that the result is outdated once the app changed', async () => {
+    verifyMock.mockResolvedValue(VERIFIED);
+    vi.mocked(planUpdate).mockReset().mockResolvedValue(RENAME);
+    vi.mocked(updateApp).mockReset().mockResolvedValue({ details: { ...HELD, name: 'Billing' }, replacedSecret: null });
+    await renderPage(HELD);
+    expect(screen.getByTestId('verify-secret').textContent).toContain('“For CI”');
+
+    await fireEvent.click(screen.getByTestId('verify-run'));
+
+    const when = await screen.findByTestId('verify-when');
+    expect(when.textContent).toContain('with “For CI”, created');
+    expect(when.textContent).toContain('expires');
+    expect(Date.now() - Date.parse(when.querySelector('time')!.getAttribute('datetime')!)).toBeLessThan(60_000);
+    // A new name changes nothing a token depends on.
+    await saveRename();
+    await screen.findByRole('heading', { level: 2, name: 'Billing' });
+    expect(screen.queryByTestId('verify-outdated')).toBeNull();
+
+    const scopes = [...HELD.scopes, { name: 'OR.Queues', type: 'application' as const }];
+    vi.mocked(updateApp).mockResolvedValue({ details: { ...HELD, name: 'Billing', scopes }, replacedSecret: null });
+    await saveRename('Billing', 'Billing sync');
+
+    expect((await screen.findByTestId('verify-outdated')).textContent).toContain('Verify again');
+    expect(screen.getByTestId('verify-when').textContent).toContain('“For CI”');
+  });
+
+  it('says the secret it will use, and marks it in the list', async () => {
+    const second = { id: 14, description: 'Staging', created: '2026-03-01T10:00:00Z', expires: null, status: 'active' as const };
+    await renderPage({ ...HELD, secrets: [...HELD.secrets, second], heldSecretId: 14 });
+
+    expect(screen.getByTestId('verify-secret').textContent).toContain('“Staging”');
+    expect(screen.getByTestId('verify-secret').textContent).toContain('never expires');
+    expect(screen.getByTestId('held-secret').textContent).toContain('Copy secret, Verify and the handoff sheet use “Staging”');
+    expect(within(secretRow(14)).getByTestId('secret-held')).toBeTruthy();
+    expect(within(secretRow(11)).queryByTestId('secret-held')).toBeNull();
+    await fireEvent.click(screen.getByTestId('handoff-include-secret'));
+    expect(card('Hand over').textContent).toContain('The sheet will hold “Staging”');
   });
 
   it('says why the credentials did not get a token', async () => {

@@ -86,6 +86,10 @@ export type AppDetails = { id: string, name: string, appType: AppType, redirectU
  */
 holdsSecret: boolean, 
 /**
+ * Which of `secrets` the held secret is, when the server said which (or it is the only one).
+ */
+heldSecretId: number | null, 
+/**
  * Why Registrar can neither change, replace the secret of, nor delete this app (it was
  * registered on a server without RFC 7592 management), if it cannot.
  */
@@ -143,7 +147,9 @@ expiryAlerts: boolean,
  */
 alertDays: Array<number>, theme: Theme, };
 export type Theme = "system" | "light" | "dark";
-export type Copied = { clearsInSeconds: number, };
+export type Copied = { clearsInSeconds: number, copy: number, };
+export type SecretCleared = { copy: number, outcome: ClearOutcome, };
+export type ClearOutcome = "cleared" | "copiedOver" | "failed";
 export type StepOutcome = "passed" | "failed" | "skipped" | "unchecked";
 export type ConnectionStep = { 
 /**

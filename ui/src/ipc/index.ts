@@ -36,4 +36,4 @@ export {
   reportStartup,
 } from './commands';
 export { copyText } from './clipboard';
-export { onSignInUrl } from './events';
+export { onSecretCleared, onSignInUrl } from './events';

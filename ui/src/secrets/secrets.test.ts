@@ -45,6 +45,7 @@ describe('isLastActive', () => {
     scopes: [],
     secrets,
     holdsSecret: false,
+    heldSecretId: null,
     unmanaged: null,
     replacedSecret: null,
     rotation: null,

@@ -1,5 +1,5 @@
 import type { AppDetails, SecretView } from '../ipc';
-import { endOfDayAfter, endOfLocalDay, formatDateTime } from '../lib/dates';
+import { endOfDayAfter, endOfLocalDay, formatDate, formatDateTime } from '../lib/dates';
 
 export type ExpiryChoice = '30' | '90' | '180' | '365' | 'date' | 'none';
 
@@ -38,4 +38,22 @@ export function isLastActive(app: AppDetails, secret: SecretView): boolean {
 export function secretName(secret: SecretView): string {
   const created = formatDateTime(secret.created);
   return secret.description ? `“${secret.description}”, created ${created}` : `the secret created ${created}`;
+}
+
+/** The secret whose value this session holds (Copy secret, Verify and the sheet use it), if known. */
+export function heldSecret(app: AppDetails): SecretView | null {
+  if (!app.holdsSecret || app.heldSecretId === null) {
+    return null;
+  }
+  return app.secrets.find((s) => s.id === app.heldSecretId) ?? null;
+}
+
+/** The held secret as the admin tells it from the others: description, creation and expiry. */
+export function heldSecretText(app: AppDetails): string {
+  const secret = heldSecret(app);
+  if (secret === null) {
+    return 'the secret generated in this session';
+  }
+  const expiry = secret.expires === null ? 'never expires' : `expires ${formatDate(secret.expires)}`;
+  return `${secretName(secret)}, ${expiry}`;
 }

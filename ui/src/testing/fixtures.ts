@@ -97,6 +97,7 @@ export const BILLING_DETAILS: AppDetails = {
     { id: 12, description: null, created: '2025-01-01T08:00:00Z', expires: '2025-06-30T23:59:59Z', status: 'expired' },
   ],
   holdsSecret: false,
+  heldSecretId: null,
   unmanaged: null,
   replacedSecret: null,
   rotation: null,

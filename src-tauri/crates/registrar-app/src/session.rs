@@ -12,7 +12,7 @@ use registrar_core::audit::{self, Action, AuditLog, Subject};
 use registrar_core::connections::{Connection, ConnectionStore};
 use registrar_core::draft::AppDraft;
 use registrar_core::edit::{self, AppEdit, Updated};
-use registrar_core::handoff::{Sheet, SheetConnection, SheetInput};
+use registrar_core::handoff::{IncludedSecret, Sheet, SheetConnection, SheetInput};
 use registrar_core::lint::{self, Dismissal, Dismissals, Finding};
 use registrar_core::lockout::Guard;
 use registrar_core::manifest::{self, Change, Manifest, Plan};
@@ -808,7 +808,7 @@ impl Session {
         now: OffsetDateTime,
     ) -> Result<Sheet> {
         let secret = match include_secret {
-            true => Some(self.require_held_secret(app_id).await?),
+            true => Some(self.require_held(app_id).await?),
             false => None,
         };
         let app = self.get_app(app_id).await?;
@@ -869,8 +869,21 @@ impl Session {
         self.held_secret(app_id).await.ok_or_else(not_held)
     }
 
-    pub async fn holds_secret(&self, app_id: &str) -> bool {
-        self.held.lock().await.contains_key(app_id)
+    /// The held secret with which of the app's secrets it is, or an error that says how to get
+    /// one.
+    async fn require_held(&self, app_id: &str) -> Result<IncludedSecret> {
+        let held = self.held.lock().await;
+        let held = held.get(app_id).ok_or_else(not_held)?;
+        Ok(IncludedSecret {
+            value: held.value.duplicate(),
+            id: held.secret_id,
+        })
+    }
+
+    /// Whether this session holds a secret of the app (`Some`), and which one of the app's
+    /// secrets it is, when the server said.
+    pub async fn held_secret_id(&self, app_id: &str) -> Option<Option<i64>> {
+        self.held.lock().await.get(app_id).map(|h| h.secret_id)
     }
 
     /// Drops the held value once its secret (or the whole app, `None`) is deleted.

@@ -535,7 +535,7 @@ mod tests {
             scopes: vec![Scope::new("OR.Jobs.Read", ScopeType::Application)],
         };
         let id = session.register(draft).await.unwrap().app.id;
-        assert!(session.holds_secret(&id).await);
+        assert!(session.held_secret_id(&id).await.is_some());
 
         let now = time::OffsetDateTime::now_utc();
         let undescribed = session
@@ -571,7 +571,7 @@ mod tests {
                 .unwrap(),
             "Billing sync"
         );
-        assert!(!session.holds_secret(&id).await);
+        assert!(session.held_secret_id(&id).await.is_none());
         workspace.close().await;
     }
 

@@ -6,7 +6,9 @@
 
 use std::time::{Duration, Instant};
 
-use registrar_core::handoff::{Endpoints, Format, Sheet, SheetConnection, SheetInput};
+use registrar_core::handoff::{
+    Endpoints, Format, IncludedSecret, Sheet, SheetConnection, SheetInput,
+};
 use registrar_core::model::{
     AppType, CatalogResource, CatalogScope, ExternalApp, Scope, ScopeType, SecretInfo,
 };
@@ -92,7 +94,10 @@ fn main() {
         endpoints: Endpoints::from(&endpoint),
         produced_by: "admin app 4b8c0d1e on Acme production".into(),
         produced_at: now,
-        secret: Some(Secret::new("s3cr3t-Value_for+the/sheet".to_owned())),
+        secret: Some(IncludedSecret {
+            value: Secret::new("s3cr3t-Value_for+the/sheet".to_owned()),
+            id: None,
+        }),
         pkce: Pkce::generate().expect("the OS has randomness"),
         state: "af0ifjsldkj".into(),
     });

@@ -5,7 +5,7 @@ use time::macros::format_description;
 use time::{OffsetDateTime, UtcOffset};
 
 use super::{Request, SecretDelivery, Sheet};
-use crate::model::{AppType, Grant, ScopeType, TokenAuth};
+use crate::model::{AppType, Grant, ScopeType, SecretInfo, TokenAuth};
 use crate::text::shown;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,19 +149,48 @@ fn connection_label(sheet: &Sheet) -> String {
     }
 }
 
+/// A secret's description, if the admin gave one.
+fn secret_description(secret: &SecretInfo) -> Option<&str> {
+    secret.description.as_deref().filter(|d| !d.is_empty())
+}
+
+fn secret_dates(secret: &SecretInfo) -> String {
+    let expires = match secret.expires {
+        Some(at) => format!("expires {}", date_time(at)),
+        None => "never expires".to_owned(),
+    };
+    format!("created {}, {expires}", date_time(secret.created))
+}
+
 fn secret_section(sheet: &Sheet) -> Section {
+    let included = sheet.included_secret();
     let mut blocks = match &sheet.secret {
-        SecretDelivery::Included(secret) => vec![
-            Block::Note(
-                "This sheet holds the client secret. Put it in a secret store, then delete this \
-                 file; the secret cannot be read back from the server."
-                    .to_owned(),
-            ),
-            Block::Code {
-                caption: "Client secret".to_owned(),
-                code: secret.expose().to_owned(),
-            },
-        ],
+        SecretDelivery::Included(secret) => {
+            let which = match included {
+                Some(info) => match secret_description(info) {
+                    Some(description) => format!(
+                        "the client secret “{}” ({})",
+                        shown(description),
+                        secret_dates(info)
+                    ),
+                    None => format!(
+                        "the client secret without a description ({})",
+                        secret_dates(info)
+                    ),
+                },
+                None => "the client secret".to_owned(),
+            };
+            vec![
+                Block::Note(format!(
+                    "This sheet holds {which}. Put it in a secret store, then delete this file; \
+                     the secret cannot be read back from the server."
+                )),
+                Block::Code {
+                    caption: "Client secret".to_owned(),
+                    code: secret.value.expose().to_owned(),
+                },
+            ]
+        }
         SecretDelivery::Separately => vec![Block::Text(
             "The client secret is not in this sheet: it is delivered separately.".to_owned(),
         )],
@@ -181,17 +210,14 @@ fn secret_section(sheet: &Sheet) -> Section {
                     .secrets
                     .iter()
                     .map(|s| {
-                        let label = s
-                            .description
-                            .clone()
-                            .filter(|d| !d.is_empty())
-                            .unwrap_or_else(|| "Secret without a description".to_owned());
-                        let expires = match s.expires {
-                            Some(at) => format!("expires {}", date_time(at)),
-                            None => "never expires".to_owned(),
-                        };
-                        let text = format!("created {}, {expires}", date_time(s.created));
-                        (shown(&label).into_owned(), Value::Text(text))
+                        let mut label = secret_description(s).map_or_else(
+                            || "Secret without a description".to_owned(),
+                            |d| shown(d).into_owned(),
+                        );
+                        if included.is_some_and(|i| i.id == s.id) {
+                            label.push_str(" (in this sheet)");
+                        }
+                        (label, Value::Text(secret_dates(s)))
                     })
                     .collect(),
             )

@@ -61,6 +61,8 @@ struct SecretJson<'a> {
     description: Option<&'a str>,
     created_at: String,
     expires_at: Option<String>,
+    /// Whether this is the secret whose value is `client.client_secret`.
+    in_this_sheet: bool,
 }
 
 #[derive(Serialize)]
@@ -138,7 +140,7 @@ pub fn render(sheet: &Sheet) -> String {
             redirect_uris: &app.redirect_uris,
             scope: scope.join(" "),
             client_secret: match &sheet.secret {
-                SecretDelivery::Included(secret) => Some(secret.expose()),
+                SecretDelivery::Included(secret) => Some(secret.value.expose()),
                 _ => None,
             },
         },
@@ -158,6 +160,7 @@ pub fn render(sheet: &Sheet) -> String {
                 description: s.description.as_deref(),
                 created_at: rfc3339(s.created),
                 expires_at: s.expires.map(rfc3339),
+                in_this_sheet: sheet.included_secret().is_some_and(|i| i.id == s.id),
             })
             .collect(),
         endpoints: EndpointsJson {

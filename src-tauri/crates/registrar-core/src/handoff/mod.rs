@@ -15,7 +15,7 @@ use url::Url;
 use zeroize::Zeroizing;
 
 use crate::connections::Connection;
-use crate::model::{CatalogResource, ExternalApp, Grant, ScopeType};
+use crate::model::{CatalogResource, ExternalApp, Grant, ScopeType, SecretInfo};
 use crate::requests::{self, Pkce};
 use crate::uipath::Endpoint;
 use crate::Secret;
@@ -148,11 +148,19 @@ impl std::fmt::Debug for Request {
     }
 }
 
+/// A secret's value going into a sheet, and which of the app's secrets it is.
+#[derive(Debug)]
+pub struct IncludedSecret {
+    pub value: Secret,
+    /// Its id in the app's secrets; `None` when the server did not say.
+    pub id: Option<i64>,
+}
+
 /// Whether and how the developer gets the client secret.
 #[derive(Debug)]
 pub enum SecretDelivery {
     /// In the sheet: possible only while Registrar holds the value, right after generating it.
-    Included(Secret),
+    Included(IncludedSecret),
     /// Through another channel, chosen by the admin.
     Separately,
     /// A non-confidential app has none.
@@ -184,7 +192,7 @@ pub struct SheetInput<'a> {
     pub produced_by: String,
     pub produced_at: OffsetDateTime,
     /// The held secret, when the admin chose to include it.
-    pub secret: Option<Secret>,
+    pub secret: Option<IncludedSecret>,
     pub pkce: Pkce,
     pub state: String,
 }
@@ -255,6 +263,19 @@ impl Sheet {
     /// Whether the rendered sheet holds the secret, and so must be kept private.
     pub fn holds_secret(&self) -> bool {
         matches!(self.secret, SecretDelivery::Included(_))
+    }
+
+    /// Which of the app's secrets the sheet holds the value of, when it holds one and the app's
+    /// list says which (by its id, or by being the only one).
+    pub fn included_secret(&self) -> Option<&SecretInfo> {
+        let SecretDelivery::Included(included) = &self.secret else {
+            return None;
+        };
+        match (included.id, self.app.secrets.as_slice()) {
+            (Some(id), secrets) => secrets.iter().find(|s| s.id == id),
+            (None, [only]) => Some(only),
+            (None, _) => None,
+        }
     }
 
     /// The sheet in `format`. The buffer is wiped when dropped, since it may hold the secret.
