@@ -297,14 +297,10 @@ async fn a_change_made_elsewhere_while_editing_is_not_overwritten() {
     client.close().await.unwrap();
 }
 
-/// The Expiring view lists a secret that expires in five days with the most urgent, and opens
-/// its app.
-#[tokio::test]
-async fn the_expiring_view_lists_what_expires_soon_and_opens_its_app() {
-    let desktop = Desktop::start();
-    let (client, admin) = open(&desktop).await;
+/// "Nightly export", with a second secret, "Old CI", that expires in five days.
+async fn create_expiring_soon(admin: &UiPathClient) -> ExternalApp {
     let (app, _) = create(
-        &admin,
+        admin,
         "Nightly export",
         &[("OR.Jobs.Read", ScopeType::Application)],
     )
@@ -313,6 +309,16 @@ async fn the_expiring_view_lists_what_expires_soon_and_opens_its_app() {
     let soon = now + time::Duration::days(5);
     let request = registrar_core::secrets::NewSecret::validate("Old CI", Some(soon), now).unwrap();
     admin.generate_secret(&app.id, &request).await.unwrap();
+    app
+}
+
+/// The Expiring view lists a secret that expires in five days with the most urgent, and opens
+/// its app.
+#[tokio::test]
+async fn the_expiring_view_lists_what_expires_soon_and_opens_its_app() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    let app = create_expiring_soon(&admin).await;
 
     click(&client, "[data-testid=expiring-open]").await;
     let row = format!(
@@ -587,5 +593,80 @@ async fn the_theme_chosen_in_settings_paints_the_window_and_stays() {
         |c| *c == dark,
     )
     .await;
+    client.close().await.unwrap();
+}
+
+/// What the list's visible columns are, which of their cells cut their value short (Name and
+/// Redirect URLs are free text, cut with an ellipsis and titled in full), and whether the list
+/// scrolls sideways.
+async fn list_layout(client: &Client) -> serde_json::Value {
+    client
+        .execute(
+            "const shown = (e) => getComputedStyle(e).display !== 'none';
+             const table = document.querySelector('[role=table]');
+             const cells = [...table.querySelectorAll('[role=row] > *')].filter(shown);
+             return {
+               columns: [...table.querySelectorAll('[role=columnheader]')].filter(shown)
+                 .map((h) => h.textContent.trim()),
+               cut: cells
+                 .filter((c) => !c.classList.contains('name') && !c.classList.contains('redirects'))
+                 .filter((c) => c.scrollWidth > c.clientWidth + 1)
+                 .map((c) => c.textContent.trim()),
+               sideways: table.scrollWidth > table.clientWidth,
+             };",
+            vec![],
+        )
+        .await
+        .unwrap()
+}
+
+/// The list shows every value whole at the default size, and where the window is narrower, the
+/// Redirect URLs and then the App ID columns give way instead of the others being cut short or
+/// scrolled out of sight.
+#[tokio::test]
+async fn the_lists_columns_show_their_values_whole_and_give_way_in_order() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    let mobile = AppDraft {
+        name: "Field service mobile".into(),
+        app_type: AppType::NonConfidential,
+        redirect_uris: vec!["com.example.fieldservice:/oauth/callback".into()],
+        scopes: vec![Scope::new("OR.Jobs.Read", ScopeType::User)],
+    };
+    admin
+        .create_app(&mobile.validate(None).unwrap())
+        .await
+        .unwrap();
+    create_expiring_soon(&admin).await;
+    click_button(&client, "Refresh").await;
+    wait_for(&client, "[data-testid=app-row] .status.expiringSoon").await;
+
+    let all = [
+        "Name",
+        "Type",
+        "App ID",
+        "Scopes",
+        "Redirect URLs",
+        "Nearest expiry",
+        "Findings",
+    ];
+    let without = |gone: &[&str]| -> Vec<&str> {
+        all.iter().copied().filter(|c| !gone.contains(c)).collect()
+    };
+    for ((width, height), columns) in [
+        ((1300, 760), without(&[])),
+        ((1100, 720), without(&["Redirect URLs"])),
+        ((820, 620), without(&["Redirect URLs", "App ID"])),
+    ] {
+        client.set_window_rect(0, 0, width, height).await.unwrap();
+        let layout = poll(
+            &format!("the list laid out at {width} × {height}"),
+            || list_layout(&client),
+            |now| now["columns"] == json!(columns),
+        )
+        .await;
+        assert_eq!(layout["cut"], json!([]), "at {width} × {height}: {layout}");
+        assert_eq!(layout["sideways"], json!(false), "at {width} × {height}");
+    }
     client.close().await.unwrap();
 }
