@@ -670,3 +670,34 @@ async fn the_lists_columns_show_their_values_whole_and_give_way_in_order() {
     }
     client.close().await.unwrap();
 }
+
+/// An app's page scrolls inside the window's content area: the window itself never scrolls, so
+/// the header stays whole, at 820 × 620 with a held secret and a Verify result on the page.
+#[tokio::test]
+async fn an_apps_page_scrolls_inside_the_window_and_never_moves_the_header() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    client.set_window_rect(0, 0, 820, 620).await.unwrap();
+    let (app, _) = create(
+        &admin,
+        "Long page",
+        &[("OR.Jobs.Read", ScopeType::Application)],
+    )
+    .await;
+    open_app(&client, &app.id).await;
+    generate_secret(&client, "For the page", "90").await;
+    click(&client, "[data-testid=verify-run]").await;
+    wait_for(&client, "[data-testid=verify-result]").await;
+    click(&client, "[data-testid=copy-secret]").await;
+
+    let document: serde_json::Value = client
+        .execute(
+            "const page = document.scrollingElement;
+             return { top: page.scrollTop, overflow: page.scrollHeight - page.clientHeight };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(document, json!({ "top": 0, "overflow": 0 }));
+    client.close().await.unwrap();
+}
