@@ -701,3 +701,30 @@ async fn an_apps_page_scrolls_inside_the_window_and_never_moves_the_header() {
     assert_eq!(document, json!({ "top": 0, "overflow": 0 }));
     client.close().await.unwrap();
 }
+
+/// The registration's result leads on to Verify: the new app's page opens and checks the
+/// credentials just issued, without another click.
+#[tokio::test]
+async fn verify_now_opens_the_new_app_and_checks_its_credentials() {
+    let desktop = Desktop::start();
+    let (client, _admin) = open(&desktop).await;
+    click(&client, "[data-testid=register-open]").await;
+    type_into(&client, "#app-name", "Verified at once").await;
+    toggle_scope(&client, "OR.Jobs.Read", "application").await;
+    click(&client, "[data-testid=register-submit]").await;
+    wait_for(&client, "[data-testid=result-stored]")
+        .await
+        .send_keys(" ")
+        .await
+        .unwrap();
+    click(&client, "[data-testid=result-verify]").await;
+
+    wait_for(&client, "[data-testid=verify-result]").await;
+    assert_eq!(
+        texts(&client, "[data-testid=verify-scope]").await,
+        ["OR.Jobs.Read"]
+    );
+    crate::connections::wait_for_text(&client, "[data-testid=app-page] h2", "Verified at once")
+        .await;
+    client.close().await.unwrap();
+}

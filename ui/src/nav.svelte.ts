@@ -1,6 +1,6 @@
 export type View =
   | { name: 'list' }
-  | { name: 'app'; appId: string }
+  | { name: 'app'; appId: string; verify: boolean }
   | { name: 'expiring' }
   | { name: 'audit' }
   | { name: 'manifest' };
@@ -14,8 +14,9 @@ export class Navigation {
   /** The list is back after an app's page, so focus goes back to that app's row. */
   returned = $state(false);
 
-  open(appId: string): void {
-    this.view = { name: 'app', appId };
+  /** One app's page; `verify`: its credentials are verified as it opens. */
+  open(appId: string, verify = false): void {
+    this.view = { name: 'app', appId, verify };
     this.returned = false;
   }
 

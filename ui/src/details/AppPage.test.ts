@@ -860,6 +860,22 @@ describe('verifying', () => {
     expect(card('Hand over').textContent).toContain('The sheet will hold “Staging”');
   });
 
+  it('verifies at once when the page was opened to verify', async () => {
+    verifyMock.mockResolvedValue(VERIFIED);
+    getAppMock.mockResolvedValue(HELD);
+    const props = { onBack: vi.fn(), onChanged: vi.fn(), onDeleted: vi.fn(), onCopied: vi.fn() };
+    render(AppPage, { appId: HELD.id, catalog: new CatalogState(), features: ALL_FEATURES, verify: true, ...props });
+
+    expect(await screen.findByTestId('verify-result')).toBeTruthy();
+    expect(verifyMock).toHaveBeenCalledExactlyOnceWith(HELD.id, false);
+  });
+
+  it('does not verify by itself when opened otherwise', async () => {
+    await renderPage(HELD);
+
+    expect(verifyMock).not.toHaveBeenCalled();
+  });
+
   it('says why the credentials did not get a token', async () => {
     verifyMock.mockRejectedValue({ code: 'unauthorized', message: 'invalid_client', field: null });
     await renderPage(HELD);

@@ -14,8 +14,9 @@ const CONFIDENTIAL: RegisteredApp = { app: BILLING, secret: 'q8#Zr!x_2v' };
 function renderDialog(result: RegisteredApp) {
   const onClose = vi.fn();
   const onOpen = vi.fn();
-  render(SecretDialog, { result, onClose, onOpen });
-  return { onClose, onOpen };
+  const onVerify = vi.fn();
+  render(SecretDialog, { result, onClose, onOpen, onVerify });
+  return { onClose, onOpen, onVerify };
 }
 
 beforeEach(() => {
@@ -67,6 +68,20 @@ describe('SecretDialog', () => {
     expect(document.body.textContent).not.toContain('q8#Zr!x_2v');
   });
 
+  it('leads on to verifying the new credentials, once the secret is stored', async () => {
+    const { onClose, onOpen, onVerify } = renderDialog(CONFIDENTIAL);
+    const verify = screen.getByRole('button', { name: 'Verify now' }) as HTMLButtonElement;
+    expect(verify.disabled).toBe(true);
+
+    await fireEvent.click(screen.getByTestId('result-stored'));
+    await fireEvent.click(verify);
+
+    expect(onVerify).toHaveBeenCalledOnce();
+    expect(onOpen).not.toHaveBeenCalled();
+    expect(onClose).not.toHaveBeenCalled();
+    expect(document.body.textContent).not.toContain('q8#Zr!x_2v');
+  });
+
   it('does not close on Escape', async () => {
     const { onClose } = renderDialog(CONFIDENTIAL);
 
@@ -84,6 +99,7 @@ describe('SecretDialog', () => {
     expect(screen.queryByText(/shown only once/)).toBeNull();
     expect(screen.getByText(/PKCE/)).toBeTruthy();
     expect(screen.queryByTestId('result-stored')).toBeNull();
+    expect(screen.queryByTestId('result-verify')).toBeNull();
     expect((screen.getByTestId('result-close') as HTMLButtonElement).disabled).toBe(false);
   });
 

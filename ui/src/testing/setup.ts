@@ -7,3 +7,6 @@ class NoResizeObserver {
 }
 
 globalThis.ResizeObserver ??= NoResizeObserver;
+
+// jsdom lays nothing out, so there is nothing to scroll into view.
+Element.prototype.scrollIntoView ??= function scrollIntoView(): void {};
