@@ -2,6 +2,7 @@
 const COMMANDS: &[&str] = &[
     "list_connections",
     "select_connection",
+    "renew_sandbox_credentials",
     "save_connection",
     "cancel_sign_in",
     "remove_connection",

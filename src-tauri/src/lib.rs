@@ -29,6 +29,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .invoke_handler(tauri::generate_handler![
             commands::connection::list_connections,
             commands::connection::select_connection,
+            commands::connection::renew_sandbox_credentials,
             commands::connection::save_connection,
             commands::connection::cancel_sign_in,
             commands::connection::remove_connection,

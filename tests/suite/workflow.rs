@@ -521,12 +521,25 @@ async fn the_window_warns_before_deleting_the_connections_own_admin_app() {
     // Listed from the start: opened once the list has settled, without a Refresh whose reload
     // could swallow the click.
     wait_settled(&client).await;
-    click(
-        &client,
-        &format!("[data-testid=app-row][data-app-id='{}']", own.id),
-    )
-    .await;
+    let row = format!("[data-testid=app-row][data-app-id='{}']", own.id);
+    // Marked in the list and on its page, before anyone tries to delete it.
+    assert_eq!(
+        text_of(&client, &format!("{row} [data-testid=app-admin-mark]")).await,
+        "Used by Registrar"
+    );
+    assert_eq!(
+        client
+            .find_all(Locator::Css("[data-testid=app-admin-mark]"))
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "only the connection's own app is marked"
+    );
+    click(&client, &row).await;
     wait_for(&client, "[data-testid=app-page]").await;
+    let note = text_of(&client, "[data-testid=app-admin-note]").await;
+    assert!(note.contains("locks Registrar out"), "{note}");
 
     click(&client, "[data-testid=app-delete]").await;
     let confirm = wait_for(&client, "[data-testid=confirm-delete-app]").await;
@@ -726,5 +739,46 @@ async fn verify_now_opens_the_new_app_and_checks_its_credentials() {
     );
     crate::connections::wait_for_text(&client, "[data-testid=app-page] h2", "Verified at once")
         .await;
+    client.close().await.unwrap();
+}
+
+/// The way back from a lockout: with the sandbox's own admin app deleted elsewhere, the window
+/// says its credentials were refused and leads to Connections, where renewing them brings the app
+/// back and the list with it.
+#[tokio::test]
+async fn a_refused_sandbox_credential_is_renewed_from_the_header() {
+    let desktop = Desktop::start();
+    let (client, admin) = open(&desktop).await;
+    let own = sandbox_connection(&desktop).1.admin_client_id;
+    admin.delete_app(&own).await.unwrap();
+
+    click_button(&client, "Refresh").await;
+    let refused = text_of(&client, "[data-testid=credentials-refused]").await;
+    assert!(
+        refused.contains("refused Registrar’s credentials"),
+        "{refused}"
+    );
+    click(&client, "[data-testid=credentials-fix]").await;
+    click(&client, "[data-testid=connection-renew]").await;
+
+    wait_for(
+        &client,
+        &format!("[data-testid=app-row][data-app-id='{own}']"),
+    )
+    .await;
+    assert!(client
+        .find_all(Locator::Css("[data-testid=credentials-refused]"))
+        .await
+        .unwrap()
+        .is_empty());
+    // The renewed secret is the one kept: a new start opens the sandbox with it.
+    client.close().await.unwrap();
+    let (client, admin) = open(&desktop).await;
+    assert!(admin.get_app(&own).await.is_ok());
+    wait_for(
+        &client,
+        &format!("[data-testid=app-row][data-app-id='{own}']"),
+    )
+    .await;
     client.close().await.unwrap();
 }

@@ -33,6 +33,19 @@ pub async fn select_connection(
     ))
 }
 
+/// Gives the sandbox's admin app a fresh secret (re-creating the app if it was deleted) and
+/// opens the sandbox anew with it: the way back from a lockout.
+#[tauri::command]
+pub async fn renew_sandbox_credentials(
+    state: State<'_, AppState>,
+) -> Result<ConnectionView, IpcError> {
+    let session = state.workspace().await?.renew_sandbox_admin().await?;
+    Ok(ConnectionView::new(
+        &session.connection,
+        session.client.features(),
+    ))
+}
+
 /// Saves a new or edited connection once its credential works, and switches to it. A sign-in
 /// opens the system browser (the `BROWSER` program when that variable is set) and waits for the
 /// admin, until `cancel_sign_in`.

@@ -12,7 +12,7 @@ vi.mock('../ipc/commands');
 const listAppsMock = vi.mocked(listApps);
 const readAppsMock = vi.mocked(readApps);
 
-function renderList(props: { restoreFocus?: boolean; features?: Features } = {}) {
+function renderList(props: { restoreFocus?: boolean; features?: Features; adminAppId?: string } = {}) {
   const list = new AppsState();
   const onRegister = vi.fn();
   const onOpen = vi.fn();
@@ -72,7 +72,33 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+describe('AppsState', () => {
+  it('tells a refusal of the credentials from other failures', async () => {
+    const list = new AppsState();
+    listAppsMock.mockRejectedValueOnce({ code: 'unauthorized', message: 'invalid_client', field: null });
+    await list.load();
+    expect(list.refused).toBe(true);
+
+    listAppsMock.mockRejectedValueOnce({ code: 'network', message: 'The server did not answer.', field: null });
+    await list.load();
+    expect(list.refused).toBe(false);
+    expect(list.error).toBe('The server did not answer.');
+  });
+});
+
 describe('AppList', () => {
+  it('marks the app the connection signs in with, and only that one', async () => {
+    listAppsMock.mockResolvedValue([PORTAL, BILLING]);
+    const { list } = renderList({ adminAppId: BILLING.id });
+    await list.load();
+    await tick();
+
+    const [billing, portal] = rows();
+    expect(cells(billing)[0]).toBe('Used by Registrar Billing sync');
+    expect(billing.querySelector('[role=cell]')?.getAttribute('title')).toContain('locks Registrar out');
+    expect(portal.querySelector('[data-testid=app-admin-mark]')).toBeNull();
+  });
+
   it('shows a row per app, sorted by name, with type, App ID, scope count, redirect URLs, expiry and findings', async () => {
     await renderLoaded([PORTAL, BILLING]);
 

@@ -11,6 +11,8 @@ export class AppsState {
   apps = $state.raw<AppSummary[]>([]);
   loading = $state(false);
   error = $state<string | null>(null);
+  /** The last load failed because the server refused the connection's credentials. */
+  refused = $state(false);
   /** When the list arrived: expiry hints are relative to it. */
   loadedAt = $state(new Date());
   /**
@@ -45,6 +47,7 @@ export class AppsState {
     const request = ++this.#latest;
     this.loading = true;
     this.error = null;
+    this.refused = false;
     try {
       const apps = await listApps(fresh);
       if (request === this.#latest) {
@@ -57,7 +60,9 @@ export class AppsState {
       }
     } catch (error) {
       if (request === this.#latest) {
-        this.error = toIpcError(error).message;
+        const failure = toIpcError(error);
+        this.error = failure.message;
+        this.refused = failure.code === 'unauthorized';
       }
     } finally {
       if (request === this.#latest) {

@@ -5,6 +5,7 @@ import {
   listConnections,
   onSignInUrl,
   removeConnection,
+  renewSandboxCredentials,
   saveConnection,
   selectConnection,
   type ConnectionView,
@@ -21,6 +22,7 @@ beforeEach(() => {
   vi.mocked(saveConnection).mockReset();
   vi.mocked(selectConnection).mockReset();
   vi.mocked(removeConnection).mockReset();
+  vi.mocked(renewSandboxCredentials).mockReset();
   vi.mocked(cancelSignIn).mockReset().mockResolvedValue(null);
   vi.mocked(onSignInUrl).mockReset().mockResolvedValue(() => {});
 });
@@ -72,6 +74,34 @@ describe('ConnectionsDialog', () => {
 
     expect(row.textContent).toContain('OAuth 2.0 server · initial access token');
     expect(within(row).getByTestId('connection-row-issuer').textContent).toBe('https://login.example.com');
+  });
+
+  it('renews only the sandbox’s credentials, then works on it and closes', async () => {
+    vi.mocked(renewSandboxCredentials).mockResolvedValue(SANDBOX);
+    const { onSwitched, onClose } = open();
+
+    const rows = await screen.findAllByTestId('connection-row');
+    expect(rows[1].querySelector('[data-testid="connection-renew"]')).toBeNull();
+    await fireEvent.click(within(rows[0]).getByRole('button', { name: 'Renew credentials' }));
+
+    await waitFor(() => expect(onSwitched).toHaveBeenCalledWith(SANDBOX));
+    expect(renewSandboxCredentials).toHaveBeenCalledOnce();
+    expect(onClose).toHaveBeenCalled();
+  });
+
+  it('says why the sandbox’s credentials were not renewed, and stays open', async () => {
+    vi.mocked(renewSandboxCredentials).mockRejectedValue({ code: 'storage', message: 'The embedded sandbox has stopped.', field: null });
+    const { onSwitched, onClose } = open();
+
+    await fireEvent.click(await screen.findByTestId('connection-renew'));
+
+    await waitFor(() =>
+      expect(screen.getByRole('alert').textContent).toContain(
+        'The credentials of “Sandbox” were not renewed. The embedded sandbox has stopped.',
+      ),
+    );
+    expect(onSwitched).not.toHaveBeenCalled();
+    expect(onClose).not.toHaveBeenCalled();
   });
 
   it('switches to another connection and closes', async () => {

@@ -860,6 +860,22 @@ describe('verifying', () => {
     expect(card('Hand over').textContent).toContain('The sheet will hold “Staging”');
   });
 
+  it('marks the app the connection signs in with, and says what deleting it would do', async () => {
+    getAppMock.mockResolvedValue(BILLING_DETAILS);
+    const props = { onBack: vi.fn(), onChanged: vi.fn(), onDeleted: vi.fn(), onCopied: vi.fn() };
+    render(AppPage, { appId: BILLING_DETAILS.id, catalog: new CatalogState(), features: ALL_FEATURES, adminAppId: BILLING_DETAILS.id, ...props });
+
+    expect((await screen.findByTestId('app-admin-mark')).textContent).toBe('Used by Registrar');
+    expect(screen.getByTestId('app-admin-note').textContent).toContain('locks Registrar out');
+  });
+
+  it('marks no other app', async () => {
+    await renderPage();
+
+    expect(screen.queryByTestId('app-admin-mark')).toBeNull();
+    expect(screen.queryByTestId('app-admin-note')).toBeNull();
+  });
+
   it('verifies at once when the page was opened to verify', async () => {
     verifyMock.mockResolvedValue(VERIFIED);
     getAppMock.mockResolvedValue(HELD);

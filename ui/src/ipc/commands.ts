@@ -46,6 +46,14 @@ export function selectConnection(id: string): Promise<ConnectionView> {
 }
 
 /**
+ * Gives the sandbox's admin app a fresh secret (re-creating the app if it was deleted) and works on
+ * the sandbox with it: the way back after its credentials were deleted.
+ */
+export function renewSandboxCredentials(): Promise<ConnectionView> {
+  return call('renew_sandbox_credentials');
+}
+
+/**
  * Saves a new or edited connection once its credential works, and switches to it. With a sign-in it
  * resolves only after the admin has signed in in the browser (or `cancelSignIn`).
  */

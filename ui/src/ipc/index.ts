@@ -3,6 +3,7 @@ export { toIpcError } from './errors';
 export {
   listConnections,
   selectConnection,
+  renewSandboxCredentials,
   saveConnection,
   cancelSignIn,
   removeConnection,

@@ -29,3 +29,9 @@ export function counted(count: number, noun: string): string {
 export function listed(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
+
+/** The mark of the app a connection signs in with, and what it means. */
+export const ADMIN_APP_LABEL = 'Used by Registrar';
+export const ADMIN_APP_NOTE =
+  'Registrar signs in to this connection with this app. Deleting it, or its last working secret, locks Registrar out ' +
+  'until the connection’s credentials are renewed in Connections.';

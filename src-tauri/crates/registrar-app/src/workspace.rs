@@ -354,6 +354,38 @@ impl Workspace {
             .clone())
     }
 
+    /// The way back after the admin deleted the sandbox's admin app or its last secret: gives
+    /// that app a fresh secret (re-creating it, same App ID, if it is gone), keeps the secret in
+    /// the keychain in place of the old one, and opens the sandbox connection anew with it.
+    pub async fn renew_sandbox_admin(&self) -> Result<Arc<Opened>> {
+        let saved = self.connections.saved()?;
+        let connection = saved
+            .get(&self.sandbox_id)
+            .ok_or_else(|| gone(&self.sandbox_id))?
+            .clone();
+        let secret = match self.sandbox.lock().await.as_ref() {
+            Some(sandbox) => sandbox.issue_admin_secret().map_err(sandbox_error)?,
+            None => return Err(Error::Storage("The embedded sandbox has stopped.".into())),
+        };
+        self.connections
+            .keychain()
+            .write(&connection.secret_account(), &secret)
+            .await?;
+        let session = Arc::new(Opened {
+            session: self.connections.open(&connection).await?,
+            connection,
+        });
+        self.opened
+            .lock()
+            .await
+            .insert(self.sandbox_id.clone(), session.clone());
+        if self.current().connection.id == self.sandbox_id {
+            self.make_current(session.clone());
+        }
+        tracing::info!("renewed the sandbox's admin credentials");
+        Ok(session)
+    }
+
     /// What `connection`'s server cannot do: as its open session knows it, else as its kind
     /// says.
     pub async fn features(&self, connection: &Connection) -> Features {
@@ -515,6 +547,42 @@ mod tests {
             refused.to_string().contains("cannot be removed"),
             "{refused}"
         );
+        workspace.close().await;
+    }
+
+    /// Deleting the sandbox's own admin app locks the window out; renewing its credentials
+    /// brings the app back (same App ID) with a secret the keychain keeps, and the window works.
+    #[tokio::test]
+    async fn the_sandbox_admin_credentials_are_renewed_after_a_lockout() {
+        let dir = tempfile::tempdir().unwrap();
+        let keychain = keychain();
+        let workspace = open(&dir, keychain.clone()).await;
+        let sandbox = workspace.current();
+        let admin_id = sandbox.connection.admin_client_id.clone();
+        let account = sandbox.connection.secret_account();
+        let before = keychain.read(&account).await.unwrap().unwrap();
+        let name = sandbox.get_app(&admin_id).await.unwrap().name;
+        sandbox.delete_app(&admin_id, &name, true).await.unwrap();
+        let locked_out = workspace
+            .connections
+            .open(&sandbox.connection)
+            .await
+            .unwrap()
+            .list_apps()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(locked_out, Error::Unauthorized(_)),
+            "{locked_out:?}"
+        );
+
+        let renewed = workspace.renew_sandbox_admin().await.unwrap();
+
+        assert!(Arc::ptr_eq(&renewed, &workspace.current()));
+        let apps = renewed.list_apps().await.unwrap();
+        assert!(apps.iter().any(|app| app.id == admin_id), "{apps:?}");
+        let after = keychain.read(&account).await.unwrap().unwrap();
+        assert_ne!(after.expose(), before.expose());
         workspace.close().await;
     }
 
