@@ -162,8 +162,9 @@ async fn the_copied_curl_request_gets_a_token_with_the_apps_scopes() {
     let secret = generate_secret(&client, "For the developer", "90").await;
 
     click(&client, "[data-testid=copy-curl]").await;
-    let copied = "return document.body.textContent.includes('Copied: it reads the secret');";
-    crate::workflow::eventually("the page says the curl request was copied", || async {
+    let copied =
+        "return document.querySelector('[data-testid=copy-curl] .shown').textContent === 'Copied';";
+    crate::workflow::eventually("the button says the curl request was copied", || async {
         client.execute(copied, vec![]).await.unwrap() == serde_json::json!(true)
     })
     .await;

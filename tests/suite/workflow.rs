@@ -525,7 +525,7 @@ async fn the_window_warns_before_deleting_the_connections_own_admin_app() {
     // Marked in the list and on its page, before anyone tries to delete it.
     assert_eq!(
         text_of(&client, &format!("{row} [data-testid=app-admin-mark]")).await,
-        "Used by Registrar"
+        "Admin app"
     );
     assert_eq!(
         client
@@ -633,9 +633,9 @@ async fn list_layout(client: &Client) -> serde_json::Value {
         .unwrap()
 }
 
-/// The list shows every value whole at the default size, and where the window is narrower, the
-/// Redirect URLs and then the App ID columns give way instead of the others being cut short or
-/// scrolled out of sight.
+/// The list shows every value whole, and where the window is narrower, the App ID and then the
+/// Redirect URLs columns give way instead of the others being cut short or scrolled out of
+/// sight.
 #[tokio::test]
 async fn the_lists_columns_show_their_values_whole_and_give_way_in_order() {
     let desktop = Desktop::start();
@@ -667,9 +667,9 @@ async fn the_lists_columns_show_their_values_whole_and_give_way_in_order() {
         all.iter().copied().filter(|c| !gone.contains(c)).collect()
     };
     for ((width, height), columns) in [
-        ((1300, 760), without(&[])),
-        ((1100, 720), without(&["Redirect URLs"])),
-        ((820, 620), without(&["Redirect URLs", "App ID"])),
+        ((1400, 800), without(&[])),
+        ((1100, 720), without(&["App ID"])),
+        ((820, 620), without(&["App ID", "Redirect URLs"])),
     ] {
         client.set_window_rect(0, 0, width, height).await.unwrap();
         let layout = poll(

@@ -94,7 +94,7 @@ describe('AppList', () => {
     await tick();
 
     const [billing, portal] = rows();
-    expect(cells(billing)[0]).toBe('Used by Registrar Billing sync');
+    expect(cells(billing)[0]).toBe('Admin app Billing sync');
     expect(billing.querySelector('[role=cell]')?.getAttribute('title')).toContain('locks Registrar out');
     expect(portal.querySelector('[data-testid=app-admin-mark]')).toBeNull();
   });

@@ -30,8 +30,9 @@ export function listed(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-/** The mark of the app a connection signs in with, and what it means. */
-export const ADMIN_APP_LABEL = 'Used by Registrar';
+/** The mark of the app a connection signs in with (short in the list, whole on its page), and what it means. */
+export const ADMIN_APP_MARK = 'Admin app';
+export const ADMIN_APP_LABEL = 'This connection’s admin app';
 export const ADMIN_APP_NOTE =
   'Registrar signs in to this connection with this app. Deleting it, or its last working secret, locks Registrar out ' +
   'until the connection’s credentials are renewed in Connections.';
