@@ -61,8 +61,8 @@ describe('the scope editor', () => {
     await renderEditor();
 
     const orchestrator = screen.getByText('Orchestrator API Access').closest('details')!;
-    expect(within(orchestrator).getByRole('group', { name: 'User scopes' })).toBeTruthy();
-    expect(within(orchestrator).getByRole('group', { name: 'Application scopes' })).toBeTruthy();
+    expect(within(orchestrator).getByRole('columnheader', { name: /^User scope/ })).toBeTruthy();
+    expect(within(orchestrator).getByRole('columnheader', { name: /^Application scope/ })).toBeTruthy();
     expect(scopeBox('DataService.Data.Read', 'application')).toBeNull();
     expect(scopeBox('AI.Deployer', 'user')).toBeNull();
     const box = scopeBox('OR.Jobs', 'user')!;
@@ -72,13 +72,27 @@ describe('the scope editor', () => {
     );
   });
 
+  it('lists each scope once, its user and application boxes side by side, so Tab goes row by row', async () => {
+    await renderEditor();
+
+    const orchestrator = screen.getByText('Orchestrator API Access').closest('details')!;
+    const boxes = [...orchestrator.querySelectorAll('input[type=checkbox]')].map(
+      (box) => box.getAttribute('aria-label'),
+    );
+    const jobs = boxes.indexOf('OR.Jobs (user)');
+    expect(boxes[jobs + 1]).toBe('OR.Jobs (application)');
+    const row = scopeBox('OR.Jobs', 'user')!.closest('tr')!;
+    expect(within(row).getByRole('rowheader').textContent).toContain('OR.Jobs');
+    expect(row.querySelectorAll('input[type=checkbox]')).toHaveLength(2);
+  });
+
   it('has no application scopes at all for a non-confidential app', async () => {
     const draft = new AppDraftState();
     draft.appType = 'nonConfidential';
     await renderEditor(draft);
 
     expect(document.querySelectorAll('[data-scope-type="application"]')).toHaveLength(0);
-    expect(screen.queryByRole('group', { name: 'Application scopes' })).toBeNull();
+    expect(screen.queryByRole('columnheader', { name: /^Application scope/ })).toBeNull();
     const ai = screen.getByText('AI Center API Access').closest('details')!;
     expect(ai.textContent).toContain('It offers only application scopes, which a non-confidential app cannot hold.');
   });
