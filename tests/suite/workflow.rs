@@ -144,6 +144,13 @@ async fn register_with_scopes_from_two_resources_and_both_tabs() {
 
     let app = admin.get_app(&app_id).await.unwrap();
     assert_eq!(app.name, "Billing portal");
+    // Its one secret expires as a generated one does by default, at the end of the 90th day.
+    let [secret_info] = app.secrets.as_slice() else {
+        panic!("one secret: {:?}", app.secrets);
+    };
+    let days =
+        (secret_info.expires.expect("an expiry") - time::OffsetDateTime::now_utc()).whole_days();
+    assert!((89..=91).contains(&days), "{days} days");
     assert_eq!(app.redirect_uris, ["https://billing.example.com/callback"]);
     assert_eq!(
         app.scopes,

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use crate::error::IpcError;
 use crate::ipc::{
     AppChanges, AppDetails, AppDraft, AppEdit, AppFindings, AppSummary, CatalogResource,
-    GeneratedSecret, RegisteredApp, SavedApp, ShownOnce,
+    GeneratedSecret, NewSecret, RegisteredApp, SavedApp, ShownOnce,
 };
 use crate::state::AppState;
 
@@ -134,18 +134,27 @@ pub async fn get_catalog(state: State<'_, AppState>) -> Result<Vec<CatalogResour
     Ok(catalog.iter().map(CatalogResource::from).collect())
 }
 
-/// Checks the draft against the seed's rules and the catalog, then registers it. The secret of a
+/// Checks the draft against the seed's rules and the catalog, then registers it, its first secret
+/// expiring as `first_secret` asks where the server takes an expiry. The secret of a
 /// confidential app leaves Rust here, once, for the UI to show.
 #[tauri::command]
 pub async fn register_app(
     state: State<'_, AppState>,
     draft: AppDraft,
+    first_secret: Option<NewSecret>,
 ) -> Result<RegisteredApp, IpcError> {
+    let first_secret = first_secret.map(NewSecret::into_request).transpose()?;
     let session = state.session().await?;
-    let created = session.register(CoreDraft::from(draft)).await?;
+    let registered = session
+        .register_with_secret(
+            CoreDraft::from(draft),
+            first_secret,
+            OffsetDateTime::now_utc(),
+        )
+        .await?;
     Ok(RegisteredApp {
-        app: AppSummary::new(&created.app, &finding_counter(&state, &session)?),
-        secret: created.secret.as_ref().map(ShownOnce::new),
+        app: AppSummary::new(&registered.app, &finding_counter(&state, &session)?),
+        secret: registered.secret.as_ref().map(ShownOnce::new),
     })
 }
 

@@ -89,8 +89,9 @@ describe('commands', () => {
     const answer = { app: { id: 'a1' }, secret: 's3cret' };
     invokeMock.mockResolvedValue(answer);
 
-    await expect(registerApp(draft)).resolves.toBe(answer);
-    expect(invokeMock).toHaveBeenCalledWith('register_app', { draft });
+    const firstSecret = { description: 'Created with the app', expiresOn: '2027-03-04' };
+    await expect(registerApp(draft, firstSecret)).resolves.toBe(answer);
+    expect(invokeMock).toHaveBeenCalledWith('register_app', { draft, firstSecret });
   });
 
   it('send the arguments of the app commands under their camelCase names', async () => {

@@ -130,8 +130,12 @@ export function getCatalog(): Promise<CatalogResource[]> {
   return call('get_catalog');
 }
 
-export function registerApp(draft: AppDraft): Promise<RegisteredApp> {
-  return call('register_app', { draft });
+/**
+ * Registers the draft. `firstSecret`, for a confidential app on a server that takes an expiry: the
+ * secret it starts with (null: the one the server makes, which never expires).
+ */
+export function registerApp(draft: AppDraft, firstSecret: NewSecret | null): Promise<RegisteredApp> {
+  return call('register_app', { draft, firstSecret });
 }
 
 /** What `updateApp` would change; `base` is the app as it was when the edit began. */

@@ -1,6 +1,8 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { getCatalog, registerApp, type RegisteredApp, type ScopeType } from '../ipc';
+import { ALL_FEATURES } from '../connections/features';
+import { getCatalog, registerApp, type Features, type RegisteredApp, type ScopeType } from '../ipc';
+import { endOfDayAfter, localDay } from '../lib/dates';
 import { CatalogState } from '../editor/catalog.svelte';
 import { BILLING, CATALOG, deferred } from '../testing/fixtures';
 import RegisterForm from './RegisterForm.svelte';
@@ -9,10 +11,10 @@ vi.mock('../ipc/commands');
 
 const registerMock = vi.mocked(registerApp);
 
-async function renderForm() {
+async function renderForm(features: Features = ALL_FEATURES) {
   const onCancel = vi.fn();
   const onRegistered = vi.fn();
-  render(RegisterForm, { catalog: new CatalogState(), onCancel, onRegistered });
+  render(RegisterForm, { catalog: new CatalogState(), features, onCancel, onRegistered });
   await screen.findAllByRole('checkbox');
   return { onCancel, onRegistered };
 }
@@ -71,17 +73,59 @@ describe('RegisterForm', () => {
     await tick('OR.Jobs.Read', 'user');
     await submit();
 
-    expect(registerMock).toHaveBeenCalledExactlyOnceWith({
-      name: '  Billing sync ',
-      appType: 'confidential',
-      redirectUris: ['https://billing.example.com/cb', 'http://127.0.0.1:8400/cb/'],
-      scopes: [
-        { name: 'OR.Jobs.Read', type: 'application' },
-        { name: 'DataService.Data.Read', type: 'user' },
-        { name: 'OR.Jobs.Read', type: 'user' },
-      ],
-    });
+    expect(registerMock).toHaveBeenCalledExactlyOnceWith(
+      {
+        name: '  Billing sync ',
+        appType: 'confidential',
+        redirectUris: ['https://billing.example.com/cb', 'http://127.0.0.1:8400/cb/'],
+        scopes: [
+          { name: 'OR.Jobs.Read', type: 'application' },
+          { name: 'DataService.Data.Read', type: 'user' },
+          { name: 'OR.Jobs.Read', type: 'user' },
+        ],
+      },
+      // The first secret expires as a generated one does unless told otherwise: in 90 days.
+      { description: 'Created with the app', expiresOn: localDay(endOfDayAfter(new Date(), 90)) },
+    );
     await waitFor(() => expect(onRegistered).toHaveBeenCalledExactlyOnceWith(REGISTERED));
+  });
+
+  it('registers a first secret that expires when chosen, or never', async () => {
+    registerMock.mockResolvedValue(REGISTERED);
+    await renderForm();
+    await typeInto(nameInput(), 'Nightly sync');
+    await tick('OR.Jobs.Read', 'application');
+
+    await fireEvent.change(screen.getByTestId('secret-expiry'), { target: { value: 'none' } });
+    expect(screen.getByText(/This secret never expires/)).toBeTruthy();
+    await submit();
+
+    expect(registerMock.mock.calls[0][1]).toEqual({ description: 'Created with the app', expiresOn: null });
+  });
+
+  it('asks for the day before registering when the secret expires on a date', async () => {
+    registerMock.mockResolvedValue(REGISTERED);
+    await renderForm();
+    await typeInto(nameInput(), 'Nightly sync');
+    await tick('OR.Jobs.Read', 'application');
+
+    await fireEvent.change(screen.getByTestId('secret-expiry'), { target: { value: 'date' } });
+    await submit();
+
+    expect(registerMock).not.toHaveBeenCalled();
+    expect(screen.getByText('Choose the day it expires.')).toBeTruthy();
+    expect(document.activeElement).toBe(screen.getByTestId('secret-expiry-date'));
+  });
+
+  it('offers no expiry where the server sets the secret itself', async () => {
+    registerMock.mockResolvedValue(REGISTERED);
+    await renderForm({ ...ALL_FEATURES, secretDetails: 'This server keeps one secret per app.' });
+    await typeInto(nameInput(), 'Nightly sync');
+    await tick('OR.Jobs.Read', 'application');
+
+    expect(screen.queryByTestId('secret-expiry')).toBeNull();
+    await submit();
+    expect(registerMock.mock.calls[0][1]).toBeNull();
   });
 
   it('offers only the scope types the catalog allows and counts the choices', async () => {
@@ -133,12 +177,16 @@ describe('RegisterForm', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Drop them' }));
     await submit();
 
-    expect(registerMock).toHaveBeenCalledExactlyOnceWith({
-      name: 'Partner portal',
-      appType: 'nonConfidential',
-      redirectUris: ['http://127.0.0.1:8400/callback'],
-      scopes: [{ name: 'OR.Jobs.Read', type: 'user' }],
-    });
+    expect(registerMock).toHaveBeenCalledExactlyOnceWith(
+      {
+        name: 'Partner portal',
+        appType: 'nonConfidential',
+        redirectUris: ['http://127.0.0.1:8400/callback'],
+        scopes: [{ name: 'OR.Jobs.Read', type: 'user' }],
+      },
+      null,
+    );
+    expect(screen.queryByTestId('secret-expiry')).toBeNull();
   });
 
   it('sends nothing while a rule is broken, says what to fix and goes there', async () => {
@@ -292,7 +340,7 @@ describe('RegisterForm', () => {
       .mockReset()
       .mockRejectedValueOnce({ code: 'server', message: 'The server failed.', field: null })
       .mockResolvedValueOnce(CATALOG);
-    render(RegisterForm, { catalog: new CatalogState(), onCancel: vi.fn(), onRegistered: vi.fn() });
+    render(RegisterForm, { catalog: new CatalogState(), features: ALL_FEATURES, onCancel: vi.fn(), onRegistered: vi.fn() });
 
     expect((await screen.findByRole('alert')).textContent).toContain('The server failed.');
     await fireEvent.click(screen.getByRole('button', { name: 'Retry' }));

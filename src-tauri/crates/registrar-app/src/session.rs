@@ -366,33 +366,11 @@ impl Session {
                     redirect_uris: valid.redirect_uris.clone(),
                     scopes: valid.scopes.clone(),
                 };
-                let created = self.register(draft).await?;
-                let (Some(days), true, None) = (
-                    wanted.secret_lifetime_days,
-                    created.secret.is_some(),
-                    self.client.features().secret_details,
-                ) else {
-                    return Ok(Applied {
-                        app: created.app,
-                        secret: created.secret,
-                    });
-                };
-                let request = SecretRequest {
+                let first_secret = wanted.secret_lifetime_days.map(|days| SecretRequest {
                     description: Some(format!("Expires after {days} days, as the manifest says")),
                     expires_on: Some(rules::days_from_today(days)),
-                };
-                let (info, value) = self.generate_secret(&created.app.id, &request, now).await?;
-                let mut app = created.app;
-                let first: Vec<i64> = app.secrets.iter().map(|s| s.id).collect();
-                app.secrets.push(info);
-                // Each deletion answers with the app as the server has it now.
-                for secret_id in first {
-                    app = self.delete_secret(&app.id, secret_id, false).await?;
-                }
-                Ok(Applied {
-                    app,
-                    secret: Some(value),
-                })
+                });
+                self.register_with_secret(draft, first_secret, now).await
             }
             Change::Update { app, wanted, .. } => {
                 let base = edit::AppEdit::from(&**app);
@@ -454,6 +432,40 @@ impl Session {
             self.hold_secret(&created.app.id, secret_id, secret).await;
         }
         Ok(created)
+    }
+
+    /// Registers `draft` as [`Session::register`] does. When `first_secret` asks for an expiry, on
+    /// a server that takes one, the secret the server created the app with (which never expires)
+    /// is replaced by one with that expiry, held in its place.
+    pub async fn register_with_secret(
+        &self,
+        draft: AppDraft,
+        first_secret: Option<SecretRequest>,
+        now: OffsetDateTime,
+    ) -> Result<Applied> {
+        let created = self.register(draft).await?;
+        let (Some(request), true, None) = (
+            first_secret.filter(|r| r.expires_on.is_some()),
+            created.secret.is_some(),
+            self.client.features().secret_details,
+        ) else {
+            return Ok(Applied {
+                app: created.app,
+                secret: created.secret,
+            });
+        };
+        let (info, value) = self.generate_secret(&created.app.id, &request, now).await?;
+        let mut app = created.app;
+        let first: Vec<i64> = app.secrets.iter().map(|s| s.id).collect();
+        app.secrets.push(info);
+        // Each deletion answers with the app as the server has it now.
+        for secret_id in first {
+            app = self.delete_secret(&app.id, secret_id, false).await?;
+        }
+        Ok(Applied {
+            app,
+            secret: Some(value),
+        })
     }
 
     /// Saves `edit` over `base` when the app on the server is still `base`; a secret the server

@@ -586,6 +586,56 @@ mod tests {
         workspace.close().await;
     }
 
+    /// An app registered with an expiry for its first secret holds only a secret with that
+    /// expiry, and that is the one held; without one, it keeps the server's.
+    #[tokio::test]
+    async fn the_first_secret_expires_as_asked_at_registration() {
+        use registrar_core::draft::AppDraft;
+        use registrar_core::model::{AppType, Scope, ScopeType};
+
+        use crate::rules::{self, SecretRequest};
+
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = open(&dir, keychain()).await;
+        let session = workspace.current();
+        let draft = |name: &str| AppDraft {
+            name: name.into(),
+            app_type: AppType::Confidential,
+            redirect_uris: Vec::new(),
+            scopes: vec![Scope::new("OR.Jobs.Read", ScopeType::Application)],
+        };
+        let now = time::OffsetDateTime::now_utc();
+        let on = rules::days_from_today(30);
+        let request = SecretRequest {
+            description: Some("Created with the app".into()),
+            expires_on: Some(on),
+        };
+        let expiring = session
+            .register_with_secret(draft("Expiring"), Some(request), now)
+            .await
+            .unwrap();
+        let on_server = session.client.get_app(&expiring.app.id).await.unwrap();
+        let [first] = on_server.secrets.as_slice() else {
+            panic!("one secret: {:?}", on_server.secrets);
+        };
+        assert_eq!(first.expires, Some(rules::end_of_day(on).unwrap()));
+        assert_eq!(
+            session.held_secret_id(&expiring.app.id).await,
+            Some(Some(first.id))
+        );
+        let held = session.require_held_secret(&expiring.app.id).await.unwrap();
+        assert_eq!(held.expose(), expiring.secret.unwrap().expose());
+
+        let never = session
+            .register_with_secret(draft("Never"), None, now)
+            .await
+            .unwrap();
+        let on_server = session.client.get_app(&never.app.id).await.unwrap();
+        assert_eq!(on_server.secrets.len(), 1);
+        assert_eq!(on_server.secrets[0].expires, None);
+        workspace.close().await;
+    }
+
     #[tokio::test]
     async fn a_session_holds_new_secrets_and_deletes_an_app_only_by_its_exact_name() {
         use registrar_core::draft::AppDraft;
