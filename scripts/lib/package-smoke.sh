@@ -57,6 +57,9 @@ kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
 echo "==> the installed command line"
 version="$(run_installed registrar --version)"
 [ "$version" = "registrar $(dpkg-deb --field "$deb" Version)" ] || fail "registrar --version said: $version"
+# The window's binary hands command words to the command line installed beside it.
+handed="$(run_installed registrar-desktop --version)"
+[ "$handed" = "$version" ] || fail "registrar-desktop --version said: $handed"
 connections="$(run_installed registrar connections list)" || fail "registrar connections list failed"
 grep -q "Sandbox" <<<"$connections" || fail "the app's Sandbox connection is not listed: $connections"
 # The command line reaches the sandbox the app made, through the same folders and keychain.

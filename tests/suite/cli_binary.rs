@@ -69,6 +69,24 @@ async fn the_window_binary_hands_command_words_to_the_command_line() {
     assert!(apps.as_array().is_some_and(|a| !a.is_empty()), "{apps}");
 }
 
+/// Alone, without the command line beside it, the window's binary says what is missing.
+#[cfg(unix)]
+#[test]
+fn the_window_binary_says_so_when_the_command_line_is_not_beside_it() {
+    let alone = tempfile::tempdir_in(app_binary().parent().unwrap()).unwrap();
+    let app = alone.path().join("registrar-desktop");
+    std::fs::hard_link(app_binary(), &app).unwrap();
+
+    let out = Command::new(&app).args(["apps", "list"]).output().unwrap();
+
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("the command line, registrar, is not installed beside this program"),
+        "{said}"
+    );
+}
+
 /// `connections add` of the sandbox as an Automation Suite server, in `env`, secret on stdin.
 #[cfg(unix)]
 fn add_suite_command(

@@ -20,16 +20,6 @@ use registrar_core::Error;
 
 pub use args::Cli;
 
-/// Whether the arguments ask for the command line rather than the window: any command word
-/// (`registrar --json apps list`), or a request for help or the version. Options alone are the
-/// window's (macOS passes `-psn_…`; WebDriver sessions pass their own flags).
-pub fn wants_cli(args: &[OsString]) -> bool {
-    args.iter()
-        .skip(1)
-        .filter_map(|a| a.to_str())
-        .any(|a| !a.starts_with('-') || ["-h", "--help", "-V", "--version"].contains(&a))
-}
-
 /// Runs the command line and says how it ended.
 pub fn main(args: Vec<OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {

@@ -6,16 +6,50 @@
 //! it to draw it, so that widths and drawn glyphs agree.
 
 use std::collections::{BTreeSet, HashMap};
+use std::io::Read;
 use std::sync::{Arc, OnceLock};
 
 use krilla::text::Font;
 
-static SANS: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
-static SANS_BOLD: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold.ttf");
-static SANS_MONO: &[u8] = include_bytes!("../../fonts/DejaVuSansMono.ttf");
-static SANS_PARSED: OnceLock<rustybuzz::Face<'static>> = OnceLock::new();
-static SANS_BOLD_PARSED: OnceLock<rustybuzz::Face<'static>> = OnceLock::new();
-static SANS_MONO_PARSED: OnceLock<rustybuzz::Face<'static>> = OnceLock::new();
+/// A bundled font as the build compressed it (`build.rs`), inflated once, at first use.
+struct Bundled {
+    compressed: &'static [u8],
+    inflated: OnceLock<Vec<u8>>,
+    parsed: OnceLock<rustybuzz::Face<'static>>,
+}
+
+impl Bundled {
+    const fn new(compressed: &'static [u8]) -> Self {
+        Self {
+            compressed,
+            inflated: OnceLock::new(),
+            parsed: OnceLock::new(),
+        }
+    }
+
+    fn bytes(&'static self) -> &'static [u8] {
+        self.inflated.get_or_init(|| {
+            let mut font = Vec::new();
+            flate2::read::ZlibDecoder::new(self.compressed)
+                .read_to_end(&mut font)
+                .expect("the build compressed the bundled fonts");
+            font
+        })
+    }
+}
+
+static SANS: Bundled = Bundled::new(include_bytes!(concat!(
+    env!("OUT_DIR"),
+    "/DejaVuSans.ttf.zlib"
+)));
+static SANS_BOLD: Bundled = Bundled::new(include_bytes!(concat!(
+    env!("OUT_DIR"),
+    "/DejaVuSans-Bold.ttf.zlib"
+)));
+static SANS_MONO: Bundled = Bundled::new(include_bytes!(concat!(
+    env!("OUT_DIR"),
+    "/DejaVuSansMono.ttf.zlib"
+)));
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Style {
@@ -40,8 +74,9 @@ pub(super) struct Face {
 }
 
 impl Face {
-    fn bundled(parsed: &'static OnceLock<rustybuzz::Face<'static>>, bytes: &'static [u8]) -> Self {
-        let parsed = parsed.get_or_init(|| {
+    fn bundled(bundled: &'static Bundled) -> Self {
+        let bytes = bundled.bytes();
+        let parsed = bundled.parsed.get_or_init(|| {
             rustybuzz::Face::from_slice(bytes, 0).expect("the bundled fonts are valid TrueType")
         });
         let font = Font::new(bytes.into(), 0).expect("the bundled fonts are valid TrueType");
@@ -119,9 +154,9 @@ pub(super) struct Fonts {
 impl Fonts {
     pub(super) fn new() -> Self {
         Self {
-            regular: Face::bundled(&SANS_PARSED, SANS),
-            bold: Face::bundled(&SANS_BOLD_PARSED, SANS_BOLD),
-            mono: Face::bundled(&SANS_MONO_PARSED, SANS_MONO),
+            regular: Face::bundled(&SANS),
+            bold: Face::bundled(&SANS_BOLD),
+            mono: Face::bundled(&SANS_MONO),
             found: HashMap::new(),
             loaded: HashMap::new(),
             missing: BTreeSet::new(),
