@@ -21,7 +21,7 @@ use crate::faults::APPS;
 /// Waits until the window lists every app in `present` and none in `absent`.
 async fn wait_listed(client: &Client, present: &[&str], absent: &[&str]) {
     let script = "return [...document.querySelectorAll('[data-testid=app-row]')]\
-        .map((row) => row.querySelector('[role=cell]').textContent.trim());";
+        .map((row) => row.querySelector('[data-testid=app-name]').textContent.trim());";
     poll(
         &format!("a list with {present:?} and without {absent:?}"),
         || async {

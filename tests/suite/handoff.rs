@@ -102,20 +102,22 @@ async fn verify_shows_what_the_token_endpoint_granted() {
     client.close().await.unwrap();
 }
 
+/// The window on the page of a new app `name`, with a secret it holds (returned), and a copied
+/// secret cleared after 5 s.
+async fn on_a_page_with_a_held_secret(desktop: &Desktop, name: &str) -> (Client, String) {
+    let (client, admin) = open(desktop).await;
+    let (app, _) = create(&admin, name, &[("OR.Jobs", ScopeType::Application)]).await;
+    set_clear_delay(&client, 5).await;
+    open_app(&client, &app.id).await;
+    let secret = generate_secret(&client, "For the clipboard", "30").await;
+    (client, secret)
+}
+
 #[tokio::test]
 async fn a_copied_secret_is_cleared_unless_something_else_was_copied_since() {
     let _turn = CLIPBOARD.lock().await;
     let desktop = Desktop::start();
-    let (client, admin) = open(&desktop).await;
-    let (app, _) = create(
-        &admin,
-        "Clipboard check",
-        &[("OR.Jobs", ScopeType::Application)],
-    )
-    .await;
-    set_clear_delay(&client, 5).await;
-    open_app(&client, &app.id).await;
-    let secret = generate_secret(&client, "For the clipboard", "30").await;
+    let (client, secret) = on_a_page_with_a_held_secret(&desktop, "Clipboard check").await;
 
     click(&client, "[data-testid=copy-secret]").await;
     crate::workflow::eventually("the secret reaches the clipboard", || async {
@@ -144,6 +146,31 @@ async fn a_copied_secret_is_cleared_unless_something_else_was_copied_since() {
     assert_eq!(
         copy_status(&client).await,
         "Something else was copied since, so the clipboard was left as it is."
+    );
+    client.close().await.unwrap();
+}
+
+/// A secret copied again before its delay is over is cleared that long after the second copy, not
+/// by the first copy's timer.
+#[tokio::test]
+async fn a_secret_copied_again_is_cleared_after_the_last_copy() {
+    let _turn = CLIPBOARD.lock().await;
+    let desktop = Desktop::start();
+    let (client, secret) = on_a_page_with_a_held_secret(&desktop, "Copied twice").await;
+
+    click(&client, "[data-testid=copy-secret]").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    click(&client, "[data-testid=copy-secret]").await;
+    // The first copy's 5 s are over, the second's are not.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(clipboard().as_deref(), Some(secret.as_str()));
+    assert!(copy_status(&client).await.starts_with("Copied."));
+
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_ne!(clipboard().as_deref(), Some(secret.as_str()));
+    assert_eq!(
+        copy_status(&client).await,
+        "The secret was cleared from the clipboard."
     );
     client.close().await.unwrap();
 }
