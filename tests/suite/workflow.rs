@@ -768,13 +768,20 @@ async fn a_refused_sandbox_credential_is_renewed_from_the_header() {
     click(&client, "[data-testid=credentials-fix]").await;
     click(&client, "[data-testid=connection-renew]").await;
 
-    wait_for(
-        &client,
-        &format!("[data-testid=app-row][data-app-id='{own}']"),
-    )
+    // The failed list kept its rows, the admin app's among them: wait for the bar to go first.
+    eventually("the refusal to be gone", || async {
+        client
+            .find_all(Locator::Css("[data-testid=credentials-refused]"))
+            .await
+            .unwrap()
+            .is_empty()
+    })
     .await;
+    wait_settled(&client).await;
+    let listed = format!("[data-testid=app-row][data-app-id='{own}']");
+    wait_for(&client, &listed).await;
     assert!(client
-        .find_all(Locator::Css("[data-testid=credentials-refused]"))
+        .find_all(Locator::Css("[role=alert]"))
         .await
         .unwrap()
         .is_empty());
