@@ -23,10 +23,20 @@ pub fn save_state_when_it_settles<R: Runtime>(window: &WebviewWindow<R>) {
         let (changes, app) = (changes.clone(), app.clone());
         tauri::async_runtime::spawn(async move {
             tokio::time::sleep(SETTLE).await;
-            if changes.load(Ordering::SeqCst) == this_change {
-                if let Err(error) = app.save_window_state(StateFlags::all()) {
+            if changes.load(Ordering::SeqCst) != this_change {
+                return;
+            }
+            // On the main thread: the plugin reads the window while holding its cache's lock,
+            // which the main thread's own window events take too. From another thread the two
+            // waited on each other, and the window froze.
+            let save = app.clone();
+            let saved = app.run_on_main_thread(move || {
+                if let Err(error) = save.save_window_state(StateFlags::all()) {
                     tracing::warn!(%error, "could not save the window's size and position");
                 }
+            });
+            if let Err(error) = saved {
+                tracing::warn!(%error, "could not save the window's size and position");
             }
         });
     });
