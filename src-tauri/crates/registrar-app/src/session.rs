@@ -867,18 +867,9 @@ impl Session {
         self.held.lock().await.insert(app_id.to_owned(), held);
     }
 
-    /// The app's newest secret, if this session generated it.
-    async fn held_secret(&self, app_id: &str) -> Option<Secret> {
-        self.held
-            .lock()
-            .await
-            .get(app_id)
-            .map(|h| h.value.duplicate())
-    }
-
     /// The held secret, or an error that says how to get one.
     pub async fn require_held_secret(&self, app_id: &str) -> Result<Secret> {
-        self.held_secret(app_id).await.ok_or_else(not_held)
+        self.require_held(app_id).await.map(|held| held.value)
     }
 
     /// The held secret with which of the app's secrets it is, or an error that says how to get
