@@ -1,10 +1,16 @@
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   base: './',
-  plugins: [svelte(), svelteTesting()],
+  plugins: [
+    // Compiles the message catalogs (messages/<area>/<locale>.json) into src/paraglide.
+    paraglideVitePlugin({ project: './project.inlang' }),
+    svelte(),
+    svelteTesting(),
+  ],
   clearScreen: false,
   server: {
     port: 1420,

@@ -508,6 +508,7 @@ pub struct Settings {
     /// How many days before an expiry it notifies, besides at expiry (each 1 to 365, at most 5).
     pub alert_days: Vec<u32>,
     pub theme: Theme,
+    pub language: Language,
 }
 
 /// How the window looks: as the system does, or always light or dark.
@@ -535,6 +536,35 @@ impl From<Theme> for settings::Theme {
             Theme::System => settings::Theme::System,
             Theme::Light => settings::Theme::Light,
             Theme::Dark => settings::Theme::Dark,
+        }
+    }
+}
+
+/// The window's language: the system's, when Registrar speaks it, or English or Japanese.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Language {
+    System,
+    En,
+    Ja,
+}
+
+impl From<settings::Language> for Language {
+    fn from(value: settings::Language) -> Self {
+        match value {
+            settings::Language::System => Language::System,
+            settings::Language::En => Language::En,
+            settings::Language::Ja => Language::Ja,
+        }
+    }
+}
+
+impl From<Language> for settings::Language {
+    fn from(value: Language) -> Self {
+        match value {
+            Language::System => settings::Language::System,
+            Language::En => settings::Language::En,
+            Language::Ja => settings::Language::Ja,
         }
     }
 }
@@ -1060,6 +1090,7 @@ impl From<registrar_core::settings::Settings> for Settings {
             expiry_alerts: value.expiry_alerts,
             alert_days: value.alert_days,
             theme: value.theme.into(),
+            language: value.language.into(),
         }
     }
 }
@@ -1072,6 +1103,7 @@ impl From<Settings> for registrar_core::settings::Settings {
             expiry_alerts: value.expiry_alerts,
             alert_days: value.alert_days,
             theme: value.theme.into(),
+            language: value.language.into(),
         }
     }
 }
@@ -1206,6 +1238,7 @@ mod tests {
             Verification::decl(&cfg),
             Settings::decl(&cfg),
             Theme::decl(&cfg),
+            Language::decl(&cfg),
             Copied::decl(&cfg),
             SecretCleared::decl(&cfg),
             ClearOutcome::decl(&cfg),

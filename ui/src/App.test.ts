@@ -17,7 +17,7 @@ beforeEach(() => {
   vi.mocked(registerApp).mockReset();
   vi.mocked(getApp).mockReset().mockResolvedValue(BILLING_DETAILS);
   vi.mocked(deleteApp).mockReset().mockResolvedValue(null);
-  vi.mocked(getSettings).mockReset().mockResolvedValue({ clipboardClearSeconds: 30, maxSecretAgeDays: 730, expiryAlerts: true, alertDays: [30, 7, 1], theme: 'system' });
+  vi.mocked(getSettings).mockReset().mockResolvedValue({ clipboardClearSeconds: 30, maxSecretAgeDays: 730, expiryAlerts: true, alertDays: [30, 7, 1], theme: 'system', language: 'system' });
 });
 
 async function renderApp() {

@@ -1,6 +1,7 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
+import { applyLanguage } from './i18n/index.svelte';
 import { getSettings } from './ipc';
 import { applyTheme } from './lib/theme';
 
@@ -8,10 +9,15 @@ const target = document.getElementById('app');
 if (target === null) {
   throw new Error('index.html has no #app element.');
 }
-// As the system looks until the settings say otherwise, so the first paint is not the wrong one.
+// As the system looks and speaks until the settings say otherwise, so the first paint is not the
+// wrong one.
 applyTheme('system');
+applyLanguage('system');
 void getSettings()
-  .then((settings) => applyTheme(settings.theme))
-  // Unreadable settings keep the system's look; the Settings dialog says why.
+  .then((settings) => {
+    applyTheme(settings.theme);
+    applyLanguage(settings.language);
+  })
+  // Unreadable settings keep the system's look and language; the Settings dialog says why.
   .catch(() => {});
 mount(App, { target });

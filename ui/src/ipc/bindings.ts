@@ -145,8 +145,9 @@ expiryAlerts: boolean,
 /**
  * How many days before an expiry it notifies, besides at expiry (each 1 to 365, at most 5).
  */
-alertDays: Array<number>, theme: Theme, };
+alertDays: Array<number>, theme: Theme, language: Language, };
 export type Theme = "system" | "light" | "dark";
+export type Language = "system" | "en" | "ja";
 export type Copied = { clearsInSeconds: number, copy: number, };
 export type SecretCleared = { copy: number, outcome: ClearOutcome, };
 export type ClearOutcome = "cleared" | "copiedOver" | "failed";

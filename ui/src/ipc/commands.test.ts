@@ -134,11 +134,11 @@ describe('commands', () => {
   });
 
   it('send the settings under the key "settings" and return what Rust saved', async () => {
-    const saved = { clipboardClearSeconds: 45, maxSecretAgeDays: 730, expiryAlerts: true, alertDays: [30, 7, 1], theme: 'system' };
+    const saved = { clipboardClearSeconds: 45, maxSecretAgeDays: 730, expiryAlerts: true, alertDays: [30, 7, 1], theme: 'system', language: 'system' };
     invokeMock.mockResolvedValue(saved);
 
-    await expect(saveSettings({ clipboardClearSeconds: 45, maxSecretAgeDays: 730, expiryAlerts: true, alertDays: [30, 7, 1], theme: 'system' })).resolves.toBe(saved);
-    expect(invokeMock).toHaveBeenCalledWith('save_settings', { settings: { clipboardClearSeconds: 45, maxSecretAgeDays: 730, expiryAlerts: true, alertDays: [30, 7, 1], theme: 'system' } });
+    await expect(saveSettings({ clipboardClearSeconds: 45, maxSecretAgeDays: 730, expiryAlerts: true, alertDays: [30, 7, 1], theme: 'system', language: 'system' })).resolves.toBe(saved);
+    expect(invokeMock).toHaveBeenCalledWith('save_settings', { settings: { clipboardClearSeconds: 45, maxSecretAgeDays: 730, expiryAlerts: true, alertDays: [30, 7, 1], theme: 'system', language: 'system' } });
   });
 
   it('pass an IpcError from Rust through unchanged', async () => {

@@ -1,3 +1,4 @@
+import { locale } from '../i18n/index.svelte';
 import type { SecretStatus } from '../ipc';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -14,17 +15,29 @@ export function expiryStatus(expires: string, now: Date): SecretStatus {
   return left <= EXPIRING_SOON_DAYS * DAY_MS ? 'expiringSoon' : 'active';
 }
 
-const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const formats = new Map<string, Intl.DateTimeFormat>();
 
-/** An RFC 3339 time as a date in the user's locale and time zone. */
-export function formatDate(iso: string): string {
-  return DATE.format(new Date(iso));
+/** The format of `style` in the window's language, made once per language. */
+function format(style: 'date' | 'dateTime'): Intl.DateTimeFormat {
+  const key = `${locale()} ${style}`;
+  let made = formats.get(key);
+  if (made === undefined) {
+    const options: Intl.DateTimeFormatOptions =
+      style === 'date' ? { dateStyle: 'medium' } : { dateStyle: 'medium', timeStyle: 'short' };
+    made = new Intl.DateTimeFormat(locale(), options);
+    formats.set(key, made);
+  }
+  return made;
 }
 
-/** An RFC 3339 time as a date and time in the user's locale and time zone. */
+/** An RFC 3339 time as a date in the window's language and the user's time zone. */
+export function formatDate(iso: string): string {
+  return format('date').format(new Date(iso));
+}
+
+/** An RFC 3339 time as a date and time in the window's language and the user's time zone. */
 export function formatDateTime(iso: string): string {
-  return DATE_TIME.format(new Date(iso));
+  return format('dateTime').format(new Date(iso));
 }
 
 /** The last second of the local day `days` days after the day of `date`. */

@@ -1,5 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { applyLanguage, m } from '../i18n/index.svelte';
 import { getSettings, saveSettings } from '../ipc';
 import SettingsDialog from './SettingsDialog.svelte';
 
@@ -7,7 +8,7 @@ vi.mock('../ipc/commands');
 
 const saveMock = vi.mocked(saveSettings);
 
-const ALERTS = { expiryAlerts: true, alertDays: [30, 7, 1], theme: 'system' as const };
+const ALERTS = { expiryAlerts: true, alertDays: [30, 7, 1], theme: 'system' as const, language: 'system' as const };
 
 async function renderDialog() {
   const onClose = vi.fn();
@@ -76,19 +77,34 @@ describe('SettingsDialog', () => {
       expiryAlerts: false,
       alertDays: [14, 3, 1],
       theme: 'system',
+      language: 'system',
     });
   });
 
   it('saves the appearance and paints the window with it at once', async () => {
-    saveMock.mockResolvedValue({ clipboardClearSeconds: 30, maxSecretAgeDays: 730, ...ALERTS, theme: 'dark' });
+    saveMock.mockResolvedValue({ clipboardClearSeconds: 30, maxSecretAgeDays: 730, ...ALERTS, theme: 'dark', language: 'system' });
     await renderDialog();
     expect((screen.getByTestId('settings-theme') as HTMLSelectElement).value).toBe('system');
 
     await fireEvent.change(screen.getByTestId('settings-theme'), { target: { value: 'dark' } });
     await fireEvent.click(screen.getByTestId('settings-save'));
 
-    expect(saveMock).toHaveBeenCalledExactlyOnceWith({ clipboardClearSeconds: 30, maxSecretAgeDays: 730, ...ALERTS, theme: 'dark' });
+    expect(saveMock).toHaveBeenCalledExactlyOnceWith({ clipboardClearSeconds: 30, maxSecretAgeDays: 730, ...ALERTS, theme: 'dark', language: 'system' });
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
+  });
+
+  it('saves the language and speaks it at once', async () => {
+    saveMock.mockResolvedValue({ clipboardClearSeconds: 30, maxSecretAgeDays: 730, ...ALERTS, language: 'ja' });
+    await renderDialog();
+    expect((screen.getByTestId('settings-language') as HTMLSelectElement).value).toBe('system');
+
+    await fireEvent.change(screen.getByTestId('settings-language'), { target: { value: 'ja' } });
+    await fireEvent.click(screen.getByTestId('settings-save'));
+
+    expect(saveMock).toHaveBeenCalledExactlyOnceWith({ clipboardClearSeconds: 30, maxSecretAgeDays: 730, ...ALERTS, language: 'ja' });
+    expect(document.documentElement.lang).toBe('ja');
+    expect(m.settings_title()).toBe('設定');
+    applyLanguage('en');
   });
 
   it('sends nothing outside 5 to 600 seconds', async () => {

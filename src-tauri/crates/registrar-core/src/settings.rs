@@ -29,6 +29,16 @@ pub enum Theme {
     Dark,
 }
 
+/// The language of the window: the system's, when Registrar speaks it, or one chosen here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Language {
+    #[default]
+    System,
+    En,
+    Ja,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
@@ -45,6 +55,8 @@ pub struct Settings {
     pub alert_days: Vec<u32>,
     #[serde(default)]
     pub theme: Theme,
+    #[serde(default)]
+    pub language: Language,
 }
 
 fn default_expiry_alerts() -> bool {
@@ -67,6 +79,7 @@ impl Default for Settings {
             expiry_alerts: default_expiry_alerts(),
             alert_days: default_alert_days(),
             theme: Theme::System,
+            language: Language::System,
         }
     }
 }
@@ -201,6 +214,7 @@ mod tests {
         );
         assert!(loaded.expiry_alerts);
         assert_eq!(loaded.theme, Theme::System);
+        assert_eq!(loaded.language, Language::System);
         assert_eq!(loaded.alert_days, [30, 7, 1]);
     }
 
