@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "copy_secret",
     "copy_curl",
     "get_settings",
+    "system_languages",
     "save_settings",
     "report_startup",
 ];

@@ -70,6 +70,65 @@ fn built_binary(env: &str, name: &str) -> PathBuf {
     path.canonicalize().unwrap()
 }
 
+/// The language the window tests run the app in, as its system's language:
+/// `REGISTRAR_TEST_LANGUAGE` (`en` or `ja`), English when unset.
+pub fn language() -> String {
+    let language = std::env::var("REGISTRAR_TEST_LANGUAGE").unwrap_or_else(|_| "en".into());
+    assert!(
+        ["en", "ja"].contains(&language.as_str()),
+        "REGISTRAR_TEST_LANGUAGE is en or ja, not {language}"
+    );
+    language
+}
+
+/// What the window says for the message `key` in the test language (the UI's catalog
+/// `ui/messages/<area>/<language>.json`), with `with`'s placeholders filled. A count's message
+/// takes its plural form from the placeholder `count`.
+pub fn says(key: &str, with: &[(&str, &str)]) -> String {
+    says_in(&language(), key, with)
+}
+
+/// What the window says for the message `key` in `language`, as [`says`].
+pub fn says_in(language: &str, key: &str, with: &[(&str, &str)]) -> String {
+    let area = key.split('_').next().unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../ui/messages")
+        .join(area)
+        .join(format!("{language}.json"));
+    let catalog: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let message = &catalog[key];
+    let mut text = match message {
+        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Array(variants) => {
+            let one = with
+                .iter()
+                .any(|(name, value)| *name == "count" && *value == "1");
+            let forms = variants[0]["match"].as_object().unwrap();
+            let form = forms
+                .iter()
+                .find(|(selector, _)| selector.ends_with(if one { "=one" } else { "=other" }))
+                .unwrap_or_else(|| panic!("{key} has no plural form for {with:?}"));
+            form.1.as_str().unwrap().to_owned()
+        }
+        _ => panic!("{} has no message {key}", path.display()),
+    };
+    for (name, value) in with {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    text
+}
+
+/// The system language variables that make the app speak the test language.
+fn language_env() -> (&'static str, &'static str) {
+    let locale = if language() == "ja" {
+        "ja_JP.UTF-8"
+    } else {
+        "en_US.UTF-8"
+    };
+    ("LANG", locale)
+}
+
 impl Desktop {
     pub fn start() -> Self {
         Self::start_with(&[])
@@ -99,6 +158,10 @@ impl Desktop {
             .env("REGISTRAR_EXPORT_DIR", exports.path())
             .env("RUST_LOG", "debug")
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANGUAGE")
+            .envs([language_env()])
             .envs(env.iter().map(|(name, value)| (*name, value)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())

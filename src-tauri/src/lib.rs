@@ -59,6 +59,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::clipboard::copy_secret,
             commands::clipboard::copy_curl,
             commands::settings::get_settings,
+            commands::settings::system_languages,
             commands::settings::save_settings,
             commands::startup::report_startup,
         ])

@@ -12,8 +12,8 @@ use registrar_core::provider::Provider;
 use registrar_core::uipath::UiPathClient;
 use registrar_core::{Error, Secret};
 use registrar_tests::{
-    choose_type, click, click_button, close_registered, generate_secret, poll, text_of, texts,
-    toggle_scope, type_into, wait_for, wait_settled, Desktop,
+    choose_type, click, click_button, close_registered, generate_secret, poll, says_in, text_of,
+    texts, toggle_scope, type_into, wait_for, wait_settled, Desktop,
 };
 use serde_json::json;
 
@@ -613,6 +613,43 @@ async fn the_theme_chosen_in_settings_paints_the_window_and_stays() {
         |c| *c == dark,
     )
     .await;
+    client.close().await.unwrap();
+}
+
+/// The language the document is marked with, which the window speaks.
+async fn document_language(client: &Client) -> serde_json::Value {
+    let script = "return document.documentElement.lang;";
+    client.execute(script, vec![]).await.unwrap()
+}
+
+/// The window speaks the system's language, Japanese here, until Settings choose another, which
+/// it speaks at once and again at the next start.
+#[tokio::test]
+async fn the_window_speaks_the_systems_language_until_settings_choose_one() {
+    let desktop = Desktop::start_with(&[("LANG", "ja_JP.UTF-8".into())]);
+    let (client, _) = open(&desktop).await;
+    assert_eq!(document_language(&client).await, json!("ja"));
+    click(&client, "[data-testid=settings-open]").await;
+    let title = text_of(&client, "[data-testid=settings-dialog] h2").await;
+    assert_eq!(title, says_in("ja", "settings_title", &[]));
+
+    let language = wait_for(&client, "[data-testid=settings-language]").await;
+    language.select_by_value("en").await.unwrap();
+    click(&client, "[data-testid=settings-save]").await;
+    poll(
+        "the window to speak English",
+        || document_language(&client),
+        |l| *l == json!("en"),
+    )
+    .await;
+    client.close().await.unwrap();
+
+    let client = desktop.launch().await;
+    text_of(&client, "[data-testid=connection-url]").await;
+    assert_eq!(document_language(&client).await, json!("en"));
+    click(&client, "[data-testid=settings-open]").await;
+    let title = text_of(&client, "[data-testid=settings-dialog] h2").await;
+    assert_eq!(title, says_in("en", "settings_title", &[]));
     client.close().await.unwrap();
 }
 

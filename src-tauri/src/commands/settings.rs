@@ -18,3 +18,10 @@ pub async fn save_settings(
     state.settings.save(&settings)?;
     Ok(settings.into())
 }
+
+/// The languages the system prefers, the first the most, as BCP 47 tags (`ja-JP`). The webview's
+/// `navigator.languages` does not follow the system everywhere (WebKitGTK says `en-US`).
+#[tauri::command]
+pub fn system_languages() -> Vec<String> {
+    sys_locale::get_locales().collect()
+}

@@ -1,13 +1,10 @@
 // The message catalogs: Japanese says everything English says, with the same placeholders.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import settings from '../../project.inlang/settings.json';
 
-const UI = join(__dirname, '../..');
-const settings = JSON.parse(readFileSync(join(UI, 'project.inlang/settings.json'), 'utf8')) as {
-  locales: string[];
-  'plugin.inlang.messageFormat': { pathPattern: string[] };
-};
+type Catalog = Record<string, unknown>;
+
+const CATALOGS: Record<string, Catalog> = import.meta.glob('../../messages/*/*.json', { eager: true, import: 'default' });
 const AREAS = settings['plugin.inlang.messageFormat'].pathPattern.map((pattern) => {
   const area = /^\.\/messages\/([a-z]+)\/\{locale\}\.json$/.exec(pattern)?.[1];
   if (area === undefined) {
@@ -17,12 +14,20 @@ const AREAS = settings['plugin.inlang.messageFormat'].pathPattern.map((pattern) 
 });
 
 /** Messages whose Japanese is rightly the same as the English: names and codes. */
-const SAME_IN_JAPANESE = new Set<string>([]);
-
-type Catalog = Record<string, unknown>;
+const SAME_IN_JAPANESE = new Set<string>([
+  // Product names, which UiPath's Japanese portal writes in English too.
+  'connections_kind_uipath_cloud',
+  'connections_kind_uipath_suite',
+  'connections_kind_cloud',
+  'connections_kind_suite',
+]);
 
 function catalog(area: string, locale: string): Catalog {
-  const { $schema: _, ...messages } = JSON.parse(readFileSync(join(UI, 'messages', area, `${locale}.json`), 'utf8')) as Catalog;
+  const file = CATALOGS[`../../messages/${area}/${locale}.json`];
+  if (file === undefined) {
+    throw new Error(`messages/${area}/${locale}.json is missing.`);
+  }
+  const { $schema: _, ...messages } = file;
   return messages;
 }
 

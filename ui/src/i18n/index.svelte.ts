@@ -32,14 +32,16 @@ export function resolveLocale(setting: Language, systemLanguages: readonly strin
   return baseLocale;
 }
 
-/** The languages the system prefers, the first the most. */
-function systemLanguages(): readonly string[] {
-  return navigator.languages.length > 0 ? navigator.languages : [navigator.language];
+let system: readonly string[] = [];
+
+/** Takes the languages the system prefers, the first the most, for the `system` setting. */
+export function setSystemLanguages(tags: readonly string[]): void {
+  system = tags;
 }
 
 /** Speaks the language `setting` names, at once, and marks the document with it. */
 export function applyLanguage(setting: Language): void {
-  current = resolveLocale(setting, systemLanguages());
+  current = resolveLocale(setting, system);
   document.documentElement.lang = current;
 }
 

@@ -12,6 +12,7 @@ import {
   getApp,
   getCatalog,
   getSettings,
+  systemLanguages,
   listApps,
   planUpdate,
   readApps,
@@ -66,6 +67,7 @@ describe('commands', () => {
     await listApps();
     await getCatalog();
     await getSettings();
+    await systemLanguages();
     await testConnection();
     await reportStartup();
 
@@ -74,6 +76,7 @@ describe('commands', () => {
       ['list_apps', { fresh: false }],
       ['get_catalog', undefined],
       ['get_settings', undefined],
+      ['system_languages', undefined],
       ['test_connection', undefined],
       ['report_startup', undefined],
     ]);

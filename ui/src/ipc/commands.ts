@@ -245,6 +245,11 @@ export function saveSettings(settings: Settings): Promise<Settings> {
   return call('save_settings', { settings });
 }
 
+/** The languages the system prefers, the first the most, as BCP 47 tags (`ja-JP`). */
+export function systemLanguages(): Promise<string[]> {
+  return call('system_languages');
+}
+
 /** Says that the window is of use (its first apps list is painted), for the log's start-up time. */
 export function reportStartup(): Promise<null> {
   return call('report_startup');

@@ -34,6 +34,7 @@ export {
   exportHandoff,
   getSettings,
   saveSettings,
+  systemLanguages,
   reportStartup,
 } from './commands';
 export { copyText } from './clipboard';
