@@ -1,19 +1,21 @@
+import { m } from '../i18n/index.svelte';
 import type { ConnectionForm, ConnectionKind, ConnectionView, CredentialKind } from '../ipc';
 
-/** The kinds an admin can add; the sandbox is built in. */
-export const KINDS: { value: Exclude<ConnectionKind, 'sandbox'>; label: string }[] = [
-  { value: 'automationCloud', label: 'UiPath Automation Cloud' },
-  { value: 'automationSuite', label: 'UiPath Automation Suite' },
-  { value: 'standalone', label: 'Standalone Orchestrator' },
-  { value: 'oauthServer', label: 'OAuth 2.0 server (RFC 7591)' },
+/** The kinds an admin can add, each with its name in the window's language; the sandbox is built in. */
+export const KINDS: { value: Exclude<ConnectionKind, 'sandbox'>; label: () => string }[] = [
+  { value: 'automationCloud', label: m.connections_kind_uipath_cloud },
+  { value: 'automationSuite', label: m.connections_kind_uipath_suite },
+  { value: 'standalone', label: m.connections_kind_standalone },
+  { value: 'oauthServer', label: m.connections_kind_oauth_server_rfc },
 ];
 
-export const KIND_LABELS: Record<ConnectionKind, string> = {
-  sandbox: 'Sandbox',
-  automationCloud: 'Automation Cloud',
-  automationSuite: 'Automation Suite',
-  standalone: 'Standalone Orchestrator',
-  oauthServer: 'OAuth 2.0 server',
+/** Each kind's short name in the window's language. */
+export const KIND_LABELS: Record<ConnectionKind, () => string> = {
+  sandbox: m.connections_kind_sandbox,
+  automationCloud: m.connections_kind_cloud,
+  automationSuite: m.connections_kind_suite,
+  standalone: m.connections_kind_standalone,
+  oauthServer: m.connections_kind_oauth_server,
 };
 
 /** What the form holds while the admin types. */
@@ -42,9 +44,12 @@ export type FormValues = {
 /** The port a sign-in listens on unless another is given (`signin::DEFAULT_PORT` in Rust). */
 export const DEFAULT_SIGN_IN_PORT = 52370;
 
+/** Where a sign-in listens, on the given port. */
+const LOOPBACK = 'http://127.0.0.1';
+
 /** The redirect URL the sign-in app must have registered for a sign-in on `port`. */
 export function signInRedirect(port: string): string {
-  return `http://127.0.0.1:${port.trim() === '' ? DEFAULT_SIGN_IN_PORT : port.trim()}/callback`;
+  return `${LOOPBACK}:${port.trim() === '' ? DEFAULT_SIGN_IN_PORT : port.trim()}/callback`;
 }
 
 export function emptyForm(): FormValues {
@@ -111,15 +116,14 @@ export function shownFields(values: FormValues): (keyof FormValues)[] {
 /** The host a kind needs, and what to suggest. */
 export function hostRule(kind: FormValues['kind']): { required: boolean; placeholder: string } {
   return kind === 'automationCloud'
-    ? { required: false, placeholder: 'cloud.uipath.com (or a Public Sector or Dedicated host)' }
+    ? { required: false, placeholder: m.connections_host_placeholder_cloud() }
     : { required: true, placeholder: kind === 'standalone' ? 'orchestrator.example.com' : 'suite.example.com' };
 }
 
 /** Whether `text` reads as an http or https URL; Rust decides what it accepts. */
 function isWebUrl(text: string): boolean {
   try {
-    const url = new URL(text);
-    return url.protocol === 'https:' || url.protocol === 'http:';
+    return /^https?:$/.test(new URL(text).protocol);
   } catch {
     return false;
   }
@@ -129,33 +133,34 @@ function isWebUrl(text: string): boolean {
 export function checkForm(values: FormValues, editing: ConnectionView | null): Partial<Record<keyof FormValues, string>> {
   const errors: Partial<Record<keyof FormValues, string>> = {};
   if (values.name.trim() === '') {
-    errors.name = 'Give the connection a name.';
+    errors.name = m.connections_name_required();
   }
   if (values.kind === 'oauthServer') {
     if (values.issuer.trim() === '') {
-      errors.issuer = 'Give the server’s issuer URL.';
+      errors.issuer = m.connections_issuer_required();
     } else if (!isWebUrl(values.issuer.trim())) {
-      errors.issuer = 'Give the issuer as a URL, e.g. https://login.example.com.';
+      errors.issuer = m.connections_issuer_invalid();
     }
     if (!values.openRegistration && values.initialAccessToken.trim() === '' && !keepsSecret(values, editing)) {
-      errors.initialAccessToken = 'Give the initial access token.';
+      errors.initialAccessToken = m.connections_token_required();
     }
     return errors;
   }
   if (hostRule(values.kind).required && values.host.trim() === '') {
-    errors.host = 'Give the server’s host name.';
+    errors.host = m.connections_host_required();
   }
   if (values.kind !== 'standalone' && values.organization.trim() === '') {
-    errors.organization = 'Give the organization’s name as it appears in its URLs.';
+    errors.organization = m.connections_organization_required();
   }
   if (values.clientId.trim() === '') {
-    errors.clientId = values.credential === 'signIn' ? 'Give the client ID of the sign-in app.' : 'Give the client ID of the admin app.';
+    errors.clientId =
+      values.credential === 'signIn' ? m.connections_sign_in_client_id_required() : m.connections_admin_client_id_required();
   }
   if (values.credential === 'clientSecret' && values.clientSecret.trim() === '' && !keepsSecret(values, editing)) {
-    errors.clientSecret = 'Give the admin app’s client secret.';
+    errors.clientSecret = m.connections_client_secret_required();
   }
   if (values.credential === 'signIn' && values.signInPort.trim() !== '' && portOf(values.signInPort) === null) {
-    errors.signInPort = 'Give a port number from 1 to 65535, or leave it empty for 52370.';
+    errors.signInPort = m.connections_port_invalid({ port: DEFAULT_SIGN_IN_PORT });
   }
   return errors;
 }

@@ -1,3 +1,4 @@
+import { m } from '../i18n/index.svelte';
 import { listConnections, toIpcError, type ConnectionView } from '../ipc';
 
 /**
@@ -9,6 +10,6 @@ export async function copyTargets(): Promise<ConnectionView[] | string> {
     const list = await listConnections();
     return list.connections.filter((c) => c.id !== list.currentId);
   } catch (failure) {
-    return `The connections could not be read. ${toIpcError(failure).message}`;
+    return m.copy_connections_failed({ detail: toIpcError(failure).message });
   }
 }

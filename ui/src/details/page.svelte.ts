@@ -1,3 +1,4 @@
+import { m } from '../i18n/index.svelte';
 import { getApp, toIpcError, type AppDetails, type GeneratedSecret, type IpcError } from '../ipc';
 
 /** One app as last read from the server, for its page. */
@@ -52,7 +53,7 @@ export class AppPageState {
     if (details.replacedSecret !== null) {
       this.replaced = {
         generated: details.replacedSecret,
-        why: 'The server shows another secret than the one Registrar last gave you: it was replaced on the server.',
+        why: m.details_replaced_on_server(),
       };
     }
     return { ...details, replacedSecret: null };

@@ -1,18 +1,21 @@
 import type { Claim, Verification } from '../ipc';
-import { counted } from '../lib/labels';
+import { m } from '../i18n/index.svelte';
 
 /** Claims whose value is a time in seconds since the epoch (RFC 7519). */
 const TIME_CLAIMS: ReadonlySet<string> = new Set(['exp', 'iat', 'nbf']);
 
-/** "1 hour", "1 hour 30 minutes", "59 minutes 59 seconds", "0 seconds". */
+/**
+ * "1 hour", "1 hour 30 minutes", "59 minutes 59 seconds", "0 seconds"; "1 時間 30 分" in Japanese:
+ * both languages write the units of a duration side by side, a space apart.
+ */
 export function formatLifetime(seconds: number): string {
   const parts = [
-    [Math.floor(seconds / 3600), 'hour'],
-    [Math.floor((seconds % 3600) / 60), 'minute'],
-    [seconds % 60, 'second'],
+    [Math.floor(seconds / 3600), m.details_hours],
+    [Math.floor((seconds % 3600) / 60), m.details_minutes],
+    [seconds % 60, m.details_seconds],
   ] as const;
-  const shown = parts.filter(([count]) => count > 0).map(([count, unit]) => counted(count, unit));
-  return shown.length > 0 ? shown.join(' ') : counted(0, 'second');
+  const shown = parts.filter(([count]) => count > 0).map(([count, unit]) => unit({ count }));
+  return shown.length > 0 ? shown.join(' ') : m.details_seconds({ count: 0 });
 }
 
 /** A claim's value to read: a JSON string without its quotes, anything else as its JSON text. */

@@ -1,3 +1,4 @@
+import { m } from '../i18n/index.svelte';
 import type { AppDraft, AppEdit, AppType, CatalogResource, ScopeChoice, ScopeType } from '../ipc';
 import { checkRedirects, grantsFor, redirectMissing, redundantPicks } from './rules';
 
@@ -26,8 +27,8 @@ export class AppDraftState {
   applicationScopes = $derived(this.scopes.filter((s) => s.type === 'application'));
   /** Problems that keep the draft from being sent. */
   blocked = $derived(this.redirectMissing || this.redirectChecks.some((c) => c.error !== null));
-  /** Why the last submit was refused, while it still is. */
-  refusal = $derived(this.attempted && this.blocked ? 'Fix the redirect URLs first: they are marked above.' : null);
+  /** Why the last submit was refused, while it still is (in the window's language: it follows a change). */
+  refusal = $derived(this.attempted && this.blocked ? m.editor_fix_redirects_first() : null);
 
   #nextKey = 0;
   /** The draft as it was made, to tell whether anything was entered since. */

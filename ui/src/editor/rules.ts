@@ -1,13 +1,15 @@
 // The rules an app must meet, checked as the admin types, before anything is sent. The Rust side
 // checks the same on submit and has the last word; these only make the problems visible sooner.
+import { m } from '../i18n/index.svelte';
 import type { AppType, ScopeChoice, ScopeType } from '../ipc';
 
 export type Grant = 'clientCredentials' | 'authorizationCode' | 'authorizationCodePkce';
 
-export const GRANT_LABEL: Record<Grant, string> = {
-  clientCredentials: 'Client credentials',
-  authorizationCode: 'Authorization code (with secret)',
-  authorizationCodePkce: 'Authorization code + PKCE (S256)',
+/** Each grant's name, in the window's language when called. */
+export const GRANT_LABEL: Record<Grant, () => string> = {
+  clientCredentials: m.editor_grant_client_credentials,
+  authorizationCode: m.editor_grant_authorization_code,
+  authorizationCodePkce: m.editor_grant_authorization_code_pkce,
 };
 
 /**
@@ -64,8 +66,8 @@ export function redirectMissing(scopes: readonly ScopeChoice[], uris: readonly s
   return redirectRequired(scopes) && uris.every((uri) => uri.trim() === '');
 }
 
-export const REDIRECT_MISSING =
-  'User scopes need a redirect URL: add the address the identity server sends the user back to after signing in.';
+/** Why a draft with a user scope and no redirect URL cannot be sent, in the window's language. */
+export const REDIRECT_MISSING: () => string = m.editor_redirect_missing;
 
 const IPV4_LOOPBACK = /^127\.\d+\.\d+\.\d+$/;
 
@@ -75,7 +77,8 @@ function isLoopback(hostname: string): boolean {
 }
 
 /**
- * Why `raw` cannot be a redirect URL, or null if it can. The server matches redirect URLs exactly
+ * Why `raw` cannot be a redirect URL (in the window's language, so a `$derived` that calls this
+ * follows a change of language), or null if it can. The server matches redirect URLs exactly
  * and keeps them comma-separated, so each must be one absolute URL with neither a fragment nor a
  * comma, on https, on http only for loopback (RFC 8252 §7.3), or on a private-use scheme in
  * reverse-domain form for native apps (RFC 8252 §7.1).
@@ -83,20 +86,20 @@ function isLoopback(hostname: string): boolean {
 export function redirectError(raw: string): string | null {
   const uri = raw.trim();
   if (uri === '') {
-    return 'Fill it in or remove it.';
+    return m.editor_redirect_empty();
   }
   if (uri.includes(',')) {
-    return 'It contains a comma, which the server uses to separate URLs.';
+    return m.editor_redirect_comma();
   }
   let url: URL;
   try {
     url = new URL(uri);
   } catch {
-    return 'It is not an absolute URL such as https://app.example.com/callback.';
+    return m.editor_redirect_not_absolute();
   }
   // The URL parser drops an empty fragment ("…/cb#"), so look at the text.
   if (uri.includes('#')) {
-    return 'It has a fragment (#…), which a redirect URL cannot have.';
+    return m.editor_redirect_fragment();
   }
   const scheme = url.protocol.slice(0, -1);
   if (scheme === 'https' || scheme.includes('.')) {
@@ -105,9 +108,9 @@ export function redirectError(raw: string): string | null {
   if (scheme === 'http') {
     return isLoopback(url.hostname)
       ? null
-      : 'http is allowed only on loopback (127.0.0.1, [::1] or localhost): use https.';
+      : m.editor_redirect_http();
   }
-  return `The scheme "${scheme}" is not allowed: use https, loopback http, or a reverse-domain scheme such as com.example.app:/callback.`;
+  return m.editor_redirect_scheme({ scheme });
 }
 
 /** The same URL with the trailing slash added or taken away, for http(s) URLs with no query. */
@@ -137,7 +140,7 @@ export function checkRedirects(uris: readonly string[], held: readonly string[] 
   return uris.map((raw) => {
     const uri = raw.trim();
     const rule = held.includes(uri) ? null : redirectError(uri);
-    const error = rule ?? (seen.has(uri) ? 'It is listed twice.' : null);
+    const error = rule ?? (seen.has(uri) ? m.editor_redirect_twice() : null);
     seen.add(uri);
     const twin = error === null ? trailingSlashTwin(uri) : null;
     return { error, missingTwin: twin !== null && !listed.has(twin) ? twin : null };

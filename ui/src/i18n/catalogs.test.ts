@@ -61,7 +61,8 @@ describe.each(AREAS)('the %s catalog', (area) => {
   });
 
   it('writes each Japanese message in Japanese', () => {
-    const japanese = /[\u3040-\u30ff\u3400-\u9fff]/;
+    // Kana, kanji, or Japanese punctuation alone (「{name}」).
+    const japanese = /[\u3000-\u30ff\u3400-\u9fff\uff01-\uff60]/;
     const english = Object.keys(ja).filter((key) => !japanese.test(text(ja[key])) && !SAME_IN_JAPANESE.has(key));
     expect(english).toEqual([]);
   });

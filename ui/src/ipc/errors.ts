@@ -1,3 +1,4 @@
+import { m } from '../i18n/index.svelte';
 import type { ErrorCode, IpcError } from './bindings';
 
 /** Every code Rust sends: a record, so that the compiler names one left out here. */
@@ -39,5 +40,5 @@ export function toIpcError(error: unknown): IpcError {
   if (error instanceof Error && error.message !== '') {
     return { code: 'internal', message: error.message, field: null };
   }
-  return { code: 'internal', message: 'Something went wrong, with no details given.', field: null };
+  return { code: 'internal', message: m.ipc_no_details(), field: null };
 }

@@ -17,10 +17,14 @@ export class GuardedChange {
   }
 
   /**
-   * Makes the change; a failure other than the warning is said after `failed`. Stays busy when
-   * it succeeds, as its dialog closes.
+   * Makes the change; a failure other than the warning is said by `failed` given Rust's message
+   * (a whole message, so the languages can put it where they need), or after `failed` when that
+   * is a sentence of its own. Stays busy when it succeeds, as its dialog closes.
    */
-  async run(change: (acceptLockout: boolean) => Promise<void>, failed: string): Promise<void> {
+  async run(
+    change: (acceptLockout: boolean) => Promise<void>,
+    failed: string | ((detail: string) => string),
+  ): Promise<void> {
     this.busy = true;
     this.error = null;
     try {
@@ -30,7 +34,7 @@ export class GuardedChange {
       if (refused.code === 'lockout') {
         this.lockout = refused.message;
       } else {
-        this.error = `${failed} ${refused.message}`;
+        this.error = typeof failed === 'function' ? failed(refused.message) : `${failed} ${refused.message}`;
       }
       this.busy = false;
     }

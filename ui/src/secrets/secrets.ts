@@ -1,4 +1,5 @@
 import type { AppDetails, SecretView } from '../ipc';
+import { m } from '../i18n/index.svelte';
 import { endOfDayAfter, endOfLocalDay, formatDate, formatDateTime } from '../lib/dates';
 
 export type ExpiryChoice = '30' | '90' | '180' | '365' | 'date' | 'none';
@@ -20,10 +21,10 @@ export function resolveExpiry(choice: ExpiryChoice, day: string, now: Date): Exp
   }
   const end = endOfLocalDay(day);
   if (end === null) {
-    return { expires: null, problem: 'Choose the day it expires.' };
+    return { expires: null, problem: m.secrets_expiry_day_missing() };
   }
   if (end <= now) {
-    return { expires: null, problem: 'Choose today or a later day.' };
+    return { expires: null, problem: m.secrets_expiry_day_past() };
   }
   return { expires: end, problem: null };
 }
@@ -37,7 +38,9 @@ export function isLastActive(app: AppDetails, secret: SecretView): boolean {
 /** How a secret is named to the admin: its description and when it was made. */
 export function secretName(secret: SecretView): string {
   const created = formatDateTime(secret.created);
-  return secret.description ? `“${secret.description}”, created ${created}` : `the secret created ${created}`;
+  return secret.description
+    ? m.secrets_name_described({ description: secret.description, created })
+    : m.secrets_name_undescribed({ created });
 }
 
 /** The secret whose value this session holds (Copy secret, Verify and the sheet use it), if known. */
@@ -52,8 +55,17 @@ export function heldSecret(app: AppDetails): SecretView | null {
 export function heldSecretText(app: AppDetails): string {
   const secret = heldSecret(app);
   if (secret === null) {
-    return 'the secret generated in this session';
+    return m.secrets_held_unknown();
   }
-  const expiry = secret.expires === null ? 'never expires' : `expires ${formatDate(secret.expires)}`;
-  return `${secretName(secret)}, ${expiry}`;
+  const created = formatDateTime(secret.created);
+  const expires = secret.expires === null ? null : formatDate(secret.expires);
+  if (secret.description) {
+    const description = secret.description;
+    return expires === null
+      ? m.secrets_held_described_never({ description, created })
+      : m.secrets_held_described_expires({ description, created, expires });
+  }
+  return expires === null
+    ? m.secrets_held_undescribed_never({ created })
+    : m.secrets_held_undescribed_expires({ created, expires });
 }
