@@ -119,6 +119,36 @@ pub fn says_in(language: &str, key: &str, with: &[(&str, &str)]) -> String {
     text
 }
 
+/// The longest stretch of the message `key` (in the test language) that no placeholder
+/// interrupts: what a test can look for in a sentence whose details it does not know.
+pub fn says_part(key: &str) -> String {
+    let whole = says(key, &[]);
+    let mut parts: Vec<&str> = Vec::new();
+    let mut rest = whole.as_str();
+    while let Some(open) = rest.find('{') {
+        parts.push(&rest[..open]);
+        rest = rest[open..].split_once('}').map_or("", |(_, after)| after);
+    }
+    parts.push(rest);
+    let longest = parts
+        .into_iter()
+        .max_by_key(|part| part.trim().chars().count());
+    longest.unwrap_or_default().trim().to_owned()
+}
+
+/// The value the window filled into the one placeholder of message `key` to make `text`.
+pub fn filled(key: &str, text: &str) -> String {
+    let whole = says(key, &[]);
+    let (before, rest) = whole.split_once('{').unwrap();
+    let after = rest.split_once('}').unwrap().1;
+    let value = text
+        .strip_prefix(before)
+        .and_then(|t| t.strip_suffix(after));
+    value
+        .unwrap_or_else(|| panic!("{text:?} is not the message {key} ({whole:?})"))
+        .to_owned()
+}
+
 /// The system language variables that make the app speak the test language.
 fn language_env() -> (&'static str, &'static str) {
     let locale = if language() == "ja" {

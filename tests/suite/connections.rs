@@ -10,8 +10,8 @@ use registrar_core::model::ScopeType;
 use registrar_tests::proxy::{Fault, FaultProxy};
 use registrar_tests::{
     add_suite_with_secret, choose_type, click, click_button, click_xpath, close_registered,
-    fill_suite_form, keychain_lookup, poll, store_and_close, text_of, toggle_scope, type_into,
-    wait_for, wait_settled, Desktop, SuiteAdmin,
+    fill_suite_form, filled, keychain_lookup, poll, says, says_part, store_and_close, text_of,
+    toggle_scope, type_into, wait_for, wait_settled, Desktop, SuiteAdmin,
 };
 use serde_json::json;
 
@@ -147,7 +147,7 @@ async fn add_a_connection_in_the_window_switch_to_it_and_back_and_remove_it() {
     let said = wait_for_text(
         &client,
         "[data-testid=connections-dialog] [role=alert]",
-        "not saved",
+        &says_part("connections_save_failed"),
     )
     .await;
     assert!(said.contains("refused"), "{said}");
@@ -375,10 +375,10 @@ async fn sign_in_from_the_window_through_the_browser_and_stay_signed_in() {
 /// Whether the apps list shows its failure message now.
 async fn list_alert(client: &Client) -> Option<String> {
     let script = "const alert = [...document.querySelectorAll('main [role=alert]')]\
-        .find((a) => a.textContent.includes('could not be loaded'));\
+        .find((a) => a.textContent.includes(arguments[0]));\
         return alert ? alert.textContent : null;";
     client
-        .execute(script, vec![])
+        .execute(script, vec![json!(says_part("apps_load_failed"))])
         .await
         .unwrap()
         .as_str()
@@ -449,11 +449,11 @@ async fn the_window_says_what_went_wrong_stays_usable_and_never_registers_twice(
     let said = wait_for_text(
         &client,
         "[data-testid=connections-dialog] [role=alert]",
-        "not saved",
+        &says_part("connections_save_failed"),
     )
     .await;
     assert!(said.contains("Could not connect to"), "{said}");
-    click_button(&client, "Back").await;
+    click_button(&client, &says("connections_back", &[])).await;
     click(&client, "[data-testid=connections-dialog] button.primary").await;
 
     add_suite_with_secret(
@@ -468,7 +468,7 @@ async fn the_window_says_what_went_wrong_stays_usable_and_never_registers_twice(
     wait_listed(&client, &["Registrar admin"], &[]).await;
 
     // Each fault on reading the list: the message the admin reads, then Retry works.
-    for (fault, times, says) in [
+    for (fault, times, expected) in [
         (
             Fault::Status(503),
             3,
@@ -485,11 +485,11 @@ async fn the_window_says_what_went_wrong_stays_usable_and_never_registers_twice(
         (Fault::BrokenJson, 1, "is not the JSON the API describes"),
     ] {
         proxy.on("GET", &listing, fault, times);
-        click_button(&client, "Refresh").await;
-        let said = wait_for_list_alert(&client, says).await;
+        click_button(&client, &says("header_refresh", &[])).await;
+        let said = wait_for_list_alert(&client, expected).await;
         assert!(!said.contains(secret.expose()), "{said}");
         let before = proxy.seen("GET", &listing).len();
-        click_button(&client, "Retry").await;
+        click_button(&client, &says("apps_retry", &[])).await;
         let still = list_after(&client, &proxy, ("GET", &listing), before).await;
         assert_eq!(still, None, "{fault:?}: still failing");
         wait_listed(&client, &["Registrar admin"], &[]).await;
@@ -498,7 +498,7 @@ async fn the_window_says_what_went_wrong_stays_usable_and_never_registers_twice(
     // An expired admin token is renewed without a word to the admin.
     let tokens = proxy.seen("POST", "/connect/token").len();
     proxy.on("GET", &listing, Fault::Status(401), 1);
-    click_button(&client, "Refresh").await;
+    click_button(&client, &says("header_refresh", &[])).await;
     let said = list_after(&client, &proxy, ("POST", "/connect/token"), tokens).await;
     assert_eq!(said, None);
     assert_eq!(proxy.seen("POST", "/connect/token").len(), tokens + 1);
@@ -520,14 +520,19 @@ async fn the_window_says_what_went_wrong_stays_usable_and_never_registers_twice(
         submit.prop("disabled").await.unwrap().as_deref(),
         Some("true")
     );
-    click_button(&client, "Close").await;
+    click_button(&client, &says("register_close", &[])).await;
     wait_listed(&client, &["Lost answer"], &[]).await;
 
     // A create that hangs: the window stays usable while Registrar waits out its timeout, then
     // it reads the list again and says nothing was registered.
     proxy.on("POST", APPS, Fault::Hang, 1);
     register(&client, "Hung up").await;
-    wait_for_text(&client, "[data-testid=register-submit]", "Registering").await;
+    wait_for_text(
+        &client,
+        "[data-testid=register-submit]",
+        &says_part("register_registering"),
+    )
+    .await;
     let name = wait_for(&client, "#app-name").await;
     name.send_keys(" (typed while waiting)").await.unwrap();
     assert_eq!(
@@ -657,15 +662,15 @@ async fn an_oauth_server_is_added_by_its_issuer_and_the_window_works_on_it() {
     assert!(rotate.is_err(), "a one-secret server offers no rotation");
     click(&client, "[data-testid=secret-generate]").await;
     let says = text_of(&client, "[data-testid=secret-replace]").await;
-    assert!(says.contains("replaces the current one at once"), "{says}");
+    assert!(says.contains(&says_part("secrets_replace_intro")), "{says}");
     click(&client, "[data-testid=replace-sheet-first]").await;
     let saved = wait_for_text(
         &client,
         "[data-testid=secret-replace] [role=status]",
-        "Saved to",
+        &says_part("secrets_saved_to"),
     )
     .await;
-    let sheet = saved.trim_start_matches("Saved to ").to_owned();
+    let sheet = filled("secrets_saved_to", &saved);
     assert!(
         std::path::Path::new(&sheet).starts_with(desktop.exports.path()),
         "{sheet}"

@@ -6,7 +6,8 @@
 use fantoccini::Locator;
 use registrar_core::model::ScopeType;
 use registrar_tests::{
-    click, click_button, poll, store_and_close, text_of, texts, wait_for, wait_settled, Desktop,
+    click, click_button, poll, says, store_and_close, text_of, texts, wait_for, wait_settled,
+    Desktop,
 };
 
 use crate::cli::{ok_json, registrar, save_running, stdout, works};
@@ -123,8 +124,12 @@ async fn the_window_compares_a_manifest_with_the_connections_apps() {
     let only_here = text_of(&client, "[data-testid=manifest-only-in-manifest]").await;
     assert_eq!(only_here, "Planned");
     let differ = text_of(&client, "[data-testid=manifest-differ]").await;
+    // The kind of scope in the sentence's case: "application" in English.
+    let application = says("lib_scope_type_application", &[]).to_lowercase();
+    let queues = [("name", "OR.Queues"), ("type", application.as_str())];
+    let queues_removed = says("manifest_scope_removed", &queues);
     assert!(
-        differ.contains("Ledger") && differ.contains("scope OR.Queues (application)"),
+        differ.contains("Ledger") && differ.contains(&queues_removed),
         "{differ}"
     );
     let only_there = text_of(&client, "[data-testid=manifest-only-on-server]").await;
@@ -140,7 +145,7 @@ async fn several_apps_are_copied_from_the_list_and_each_copy_holds_its_secret() 
     let scopes = [("OR.Jobs.Read", ScopeType::Application)];
     let (first, _) = create(&admin, "Nightly export", &scopes).await;
     let (second, _) = create(&admin, "Invoice sync", &scopes).await;
-    click_button(&client, "Refresh").await;
+    click_button(&client, &says("header_refresh", &[])).await;
     wait_settled(&client).await;
 
     click(&client, "[data-testid=apps-copy-many]").await;
@@ -149,12 +154,16 @@ async fn several_apps_are_copied_from_the_list_and_each_copy_holds_its_secret() 
         wait_for(&client, &tick).await.send_keys(" ").await.unwrap();
     }
     choose(&client, "[data-testid=copy-many-target]", "Prod").await;
-    wait_for_text(&client, "[data-testid=copy-many-submit]", "Copy 2 apps").await;
+    let copy_two = says("copy_many_submit", &[("count", "2")]);
+    wait_for_text(&client, "[data-testid=copy-many-submit]", &copy_two).await;
     click(&client, "[data-testid=copy-many-submit]").await;
     let outcomes = poll(
         "both apps to be copied",
         || async { texts(&client, "[data-testid=copy-many-outcome]").await },
-        |shown| shown.len() == 2 && shown.iter().all(|s| s.starts_with("Copied")),
+        |shown| {
+            let copied = says("copy_copied", &[]);
+            shown.len() == 2 && shown.iter().all(|s| s.starts_with(&copied))
+        },
     )
     .await;
 

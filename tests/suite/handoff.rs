@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use fantoccini::Client;
 use registrar_core::model::ScopeType;
-use registrar_tests::{click, generate_secret, text_of, texts, type_into, wait_for, Desktop};
+use registrar_tests::{
+    click, generate_secret, says, says_part, text_of, texts, type_into, wait_for, Desktop,
+};
 
 use crate::workflow::{create, open, open_app};
 
@@ -89,11 +91,14 @@ async fn verify_shows_what_the_token_endpoint_granted() {
     );
     assert!(text_of(&client, "[data-testid=verify-lifetime]")
         .await
-        .contains("1 hour"));
+        .contains(&says("details_hours", &[("count", "1")])));
     let sub = text_of(&client, "[data-testid=verify-claim][data-claim=sub]").await;
     assert!(sub.contains(&app.id), "{sub}");
     let when = text_of(&client, "[data-testid=verify-when]").await;
-    assert!(when.contains("with “For verification”, created"), "{when}");
+    assert!(
+        when.contains(&says_part("details_checked")) && when.contains("For verification"),
+        "{when}"
+    );
     assert!(client
         .find_all(fantoccini::Locator::Css("[data-testid=verify-token]"))
         .await
@@ -130,10 +135,7 @@ async fn a_copied_secret_is_cleared_unless_something_else_was_copied_since() {
         Some(secret.as_str()),
         "the secret was not cleared"
     );
-    assert_eq!(
-        copy_status(&client).await,
-        "The secret was cleared from the clipboard."
-    );
+    assert_eq!(copy_status(&client).await, says("lib_secret_cleared", &[]));
 
     click(&client, "[data-testid=copy-secret]").await;
     crate::workflow::eventually("the secret reaches the clipboard again", || async {
@@ -145,7 +147,7 @@ async fn a_copied_secret_is_cleared_unless_something_else_was_copied_since() {
     assert_eq!(clipboard().as_deref(), Some("the user's own text"));
     assert_eq!(
         copy_status(&client).await,
-        "Something else was copied since, so the clipboard was left as it is."
+        says("lib_secret_copied_over", &[])
     );
     client.close().await.unwrap();
 }
@@ -164,14 +166,13 @@ async fn a_secret_copied_again_is_cleared_after_the_last_copy() {
     // The first copy's 5 s are over, the second's are not.
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(clipboard().as_deref(), Some(secret.as_str()));
-    assert!(copy_status(&client).await.starts_with("Copied."));
+    assert!(copy_status(&client)
+        .await
+        .contains(&says_part("lib_secret_copied")));
 
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_ne!(clipboard().as_deref(), Some(secret.as_str()));
-    assert_eq!(
-        copy_status(&client).await,
-        "The secret was cleared from the clipboard."
-    );
+    assert_eq!(copy_status(&client).await, says("lib_secret_cleared", &[]));
     client.close().await.unwrap();
 }
 
@@ -189,10 +190,10 @@ async fn the_copied_curl_request_gets_a_token_with_the_apps_scopes() {
     let secret = generate_secret(&client, "For the developer", "90").await;
 
     click(&client, "[data-testid=copy-curl]").await;
-    let copied =
-        "return document.querySelector('[data-testid=copy-curl] .shown').textContent === 'Copied';";
+    let copied = "return document.querySelector('[data-testid=copy-curl] .shown').textContent;";
+    let says_copied = serde_json::json!(says("lib_copied", &[]));
     crate::workflow::eventually("the button says the curl request was copied", || async {
-        client.execute(copied, vec![]).await.unwrap() == serde_json::json!(true)
+        client.execute(copied, vec![]).await.unwrap() == says_copied
     })
     .await;
     crate::workflow::eventually("the curl request reaches the clipboard", || async {
@@ -298,7 +299,7 @@ async fn the_handoff_sheet_is_exported_in_each_format_and_holds_the_secret_only_
         }
         assert!(text_of(&client, "[data-testid=handoff-exported]")
             .await
-            .contains("owner-only"));
+            .contains(&says("details_saved_owner_only", &[])));
     }
     let json: serde_json::Value = serde_json::from_str(&sheet_text(
         &desktop.exports.path().join("Sheet export handoff.json"),
@@ -326,6 +327,6 @@ async fn the_handoff_sheet_is_exported_in_each_format_and_holds_the_secret_only_
     );
     assert!(text_of(&client, "[data-testid=handoff-exported]")
         .await
-        .contains("It holds no secret."));
+        .contains(&says("details_saved_without_secret", &[])));
     client.close().await.unwrap();
 }

@@ -18,6 +18,7 @@ use crate::generic::{
     machine_draft, machine_draft_with, oidc_token, open_connection_at, OidcProvider, Opened,
 };
 use registrar_tests::proxy::{read_request, response};
+use registrar_tests::says_part;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Quirk {
@@ -475,7 +476,7 @@ async fn the_window_shows_a_secret_the_server_replaced_with_an_edit() {
     wait_for(&client, "[data-testid=edit-diff]").await;
     click(&client, "[data-testid=edit-save]").await;
     let said = text_of(&client, "[data-testid=secret-replaced]").await;
-    assert!(said.contains("no longer works"), "{said}");
+    assert!(said.contains(&says_part("secrets_replaced_note")), "{said}");
     let replaced = text_of(&client, "[data-testid=new-secret-value]").await;
     assert_ne!(replaced, first);
     oidc_token(&server, &app_id, &replaced, "orders.read")

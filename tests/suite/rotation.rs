@@ -3,7 +3,9 @@
 //! restart and in the Expiring view, and the old secret retired only once the admin finishes.
 
 use registrar_core::model::ScopeType;
-use registrar_tests::{click, poll, store_and_close, text_of, type_into, wait_for, Desktop};
+use registrar_tests::{
+    click, poll, says, says_part, store_and_close, text_of, type_into, wait_for, Desktop,
+};
 
 use crate::connections::wait_for_text;
 use crate::workflow::{create, open, open_app, token};
@@ -29,7 +31,7 @@ async fn a_rotation_is_guided_in_the_window_and_outlives_a_restart() {
     wait_for_text(
         &client,
         "[data-testid=rotation-step-verified]",
-        "Not verified yet",
+        &says_part("rotation_step_not_verified"),
     )
     .await;
     assert!(
@@ -37,14 +39,16 @@ async fn a_rotation_is_guided_in_the_window_and_outlives_a_restart() {
         "the old secret still works"
     );
     click(&client, "[data-testid=verify-run]").await;
-    wait_for_text(&client, "[data-testid=rotation-step-verified]", "Verified").await;
+    let verified = says_part("rotation_step_verified");
+    wait_for_text(&client, "[data-testid=rotation-step-verified]", &verified).await;
     wait_for(&client, "[data-testid=handoff-include-secret]")
         .await
         .send_keys(" ")
         .await
         .unwrap();
     crate::handoff::export(&client, "markdown", "md").await;
-    wait_for_text(&client, "[data-testid=rotation-step-sheet]", "Handed over").await;
+    let handed_over = says_part("rotation_step_handed_over");
+    wait_for_text(&client, "[data-testid=rotation-step-sheet]", &handed_over).await;
     client.close().await.unwrap();
 
     // A restart: the rotation is still in progress, in the Expiring view and on the app.
@@ -53,8 +57,9 @@ async fn a_rotation_is_guided_in_the_window_and_outlives_a_restart() {
     let row = format!("[data-testid=rotation-row][data-app-id='{}']", app.id);
     wait_for_text(&client, &row, "Payroll feed").await;
     click(&client, &format!("{row} button")).await;
-    wait_for_text(&client, "[data-testid=rotation-step-sheet]", "Handed over").await;
-    wait_for_text(&client, "[data-testid=app-page]", "Retiring").await;
+    wait_for_text(&client, "[data-testid=rotation-step-sheet]", &handed_over).await;
+    let retiring = says("secrets_role_retiring", &[]);
+    wait_for_text(&client, "[data-testid=app-page]", &retiring).await;
 
     click(&client, "[data-testid=rotation-finish]").await;
     let retires = text_of(&client, "[data-testid=rotation-retires]").await;

@@ -12,8 +12,8 @@ use registrar_core::provider::Provider;
 use registrar_core::uipath::UiPathClient;
 use registrar_core::{Error, Secret};
 use registrar_tests::{
-    choose_type, click, click_button, close_registered, generate_secret, poll, says_in, text_of,
-    texts, toggle_scope, type_into, wait_for, wait_settled, Desktop,
+    choose_type, click, click_button, close_registered, generate_secret, poll, says, says_in,
+    says_part, text_of, texts, toggle_scope, type_into, wait_for, wait_settled, Desktop,
 };
 use serde_json::json;
 
@@ -62,7 +62,7 @@ pub(crate) async fn create(
 }
 
 pub(crate) async fn open_app(client: &Client, app_id: &str) {
-    click_button(client, "Refresh").await;
+    click_button(client, &says("header_refresh", &[])).await;
     // The refreshed list may bring other apps to the row's place.
     wait_settled(client).await;
     click(
@@ -133,7 +133,8 @@ async fn register_with_scopes_from_two_resources_and_both_tabs() {
     .await;
     let grants = text_of(&client, "[data-testid=grants]").await;
     assert!(
-        grants.contains("Client credentials") && grants.contains("Authorization code"),
+        grants.contains(&says("editor_grant_client_credentials", &[]))
+            && grants.contains(&says("editor_grant_authorization_code", &[])),
         "{grants}"
     );
     click(&client, "[data-testid=register-submit]").await;
@@ -188,7 +189,7 @@ async fn the_rules_refuse_bad_drafts_with_a_visible_message() {
     // A user scope with no redirect URL: the form says what is missing and sends nothing.
     click(&client, "[data-testid=register-submit]").await;
     let alert = text_of(&client, "[data-testid=redirect-error]").await;
-    assert!(alert.to_lowercase().contains("redirect"), "{alert}");
+    assert_eq!(alert, says("editor_redirect_missing", &[]));
 
     click(&client, "[data-testid=redirect-add]").await;
     type_into(
@@ -299,7 +300,7 @@ async fn a_change_made_elsewhere_while_editing_is_not_overwritten() {
 
     click(&client, "[data-testid=edit-review]").await;
     let conflict = text_of(&client, "[data-testid=edit-conflict]").await;
-    assert!(conflict.contains("changed on the server"), "{conflict}");
+    assert!(conflict.contains(&says_part("edit_conflict")), "{conflict}");
     assert_eq!(admin.get_app(&app.id).await.unwrap().name, "Theirs");
     client.close().await.unwrap();
 }
@@ -339,7 +340,7 @@ async fn the_expiring_view_lists_what_expires_soon_and_opens_its_app() {
         .unwrap()
         .unwrap_or_default();
     assert!(
-        text.contains("Within 7 days") && text.contains("Old CI"),
+        text.contains(&says("expiring_within_7_days", &[])) && text.contains("Old CI"),
         "{text}"
     );
     assert!(text.contains("Sandbox"), "{text}");
@@ -366,7 +367,7 @@ async fn an_apps_findings_are_shown_and_one_is_dismissed_with_a_reason() {
     .await;
     // The list counts them: a broad scope beside its narrow form, a secret that never expires.
     let row = format!("[data-testid=app-row][data-app-id='{}']", app.id);
-    click_button(&client, "Refresh").await;
+    click_button(&client, &says("header_refresh", &[])).await;
     findings_in_list(&client, &row, "2").await;
     open_app(&client, &app.id).await;
     let broad = "[data-testid=finding][data-code=broadAndNarrowScope]";
@@ -382,7 +383,8 @@ async fn an_apps_findings_are_shown_and_one_is_dismissed_with_a_reason() {
     )
     .await;
     click(&client, "[data-testid=finding-dismiss-confirm]").await;
-    crate::connections::wait_for_text(&client, "[data-testid=findings-dismissed]", "Dismissed (1)")
+    let dismissed = says("details_dismissed_count", &[("count", "1")]);
+    crate::connections::wait_for_text(&client, "[data-testid=findings-dismissed]", &dismissed)
         .await;
     assert!(client.find(Locator::Css(secret)).await.is_err());
     click(&client, "[data-testid=app-back]").await;
@@ -392,7 +394,7 @@ async fn an_apps_findings_are_shown_and_one_is_dismissed_with_a_reason() {
     click(&client, "[data-testid=audit-open]").await;
     let newest = text_of(&client, "[data-testid=audit-entry]").await;
     assert!(
-        newest.contains("Finding dismissed") && newest.contains("Broad"),
+        newest.contains(&says("audit_action_finding_dismissed", &[])) && newest.contains("Broad"),
         "{newest}"
     );
     client.close().await.unwrap();
@@ -532,7 +534,7 @@ async fn the_window_warns_before_deleting_the_connections_own_admin_app() {
     // Marked in the list and on its page, before anyone tries to delete it.
     assert_eq!(
         text_of(&client, &format!("{row} [data-testid=app-admin-mark]")).await,
-        "Admin app"
+        says("lib_admin_app_mark", &[])
     );
     assert_eq!(
         client
@@ -546,7 +548,7 @@ async fn the_window_warns_before_deleting_the_connections_own_admin_app() {
     click(&client, &row).await;
     wait_for(&client, "[data-testid=app-page]").await;
     let note = text_of(&client, "[data-testid=app-admin-note]").await;
-    assert!(note.contains("locks Registrar out"), "{note}");
+    assert_eq!(note, says("lib_admin_app_note", &[]));
 
     click(&client, "[data-testid=app-delete]").await;
     let confirm = wait_for(&client, "[data-testid=confirm-delete-app]").await;
@@ -695,25 +697,28 @@ async fn the_lists_columns_show_their_values_whole_and_give_way_in_order() {
         .await
         .unwrap();
     create_expiring_soon(&admin).await;
-    click_button(&client, "Refresh").await;
+    click_button(&client, &says("header_refresh", &[])).await;
     wait_for(&client, "[data-testid=app-row] .status.expiringSoon").await;
 
     let all = [
-        "Name",
-        "Type",
-        "App ID",
-        "Scopes",
-        "Redirect URLs",
-        "Nearest expiry",
-        "Findings",
+        "name",
+        "type",
+        "id",
+        "scopes",
+        "redirects",
+        "expiry",
+        "findings",
     ];
-    let without = |gone: &[&str]| -> Vec<&str> {
-        all.iter().copied().filter(|c| !gone.contains(c)).collect()
+    let without = |gone: &[&str]| -> Vec<String> {
+        let shown = all.iter().filter(|c| !gone.contains(c));
+        shown
+            .map(|c| says(&format!("apps_column_{c}"), &[]))
+            .collect()
     };
     for ((width, height), columns) in [
         ((1400, 800), without(&[])),
-        ((1100, 720), without(&["App ID"])),
-        ((820, 620), without(&["App ID", "Redirect URLs"])),
+        ((1100, 720), without(&["id"])),
+        ((820, 620), without(&["id", "redirects"])),
     ] {
         client.set_window_rect(0, 0, width, height).await.unwrap();
         let layout = poll(
@@ -796,12 +801,10 @@ async fn a_refused_sandbox_credential_is_renewed_from_the_header() {
     let own = sandbox_connection(&desktop).1.admin_client_id;
     admin.delete_app(&own).await.unwrap();
 
-    click_button(&client, "Refresh").await;
+    click_button(&client, &says("header_refresh", &[])).await;
     let refused = text_of(&client, "[data-testid=credentials-refused]").await;
-    assert!(
-        refused.contains("refused Registrar’s credentials"),
-        "{refused}"
-    );
+    let says_refused = says("app_credentials_refused", &[("name", "Sandbox")]);
+    assert!(refused.contains(&says_refused), "{refused}");
     click(&client, "[data-testid=credentials-fix]").await;
     click(&client, "[data-testid=connection-renew]").await;
 
