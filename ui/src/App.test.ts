@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { deleteApp, getApp, getCatalog, getSettings, lintApp, listApps, registerApp } from './ipc';
-import { listConnections, selectConnection } from './ipc';
+import { copyText, listConnections, selectConnection } from './ipc';
 import { ACME, BILLING, BILLING_DETAILS, CATALOG, CONNECTIONS, LOGIN_SERVER, PORTAL, SANDBOX } from './testing/fixtures';
 
 vi.mock('./ipc/commands');
@@ -40,6 +40,19 @@ describe('App', () => {
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Registrar');
     expect((screen.getByTestId('connection-switch') as HTMLSelectElement).value).toBe(SANDBOX.id);
     expect(screen.getByTestId('connection-url').textContent).toBe(SANDBOX.identityUrl);
+  });
+
+  it('copies the identity URL with the icon beside it, which turns to a tick for a moment', async () => {
+    await renderApp();
+
+    const copy = screen.getByRole('button', { name: 'Copy identity URL' });
+    expect(copy.textContent?.trim()).toBe('');
+    expect(copy.parentElement?.previousElementSibling).toBe(screen.getByTestId('connection-url'));
+    await fireEvent.click(copy);
+
+    await waitFor(() => expect(copy.dataset.copied).toBe('true'));
+    expect(copyText).toHaveBeenCalledExactlyOnceWith(SANDBOX.identityUrl);
+    expect(copy.title).toBe('Copied');
   });
 
   it('tells the pages what the server of the connection in use cannot do', async () => {
