@@ -4,6 +4,11 @@ import settings from '../../project.inlang/settings.json';
 
 type Catalog = Record<string, unknown>;
 
+/** Messages that name the kind of failure in Japanese only, each with why English leaves it out. */
+const KIND_ONLY_IN_JAPANESE: Record<string, string> = {
+  ipc_error_shown: "Rust's English message says itself what kind of failure it is.",
+};
+
 const CATALOGS: Record<string, Catalog> = import.meta.glob('../../messages/*/*.json', { eager: true, import: 'default' });
 const AREAS = settings['plugin.inlang.messageFormat'].pathPattern.map((pattern) => {
   const area = /^\.\/messages\/([a-z]+)\/\{locale\}\.json$/.exec(pattern)?.[1];
@@ -56,7 +61,9 @@ describe.each(AREAS)('the %s catalog', (area) => {
   });
 
   it('fills the same placeholders in Japanese', () => {
-    const differing = Object.keys(en).filter((key) => placeholders(en[key]).join() !== placeholders(ja[key]).join());
+    const differing = Object.keys(en).filter(
+      (key) => placeholders(en[key]).join() !== placeholders(ja[key]).join() && !(key in KIND_ONLY_IN_JAPANESE),
+    );
     expect(differing).toEqual([]);
   });
 

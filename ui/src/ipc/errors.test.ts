@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { applyLanguage } from '../i18n/index.svelte';
 import { toIpcError } from './errors';
 
 describe('toIpcError', () => {
@@ -33,5 +34,17 @@ describe('toIpcError', () => {
 
   it('uses the message of an Error', () => {
     expect(toIpcError(new Error('boom'))).toEqual({ code: 'internal', message: 'boom', field: null });
+  });
+
+  it('puts the kind of failure in Japanese before the message Rust wrote in English', () => {
+    applyLanguage('ja');
+    try {
+      expect(toIpcError({ code: 'network', message: 'Could not connect.', field: null }).message).toBe(
+        'ネットワーク エラー：Could not connect.',
+      );
+      expect(toIpcError(new Error('boom')).message).toBe('内部エラー：boom');
+    } finally {
+      applyLanguage('en');
+    }
   });
 });
