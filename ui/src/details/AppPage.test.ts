@@ -832,6 +832,8 @@ describe('verifying', () => {
 
     const when = await screen.findByTestId('verify-when');
     expect(when.textContent).toContain('with “For CI”, created');
+    // The result names the secret; the hint above it would say it a second time.
+    expect(screen.queryByTestId('verify-secret')).toBeNull();
     expect(when.textContent).toContain('expires');
     expect(Date.now() - Date.parse(when.querySelector('time')!.getAttribute('datetime')!)).toBeLessThan(60_000);
     // A new name changes nothing a token depends on.
@@ -845,6 +847,7 @@ describe('verifying', () => {
 
     expect((await screen.findByTestId('verify-outdated')).textContent).toContain('Verify again');
     expect(screen.getByTestId('verify-when').textContent).toContain('“For CI”');
+    expect(screen.getByTestId('verify-secret').textContent).toContain('“For CI”');
   });
 
   it('says the secret it will use, and marks it in the list', async () => {
