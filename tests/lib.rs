@@ -10,6 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -29,6 +30,34 @@ pub struct Desktop {
     pub exports: tempfile::TempDir,
     driver: Child,
     driver_port: u16,
+    /// Ends the watch on the test when the desktop goes.
+    _watch: Option<mpsc::Sender<()>>,
+}
+
+/// How long a window test may run before it is taken to hang (the longest take about a minute).
+const HANGS_AFTER: Duration = Duration::from_secs(6 * 60);
+
+/// Watches the test running on this thread: if it still holds its desktop after
+/// [`HANGS_AFTER`], it hangs, and the whole run stops, naming it, rather than waiting out CI's
+/// limit. A benchmark (on the main thread) is not watched: it takes the time it takes.
+fn watch_this_test() -> Option<mpsc::Sender<()>> {
+    let test = std::thread::current().name()?.to_owned();
+    if test == "main" {
+        return None;
+    }
+    let (done, wait) = mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(HANGS_AFTER) {
+            // Straight to stderr: the test harness captures eprintln!, and would lose it.
+            let said = format!(
+                "{test} has run for {} s with its window: it hangs. Stopping the run.\n",
+                HANGS_AFTER.as_secs()
+            );
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), said.as_bytes());
+            std::process::exit(101);
+        }
+    });
+    Some(done)
 }
 
 pub fn free_port() -> u16 {
@@ -204,6 +233,7 @@ impl Desktop {
             exports,
             driver,
             driver_port,
+            _watch: watch_this_test(),
         }
     }
 
