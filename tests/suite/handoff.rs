@@ -95,8 +95,12 @@ async fn verify_shows_what_the_token_endpoint_granted() {
     let sub = text_of(&client, "[data-testid=verify-claim][data-claim=sub]").await;
     assert!(sub.contains(&app.id), "{sub}");
     let when = text_of(&client, "[data-testid=verify-when]").await;
+    // Checked … with the held secret, named by its description, creation and expiry.
+    let held = says_part("secrets_held_described_expires");
     assert!(
-        when.contains(&says_part("details_checked")) && when.contains("For verification"),
+        when.contains(&says_part("details_checked"))
+            && when.contains("For verification")
+            && when.contains(&held),
         "{when}"
     );
     assert!(client

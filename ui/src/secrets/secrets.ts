@@ -53,7 +53,11 @@ export function heldSecret(app: AppDetails): SecretView | null {
 
 /** The held secret as the admin tells it from the others: description, creation and expiry. */
 export function heldSecretText(app: AppDetails): string {
-  const secret = heldSecret(app);
+  return secretText(heldSecret(app));
+}
+
+/** A secret as the admin tells it from the others (null: one the server did not say). */
+export function secretText(secret: SecretView | null): string {
   if (secret === null) {
     return m.secrets_held_unknown();
   }
