@@ -1,6 +1,8 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { flushSync } from 'svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
+import { applyLanguage } from './i18n/index.svelte';
 import { deleteApp, getApp, getCatalog, getSettings, lintApp, listApps, registerApp } from './ipc';
 import { copyText, listConnections, selectConnection } from './ipc';
 import { ACME, BILLING, BILLING_DETAILS, CATALOG, CONNECTIONS, LOGIN_SERVER, PORTAL, SANDBOX } from './testing/fixtures';
@@ -20,9 +22,23 @@ beforeEach(() => {
   vi.mocked(getSettings).mockReset().mockResolvedValue({ clipboardClearSeconds: 30, maxSecretAgeDays: 730, expiryAlerts: true, alertDays: [30, 7, 1], theme: 'system', language: 'system' });
 });
 
+afterEach(() => applyLanguage('en'));
+
 async function renderApp() {
   render(App);
   await screen.findAllByTestId('app-row');
+}
+
+/** Opens Billing sync from a list of two and deletes it by its name, back to the list. */
+async function deleteBillingSync() {
+    vi.mocked(listApps).mockResolvedValue([BILLING, PORTAL]);
+    await renderApp();
+    await fireEvent.click(screen.getAllByTestId('app-row')[0]);
+    await screen.findByRole('heading', { level: 2, name: 'Billing sync' });
+    await fireEvent.click(screen.getByTestId('app-delete'));
+    await fireEvent.input(screen.getByTestId('delete-confirm-name'), { target: { value: 'Billing sync' } });
+    await fireEvent.click(screen.getByTestId('confirm-delete-app'));
+    await waitFor(() => expect(screen.queryByTestId('app-page')).toBeNull());
 }
 
 /** Fills the open Register form with Billing sync (one application scope) and submits it. */
@@ -294,18 +310,21 @@ describe('App', () => {
   });
 
   it('goes back to the list without an app once it is deleted', async () => {
-    vi.mocked(listApps).mockResolvedValue([BILLING, PORTAL]);
-    await renderApp();
-    await fireEvent.click(screen.getAllByTestId('app-row')[0]);
-    await screen.findByRole('heading', { level: 2, name: 'Billing sync' });
-
-    await fireEvent.click(screen.getByTestId('app-delete'));
-    await fireEvent.input(screen.getByTestId('delete-confirm-name'), { target: { value: 'Billing sync' } });
-    await fireEvent.click(screen.getByTestId('confirm-delete-app'));
-
-    await waitFor(() => expect(screen.queryByTestId('app-page')).toBeNull());
+    await deleteBillingSync();
     expect(screen.getAllByTestId('app-row').map((row) => row.dataset.appId)).toEqual([PORTAL.id]);
     expect(screen.getByRole('status').textContent).toBe('“Billing sync” was deleted.');
     await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('app-search')));
+  });
+
+  it('says what is already on screen in the language chosen, at once', async () => {
+    await deleteBillingSync();
+
+    applyLanguage('ja');
+    flushSync();
+
+    expect(screen.getByRole('status').textContent).toBe('「Billing sync」を削除しました。');
+    expect(screen.getByTestId('settings-open').textContent).toBe('設定');
+    expect(screen.getAllByRole('columnheader')[0]?.textContent?.trim()).toBe('名前');
+    expect(screen.getByRole('button', { name: 'Identity Server の URL をコピー' })).toBeTruthy();
   });
 });

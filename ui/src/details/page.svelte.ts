@@ -6,7 +6,7 @@ export class AppPageState {
   readonly appId: string;
   details = $state.raw<AppDetails | null>(null);
   /** A secret the server replaced, to show once, and how it came; kept apart from `details`. */
-  replaced = $state.raw<{ generated: GeneratedSecret; why: string } | null>(null);
+  replaced = $state.raw<{ generated: GeneratedSecret; why: () => string } | null>(null);
   loading = $state(false);
   error = $state<IpcError | null>(null);
 
@@ -53,7 +53,7 @@ export class AppPageState {
     if (details.replacedSecret !== null) {
       this.replaced = {
         generated: details.replacedSecret,
-        why: m.details_replaced_on_server(),
+        why: m.details_replaced_on_server,
       };
     }
     return { ...details, replacedSecret: null };

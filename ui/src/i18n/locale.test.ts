@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { formatDate } from '../lib/dates';
 import { formatNumber } from './format';
 import { applyLanguage, around, locale, m, resolveLocale, SLOT } from './index.svelte';
+
+afterEach(() => applyLanguage('en'));
 
 describe('resolveLocale', () => {
   it('speaks the language chosen in Settings, whatever the system speaks', () => {

@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { applyLanguage } from '../i18n/index.svelte';
 import { toIpcError } from './errors';
+
+afterEach(() => applyLanguage('en'));
 
 describe('toIpcError', () => {
   it('keeps code, message and field of an IpcError', () => {
@@ -38,13 +40,9 @@ describe('toIpcError', () => {
 
   it('puts the kind of failure in Japanese before the message Rust wrote in English', () => {
     applyLanguage('ja');
-    try {
-      expect(toIpcError({ code: 'network', message: 'Could not connect.', field: null }).message).toBe(
-        'ネットワーク エラー：Could not connect.',
-      );
-      expect(toIpcError(new Error('boom')).message).toBe('内部エラー：boom');
-    } finally {
-      applyLanguage('en');
-    }
+    expect(toIpcError({ code: 'network', message: 'Could not connect.', field: null }).message).toBe(
+      'ネットワーク エラー：Could not connect.',
+    );
+    expect(toIpcError(new Error('boom')).message).toBe('内部エラー：boom');
   });
 });

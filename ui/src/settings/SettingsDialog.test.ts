@@ -1,12 +1,14 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { applyLanguage, m } from '../i18n/index.svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { applyLanguage } from '../i18n/index.svelte';
 import { getSettings, saveSettings } from '../ipc';
 import SettingsDialog from './SettingsDialog.svelte';
 
 vi.mock('../ipc/commands');
 
 const saveMock = vi.mocked(saveSettings);
+
+afterEach(() => applyLanguage('en'));
 
 const ALERTS = { expiryAlerts: true, alertDays: [30, 7, 1], theme: 'system' as const, language: 'system' as const };
 
@@ -103,8 +105,7 @@ describe('SettingsDialog', () => {
 
     expect(saveMock).toHaveBeenCalledExactlyOnceWith({ clipboardClearSeconds: 30, maxSecretAgeDays: 730, ...ALERTS, language: 'ja' });
     expect(document.documentElement.lang).toBe('ja');
-    expect(m.settings_title()).toBe('設定');
-    applyLanguage('en');
+    expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('設定');
   });
 
   it('sends nothing outside 5 to 600 seconds', async () => {
