@@ -124,8 +124,7 @@ async fn the_window_compares_a_manifest_with_the_connections_apps() {
     let only_here = text_of(&client, "[data-testid=manifest-only-in-manifest]").await;
     assert_eq!(only_here, "Planned");
     let differ = text_of(&client, "[data-testid=manifest-differ]").await;
-    // The kind of scope in the sentence's case: "application" in English.
-    let application = says("lib_scope_type_application", &[]).to_lowercase();
+    let application = says("lib_scope_type_application_in_sentence", &[]);
     let queues = [("name", "OR.Queues"), ("type", application.as_str())];
     let queues_removed = says("manifest_scope_removed", &queues);
     assert!(

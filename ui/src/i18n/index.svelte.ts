@@ -48,6 +48,17 @@ export function applyLanguage(setting: Language): void {
 /** What a message is given where the window puts an element of its own (a URL set as code). */
 export const SLOT = '\u{E000}';
 
+/** The slot of a message that sets two elements of its own. */
+export const SECOND_SLOT = '\u{E001}';
+
+/**
+ * A message given SLOT and SECOND_SLOT cut at both, each slot kept as a part of its own, so the
+ * elements can go wherever the language puts them.
+ */
+export function cut(message: string): string[] {
+  return message.split(/(\u{E000}|\u{E001})/u).filter((part) => part !== '');
+}
+
 /**
  * The text before and after the slot of a message given SLOT, so the element can go between in
  * whatever place the language puts it.

@@ -66,18 +66,21 @@ function svelteFindings(source: string): string[] {
     }
     if (n.type === 'Attribute') {
       const name = String(n.name);
-      if (CODE_ATTRIBUTES.has(name) || name.startsWith('data-') || name.startsWith('on') || name.startsWith('aria-')
-        && !['aria-label', 'aria-description', 'aria-roledescription', 'aria-valuetext'].includes(name)) {
-        return;
-      }
       const parts = Array.isArray(n.value) ? (n.value as Node[]) : [n.value as Node];
-      found.push(...parts.filter((part) => part.type === 'Text' && isProse(String(part.data))).map((part) => String(part.data)));
+      // A shown attribute's text is read; every attribute's code (an event handler's too).
+      const shown = !(CODE_ATTRIBUTES.has(name) || name.startsWith('data-') || name.startsWith('on') || name.startsWith('aria-')
+        && !['aria-label', 'aria-description', 'aria-roledescription', 'aria-valuetext'].includes(name));
+      if (shown) {
+        found.push(...parts.filter((part) => part.type === 'Text' && isProse(String(part.data))).map((part) => String(part.data)));
+      }
       walk(parts.filter((part) => part.type !== 'Text'), element);
       return;
     }
-    // An element marked with its own language (a language's name in a list of languages) is
-    // written in that language on purpose.
-    if (n.type === 'RegularElement' && (n.attributes as Node[]).some((attribute) => attribute.name === 'lang')) {
+    // An element marked with its own language, written out (a language's name in a list of
+    // languages), is written in that language on purpose.
+    const marked = (attribute: Node) =>
+      attribute.name === 'lang' && Array.isArray(attribute.value) && (attribute.value as Node[]).every((v) => v.type === 'Text');
+    if (n.type === 'RegularElement' && (n.attributes as Node[]).some(marked)) {
       return;
     }
     if (n.type === 'Text' && /[A-Za-z]{2}/.test(String(n.data))) {

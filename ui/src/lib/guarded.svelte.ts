@@ -18,13 +18,10 @@ export class GuardedChange {
 
   /**
    * Makes the change; a failure other than the warning is said by `failed` given Rust's message
-   * (a whole message, so the languages can put it where they need), or after `failed` when that
-   * is a sentence of its own. Stays busy when it succeeds, as its dialog closes.
+   * (a whole message, so the languages can put it where they need). Stays busy when it succeeds,
+   * as its dialog closes.
    */
-  async run(
-    change: (acceptLockout: boolean) => Promise<void>,
-    failed: string | ((detail: string) => string),
-  ): Promise<void> {
+  async run(change: (acceptLockout: boolean) => Promise<void>, failed: (detail: string) => string): Promise<void> {
     this.busy = true;
     this.error = null;
     try {
@@ -34,7 +31,7 @@ export class GuardedChange {
       if (refused.code === 'lockout') {
         this.lockout = refused.message;
       } else {
-        this.error = typeof failed === 'function' ? failed(refused.message) : `${failed} ${refused.message}`;
+        this.error = failed(refused.message);
       }
       this.busy = false;
     }

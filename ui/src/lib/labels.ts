@@ -22,6 +22,25 @@ export const SCOPE_TYPE_LABEL: Readonly<Record<ScopeType, string>> = {
   },
 };
 
+/** The kinds as a sentence names them, within it: "a confidential app", "(application)". */
+export const APP_TYPE_IN_SENTENCE: Readonly<Record<AppType, string>> = {
+  get confidential() {
+    return m.lib_app_type_confidential_in_sentence();
+  },
+  get nonConfidential() {
+    return m.lib_app_type_non_confidential_in_sentence();
+  },
+};
+
+export const SCOPE_TYPE_IN_SENTENCE: Readonly<Record<ScopeType, string>> = {
+  get user() {
+    return m.lib_scope_type_user_in_sentence();
+  },
+  get application() {
+    return m.lib_scope_type_application_in_sentence();
+  },
+};
+
 export const SECRET_STATUS_LABEL: Readonly<Record<SecretStatus, string>> = {
   get active() {
     return m.lib_secret_status_active();
