@@ -665,24 +665,94 @@ pub enum HandoffFormat {
     Json,
 }
 
-/// A least-privilege finding on an app: what, why it matters, what to change.
+/// A least-privilege finding on an app, by what it names: the window says what, why it matters
+/// and what to change in the admin's language.
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FindingView {
     /// Its name, as `registrar lint` and dismissals give it: `plainHttpRedirect`.
     pub code: String,
-    pub what: String,
-    pub why: String,
-    pub fix: String,
+    pub facts: FindingFacts,
+}
+
+/// What a finding names, by its kind.
+#[derive(Debug, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum FindingFacts {
+    UserScopesWithoutRedirect {
+        scopes: Vec<String>,
+    },
+    #[serde(rename_all = "camelCase")]
+    BroadAndNarrowScope {
+        broad: String,
+        narrower: Vec<String>,
+        scope_type: ScopeType,
+    },
+    PlainHttpRedirect {
+        uri: String,
+    },
+    /// `other` is `uri` when it is listed twice, else it differs by a trailing slash.
+    DuplicateRedirect {
+        uri: String,
+        other: String,
+    },
+    OnlyExpiredSecrets,
+    /// `livesDays` is null for a secret that never expires.
+    #[serde(rename_all = "camelCase")]
+    SecretLivesTooLong {
+        #[ts(type = "number")]
+        secret_id: i64,
+        description: Option<String>,
+        #[ts(type = "number | null")]
+        lives_days: Option<i64>,
+        #[ts(type = "number")]
+        max_days: i64,
+    },
+    #[serde(rename_all = "camelCase")]
+    AllSecretsTooOld {
+        #[ts(type = "number")]
+        max_days: i64,
+    },
 }
 
 impl From<&lint::Finding> for FindingView {
     fn from(finding: &lint::Finding) -> Self {
+        let facts = match finding.facts.clone() {
+            lint::Facts::UserScopesWithoutRedirect { scopes } => {
+                FindingFacts::UserScopesWithoutRedirect { scopes }
+            }
+            lint::Facts::BroadAndNarrowScope {
+                broad,
+                narrower,
+                scope_type,
+            } => FindingFacts::BroadAndNarrowScope {
+                broad,
+                narrower,
+                scope_type: scope_type.into(),
+            },
+            lint::Facts::PlainHttpRedirect { uri } => FindingFacts::PlainHttpRedirect { uri },
+            lint::Facts::DuplicateRedirect { uri, other } => {
+                FindingFacts::DuplicateRedirect { uri, other }
+            }
+            lint::Facts::OnlyExpiredSecrets => FindingFacts::OnlyExpiredSecrets,
+            lint::Facts::SecretLivesTooLong {
+                secret_id,
+                description,
+                lives_days,
+                max_days,
+            } => FindingFacts::SecretLivesTooLong {
+                secret_id,
+                description,
+                lives_days,
+                max_days,
+            },
+            lint::Facts::AllSecretsTooOld { max_days } => {
+                FindingFacts::AllSecretsTooOld { max_days }
+            }
+        };
         Self {
             code: finding.code.name(),
-            what: finding.what.clone(),
-            why: finding.why.clone(),
-            fix: finding.fix.clone(),
+            facts,
         }
     }
 }
@@ -1249,6 +1319,7 @@ mod tests {
             ExportedSheet::decl(&cfg),
             AuditEntry::decl(&cfg),
             FindingView::decl(&cfg),
+            FindingFacts::decl(&cfg),
             DismissedFinding::decl(&cfg),
             AppFindings::decl(&cfg),
             Urgency::decl(&cfg),

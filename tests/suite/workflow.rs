@@ -372,7 +372,8 @@ async fn an_apps_findings_are_shown_and_one_is_dismissed_with_a_reason() {
     open_app(&client, &app.id).await;
     let broad = "[data-testid=finding][data-code=broadAndNarrowScope]";
     let text = text_of(&client, broad).await;
-    assert!(text.contains("Remove OR.Jobs"), "{text}");
+    let fix = says("details_finding_broad_fix", &[("broad", "OR.Jobs")]);
+    assert!(text.contains(&fix), "{text}");
 
     let secret = "[data-testid=finding][data-code=secretLivesTooLong]";
     click(&client, &format!("{secret} [data-testid=finding-dismiss]")).await;

@@ -1,21 +1,17 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
-import { dismissFinding, lintApp, type AppFindings } from '../ipc';
+import { dismissFinding, lintApp, type AppFindings, type FindingView } from '../ipc';
 import Findings from './Findings.svelte';
 
 vi.mock('../ipc/commands');
 
-const BROAD = {
+const BROAD: FindingView = {
   code: 'broadAndNarrowScope',
-  what: 'It holds OR.Jobs and OR.Jobs.Read as application scopes.',
-  why: 'OR.Jobs already covers OR.Jobs.Read.',
-  fix: 'Remove OR.Jobs and keep only the narrower scopes it needs.',
+  facts: { kind: 'broadAndNarrowScope', broad: 'OR.Jobs', narrower: ['OR.Jobs.Read'], scopeType: 'application' },
 };
-const ENDLESS = {
+const ENDLESS: FindingView = {
   code: 'secretLivesTooLong',
-  what: 'Secret 1 never expires.',
-  why: 'A leaked copy keeps working.',
-  fix: 'Rotate it.',
+  facts: { kind: 'secretLivesTooLong', secretId: 1, description: null, livesDays: null, maxDays: 730 },
 };
 
 describe('Findings', () => {
@@ -31,6 +27,7 @@ describe('Findings', () => {
 
     const items = await screen.findAllByTestId('finding');
     expect(items.map((item) => item.dataset.code)).toEqual(['broadAndNarrowScope', 'secretLivesTooLong']);
+    expect(items[0].textContent).toContain('It holds OR.Jobs and OR.Jobs.Read as application scopes.');
     expect(items[0].textContent).toContain('What to do: Remove OR.Jobs');
 
     await fireEvent.click(items[1].querySelector('[data-testid=finding-dismiss]')!);
@@ -44,6 +41,7 @@ describe('Findings', () => {
 
     expect(dismissFinding).toHaveBeenCalledWith('app-1', 'secretLivesTooLong', 'Rotated by the vault');
     expect((await screen.findAllByTestId('finding')).length).toBe(1);
+    expect(screen.getByTestId('findings-dismissed').textContent).toContain('Secret 1 never expires.');
     expect(screen.getByTestId('findings-dismissed').textContent).toContain('Rotated by the vault');
     expect(onDismissed).toHaveBeenCalledOnce();
   });

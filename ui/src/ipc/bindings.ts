@@ -185,7 +185,8 @@ export type FindingView = {
 /**
  * Its name, as `registrar lint` and dismissals give it: `plainHttpRedirect`.
  */
-code: string, what: string, why: string, fix: string, };
+code: string, facts: FindingFacts, };
+export type FindingFacts = { "kind": "userScopesWithoutRedirect", scopes: Array<string>, } | { "kind": "broadAndNarrowScope", broad: string, narrower: Array<string>, scopeType: ScopeType, } | { "kind": "plainHttpRedirect", uri: string, } | { "kind": "duplicateRedirect", uri: string, other: string, } | { "kind": "onlyExpiredSecrets" } | { "kind": "secretLivesTooLong", secretId: number, description: string | null, livesDays: number | null, maxDays: number, } | { "kind": "allSecretsTooOld", maxDays: number, };
 export type DismissedFinding = { finding: FindingView, reason: string, 
 /**
  * RFC 3339, UTC.

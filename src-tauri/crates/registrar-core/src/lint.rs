@@ -81,6 +81,42 @@ pub struct Finding {
     pub why: String,
     /// What to change.
     pub fix: String,
+    /// What it names, for a front end that says it in its own words (the window, in the
+    /// admin's language); the command line says `what`, `why` and `fix`.
+    #[serde(skip)]
+    pub facts: Facts,
+}
+
+/// What a finding names, each kind with its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Facts {
+    UserScopesWithoutRedirect {
+        scopes: Vec<String>,
+    },
+    BroadAndNarrowScope {
+        broad: String,
+        narrower: Vec<String>,
+        scope_type: ScopeType,
+    },
+    PlainHttpRedirect {
+        uri: String,
+    },
+    /// `other` is `uri` when it is listed twice, else it differs by a trailing slash.
+    DuplicateRedirect {
+        uri: String,
+        other: String,
+    },
+    OnlyExpiredSecrets,
+    /// `lives_days` is none for a secret that never expires.
+    SecretLivesTooLong {
+        secret_id: i64,
+        description: Option<String>,
+        lives_days: Option<i64>,
+        max_days: i64,
+    },
+    AllSecretsTooOld {
+        max_days: i64,
+    },
 }
 
 /// What the checks allow.
@@ -117,6 +153,9 @@ pub fn check(app: &ExternalApp, policy: &Policy, now: OffsetDateTime) -> Vec<Fin
             fix: "Add the integration's redirect URL, or remove the user scopes if it only acts \
                   as itself."
                 .into(),
+            facts: Facts::UserScopesWithoutRedirect {
+                scopes: app.user_scopes().iter().map(ToString::to_string).collect(),
+            },
         });
     }
     if confidential {
@@ -158,6 +197,11 @@ fn broad_and_narrow(app: &ExternalApp, findings: &mut Vec<Finding>) {
                     narrower.join(" and ")
                 ),
                 fix: format!("Remove {broad} and keep only the narrower scopes it needs."),
+                facts: Facts::BroadAndNarrowScope {
+                    broad: (*broad).to_owned(),
+                    narrower: narrower.clone(),
+                    scope_type,
+                },
             });
         }
     }
@@ -180,6 +224,7 @@ fn redirects(app: &ExternalApp, findings: &mut Vec<Finding>) {
                       can read it and exchange it."
                     .into(),
                 fix: format!("Use https for {uri}, or a loopback address for a desktop app."),
+                facts: Facts::PlainHttpRedirect { uri: uri.clone() },
             });
         }
     }
@@ -203,6 +248,10 @@ fn redirects(app: &ExternalApp, findings: &mut Vec<Finding>) {
                       a typo for the one meant."
                     .into(),
                 fix: format!("Keep the one the integration sends, and remove {uri}."),
+                facts: Facts::DuplicateRedirect {
+                    uri: uri.clone(),
+                    other: (*other).to_owned(),
+                },
             }),
             None => seen.push(uri),
         }
@@ -225,6 +274,7 @@ fn secrets(app: &ExternalApp, policy: &Policy, now: OffsetDateTime, findings: &m
                 .into(),
             fix: "Generate a new secret and hand it over, or delete the app if nothing uses it."
                 .into(),
+            facts: Facts::OnlyExpiredSecrets,
         });
     }
     // An expired secret no longer works, however long it lived.
@@ -237,13 +287,16 @@ fn secrets(app: &ExternalApp, policy: &Policy, now: OffsetDateTime, findings: &m
             || format!("Secret {}", secret.id),
             |d| format!("Secret {} (\u{201c}{d}\u{201d})", secret.id),
         );
-        let what = match secret.expires {
-            None => format!("{name} never expires."),
-            Some(expires) if expires - secret.created > policy.max_secret_age => format!(
-                "{name} lives {} days, longer than the {} allowed.",
-                days(expires - secret.created),
-                days(policy.max_secret_age)
-            ),
+        let (what, lives_days) = match secret.expires {
+            None => (format!("{name} never expires."), None),
+            Some(expires) if expires - secret.created > policy.max_secret_age => {
+                let lives = days(expires - secret.created);
+                let what = format!(
+                    "{name} lives {lives} days, longer than the {} allowed.",
+                    days(policy.max_secret_age)
+                );
+                (what, Some(lives))
+            }
             Some(_) => continue,
         };
         findings.push(Finding {
@@ -257,6 +310,12 @@ fn secrets(app: &ExternalApp, policy: &Policy, now: OffsetDateTime, findings: &m
                  integration to it, then delete this one.",
                 days(policy.max_secret_age)
             ),
+            facts: Facts::SecretLivesTooLong {
+                secret_id: secret.id,
+                description: secret.description.clone(),
+                lives_days,
+                max_days: days(policy.max_secret_age),
+            },
         });
     }
     if !app.secrets.is_empty()
@@ -276,6 +335,9 @@ fn secrets(app: &ExternalApp, policy: &Policy, now: OffsetDateTime, findings: &m
             fix: "Rotate: generate a new secret, hand it over, and delete the old ones once the \
                   integration uses it."
                 .into(),
+            facts: Facts::AllSecretsTooOld {
+                max_days: days(policy.max_secret_age),
+            },
         });
     }
 }
@@ -433,6 +495,14 @@ mod tests {
             .what
             .contains("OR.Jobs and OR.Jobs.Read and OR.Jobs.Write"));
         assert!(findings[0].fix.contains("Remove OR.Jobs"));
+        assert_eq!(
+            findings[0].facts,
+            Facts::BroadAndNarrowScope {
+                broad: "OR.Jobs".into(),
+                narrower: vec!["OR.Jobs.Read".into(), "OR.Jobs.Write".into()],
+                scope_type: ScopeType::Application,
+            }
+        );
     }
 
     #[test]
@@ -451,6 +521,18 @@ mod tests {
         let codes: Vec<Code> = findings.iter().map(|f| f.code).collect();
         assert_eq!(codes, [Code::PlainHttpRedirect, Code::DuplicateRedirect]);
         assert!(findings[1].what.contains("differ only by a trailing slash"));
+        assert_eq!(
+            findings.iter().map(|f| f.facts.clone()).collect::<Vec<_>>(),
+            [
+                Facts::PlainHttpRedirect {
+                    uri: "http://billing.example/cb".into()
+                },
+                Facts::DuplicateRedirect {
+                    uri: "https://billing.example/cb/".into(),
+                    other: "https://billing.example/cb".into()
+                }
+            ]
+        );
     }
 
     #[test]
@@ -461,6 +543,12 @@ mod tests {
             &[(10, Some(300))],
         );
         assert_eq!(codes(&machine), [Code::UserScopesWithoutRedirect]);
+        assert_eq!(
+            check(&machine, &Policy::default(), now())[0].facts,
+            Facts::UserScopesWithoutRedirect {
+                scopes: vec!["OR.Users.Read".into()]
+            }
+        );
     }
 
     #[test]
@@ -492,6 +580,28 @@ mod tests {
                 .contains("310 days, longer than the 90 allowed"),
             "{}",
             found[0].what
+        );
+        assert_eq!(
+            found[0].facts,
+            Facts::SecretLivesTooLong {
+                secret_id: 1,
+                description: None,
+                lives_days: Some(310),
+                max_days: 90
+            }
+        );
+        let old = check(&app(&[], &[], &[(800, None)]), &short, now());
+        assert_eq!(
+            old.iter().map(|f| f.facts.clone()).collect::<Vec<_>>(),
+            [
+                Facts::SecretLivesTooLong {
+                    secret_id: 1,
+                    description: None,
+                    lives_days: None,
+                    max_days: 90
+                },
+                Facts::AllSecretsTooOld { max_days: 90 }
+            ]
         );
     }
 }
