@@ -59,7 +59,8 @@ async fn check<R: Runtime>(handle: &AppHandle<R>) -> Result<(), IpcError> {
     if new.is_empty() {
         return Ok(());
     }
-    let (title, body) = alerts::message(&new, now);
+    let system: Vec<String> = sys_locale::get_locales().collect();
+    let (title, body) = alerts::message(&new, now, settings.language.locale(&system));
     handle
         .notification()
         .builder()

@@ -11,6 +11,7 @@ use time::{Duration, OffsetDateTime};
 use crate::error::Result;
 use crate::expiry::Row;
 use crate::files::JsonFile;
+use crate::settings::Locale;
 
 /// A secret that has reached a threshold.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,36 +32,74 @@ impl Alert {
         format!("{}/{}/{}", self.connection_id, self.app_id, self.secret_id)
     }
 
-    /// When it expires, from `now`: "in 5 days" (days begun count), "within a day", "expired".
-    fn when(&self, now: OffsetDateTime) -> String {
+    /// When it expires, from `now` (days begun count).
+    fn when(&self, now: OffsetDateTime) -> When {
         let left = self.expires - now;
         if left <= Duration::ZERO {
-            return "expired".into();
+            return When::Expired;
         }
         // Positive here, so the unsigned ceiling applies.
         let seconds = left.whole_seconds().unsigned_abs();
         match seconds.div_ceil(Duration::DAY.whole_seconds().unsigned_abs()) {
-            1 => "within a day".into(),
-            days => format!("in {days} days"),
+            1 => When::WithinADay,
+            days => When::InDays(days),
         }
     }
 
-    fn line(&self, now: OffsetDateTime) -> String {
-        let secret = match &self.description {
-            Some(description) if !description.trim().is_empty() => {
-                format!("\u{201c}{description}\u{201d}")
+    fn line(&self, now: OffsetDateTime, locale: Locale) -> String {
+        let described = self
+            .description
+            .as_deref()
+            .filter(|description| !description.trim().is_empty());
+        let (app, connection, id) = (&self.app_name, &self.connection_name, self.secret_id);
+        match locale {
+            Locale::En => {
+                let secret = described.map_or_else(
+                    || format!("secret {id}"),
+                    |d| format!("\u{201c}{d}\u{201d}"),
+                );
+                let fate = match self.when(now) {
+                    When::Expired => "has expired".to_owned(),
+                    when => format!("expires {}", when.english()),
+                };
+                format!("\u{201c}{app}\u{201d} ({connection}): {secret} {fate}")
             }
-            _ => format!("secret {}", self.secret_id),
-        };
-        format!(
-            "\u{201c}{}\u{201d} ({}): {secret} {}",
-            self.app_name,
-            self.connection_name,
-            match self.when(now).as_str() {
-                "expired" => "has expired".to_owned(),
-                when => format!("expires {when}"),
+            Locale::Ja => {
+                let secret =
+                    described.map_or_else(|| format!("シークレット {id}"), |d| format!("「{d}」"));
+                let fate = match self.when(now) {
+                    When::Expired => "の有効期限が切れました".to_owned(),
+                    when => format!("の有効期限が{}に切れます", when.japanese()),
+                };
+                format!("「{app}」（{connection}）：{secret}{fate}")
             }
-        )
+        }
+    }
+}
+
+/// When a secret expires, seen from now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum When {
+    Expired,
+    WithinADay,
+    InDays(u64),
+}
+
+impl When {
+    fn english(self) -> String {
+        match self {
+            When::Expired => "expired".into(),
+            When::WithinADay => "within a day".into(),
+            When::InDays(days) => format!("in {days} days"),
+        }
+    }
+
+    fn japanese(self) -> String {
+        match self {
+            When::Expired => "期限切れ".into(),
+            When::WithinADay => " 1 日以内".into(),
+            When::InDays(days) => format!(" {days} 日後"),
+        }
     }
 }
 
@@ -101,24 +140,44 @@ pub fn reached(
         .collect()
 }
 
-/// The notification for `alerts` (at least one): its title and body.
-pub fn message(alerts: &[Alert], now: OffsetDateTime) -> (String, String) {
+/// The notification for `alerts` (at least one), in `locale`: its title and body.
+pub fn message(alerts: &[Alert], now: OffsetDateTime, locale: Locale) -> (String, String) {
     /// The lines a notification shows before it says how many more there are.
     const SHOWN: usize = 4;
-    let title = match alerts {
-        [one] if one.stage == 0 => "A secret has expired".to_owned(),
-        [one] => format!("A secret expires {}", one.when(now)),
-        many => format!("{} secrets need rotating", many.len()),
+    let more = alerts.len().saturating_sub(SHOWN);
+    let (title, last) = match locale {
+        Locale::En => (
+            match alerts {
+                [one] if one.stage == 0 => "A secret has expired".to_owned(),
+                [one] => format!("A secret expires {}", one.when(now).english()),
+                many => format!("{} secrets need rotating", many.len()),
+            },
+            match more {
+                0 => "Rotate it in Registrar before the integration fails.".to_owned(),
+                more => format!("and {more} more: see Expiring in Registrar."),
+            },
+        ),
+        Locale::Ja => (
+            match alerts {
+                [one] if one.stage == 0 => "シークレットの有効期限が切れました".to_owned(),
+                [one] => format!(
+                    "シークレットの有効期限が{}に切れます",
+                    one.when(now).japanese()
+                ),
+                many => format!("{} 件のシークレットのローテーションが必要です", many.len()),
+            },
+            match more {
+                0 => "連携が失敗する前に Registrar でローテーションしてください。".to_owned(),
+                more => format!("ほか {more} 件：Registrar の「期限切れ間近」を確認してください。"),
+            },
+        ),
     };
-    let mut lines: Vec<String> = alerts.iter().take(SHOWN).map(|a| a.line(now)).collect();
-    if alerts.len() > SHOWN {
-        lines.push(format!(
-            "and {} more: see Expiring in Registrar.",
-            alerts.len() - SHOWN
-        ));
-    } else {
-        lines.push("Rotate it in Registrar before the integration fails.".into());
-    }
+    let mut lines: Vec<String> = alerts
+        .iter()
+        .take(SHOWN)
+        .map(|a| a.line(now, locale))
+        .collect();
+    lines.push(last);
     (title, lines.join("\n"))
 }
 
@@ -224,7 +283,7 @@ mod tests {
             now(),
             &[7],
         );
-        let (title, body) = message(&alerts, now());
+        let (title, body) = message(&alerts, now(), Locale::En);
         assert_eq!(title, "A secret expires in 5 days");
         assert!(
             body.starts_with(
@@ -234,15 +293,47 @@ mod tests {
         );
 
         let expired = reached(("c", "Production"), &[row(1, -Duration::HOUR)], now(), &[7]);
-        assert_eq!(message(&expired, now()).0, "A secret has expired");
+        assert_eq!(
+            message(&expired, now(), Locale::En).0,
+            "A secret has expired"
+        );
 
         let rows: Vec<Row> = (1..=6).map(|n| row(n, Duration::days(2))).collect();
         let many = reached(("c", "Production"), &rows, now(), &[7]);
-        let (title, body) = message(&many, now());
+        let (title, body) = message(&many, now(), Locale::En);
         assert_eq!(title, "6 secrets need rotating");
         assert_eq!(body.lines().count(), 5);
         assert!(
             body.ends_with("and 2 more: see Expiring in Registrar."),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn a_notification_speaks_japanese_when_the_window_does() {
+        let alerts = reached(
+            ("c", "Production"),
+            &[row(1, Duration::days(5) - Duration::hours(1))],
+            now(),
+            &[7],
+        );
+        let (title, body) = message(&alerts, now(), Locale::Ja);
+        assert_eq!(title, "シークレットの有効期限が 5 日後に切れます");
+        assert_eq!(
+            body,
+            "「Billing」（Production）：「CI」の有効期限が 5 日後に切れます\n\
+             連携が失敗する前に Registrar でローテーションしてください。"
+        );
+        let rows: Vec<Row> = (1..=6).map(|n| row(n, -Duration::HOUR)).collect();
+        let many = reached(("c", "Production"), &rows, now(), &[7]);
+        let (title, body) = message(&many, now(), Locale::Ja);
+        assert_eq!(title, "6 件のシークレットのローテーションが必要です");
+        assert!(
+            body.starts_with("「Billing」（Production）：「CI」の有効期限が切れました"),
+            "{body}"
+        );
+        assert!(
+            body.ends_with("ほか 2 件：Registrar の「期限切れ間近」を確認してください。"),
             "{body}"
         );
     }

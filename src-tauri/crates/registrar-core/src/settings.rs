@@ -39,6 +39,36 @@ pub enum Language {
     Ja,
 }
 
+/// A language Registrar speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    En,
+    Ja,
+}
+
+impl Language {
+    /// The language to speak: the one chosen, or else the first of the system's languages
+    /// (BCP 47 or POSIX tags, the most preferred first) that Registrar speaks, or English. The
+    /// window decides the same way.
+    pub fn locale<S: AsRef<str>>(self, system: &[S]) -> Locale {
+        match self {
+            Language::En => Locale::En,
+            Language::Ja => Locale::Ja,
+            Language::System => system
+                .iter()
+                .find_map(|tag| {
+                    let primary = tag.as_ref().split(['-', '_', '.']).next()?;
+                    match primary.to_ascii_lowercase().as_str() {
+                        "en" => Some(Locale::En),
+                        "ja" => Some(Locale::Ja),
+                        _ => None,
+                    }
+                })
+                .unwrap_or(Locale::En),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
@@ -265,5 +295,18 @@ mod tests {
         }
         .validate()
         .is_ok());
+    }
+
+    #[test]
+    fn the_language_is_the_one_chosen_or_the_first_the_system_prefers_that_registrar_speaks() {
+        assert_eq!(Language::Ja.locale(&["en-US"]), Locale::Ja);
+        assert_eq!(Language::En.locale(&["ja-JP"]), Locale::En);
+        assert_eq!(
+            Language::System.locale(&["de-DE", "ja_JP.UTF-8", "en"]),
+            Locale::Ja
+        );
+        assert_eq!(Language::System.locale(&["EN-gb", "ja"]), Locale::En);
+        assert_eq!(Language::System.locale(&["fr"]), Locale::En);
+        assert_eq!(Language::System.locale::<&str>(&[]), Locale::En);
     }
 }
