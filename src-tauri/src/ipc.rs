@@ -616,7 +616,79 @@ pub struct ConnectionStep {
     /// `discovery`, `token` or `listing`.
     pub name: String,
     pub outcome: StepOutcome,
-    pub detail: String,
+    pub said: StepSaid,
+}
+
+/// What a step found, by what it names: the window says it in the admin's language.
+#[derive(Debug, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum StepSaid {
+    /// `differsFrom`: the connection's URL, when the issuer is not it.
+    #[serde(rename_all = "camelCase")]
+    Discovery {
+        issuer: String,
+        token_endpoint: String,
+        differs_from: Option<String>,
+    },
+    #[serde(rename_all = "camelCase")]
+    Metadata {
+        issuer: String,
+        token_endpoint: String,
+        registration_endpoint: String,
+    },
+    NoRegistrationEndpoint {
+        issuer: String,
+    },
+    OpenRegistration,
+    InitialAccessTokenKept,
+    ClientsRead {
+        count: usize,
+    },
+    AdminTokenIssued {
+        scopes: Vec<String>,
+    },
+    AppsListed {
+        count: usize,
+    },
+    NeedsAdminToken,
+    /// What went wrong, as the error says it (in English).
+    Error {
+        message: String,
+    },
+}
+
+impl From<registrar_core::probe::Said> for StepSaid {
+    fn from(said: registrar_core::probe::Said) -> Self {
+        use registrar_core::probe::Said;
+        match said {
+            Said::Discovery {
+                issuer,
+                token_endpoint,
+                differs_from,
+            } => StepSaid::Discovery {
+                issuer,
+                token_endpoint,
+                differs_from,
+            },
+            Said::Metadata {
+                issuer,
+                token_endpoint,
+                registration_endpoint,
+            } => StepSaid::Metadata {
+                issuer,
+                token_endpoint,
+                registration_endpoint,
+            },
+            Said::NoRegistrationEndpoint { issuer } => StepSaid::NoRegistrationEndpoint { issuer },
+            Said::OpenRegistration => StepSaid::OpenRegistration,
+            Said::InitialAccessTokenKept => StepSaid::InitialAccessTokenKept,
+            Said::ClientsRead { count } => StepSaid::ClientsRead { count },
+            Said::AdminTokenIssued { scopes } => StepSaid::AdminTokenIssued { scopes },
+            Said::AppsListed { count } => StepSaid::AppsListed { count },
+            Said::NeedsAdminToken => StepSaid::NeedsAdminToken,
+            Said::Error(message) => StepSaid::Error { message },
+        }
+    }
 }
 
 /// What works on the connection, step by step.
@@ -644,7 +716,7 @@ impl From<registrar_core::probe::ConnectionReport> for ConnectionTest {
                     Check::Skipped(_) => StepOutcome::Skipped,
                     Check::Unchecked(_) => StepOutcome::Unchecked,
                 },
-                detail: check.detail().to_owned(),
+                said: check.said().clone().into(),
             })
             .collect();
         Self {
@@ -1314,6 +1386,7 @@ mod tests {
             ClearOutcome::decl(&cfg),
             StepOutcome::decl(&cfg),
             ConnectionStep::decl(&cfg),
+            StepSaid::decl(&cfg),
             ConnectionTest::decl(&cfg),
             HandoffFormat::decl(&cfg),
             ExportedSheet::decl(&cfg),

@@ -9,9 +9,9 @@ const testMock = vi.mocked(testConnection);
 
 const WORKS: ConnectionTest = {
   steps: [
-    { name: 'discovery', outcome: 'passed', detail: 'Discovery names the issuer X.' },
-    { name: 'token', outcome: 'passed', detail: 'The admin token was issued, carrying PM.OAuthApp.' },
-    { name: 'listing', outcome: 'passed', detail: 'Listed 3 external applications.' },
+    { name: 'discovery', outcome: 'passed', said: { kind: 'discovery', issuer: 'https://x/identity_', tokenEndpoint: 'https://x/identity_/connect/token', differsFrom: null } },
+    { name: 'token', outcome: 'passed', said: { kind: 'adminTokenIssued', scopes: ['PM.OAuthApp'] } },
+    { name: 'listing', outcome: 'passed', said: { kind: 'appsListed', count: 3 } },
   ],
   adminScopes: ['PM.OAuthApp'],
   organizationId: '0f8fad5b-d9cb-469f-a165-70867728950e',
@@ -48,8 +48,8 @@ describe('ConnectionTestDialog', () => {
     testMock.mockResolvedValueOnce({
       steps: [
         WORKS.steps[0],
-        { name: 'token', outcome: 'failed', detail: 'The connection\'s admin credentials were refused.' },
-        { name: 'listing', outcome: 'skipped', detail: 'Needs the admin token.' },
+        { name: 'token', outcome: 'failed', said: { kind: 'error', message: 'The connection\'s admin credentials were refused.' } },
+        { name: 'listing', outcome: 'skipped', said: { kind: 'needsAdminToken' } },
       ],
       adminScopes: [],
       organizationId: null,
@@ -72,8 +72,8 @@ describe('ConnectionTestDialog', () => {
     testMock.mockResolvedValue({
       steps: [
         WORKS.steps[0],
-        { name: 'token', outcome: 'unchecked', detail: 'Checking the initial access token would register a client.' },
-        { name: 'listing', outcome: 'passed', detail: 'Listed 2 registered clients.' },
+        { name: 'token', outcome: 'unchecked', said: { kind: 'initialAccessTokenKept' } },
+        { name: 'listing', outcome: 'passed', said: { kind: 'clientsRead', count: 2 } },
       ],
       adminScopes: [],
       organizationId: null,
@@ -84,7 +84,7 @@ describe('ConnectionTestDialog', () => {
     const [, token] = steps();
     expect(token[1]).toBe('unchecked');
     expect(token[2]).toContain('Not checked');
-    expect(token[2]).toContain('Checking the initial access token would register a client.');
+    expect(token[2]).toContain('RFC 7591 has no way to check it short of registering a client');
     const outcome = screen.getAllByTestId('connection-step')[1].querySelector('.outcome')!;
     expect(outcome.textContent).toBe('Not checked');
     expect(outcome.classList.contains('unchecked')).toBe(true);

@@ -156,7 +156,8 @@ export type ConnectionStep = {
 /**
  * `discovery`, `token` or `listing`.
  */
-name: string, outcome: StepOutcome, detail: string, };
+name: string, outcome: StepOutcome, said: StepSaid, };
+export type StepSaid = { "kind": "discovery", issuer: string, tokenEndpoint: string, differsFrom: string | null, } | { "kind": "metadata", issuer: string, tokenEndpoint: string, registrationEndpoint: string, } | { "kind": "noRegistrationEndpoint", issuer: string, } | { "kind": "openRegistration" } | { "kind": "initialAccessTokenKept" } | { "kind": "clientsRead", count: number, } | { "kind": "adminTokenIssued", scopes: Array<string>, } | { "kind": "appsListed", count: number, } | { "kind": "needsAdminToken" } | { "kind": "error", message: string, };
 export type ConnectionTest = { steps: Array<ConnectionStep>, 
 /**
  * The scopes the admin token carries.

@@ -1118,7 +1118,7 @@ pub(crate) async fn write_sheet(
 
 #[cfg(test)]
 mod tests {
-    use registrar_core::probe::ConnectionReport;
+    use registrar_core::probe::{ConnectionReport, Said};
 
     use super::*;
 
@@ -1134,9 +1134,9 @@ mod tests {
 
     #[test]
     fn only_a_refused_token_is_refused_credentials() {
-        let ok = || Check::Passed(String::new());
-        let failed = || Check::Failed(String::new());
-        let unchecked = || Check::Unchecked(String::new());
+        let ok = || Check::Passed(Said::NeedsAdminToken);
+        let failed = || Check::Failed(Said::NeedsAdminToken);
+        let unchecked = || Check::Unchecked(Said::NeedsAdminToken);
         assert!(verdict("x", &report(ok(), unchecked(), ok())).is_ok());
         assert!(matches!(
             verdict("x", &report(ok(), unchecked(), failed())),

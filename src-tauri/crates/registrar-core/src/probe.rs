@@ -13,16 +13,111 @@ use crate::registration;
 use crate::uipath::{Endpoint, UiPathClient};
 use crate::verify::jwt_claims;
 
-/// One step's outcome, in words.
+/// One step's outcome, with what it found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
-    Passed(String),
-    Failed(String),
+    Passed(Said),
+    Failed(Said),
     /// Not tried, because an earlier step failed.
-    Skipped(String),
+    Skipped(Said),
     /// Cannot be checked without changing something on the server (an initial access token is
     /// proven only by registering a client).
-    Unchecked(String),
+    Unchecked(Said),
+}
+
+/// What a step found, by what it names: the command line says it in English ([`Said::english`]),
+/// the window in the admin's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Said {
+    /// UiPath's discovery document; `differs_from` is the connection's URL when the issuer is
+    /// not it (one issuer for every organization).
+    Discovery {
+        issuer: String,
+        token_endpoint: String,
+        differs_from: Option<String>,
+    },
+    /// An OAuth server's metadata, with its registration endpoint.
+    Metadata {
+        issuer: String,
+        token_endpoint: String,
+        registration_endpoint: String,
+    },
+    NoRegistrationEndpoint {
+        issuer: String,
+    },
+    OpenRegistration,
+    InitialAccessTokenKept,
+    ClientsRead {
+        count: usize,
+    },
+    AdminTokenIssued {
+        scopes: Vec<String>,
+    },
+    AppsListed {
+        count: usize,
+    },
+    NeedsAdminToken,
+    /// What went wrong, as the error says it.
+    Error(String),
+}
+
+impl Said {
+    pub fn english(&self) -> String {
+        match self {
+            Said::Discovery {
+                issuer,
+                token_endpoint,
+                differs_from,
+            } => {
+                let note = differs_from
+                    .as_ref()
+                    .map_or_else(String::new, |connection| {
+                        format!(
+                            " It differs from the connection's URL {connection}, as expected: the \
+                         identity server has one issuer for every organization, without the \
+                         organization in its path; tokens carry that issuer, and Registrar calls \
+                         the organization's URL."
+                        )
+                    });
+                format!(
+                    "Discovery names the issuer {issuer} and the token endpoint {token_endpoint}.\
+                     {note}"
+                )
+            }
+            Said::Metadata {
+                issuer,
+                token_endpoint,
+                registration_endpoint,
+            } => format!(
+                "The metadata names the issuer {issuer}, the token endpoint {token_endpoint} and \
+                 the registration endpoint {registration_endpoint}."
+            ),
+            Said::NoRegistrationEndpoint { issuer } => format!(
+                "{issuer} takes no registrations: its metadata names no registration endpoint."
+            ),
+            Said::OpenRegistration => "Open registration: the server registers clients without \
+                                       an initial access token, and none is kept."
+                .to_owned(),
+            Said::InitialAccessTokenKept => "An initial access token is kept in the keychain. \
+                                             RFC 7591 has no way to check it short of \
+                                             registering a client, so the first registration \
+                                             will."
+                .to_owned(),
+            Said::ClientsRead { count } => format!(
+                "Read the {count} clients registered from Registrar (the server lists none \
+                 itself)."
+            ),
+            Said::AdminTokenIssued { scopes } if scopes.is_empty() => {
+                "The admin token was issued, carrying no scopes.".to_owned()
+            }
+            Said::AdminTokenIssued { scopes } => {
+                format!("The admin token was issued, carrying {}.", scopes.join(" "))
+            }
+            Said::AppsListed { count } => format!("Listed {count} external applications."),
+            Said::NeedsAdminToken => "Needs the admin token.".to_owned(),
+            Said::Error(message) => message.clone(),
+        }
+    }
 }
 
 impl Check {
@@ -44,14 +139,19 @@ pub struct ConnectionReport {
 }
 
 impl Check {
-    /// What the step said, whatever its outcome.
-    pub fn detail(&self) -> &str {
+    /// What the step found, whatever its outcome.
+    pub fn said(&self) -> &Said {
         match self {
             Check::Passed(said)
             | Check::Failed(said)
             | Check::Skipped(said)
             | Check::Unchecked(said) => said,
         }
+    }
+
+    /// What the step found, in English.
+    pub fn detail(&self) -> String {
+        self.said().english()
     }
 }
 
@@ -85,32 +185,24 @@ async fn probe_dynamic(client: &DynamicClient) -> ConnectionReport {
     let issuer = &client.server().issuer;
     let discovery = match registration::discover(client.http(), issuer).await {
         Ok(server) => match &server.registration_endpoint {
-            Some(endpoint) => Check::Passed(format!(
-                "The metadata names the issuer {}, the token endpoint {} and the registration \
-                 endpoint {endpoint}.",
-                server.issuer, server.token_endpoint
-            )),
-            None => Check::Failed(format!(
-                "{} takes no registrations: its metadata names no registration endpoint.",
-                server.issuer
-            )),
+            Some(endpoint) => Check::Passed(Said::Metadata {
+                issuer: server.issuer.to_string(),
+                token_endpoint: server.token_endpoint.to_string(),
+                registration_endpoint: endpoint.to_string(),
+            }),
+            None => Check::Failed(Said::NoRegistrationEndpoint {
+                issuer: server.issuer.to_string(),
+            }),
         },
-        Err(error) => Check::Failed(error.to_string()),
+        Err(error) => Check::Failed(Said::Error(error.to_string())),
     };
     let token = Check::Unchecked(match client.open_registration() {
-        true => "Open registration: the server registers clients without an initial access \
-                 token, and none is kept."
-            .to_owned(),
-        false => "An initial access token is kept in the keychain. RFC 7591 has no way to check \
-                  it short of registering a client, so the first registration will."
-            .to_owned(),
+        true => Said::OpenRegistration,
+        false => Said::InitialAccessTokenKept,
     });
     let listing = match client.list_apps().await {
-        Ok(apps) => Check::Passed(format!(
-            "Read the {} clients registered from Registrar (the server lists none itself).",
-            apps.len()
-        )),
-        Err(error) => Check::Failed(error.to_string()),
+        Ok(apps) => Check::Passed(Said::ClientsRead { count: apps.len() }),
+        Err(error) => Check::Failed(Said::Error(error.to_string())),
     };
     ConnectionReport {
         discovery,
@@ -124,27 +216,26 @@ async fn probe_dynamic(client: &DynamicClient) -> ConnectionReport {
 async fn probe_uipath(client: &UiPathClient) -> ConnectionReport {
     let discovery = discover(client.http(), client.endpoint()).await;
     let (token, admin_scopes, organization_id) = match client.admin_token_facts().await {
-        Ok((scopes, from_token)) => {
-            let carried = if scopes.is_empty() {
-                "no scopes".to_owned()
-            } else {
-                scopes.join(" ")
-            };
-            (
-                Check::Passed(format!("The admin token was issued, carrying {carried}.")),
-                scopes,
-                from_token,
-            )
-        }
-        Err(error) => (Check::Failed(error.to_string()), Vec::new(), None),
+        Ok((scopes, from_token)) => (
+            Check::Passed(Said::AdminTokenIssued {
+                scopes: scopes.clone(),
+            }),
+            scopes,
+            from_token,
+        ),
+        Err(error) => (
+            Check::Failed(Said::Error(error.to_string())),
+            Vec::new(),
+            None,
+        ),
     };
     let listing = if token.passed() {
         match client.list_apps().await {
-            Ok(apps) => Check::Passed(format!("Listed {} external applications.", apps.len())),
-            Err(error) => Check::Failed(error.to_string()),
+            Ok(apps) => Check::Passed(Said::AppsListed { count: apps.len() }),
+            Err(error) => Check::Failed(Said::Error(error.to_string())),
         }
     } else {
-        Check::Skipped("Needs the admin token.".to_owned())
+        Check::Skipped(Said::NeedsAdminToken)
     };
     ConnectionReport {
         discovery,
@@ -182,27 +273,19 @@ async fn discover(http: &reqwest::Client, endpoint: &Endpoint) -> Check {
         read_json::<Discovery>(sent.response, what).await
     };
     match answer.await {
-        Ok(found) => Check::Passed(format!(
-            "Discovery names the issuer {} and the token endpoint {}.{}",
-            found.issuer,
-            found.token_endpoint,
-            issuer_note(&found.issuer, &endpoint.identity_url)
-        )),
-        Err(error) => Check::Failed(error.to_string()),
+        Ok(found) => Check::Passed(Said::Discovery {
+            differs_from: differs_from(&found.issuer, &endpoint.identity_url),
+            issuer: found.issuer,
+            token_endpoint: found.token_endpoint,
+        }),
+        Err(error) => Check::Failed(Said::Error(error.to_string())),
     }
 }
 
-/// Why the issuer may differ from the connection's URL, when it does.
-fn issuer_note(issuer: &str, identity_url: &Url) -> String {
+/// The connection's URL, when the issuer is not it.
+fn differs_from(issuer: &str, identity_url: &Url) -> Option<String> {
     let connection = identity_url.as_str().trim_end_matches('/');
-    if issuer.trim_end_matches('/') == connection {
-        return String::new();
-    }
-    format!(
-        " It differs from the connection's URL {connection}, as expected: the identity server \
-         has one issuer for every organization, without the organization in its path; tokens \
-         carry that issuer, and Registrar calls the organization's URL."
-    )
+    (issuer.trim_end_matches('/') != connection).then(|| connection.to_owned())
 }
 
 #[cfg(test)]
@@ -212,15 +295,21 @@ mod tests {
     #[test]
     fn an_issuer_other_than_the_connections_url_is_explained() {
         let organization: Url = "https://cloud.uipath.com/acme/identity_".parse().unwrap();
-        let note = issuer_note("https://cloud.uipath.com/identity_", &organization);
+        let issuer = "https://cloud.uipath.com/identity_";
+        let said = Said::Discovery {
+            issuer: issuer.into(),
+            token_endpoint: format!("{issuer}/connect/token"),
+            differs_from: differs_from(issuer, &organization),
+        };
+        let note = said.english();
         assert!(
-            note.contains("https://cloud.uipath.com/acme/identity_"),
+            note.contains("URL https://cloud.uipath.com/acme/identity_,"),
             "{note}"
         );
         assert!(note.contains("one issuer for every organization"), "{note}");
         assert_eq!(
-            issuer_note("https://cloud.uipath.com/acme/identity_/", &organization),
-            ""
+            differs_from("https://cloud.uipath.com/acme/identity_/", &organization),
+            None
         );
     }
 }
