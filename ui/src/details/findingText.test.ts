@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyLanguage } from '../i18n/index.svelte';
-import { findingText } from './findings';
+import { findingText } from './findingText';
 
 afterEach(() => applyLanguage('en'));
 
