@@ -12,6 +12,7 @@ use registrar_core::handoff;
 use registrar_core::lint;
 use registrar_core::manifest;
 use registrar_core::model::{self, rfc3339, ExternalApp, SecretInfo};
+use registrar_core::provider;
 use registrar_core::rotation::Rotation;
 use registrar_core::settings;
 use registrar_core::{Error, Secret};
@@ -83,18 +84,48 @@ pub enum CredentialKind {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Features {
-    pub register: Option<String>,
-    pub delete_secret: Option<String>,
+    pub register: Option<Unavailable>,
+    pub delete_secret: Option<Unavailable>,
     /// No description or expiry for a new secret: it replaces the one the app has.
-    pub secret_details: Option<String>,
+    pub secret_details: Option<Unavailable>,
 }
 
-impl From<registrar_core::provider::Features> for Features {
-    fn from(features: registrar_core::provider::Features) -> Self {
+/// Why a server cannot do something, by what it names: the window says it in the admin's
+/// language.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Unavailable {
+    NoRegistrationEndpoint { issuer: String },
+    NoScopesListed { issuer: String },
+    NoUsableGrant { issuer: String },
+    OneSecretPerApp,
+    ServerSetsSecret,
+}
+
+impl From<provider::Unavailable> for Unavailable {
+    fn from(why: provider::Unavailable) -> Self {
+        match why {
+            provider::Unavailable::NoRegistrationEndpoint { issuer } => {
+                Unavailable::NoRegistrationEndpoint { issuer }
+            }
+            provider::Unavailable::NoScopesListed { issuer } => {
+                Unavailable::NoScopesListed { issuer }
+            }
+            provider::Unavailable::NoUsableGrant { issuer } => {
+                Unavailable::NoUsableGrant { issuer }
+            }
+            provider::Unavailable::OneSecretPerApp => Unavailable::OneSecretPerApp,
+            provider::Unavailable::ServerSetsSecret => Unavailable::ServerSetsSecret,
+        }
+    }
+}
+
+impl From<provider::Features> for Features {
+    fn from(features: provider::Features) -> Self {
         Self {
-            register: features.register,
-            delete_secret: features.delete_secret,
-            secret_details: features.secret_details,
+            register: features.register.map(Into::into),
+            delete_secret: features.delete_secret.map(Into::into),
+            secret_details: features.secret_details.map(Into::into),
         }
     }
 }
@@ -1357,6 +1388,7 @@ mod tests {
             ConnectionKind::decl(&cfg),
             CredentialKind::decl(&cfg),
             Features::decl(&cfg),
+            Unavailable::decl(&cfg),
             ConnectionView::decl(&cfg),
             ConnectionList::decl(&cfg),
             ConnectionForm::decl(&cfg),

@@ -72,18 +72,18 @@ describe('App', () => {
   });
 
   it('tells the pages what the server of the connection in use cannot do', async () => {
-    const server = { ...LOGIN_SERVER, features: { ...LOGIN_SERVER.features, register: 'The server takes no new apps.' } };
+    const server = { ...LOGIN_SERVER, features: { ...LOGIN_SERVER.features, register: { kind: 'noRegistrationEndpoint' as const, issuer: 'https://login.example.com' } } };
     vi.mocked(listConnections).mockResolvedValue({ connections: [SANDBOX, server], currentId: server.id, notice: null });
     vi.mocked(listApps).mockResolvedValue([BILLING]);
 
     await renderApp();
 
     expect(screen.getByTestId('register-open').getAttribute('aria-disabled')).toBe('true');
-    expect(screen.getByTestId('register-unavailable').textContent).toBe('The server takes no new apps.');
+    expect(screen.getByTestId('register-unavailable').textContent).toBe('https://login.example.com takes no registrations: its metadata names no registration endpoint.');
     await fireEvent.click(screen.getByTestId('app-row'));
     await screen.findByRole('heading', { level: 2, name: 'Billing sync' });
     expect(screen.getAllByTestId('secret-delete').every((button) => button.getAttribute('aria-disabled') === 'true')).toBe(true);
-    expect(screen.getByTestId('secret-delete-unavailable').textContent).toBe(server.features.deleteSecret);
+    expect(screen.getByTestId('secret-delete-unavailable').textContent).toBe('This server keeps one secret per app: replace it with a new one instead.');
     expect(screen.getByTestId('secret-generate').textContent?.trim()).toBe('Replace secret');
   });
 

@@ -210,7 +210,7 @@ describe('AppList', () => {
   });
 
   it('marks Register aria-disabled, still focusable, and says why when the server cannot register apps', async () => {
-    const why = 'The server gave no registration endpoint.';
+    const why = { kind: 'noScopesListed', issuer: 'https://login.example.com' } as const;
     const { onRegister } = await renderLoaded([], { ...ALL_FEATURES, register: why });
 
     const register = screen.getByTestId('register-open') as HTMLButtonElement;
@@ -219,9 +219,10 @@ describe('AppList', () => {
     register.focus();
     expect(document.activeElement).toBe(register);
     const reason = screen.getByTestId('register-unavailable');
-    expect(reason.textContent).toBe(why);
+    const says = 'https://login.example.com does not list its scopes (scopes_supported), so there are none to choose from.';
+    expect(reason.textContent).toBe(says);
     expect(register.getAttribute('aria-describedby')).toBe(reason.id);
-    expect(screen.getByRole('button', { name: 'Register application', description: why })).toBe(register);
+    expect(screen.getByRole('button', { name: 'Register application', description: says })).toBe(register);
 
     await fireEvent.click(register);
 

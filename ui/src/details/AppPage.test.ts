@@ -288,7 +288,7 @@ describe('generating a secret', () => {
     const says = screen.getByTestId('secret-replace');
     expect(dialog.getAttribute('aria-describedby')).toBe(says.id);
     expect(says.textContent).toContain('A new secret replaces the current one at once');
-    expect(says.textContent).toContain(LOGIN_SERVER.features.secretDetails);
+    expect(says.textContent).toContain('This server keeps one secret per app, with no description, and sets its expiry itself.');
     expect(screen.queryByTestId('rotation-start')).toBeNull();
     vi.mocked(exportHandoff).mockResolvedValue({ path: '/home/a/billing.pdf', secretIncluded: false, ownerOnly: false });
     await fireEvent.click(screen.getByTestId('replace-sheet-first'));
@@ -444,10 +444,10 @@ describe('deleting a secret', () => {
     expect(buttons.map((button) => button.disabled)).toEqual([false, false]);
     expect(buttons.map((button) => button.getAttribute('aria-disabled'))).toEqual(['true', 'true']);
     const reason = screen.getByTestId('secret-delete-unavailable');
-    expect(reason.textContent).toBe(LOGIN_SERVER.features.deleteSecret);
+    expect(reason.textContent).toBe('This server keeps one secret per app: replace it with a new one instead.');
     expect(buttons.map((button) => button.getAttribute('aria-describedby'))).toEqual([reason.id, reason.id]);
     const first = within(secretRow(11)).getByTestId('secret-delete');
-    expect(screen.getByRole('button', { name: /^Delete “For CI”/, description: LOGIN_SERVER.features.deleteSecret! })).toBe(first);
+    expect(screen.getByRole('button', { name: /^Delete “For CI”/, description: 'This server keeps one secret per app: replace it with a new one instead.' })).toBe(first);
 
     first.focus();
     expect(document.activeElement).toBe(first);

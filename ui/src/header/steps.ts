@@ -1,6 +1,7 @@
 import { m } from '../i18n/index.svelte';
 import { formatNumber } from '../i18n/format';
 import type { StepSaid } from '../ipc';
+import { unavailableText } from '../connections/features';
 
 /** What a step of Test connection found, in the window's language. */
 export function stepText(said: StepSaid): string {
@@ -18,7 +19,7 @@ export function stepText(said: StepSaid): string {
         registration: said.registrationEndpoint,
       });
     case 'noRegistrationEndpoint':
-      return m.header_said_no_registration(said);
+      return unavailableText(said);
     case 'openRegistration':
       return m.header_said_open_registration();
     case 'initialAccessTokenKept':

@@ -5,11 +5,12 @@ export type AppType = "confidential" | "nonConfidential";
 export type ScopeType = "user" | "application";
 export type ConnectionKind = "sandbox" | "automationCloud" | "automationSuite" | "standalone" | "oauthServer";
 export type CredentialKind = "clientSecret" | "signIn" | "initialAccessToken";
-export type Features = { register: string | null, deleteSecret: string | null, 
+export type Features = { register: Unavailable | null, deleteSecret: Unavailable | null, 
 /**
  * No description or expiry for a new secret: it replaces the one the app has.
  */
-secretDetails: string | null, };
+secretDetails: Unavailable | null, };
+export type Unavailable = { "kind": "noRegistrationEndpoint", issuer: string, } | { "kind": "noScopesListed", issuer: string, } | { "kind": "noUsableGrant", issuer: string, } | { "kind": "oneSecretPerApp" } | { "kind": "serverSetsSecret" };
 export type ConnectionView = { id: string, name: string, kind: ConnectionKind, 
 /**
  * Empty when the saved host cannot make a URL (the connection needs an edit).

@@ -119,7 +119,7 @@ describe('RegisterForm', () => {
 
   it('offers no expiry where the server sets the secret itself', async () => {
     registerMock.mockResolvedValue(REGISTERED);
-    await renderForm({ ...ALL_FEATURES, secretDetails: 'This server keeps one secret per app.' });
+    await renderForm({ ...ALL_FEATURES, secretDetails: { kind: 'serverSetsSecret' } });
     await typeInto(nameInput(), 'Nightly sync');
     await tick('OR.Jobs.Read', 'application');
 

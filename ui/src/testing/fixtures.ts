@@ -48,8 +48,8 @@ export const LOGIN_SERVER: ConnectionView = {
   signInPort: null,
   features: {
     register: null,
-    deleteSecret: 'The server keeps one secret per app (RFC 7592): replace it instead.',
-    secretDetails: 'The server keeps no description or expiry for a secret (RFC 7592).',
+    deleteSecret: { kind: 'oneSecretPerApp' },
+    secretDetails: { kind: 'serverSetsSecret' },
   },
 };
 

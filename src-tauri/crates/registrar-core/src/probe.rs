@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::dynamic::DynamicClient;
 use crate::error::Error;
 use crate::http::{read_json, send_with_retries, Repeat, RETRIES};
-use crate::provider::Provider;
+use crate::provider::{Provider, Unavailable};
 use crate::registration;
 use crate::uipath::{Endpoint, UiPathClient};
 use crate::verify::jwt_claims;
@@ -92,9 +92,10 @@ impl Said {
                 "The metadata names the issuer {issuer}, the token endpoint {token_endpoint} and \
                  the registration endpoint {registration_endpoint}."
             ),
-            Said::NoRegistrationEndpoint { issuer } => format!(
-                "{issuer} takes no registrations: its metadata names no registration endpoint."
-            ),
+            Said::NoRegistrationEndpoint { issuer } => Unavailable::NoRegistrationEndpoint {
+                issuer: issuer.clone(),
+            }
+            .to_string(),
             Said::OpenRegistration => "Open registration: the server registers clients without \
                                        an initial access token, and none is kept."
                 .to_owned(),

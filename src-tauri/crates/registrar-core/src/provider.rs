@@ -28,12 +28,60 @@ pub enum Provider {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Features {
     /// Registering apps.
-    pub register: Option<String>,
+    pub register: Option<Unavailable>,
     /// Deleting one secret of an app.
-    pub delete_secret: Option<String>,
+    pub delete_secret: Option<Unavailable>,
     /// A description and an expiry of the admin's choosing for a new secret (and several
     /// secrets at once).
-    pub secret_details: Option<String>,
+    pub secret_details: Option<Unavailable>,
+}
+
+/// Why a server cannot do something: shown in English by its `Display` (the command line, and
+/// errors), and by the window in the admin's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unavailable {
+    NoRegistrationEndpoint {
+        issuer: String,
+    },
+    NoScopesListed {
+        issuer: String,
+    },
+    /// It names neither the authorization code nor the client credentials grant.
+    NoUsableGrant {
+        issuer: String,
+    },
+    /// One secret per app, which a new one replaces.
+    OneSecretPerApp,
+    /// One secret per app, with no description, its expiry set by the server.
+    ServerSetsSecret,
+}
+
+impl std::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unavailable::NoRegistrationEndpoint { issuer } => write!(
+                f,
+                "{issuer} takes no registrations: its metadata names no registration endpoint."
+            ),
+            Unavailable::NoScopesListed { issuer } => write!(
+                f,
+                "{issuer} does not list its scopes (scopes_supported), so there are none to \
+                 choose from."
+            ),
+            Unavailable::NoUsableGrant { issuer } => write!(
+                f,
+                "{issuer} names neither the authorization code nor the client credentials grant, \
+                 so no scope can be given to an app there."
+            ),
+            Unavailable::OneSecretPerApp => f.write_str(
+                "This server keeps one secret per app: replace it with a new one instead.",
+            ),
+            Unavailable::ServerSetsSecret => f.write_str(
+                "This server keeps one secret per app, with no description, and sets its expiry \
+                 itself.",
+            ),
+        }
+    }
 }
 
 impl Features {
@@ -43,15 +91,8 @@ impl Features {
         match kind {
             ConnectionKind::OauthServer => Features {
                 register: None,
-                delete_secret: Some(
-                    "This server keeps one secret per app: replace it with a new one instead."
-                        .into(),
-                ),
-                secret_details: Some(
-                    "This server keeps one secret per app, with no description, and sets its \
-                     expiry itself."
-                        .into(),
-                ),
+                delete_secret: Some(Unavailable::OneSecretPerApp),
+                secret_details: Some(Unavailable::ServerSetsSecret),
             },
             _ => Features::default(),
         }
@@ -90,27 +131,17 @@ impl Provider {
             Provider::UiPath(_) => Features::default(),
             Provider::Dynamic(client) => {
                 let server = client.server();
+                let issuer = server.issuer.to_string();
                 let register = if server.registration_endpoint.is_none() {
-                    Some(format!(
-                        "{} takes no registrations: its metadata names no registration endpoint.",
-                        server.issuer
-                    ))
+                    Some(Unavailable::NoRegistrationEndpoint { issuer })
                 } else if server.scopes_supported.is_empty() {
-                    Some(format!(
-                        "{} does not list its scopes (scopes_supported), so there are none to \
-                         choose from.",
-                        server.issuer
-                    ))
+                    Some(Unavailable::NoScopesListed { issuer })
                 } else if client.catalog()[0]
                     .scopes
                     .iter()
                     .all(|s| !s.user && !s.application)
                 {
-                    Some(format!(
-                        "{} names neither the authorization code nor the client credentials \
-                         grant, so no scope can be given to an app there.",
-                        server.issuer
-                    ))
+                    Some(Unavailable::NoUsableGrant { issuer })
                 } else {
                     None
                 };
@@ -145,7 +176,7 @@ impl Provider {
 
     pub async fn create_app(&self, draft: &ValidDraft) -> Result<CreatedApp> {
         if let Some(reason) = self.features().register {
-            return Err(Error::Forbidden(reason));
+            return Err(Error::Forbidden(reason.to_string()));
         }
         match self {
             Provider::UiPath(client) => client.create_app(draft).await,
@@ -222,7 +253,7 @@ impl Provider {
             (Provider::Dynamic(client), None) => client.rotate_secret(app_id).await,
             (Provider::Dynamic(_), Some(_)) => Err(Error::InvalidInput {
                 field: None,
-                message: self.features().secret_details.unwrap_or_default(),
+                message: Unavailable::ServerSetsSecret.to_string(),
             }),
         }
     }
@@ -230,9 +261,7 @@ impl Provider {
     pub async fn delete_secret(&self, secret_id: i64) -> Result<()> {
         match self {
             Provider::UiPath(client) => client.delete_secret(secret_id).await,
-            Provider::Dynamic(_) => Err(Error::Forbidden(
-                self.features().delete_secret.unwrap_or_default(),
-            )),
+            Provider::Dynamic(_) => Err(Error::Forbidden(Unavailable::OneSecretPerApp.to_string())),
         }
     }
 }
