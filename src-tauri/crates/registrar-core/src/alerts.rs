@@ -58,19 +58,13 @@ impl Alert {
                     || format!("secret {id}"),
                     |d| format!("\u{201c}{d}\u{201d}"),
                 );
-                let fate = match self.when(now) {
-                    When::Expired => "has expired".to_owned(),
-                    when => format!("expires {}", when.english()),
-                };
+                let fate = self.when(now).fate(locale);
                 format!("\u{201c}{app}\u{201d} ({connection}): {secret} {fate}")
             }
             Locale::Ja => {
                 let secret =
                     described.map_or_else(|| format!("シークレット {id}"), |d| format!("「{d}」"));
-                let fate = match self.when(now) {
-                    When::Expired => "の有効期限が切れました".to_owned(),
-                    when => format!("の有効期限が{}に切れます", when.japanese()),
-                };
+                let fate = self.when(now).fate(locale);
                 format!("「{app}」（{connection}）：{secret}{fate}")
             }
         }
@@ -86,19 +80,15 @@ enum When {
 }
 
 impl When {
-    fn english(self) -> String {
-        match self {
-            When::Expired => "expired".into(),
-            When::WithinADay => "within a day".into(),
-            When::InDays(days) => format!("in {days} days"),
-        }
-    }
-
-    fn japanese(self) -> String {
-        match self {
-            When::Expired => "期限切れ".into(),
-            When::WithinADay => " 1 日以内".into(),
-            When::InDays(days) => format!(" {days} 日後"),
+    /// What becomes of the secret, said after it: "has expired", "expires in 5 days".
+    fn fate(self, locale: Locale) -> String {
+        match (locale, self) {
+            (Locale::En, When::Expired) => "has expired".into(),
+            (Locale::En, When::WithinADay) => "expires within a day".into(),
+            (Locale::En, When::InDays(days)) => format!("expires in {days} days"),
+            (Locale::Ja, When::Expired) => "の有効期限が切れました".into(),
+            (Locale::Ja, When::WithinADay) => "の有効期限が 1 日以内に切れます".into(),
+            (Locale::Ja, When::InDays(days)) => format!("の有効期限が {days} 日後に切れます"),
         }
     }
 }
@@ -148,8 +138,7 @@ pub fn message(alerts: &[Alert], now: OffsetDateTime, locale: Locale) -> (String
     let (title, last) = match locale {
         Locale::En => (
             match alerts {
-                [one] if one.stage == 0 => "A secret has expired".to_owned(),
-                [one] => format!("A secret expires {}", one.when(now).english()),
+                [one] => format!("A secret {}", one.when(now).fate(locale)),
                 many => format!("{} secrets need rotating", many.len()),
             },
             match more {
@@ -159,11 +148,7 @@ pub fn message(alerts: &[Alert], now: OffsetDateTime, locale: Locale) -> (String
         ),
         Locale::Ja => (
             match alerts {
-                [one] if one.stage == 0 => "シークレットの有効期限が切れました".to_owned(),
-                [one] => format!(
-                    "シークレットの有効期限が{}に切れます",
-                    one.when(now).japanese()
-                ),
+                [one] => format!("シークレット{}", one.when(now).fate(locale)),
                 many => format!("{} 件のシークレットのローテーションが必要です", many.len()),
             },
             match more {
